@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Targets depend downward only:
+// lockstep -> Reports, Vectors, Execution -> EVMInterpreter -> Precompiles, EVMState -> MerkleTrie, RLP, Keccak -> EVMPrimitives
+let package = Package(
+    name: "Lockstep",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lockstep", targets: ["lockstep"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
+    ],
+    targets: [
+        // System libraries from Debian: libzstd-dev, libsecp256k1-dev.
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
+                       providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CSecp256k1", path: "Sources/CSecp256k1", pkgConfig: "libsecp256k1",
+                       providers: [.apt(["libsecp256k1-dev"])]),
+
+        .target(name: "EVMPrimitives"),
+        .target(name: "Keccak", dependencies: ["EVMPrimitives"]),
+        .target(name: "RLP", dependencies: ["EVMPrimitives"]),
+        .target(name: "MerkleTrie", dependencies: ["EVMPrimitives", "Keccak", "RLP"]),
+        .target(name: "EVMState", dependencies: ["EVMPrimitives", "Keccak", "RLP", "MerkleTrie"]),
+        .target(name: "BN254"),
+        .target(name: "BLS12381"),
+        .target(name: "Precompiles", dependencies: [
+            "EVMPrimitives", "Keccak", "BN254", "BLS12381", "CSecp256k1",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "BigInt", package: "BigInt"),
+        ]),
+        .target(name: "EVMInterpreter", dependencies: ["EVMPrimitives", "Keccak", "RLP", "EVMState", "Precompiles"]),
+        .target(name: "Execution", dependencies: ["EVMPrimitives", "Keccak", "RLP", "MerkleTrie", "EVMState", "EVMInterpreter", "Precompiles", "CSecp256k1"]),
+        .target(name: "Vectors", dependencies: ["EVMPrimitives", "EVMState", "Execution", "CZstd", "CSecp256k1", "Keccak", "RLP"]),
+        .target(name: "Reports", dependencies: ["EVMPrimitives", "Vectors", "Execution"]),
+        .executableTarget(name: "lockstep", dependencies: [
+            "EVMPrimitives", "Vectors", "Execution", "Reports", "Precompiles",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "EVMPrimitivesTests", dependencies: ["EVMPrimitives", .product(name: "BigInt", package: "BigInt")]),
+        .testTarget(name: "EncodingTests", dependencies: ["EVMPrimitives", "Keccak", "RLP", "MerkleTrie", "Vectors"]),
+        .testTarget(name: "BN254Tests", dependencies: ["BN254"]),
+        .testTarget(name: "BLS12381Tests", dependencies: ["BLS12381"]),
+        .testTarget(name: "PrecompilesTests", dependencies: ["Precompiles", "EVMPrimitives"]),
+        .testTarget(name: "InterpreterTests", dependencies: ["EVMInterpreter", "EVMState", "Execution", "EVMPrimitives"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["Vectors", "Execution", "EVMPrimitives"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
