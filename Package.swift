@@ -35,7 +35,8 @@ let package = Package(
         ]),
         .target(name: "EVMInterpreter", dependencies: ["EVMPrimitives", "Keccak", "RLP", "EVMState", "Precompiles"]),
         .target(name: "Execution", dependencies: ["EVMPrimitives", "Keccak", "RLP", "MerkleTrie", "EVMState", "EVMInterpreter", "Precompiles", "CSecp256k1"]),
-        .target(name: "Vectors", dependencies: ["EVMPrimitives", "EVMState", "Execution", "CZstd", "CSecp256k1", "Keccak", "RLP"]),
+        .target(name: "VectorIO", dependencies: ["CZstd"]),
+        .target(name: "Vectors", dependencies: ["EVMPrimitives", "EVMState", "Execution", "VectorIO", "CSecp256k1", "Keccak", "RLP", "MerkleTrie"]),
         .target(name: "Reports", dependencies: ["EVMPrimitives", "Vectors", "Execution"]),
         .executableTarget(name: "lockstep", dependencies: [
             "EVMPrimitives", "Vectors", "Execution", "Reports", "Precompiles",
@@ -43,7 +44,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "EVMPrimitivesTests", dependencies: ["EVMPrimitives", .product(name: "BigInt", package: "BigInt")]),
-        .testTarget(name: "EncodingTests", dependencies: ["EVMPrimitives", "Keccak", "RLP", "MerkleTrie", "Vectors"]),
+        .testTarget(name: "EncodingTests", dependencies: ["EVMPrimitives", "Keccak", "RLP", "MerkleTrie", "VectorIO"]),
         .testTarget(name: "BN254Tests", dependencies: ["BN254"]),
         .testTarget(name: "BLS12381Tests", dependencies: ["BLS12381"]),
         .testTarget(name: "PrecompilesTests", dependencies: ["Precompiles", "EVMPrimitives"]),

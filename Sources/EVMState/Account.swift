@@ -1,0 +1,72 @@
+import EVMPrimitives
+import Keccak
+
+/// Contract code with its hash and JUMPDEST map, computed once and shared (immutable, so Sendable).
+public final class Code: Sendable {
+    public let bytes: [UInt8]
+    public let hash: Hash32
+    /// Bit i set when byte i is a JUMPDEST opcode outside PUSH data.
+    public let jumpdests: [UInt64]
+
+    public static let empty = Code([])
+
+    public init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        self.hash = bytes.isEmpty ? Keccak256.emptyHash : Keccak256.hash(bytes)
+        var map = [UInt64](repeating: 0, count: (bytes.count + 63) / 64)
+        var i = 0
+        while i < bytes.count {
+            let op = bytes[i]
+            if op == 0x5b {
+                map[i >> 6] |= 1 << UInt64(i & 63)
+            } else if op >= 0x60 && op <= 0x7f {
+                i += Int(op - 0x5f)
+            }
+            i += 1
+        }
+        self.jumpdests = map
+    }
+
+    @inlinable public var isEmpty: Bool { bytes.isEmpty }
+
+    @inlinable public func isJumpdest(_ pc: Int) -> Bool {
+        pc >= 0 && pc < bytes.count && (jumpdests[pc >> 6] >> UInt64(pc & 63)) & 1 == 1
+    }
+}
+
+/// An account's fields other than storage.
+public struct AccountInfo: Sendable, Equatable {
+    public var nonce: UInt64
+    public var balance: UInt256
+    public var code: Code
+
+    public init(nonce: UInt64 = 0, balance: UInt256 = .zero, code: Code = .empty) {
+        self.nonce = nonce; self.balance = balance; self.code = code
+    }
+
+    /// EIP-161: no code, zero nonce, zero balance.
+    @inlinable public var isEmpty: Bool { nonce == 0 && balance.isZero && code.isEmpty }
+
+    public static func == (l: AccountInfo, r: AccountInfo) -> Bool {
+        l.nonce == r.nonce && l.balance == r.balance && (l.code === r.code || l.code.hash == r.code.hash)
+    }
+}
+
+/// A whole account: fields and storage (zero values are never stored).
+public struct Account: Sendable, Equatable {
+    public var info: AccountInfo
+    public var storage: [UInt256: UInt256]
+
+    public init(info: AccountInfo = AccountInfo(), storage: [UInt256: UInt256] = [:]) {
+        self.info = info; self.storage = storage
+    }
+}
+
+/// Read-only view of the state a transaction starts from. The interpreter reads state only through
+/// this protocol, so a parallel executor can hand it a multi-version view.
+public protocol StateReader {
+    /// The account at `address`, or nil when it does not exist.
+    func account(_ address: Address) -> AccountInfo?
+    /// The value of a storage slot; zero when unset or when the account does not exist.
+    func storage(_ address: Address, key: UInt256) -> UInt256
+}

@@ -1,0 +1,73 @@
+import EVMPrimitives
+
+/// EIP-2718 transaction types Lockstep executes.
+public enum TransactionType: UInt8, Sendable, Codable {
+    case legacy = 0, accessList = 1, dynamicFee = 2, blob = 3
+}
+
+/// One EIP-2930 access-list entry.
+public struct AccessListEntry: Sendable, Equatable {
+    public var address: Address
+    public var storageKeys: [UInt256]
+    public init(address: Address, storageKeys: [UInt256]) { self.address = address; self.storageKeys = storageKeys }
+}
+
+/// A transaction with its sender already known (recovered from the signature or given by the vector).
+public struct Transaction: Sendable, Equatable {
+    public var type: TransactionType
+    public var chainId: UInt64?
+    public var nonce: UInt64
+    /// Legacy and type-1 gas price; for types 2 and 3 this is unused (see `maxFeePerGas`).
+    public var gasPrice: UInt256
+    public var maxFeePerGas: UInt256
+    public var maxPriorityFeePerGas: UInt256
+    public var gasLimit: UInt64
+    /// nil for contract creation.
+    public var to: Address?
+    public var value: UInt256
+    public var data: [UInt8]
+    public var accessList: [AccessListEntry]
+    public var maxFeePerBlobGas: UInt256
+    public var blobVersionedHashes: [Hash32]
+    public var sender: Address
+
+    public init(type: TransactionType = .legacy, chainId: UInt64? = nil, nonce: UInt64 = 0,
+                gasPrice: UInt256 = .zero, maxFeePerGas: UInt256 = .zero, maxPriorityFeePerGas: UInt256 = .zero,
+                gasLimit: UInt64 = 0, to: Address? = nil, value: UInt256 = .zero, data: [UInt8] = [],
+                accessList: [AccessListEntry] = [], maxFeePerBlobGas: UInt256 = .zero,
+                blobVersionedHashes: [Hash32] = [], sender: Address = .zero) {
+        self.type = type; self.chainId = chainId; self.nonce = nonce; self.gasPrice = gasPrice
+        self.maxFeePerGas = maxFeePerGas; self.maxPriorityFeePerGas = maxPriorityFeePerGas
+        self.gasLimit = gasLimit; self.to = to; self.value = value; self.data = data
+        self.accessList = accessList; self.maxFeePerBlobGas = maxFeePerBlobGas
+        self.blobVersionedHashes = blobVersionedHashes; self.sender = sender
+    }
+}
+
+/// The block a transaction runs in.
+public struct BlockEnvironment: Sendable, Equatable {
+    public var coinbase: Address
+    public var gasLimit: UInt64
+    public var number: UInt64
+    public var timestamp: UInt64
+    public var difficulty: UInt256
+    /// post-merge PREVRANDAO (`currentRandom`).
+    public var prevRandao: UInt256
+    public var baseFee: UInt256
+    /// EIP-4844 excess blob gas; nil before Cancun.
+    public var excessBlobGas: UInt64?
+    public var parentBeaconBlockRoot: Hash32?
+    /// Hashes of earlier blocks for BLOCKHASH, by number.
+    public var blockHashes: [UInt64: Hash32]
+    public var chainId: UInt64
+
+    public init(coinbase: Address = .zero, gasLimit: UInt64 = 30_000_000, number: UInt64 = 1, timestamp: UInt64 = 1,
+                difficulty: UInt256 = .zero, prevRandao: UInt256 = .zero, baseFee: UInt256 = .zero,
+                excessBlobGas: UInt64? = 0, parentBeaconBlockRoot: Hash32? = nil,
+                blockHashes: [UInt64: Hash32] = [:], chainId: UInt64 = 1) {
+        self.coinbase = coinbase; self.gasLimit = gasLimit; self.number = number; self.timestamp = timestamp
+        self.difficulty = difficulty; self.prevRandao = prevRandao; self.baseFee = baseFee
+        self.excessBlobGas = excessBlobGas; self.parentBeaconBlockRoot = parentBeaconBlockRoot
+        self.blockHashes = blockHashes; self.chainId = chainId
+    }
+}
