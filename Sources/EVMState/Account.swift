@@ -69,4 +69,6 @@ public protocol StateReader {
     func account(_ address: Address) -> AccountInfo?
     /// The value of a storage slot; zero when unset or when the account does not exist.
     func storage(_ address: Address, key: UInt256) -> UInt256
+    /// True when the account has at least one non-zero storage slot (EIP-7610 address collisions).
+    func hasStorage(_ address: Address) -> Bool
 }

@@ -15,6 +15,10 @@ public struct InMemoryState: StateReader, Sendable, Equatable {
         accounts[address]?.storage[key] ?? .zero
     }
 
+    public func hasStorage(_ address: Address) -> Bool {
+        !(accounts[address]?.storage.isEmpty ?? true)
+    }
+
     /// Applies a transaction's write set.
     public mutating func apply(_ changes: StateChanges) {
         for (address, change) in changes.accounts {
@@ -37,7 +41,7 @@ public struct InMemoryState: StateReader, Sendable, Equatable {
         if storage.isEmpty { return MerkleTrie.emptyRoot }
         var pairs: [(key: [UInt8], value: [UInt8])] = []
         pairs.reserveCapacity(storage.count)
-        for (k, v) where !v.isZero {
+        for (k, v) in storage where !v.isZero {
             pairs.append((Keccak256.hash(k.bigEndianBytes).bytes, RLP.encode(.bytes(v.minimalBigEndianBytes))))
         }
         return MerkleTrie.root(of: pairs)

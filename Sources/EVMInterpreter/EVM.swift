@@ -1,0 +1,145 @@
+import EVMPrimitives
+import EVMState
+import Keccak
+import RLP
+import Precompiles
+
+/// The Cancun EVM for one transaction: message calls, creations and the interpreter loop.
+///
+/// Generic over the state reader so the compiler specialises state access; it knows nothing of
+/// parallelism. Stacks and memories are pooled by call depth (frames at one depth never overlap)
+/// and reused across frames, so the interpreter loop does not allocate.
+public final class EVM<R: StateReader> {
+    public let state: WorldState<R>
+    public let block: BlockContext
+    public let tx: TxContext
+    public let fork: Fork
+    let table: UnsafeMutablePointer<OpInfo>
+
+    var stacks: [UnsafeMutablePointer<UInt256>] = []
+    var memories: [Memory] = []
+
+    public init(state: WorldState<R>, block: BlockContext, tx: TxContext, fork: Fork = .cancun) {
+        self.state = state
+        self.block = block
+        self.tx = tx
+        self.fork = fork
+        table = UnsafeMutablePointer<OpInfo>.allocate(capacity: 256)
+        table.initialize(from: OpcodeTable.cancun, count: 256)
+    }
+
+    deinit {
+        for s in stacks { s.deallocate() }
+        table.deallocate()
+    }
+
+    @inline(__always) func stackBuffer(depth: Int) -> UnsafeMutablePointer<UInt256> {
+        while stacks.count <= depth { stacks.append(.allocate(capacity: 1024)) }
+        return stacks[depth]
+    }
+
+    @inline(__always) func memory(depth: Int) -> Memory {
+        while memories.count <= depth { memories.append(Memory()) }
+        let m = memories[depth]
+        m.reset()
+        return m
+    }
+
+    // MARK: message calls (Yellow Paper section 8; execution-specs process_message)
+
+    /// Runs a message call: value transfer, then code or precompile. Reverts the frame's changes on failure.
+    public func call(_ message: Message) -> FrameResult {
+        if message.depth > GasCost.callDepthLimit {
+            return FrameResult(status: .halt(.callDepth), gasLeft: 0, output: [], createdAddress: nil)
+        }
+        let checkpoint = state.checkpoint()
+        // A call touches its target (EIP-161); a value-bearing call to a missing account creates it.
+        if message.transfersValue && !message.value.isZero {
+            state.subBalance(message.caller, message.value)
+            state.addBalance(message.target, message.value)
+        } else {
+            state.touchIfExists(message.target)
+        }
+        var result: FrameResult
+        if Precompiles.isPrecompile(message.codeAddress, fork: fork) {
+            switch Precompiles.run(message.codeAddress, input: message.input, gasLimit: UInt64(message.gas), fork: fork) {
+            case .success(let used, let output):
+                result = FrameResult(status: .success, gasLeft: message.gas - Int64(used), output: output, createdAddress: nil)
+            case .failure:
+                result = FrameResult(status: .halt(.precompileFailed), gasLeft: 0, output: [], createdAddress: nil)
+            }
+        } else if message.code.isEmpty {
+            result = FrameResult(status: .success, gasLeft: message.gas, output: [], createdAddress: nil)
+        } else {
+            result = run(message)
+        }
+        if !result.status.isSuccess { state.revert(to: checkpoint) }
+        return result
+    }
+
+    /// Runs a creation whose address has been derived and checked for collisions by the caller.
+    public func create(_ message: Message) -> FrameResult {
+        let checkpoint = state.checkpoint()
+        let address = message.target
+        state.markCreated(address)
+        // EIP-161: a new contract starts with nonce 1. Keep any balance the address already held.
+        var info = state.account(address) ?? AccountInfo()
+        info.nonce = 1
+        info.code = .empty
+        state.setAccount(address, info)
+        state.subBalance(message.caller, message.value)
+        state.addBalance(address, message.value)
+
+        var result = run(message)
+        if result.status.isSuccess {
+            let code = result.output
+            let depositCost = Int64(code.count) * GasCost.codeDeposit
+            var halt: HaltReason?
+            if let first = code.first, first == 0xef {
+                halt = .invalidCodePrefix  // EIP-3541
+            } else if depositCost > result.gasLeft {
+                halt = .outOfGas
+            } else if code.count > GasCost.maxCodeSize {
+                halt = .codeTooLarge  // EIP-170
+            }
+            if let halt {
+                state.revert(to: checkpoint)
+                return FrameResult(status: .halt(halt), gasLeft: 0, output: [], createdAddress: nil)
+            }
+            result.gasLeft -= depositCost
+            state.setCode(address, Code(code))
+            result.output = []
+            result.createdAddress = address
+            return result
+        }
+        state.revert(to: checkpoint)
+        return result
+    }
+
+    /// EIP-7610 and Yellow Paper: creation fails when the address has code, a nonce, or storage.
+    public func hasCollision(_ address: Address) -> Bool {
+        if let a = state.account(address), a.nonce != 0 || !a.code.isEmpty { return true }
+        return state.hasStorage(address)
+    }
+
+    public static func createAddress(sender: Address, nonce: UInt64) -> Address {
+        let encoded = RLP.encode(.list([.bytes(sender.bytes), .bytes(UInt256(nonce).minimalBigEndianBytes)]))
+        return Address(Keccak256.hash(encoded).bytes[12...])
+    }
+
+    public static func create2Address(sender: Address, salt: UInt256, initCode: [UInt8]) -> Address {
+        var buf: [UInt8] = [0xff]
+        buf.reserveCapacity(85)
+        buf += sender.bytes
+        buf += salt.bigEndianBytes
+        buf += Keccak256.hash(initCode).bytes
+        return Address(Keccak256.hash(buf).bytes[12...])
+    }
+}
+
+extension WorldState {
+    /// Touches an existing account (a zero-value call still counts as a touch under EIP-161).
+    @inlinable public func touchIfExists(_ address: Address) {
+        if account(address) != nil { touch(address) }
+    }
+}

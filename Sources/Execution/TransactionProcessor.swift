@@ -1,0 +1,244 @@
+import EVMPrimitives
+import EVMState
+import EVMInterpreter
+import Keccak
+import Precompiles
+
+/// Why a transaction is invalid (it cannot be included in a block; nothing is applied).
+public enum TransactionError: Error, Equatable, Sendable, CustomStringConvertible {
+    case intrinsicGasTooLow(intrinsic: UInt64, limit: UInt64)
+    case initCodeTooLarge(size: Int)
+    case nonceMaxed
+    case nonceMismatch(expected: UInt64, got: UInt64)
+    case senderHasCode
+    case gasLimitExceedsBlock(txGas: UInt64, available: UInt64)
+    case priorityFeeAboveMaxFee
+    case maxFeeBelowBaseFee
+    case gasPriceBelowBaseFee
+    case insufficientFunds(required: UInt256, balance: UInt256)
+    case blobCreation
+    case noBlobs
+    case invalidBlobVersion(index: Int)
+    case tooManyBlobs(count: Int)
+    case blobFeeCapTooLow
+    case unsupportedFork(Fork)
+
+    public var description: String {
+        switch self {
+        case .intrinsicGasTooLow(let i, let l): "intrinsic gas too low: needs \(i), gas limit \(l)"
+        case .initCodeTooLarge(let s): "init code of \(s) bytes exceeds 49152 (EIP-3860)"
+        case .nonceMaxed: "nonce is 2^64-1 (EIP-2681)"
+        case .nonceMismatch(let e, let g): "nonce mismatch: account has \(e), transaction has \(g)"
+        case .senderHasCode: "sender has deployed code (EIP-3607)"
+        case .gasLimitExceedsBlock(let t, let a): "gas limit \(t) exceeds the block's available gas \(a)"
+        case .priorityFeeAboveMaxFee: "max priority fee per gas above max fee per gas"
+        case .maxFeeBelowBaseFee: "max fee per gas below the block base fee"
+        case .gasPriceBelowBaseFee: "gas price below the block base fee"
+        case .insufficientFunds(let r, let b): "insufficient funds: needs \(r), balance \(b)"
+        case .blobCreation: "blob transaction cannot create a contract"
+        case .noBlobs: "blob transaction without blobs"
+        case .invalidBlobVersion(let i): "blob versioned hash \(i) does not start with 0x01"
+        case .tooManyBlobs(let c): "\(c) blobs exceed the block maximum of 6"
+        case .blobFeeCapTooLow: "max fee per blob gas below the blob base fee"
+        case .unsupportedFork(let f): "fork \(f.name) is not supported"
+        }
+    }
+}
+
+/// The outcome of an included transaction.
+public struct TransactionResult: Sendable {
+    /// True when the top-level frame succeeded (receipt status 1).
+    public var success: Bool
+    public var gasUsed: UInt64
+    public var blobGasUsed: UInt64
+    public var logs: [Log]
+    /// The write set, coinbase fee included.
+    public var changes: StateChanges
+    public var createdAddress: Address?
+    public var output: [UInt8]
+    /// The priority fee the coinbase received.
+    public var coinbaseFee: UInt256
+    /// What the transaction read from its pre-state (for dependency analysis).
+    public var readAccounts: [Address]
+    public var readSlots: [SlotKey]
+}
+
+/// EIP-4844 constants.
+public enum BlobParameters {
+    public static let gasPerBlob: UInt64 = 131_072
+    public static let maxBlobGasPerBlock: UInt64 = 786_432
+    public static let minBlobBaseFee: UInt64 = 1
+    public static let updateFraction: UInt64 = 3_338_477
+
+    /// fake_exponential(MIN_BLOB_BASE_FEE, excess_blob_gas, BLOB_BASE_FEE_UPDATE_FRACTION) from EIP-4844.
+    public static func baseFee(excessBlobGas: UInt64) -> UInt256 {
+        let factor = UInt256(minBlobBaseFee), numerator = UInt256(excessBlobGas), denominator = UInt256(updateFraction)
+        var i: UInt64 = 1
+        var output = UInt256.zero
+        var accum = factor &* denominator
+        while !accum.isZero {
+            output = output &+ accum
+            let (hi, lo) = accum.multipliedFullWidth(by: numerator)
+            // accum * numerator / (denominator * i); the product fits 512 bits, the quotient 256 for sane inputs.
+            if !hi.isZero { return UInt256.max }
+            accum = lo.evmDiv(denominator &* UInt256(i))
+            i += 1
+        }
+        return output.evmDiv(denominator)
+    }
+}
+
+/// Validates and executes one transaction against a state reader: the Yellow Paper's transaction
+/// lifecycle in named phases (validate, buy gas, execute, refund, pay the coinbase, finalise).
+public enum TransactionProcessor {
+    /// Intrinsic gas: base cost, calldata (EIP-2028), creation and init-code words (EIP-3860), access list (EIP-2930).
+    public static func intrinsicGas(_ tx: Transaction) -> UInt64 {
+        var gas: UInt64 = 21000
+        var zeros: UInt64 = 0
+        for b in tx.data where b == 0 { zeros += 1 }
+        gas += zeros * 4 + (UInt64(tx.data.count) - zeros) * 16
+        if tx.to == nil {
+            gas += 32000
+            gas += 2 * ((UInt64(tx.data.count) + 31) / 32)
+        }
+        for entry in tx.accessList {
+            gas += 2400 + 1900 * UInt64(entry.storageKeys.count)
+        }
+        return gas
+    }
+
+    /// The price per gas the sender pays: legacy price, or min(max fee, base fee + priority fee) (EIP-1559).
+    public static func effectiveGasPrice(_ tx: Transaction, baseFee: UInt256) -> UInt256 {
+        switch tx.type {
+        case .legacy, .accessList: return tx.gasPrice
+        case .dynamicFee, .blob:
+            let (sum, overflow) = baseFee.addingReportingOverflow(tx.maxPriorityFeePerGas)
+            return overflow || sum > tx.maxFeePerGas ? tx.maxFeePerGas : sum
+        }
+    }
+
+    public static func blockContext(_ env: BlockEnvironment) -> BlockContext {
+        BlockContext(coinbase: env.coinbase, number: env.number, timestamp: env.timestamp, gasLimit: env.gasLimit,
+                     prevRandao: env.prevRandao, baseFee: env.baseFee,
+                     blobBaseFee: BlobParameters.baseFee(excessBlobGas: env.excessBlobGas ?? 0),
+                     chainId: env.chainId, blockHashes: env.blockHashes)
+    }
+
+    /// Checks validity against the sender's current account; throws when the transaction must be rejected.
+    static func validate<R: StateReader>(_ tx: Transaction, env: BlockEnvironment, blobBaseFee: UInt256,
+                                         gasAvailable: UInt64, state: WorldState<R>) throws(TransactionError) {
+        let intrinsic = intrinsicGas(tx)
+        if intrinsic > tx.gasLimit { throw .intrinsicGasTooLow(intrinsic: intrinsic, limit: tx.gasLimit) }
+        if tx.to == nil && tx.data.count > GasCost.maxInitCodeSize { throw .initCodeTooLarge(size: tx.data.count) }
+        if tx.nonce == UInt64.max { throw .nonceMaxed }
+        if tx.gasLimit > gasAvailable { throw .gasLimitExceedsBlock(txGas: tx.gasLimit, available: gasAvailable) }
+
+        let maxPrice: UInt256
+        switch tx.type {
+        case .dynamicFee, .blob:
+            if tx.maxPriorityFeePerGas > tx.maxFeePerGas { throw .priorityFeeAboveMaxFee }
+            if tx.maxFeePerGas < env.baseFee { throw .maxFeeBelowBaseFee }
+            maxPrice = tx.maxFeePerGas
+        case .legacy, .accessList:
+            if tx.gasPrice < env.baseFee { throw .gasPriceBelowBaseFee }
+            maxPrice = tx.gasPrice
+        }
+        // Up-front cost in 512-bit arithmetic so absurd fee caps are reported as unaffordable, not wrapped.
+        let (hi, gasCost) = maxPrice.multipliedFullWidth(by: UInt256(tx.gasLimit))
+        var required = gasCost
+        var overflow = !hi.isZero
+        if tx.type == .blob {
+            if tx.to == nil { throw .blobCreation }
+            if tx.blobVersionedHashes.isEmpty { throw .noBlobs }
+            for (i, h) in tx.blobVersionedHashes.enumerated() where h.w0 >> 56 != 0x01 { throw .invalidBlobVersion(index: i) }
+            let blobGas = UInt64(tx.blobVersionedHashes.count) * BlobParameters.gasPerBlob
+            if blobGas > BlobParameters.maxBlobGasPerBlock { throw .tooManyBlobs(count: tx.blobVersionedHashes.count) }
+            if tx.maxFeePerBlobGas < blobBaseFee { throw .blobFeeCapTooLow }
+            let (bhi, blo) = tx.maxFeePerBlobGas.multipliedFullWidth(by: UInt256(blobGas))
+            overflow = overflow || !bhi.isZero
+            let (sum, o) = required.addingReportingOverflow(blo)
+            overflow = overflow || o
+            required = sum
+        }
+        let (total, o2) = required.addingReportingOverflow(tx.value)
+        overflow = overflow || o2
+        let sender = state.account(tx.sender)
+        let balance = sender?.balance ?? .zero
+        if overflow || balance < total { throw .insufficientFunds(required: overflow ? .max : total, balance: balance) }
+        let nonce = sender?.nonce ?? 0
+        if nonce != tx.nonce { throw .nonceMismatch(expected: nonce, got: tx.nonce) }
+        if let code = sender?.code, !code.isEmpty { throw .senderHasCode }
+    }
+
+    /// Executes `tx` on top of `reader`. `gasAvailable` is what the block has left for it.
+    public static func execute<R: StateReader>(_ tx: Transaction, env: BlockEnvironment, reader: R, fork: Fork = .cancun,
+                                               gasAvailable: UInt64? = nil) -> Result<TransactionResult, TransactionError> {
+        guard fork == .cancun else { return .failure(.unsupportedFork(fork)) }
+        let state = WorldState(reader: reader)
+        let block = blockContext(env)
+        do {
+            try validate(tx, env: env, blobBaseFee: block.blobBaseFee, gasAvailable: gasAvailable ?? env.gasLimit, state: state)
+        } catch {
+            return .failure(error)
+        }
+
+        // Buy gas: the sender pays gas limit x effective price, plus blob gas at the blob base fee (burnt).
+        let price = effectiveGasPrice(tx, baseFee: env.baseFee)
+        let blobGas = UInt64(tx.blobVersionedHashes.count) * BlobParameters.gasPerBlob
+        let gasCost = price &* UInt256(tx.gasLimit)
+        let blobCost = block.blobBaseFee &* UInt256(blobGas)
+        let senderInfo = state.account(tx.sender) ?? AccountInfo()
+        state.setAccount(tx.sender, AccountInfo(nonce: senderInfo.nonce + 1,
+                                                balance: senderInfo.balance &- gasCost &- blobCost,
+                                                code: senderInfo.code))
+
+        // Warm addresses and slots (EIP-2929, EIP-2930, EIP-3651).
+        state.accessAddress(tx.sender)
+        state.accessAddress(env.coinbase)
+        for p in Precompiles.addresses(for: fork) { state.accessAddress(p) }
+        for entry in tx.accessList {
+            state.accessAddress(entry.address)
+            for key in entry.storageKeys { state.accessSlot(entry.address, key) }
+        }
+
+        let evm = EVM(state: state, block: block,
+                      tx: TxContext(origin: tx.sender, gasPrice: price, blobHashes: tx.blobVersionedHashes), fork: fork)
+        let gas = Int64(tx.gasLimit - intrinsicGas(tx))
+        var result: FrameResult
+        if let to = tx.to {
+            state.accessAddress(to)
+            let message = Message(caller: tx.sender, target: to, codeAddress: to, value: tx.value, input: tx.data,
+                                  gas: gas, depth: 0, isStatic: false, transfersValue: true, code: state.code(to))
+            result = evm.call(message)
+        } else {
+            let address = EVM<R>.createAddress(sender: tx.sender, nonce: tx.nonce)
+            state.accessAddress(address)
+            if evm.hasCollision(address) {
+                result = FrameResult(status: .halt(.addressCollision), gasLeft: 0, output: [], createdAddress: nil)
+            } else {
+                let message = Message(caller: tx.sender, target: address, codeAddress: address, value: tx.value,
+                                      input: [], gas: gas, depth: 0, isStatic: false, transfersValue: true,
+                                      code: Code(tx.data))
+                result = evm.create(message)
+            }
+        }
+
+        // Refund (EIP-3529: at most a fifth of the gas used), then pay the coinbase its priority fee.
+        var gasLeft = UInt64(result.gasLeft)
+        let used = tx.gasLimit - gasLeft
+        let refund = result.status.isSuccess ? UInt64(max(0, state.refund)) : 0
+        gasLeft += min(refund, used / 5)
+        let gasUsed = tx.gasLimit - gasLeft
+        state.addBalance(tx.sender, price &* UInt256(gasLeft))
+        let fee = (price &- env.baseFee) &* UInt256(gasUsed)
+        state.addBalance(env.coinbase, fee)
+        state.finalizeDeletions()
+
+        return .success(TransactionResult(
+            success: result.status.isSuccess, gasUsed: gasUsed, blobGasUsed: blobGas,
+            logs: result.status.isSuccess ? state.logs : [], changes: state.changes(),
+            createdAddress: result.createdAddress, output: result.output, coinbaseFee: fee,
+            readAccounts: Array(state.readAddresses).sorted(),
+            readSlots: Array(state.readSlots).sorted { ($0.address, $0.key) < ($1.address, $1.key) }))
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import Foundation
+
+/// The `lockstep` command line: one subcommand per job, one file per subcommand.
+@main
+struct Lockstep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lockstep",
+        abstract: "Conformance and benchmark harness for serial and parallel EVM executors.",
+        subcommands: [StateTestCommand.self])
+
+    /// ArgumentParser's own `main`, except that usage errors exit with status 2 (the project's convention: 0 all
+    /// passed, 1 a check failed, 2 bad input or usage) instead of EX_USAGE (64).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                exit(withError: ExitCode(2))
+            }
+            exit(withError: error)
+        }
+    }
+}
