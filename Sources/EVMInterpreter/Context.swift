@@ -37,7 +37,9 @@ public struct TxContext: Sendable {
 public enum HaltReason: Error, Sendable, Equatable {
     case outOfGas, stackUnderflow, stackOverflow, invalidJump, invalidOpcode(UInt8), staticWrite,
          returnDataOutOfBounds, initCodeTooLarge, codeTooLarge, invalidCodePrefix, precompileFailed,
-         callDepth, addressCollision
+         callDepth, addressCollision,
+         /// A parallel executor's state view could not answer a read; not an EVM outcome.
+         readAborted
 }
 
 /// How a frame ended.

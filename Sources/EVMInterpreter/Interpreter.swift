@@ -42,6 +42,7 @@ extension EVM {
         return code.bytes.withUnsafeBufferPointer { codeBuf -> FrameResult in
             let codeCount = codeBuf.count
             while true {
+                if state.reader.isAborted { return halt(.readAborted) }
                 let op: UInt8 = pc < codeCount ? codeBuf[pc] : 0x00
                 let info = table[Int(op)]
                 if !info.defined { return halt(.invalidOpcode(op)) }

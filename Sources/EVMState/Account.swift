@@ -71,4 +71,11 @@ public protocol StateReader {
     func storage(_ address: Address, key: UInt256) -> UInt256
     /// True when the account has at least one non-zero storage slot (EIP-7610 address collisions).
     func hasStorage(_ address: Address) -> Bool
+    /// True once a read could not be answered yet (a parallel executor's read hit an estimate).
+    /// The interpreter then stops at the next instruction; the result is discarded by the executor.
+    var isAborted: Bool { get }
+}
+
+extension StateReader {
+    @inlinable public var isAborted: Bool { false }
 }

@@ -60,14 +60,27 @@ public struct BlockEnvironment: Sendable, Equatable {
     /// Hashes of earlier blocks for BLOCKHASH, by number.
     public var blockHashes: [UInt64: Hash32]
     public var chainId: UInt64
+    /// EIP-4895 withdrawals, credited after the transactions.
+    public var withdrawals: [Withdrawal]
 
     public init(coinbase: Address = .zero, gasLimit: UInt64 = 30_000_000, number: UInt64 = 1, timestamp: UInt64 = 1,
                 difficulty: UInt256 = .zero, prevRandao: UInt256 = .zero, baseFee: UInt256 = .zero,
                 excessBlobGas: UInt64? = 0, parentBeaconBlockRoot: Hash32? = nil,
-                blockHashes: [UInt64: Hash32] = [:], chainId: UInt64 = 1) {
+                blockHashes: [UInt64: Hash32] = [:], chainId: UInt64 = 1, withdrawals: [Withdrawal] = []) {
         self.coinbase = coinbase; self.gasLimit = gasLimit; self.number = number; self.timestamp = timestamp
         self.difficulty = difficulty; self.prevRandao = prevRandao; self.baseFee = baseFee
         self.excessBlobGas = excessBlobGas; self.parentBeaconBlockRoot = parentBeaconBlockRoot
-        self.blockHashes = blockHashes; self.chainId = chainId
+        self.blockHashes = blockHashes; self.chainId = chainId; self.withdrawals = withdrawals
+    }
+}
+
+/// An EIP-4895 withdrawal: `amount` in gwei credited to `address`.
+public struct Withdrawal: Sendable, Equatable {
+    public var index: UInt64
+    public var validatorIndex: UInt64
+    public var address: Address
+    public var amount: UInt64
+    public init(index: UInt64, validatorIndex: UInt64, address: Address, amount: UInt64) {
+        self.index = index; self.validatorIndex = validatorIndex; self.address = address; self.amount = amount
     }
 }

@@ -171,8 +171,13 @@ public enum TransactionProcessor {
     }
 
     /// Executes `tx` on top of `reader`. `gasAvailable` is what the block has left for it.
+    ///
+    /// With `deferCoinbaseFee`, a non-zero priority fee is not written to the coinbase but returned in
+    /// `coinbaseFee` for the executor to credit lazily, so that parallel executors do not serialise every
+    /// transaction on the coinbase balance. The result is the same as crediting it here.
     public static func execute<R: StateReader>(_ tx: Transaction, env: BlockEnvironment, reader: R, fork: Fork = .cancun,
-                                               gasAvailable: UInt64? = nil) -> Result<TransactionResult, TransactionError> {
+                                               gasAvailable: UInt64? = nil,
+                                               deferCoinbaseFee: Bool = false) -> Result<TransactionResult, TransactionError> {
         guard fork == .cancun else { return .failure(.unsupportedFork(fork)) }
         let state = WorldState(reader: reader)
         let block = blockContext(env)
@@ -230,8 +235,13 @@ public enum TransactionProcessor {
         gasLeft += min(refund, used / 5)
         let gasUsed = tx.gasLimit - gasLeft
         state.addBalance(tx.sender, price &* UInt256(gasLeft))
-        let fee = (price &- env.baseFee) &* UInt256(gasUsed)
-        state.addBalance(env.coinbase, fee)
+        var fee = (price &- env.baseFee) &* UInt256(gasUsed)
+        if !deferCoinbaseFee || fee.isZero {
+            // A zero fee still touches the coinbase (EIP-161), which may delete it: do that for real.
+            state.addBalance(env.coinbase, fee)
+        } else if state.destructed.contains(env.coinbase) {
+            fee = .zero  // credited then destroyed in serial order: the fee is lost
+        }
         state.finalizeDeletions()
 
         return .success(TransactionResult(

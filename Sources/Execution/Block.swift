@@ -1,0 +1,287 @@
+import EVMPrimitives
+import EVMState
+import EVMInterpreter
+import Keccak
+import RLP
+import MerkleTrie
+
+/// An EIP-2718 typed receipt.
+public struct Receipt: Sendable, Equatable {
+    public var type: TransactionType
+    public var success: Bool
+    public var cumulativeGasUsed: UInt64
+    public var gasUsed: UInt64
+    public var logs: [Log]
+    public var bloom: Bloom
+    public var contractAddress: Address?
+
+    /// The consensus encoding: rlp([status, cumulativeGas, bloom, logs]), prefixed by the type byte for typed receipts.
+    public var encoded: [UInt8] {
+        var w = RLPWriter()
+        w.appendList { w in
+            w.appendUInt(success ? 1 : 0)
+            w.appendUInt(cumulativeGasUsed)
+            w.appendBytes(bloom.bytes)
+            w.appendRaw(Array(LogEncoding.rlp(logs)))
+        }
+        return type == .legacy ? w.bytes : [type.rawValue] + w.bytes
+    }
+}
+
+/// A 2048-bit log bloom filter (Yellow Paper 4.3.1).
+public struct Bloom: Sendable, Equatable {
+    public var bytes: [UInt8]
+
+    public init() { bytes = [UInt8](repeating: 0, count: 256) }
+
+    public mutating func add(_ data: [UInt8]) {
+        let h = Keccak256.hash(data).bytes
+        for i in stride(from: 0, to: 6, by: 2) {
+            let bit = (Int(h[i]) << 8 | Int(h[i + 1])) & 2047
+            bytes[255 - bit / 8] |= 1 << UInt8(bit % 8)
+        }
+    }
+
+    public mutating func add(_ log: Log) {
+        add(log.address.bytes)
+        for t in log.topics { add(t.bytes) }
+    }
+
+    public mutating func formUnion(_ other: Bloom) {
+        for i in 0..<256 { bytes[i] |= other.bytes[i] }
+    }
+}
+
+/// A transaction that could not be included, with its index in the block and the reason (as t8n reports it).
+public struct RejectedTransaction: Sendable, Equatable, Codable {
+    public var index: Int
+    public var error: String
+    public init(index: Int, error: String) { self.index = index; self.error = error }
+}
+
+/// Counters every executor reports.
+public struct ExecutionMetrics: Sendable, Equatable {
+    public var threads: Int = 1
+    public var wallTimeNanoseconds: UInt64 = 0
+    public var executions: Int = 0
+    public var reExecutions: Int = 0
+    public var validations: Int = 0
+    public var failedValidations: Int = 0
+    public var blockedReads: Int = 0
+    /// True when a parallel executor decided to run the block serially.
+    public var ranSerially: Bool = false
+    public init() {}
+}
+
+/// What a transaction read and wrote, by location (for dependency analysis).
+public enum StateLocation: Hashable, Sendable, Comparable {
+    case account(Address)
+    case storage(Address, UInt256)
+
+    public static func < (l: StateLocation, r: StateLocation) -> Bool {
+        switch (l, r) {
+        case (.account(let a), .account(let b)): return a < b
+        case (.account, .storage): return true
+        case (.storage, .account): return false
+        case (.storage(let a, let k), .storage(let b, let j)): return (a, k) < (b, j)
+        }
+    }
+}
+
+/// A transaction's read and write sets from a serial run; the coinbase fee credit is not counted as a write.
+public struct AccessSets: Sendable, Equatable {
+    public var reads: Set<StateLocation>
+    public var writes: Set<StateLocation>
+}
+
+/// The full result of executing a block.
+public struct BlockOutcome: Sendable {
+    public var stateRoot: Hash32
+    public var receiptsRoot: Hash32
+    public var logsHash: Hash32
+    public var logsBloom: Bloom
+    public var gasUsed: UInt64
+    public var blobGasUsed: UInt64
+    public var receipts: [Receipt]
+    public var rejected: [RejectedTransaction]
+    public var postState: InMemoryState
+    public var metrics: ExecutionMetrics
+    /// Per transaction (rejected ones empty); filled by the serial executor.
+    public var accessSets: [AccessSets]
+    /// Measured execution time of each transaction in nanoseconds (serial executor).
+    public var transactionNanoseconds: [UInt64]
+    /// Gas used by each transaction (0 for rejected ones).
+    public var transactionGas: [UInt64]
+
+    public init(stateRoot: Hash32, receiptsRoot: Hash32, logsHash: Hash32, logsBloom: Bloom, gasUsed: UInt64,
+                blobGasUsed: UInt64, receipts: [Receipt], rejected: [RejectedTransaction], postState: InMemoryState,
+                metrics: ExecutionMetrics, accessSets: [AccessSets] = [], transactionNanoseconds: [UInt64] = [],
+                transactionGas: [UInt64] = []) {
+        self.stateRoot = stateRoot; self.receiptsRoot = receiptsRoot; self.logsHash = logsHash
+        self.logsBloom = logsBloom; self.gasUsed = gasUsed; self.blobGasUsed = blobGasUsed
+        self.receipts = receipts; self.rejected = rejected; self.postState = postState; self.metrics = metrics
+        self.accessSets = accessSets; self.transactionNanoseconds = transactionNanoseconds
+        self.transactionGas = transactionGas
+    }
+}
+
+/// Every executor implements this: given a pre-state, a block environment and ordered transactions,
+/// return the outcome. Parallel executors must equal the serial outcome bit for bit.
+public protocol BlockExecutor: Sendable {
+    var name: String { get }
+    func execute(pre: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork) -> BlockOutcome
+}
+
+/// Block-level steps shared by every executor: the EIP-4788 system call before the transactions,
+/// withdrawals after them, and the roots.
+public enum BlockFinalization {
+    /// EIP-4788 beacon roots contract and the system caller.
+    public static let beaconRootsAddress = Address(a: 0x000F_3DF6_D732_807E, b: 0xF131_9FB7_B8BB_8522, c: 0xD0BE_AC02)
+    public static let systemAddress = Address(a: .max, b: .max, c: 0xFFFF_FFFE)
+
+    /// Runs the beacon-root system call when `parentBeaconBlockRoot` is set and the contract exists.
+    public static func applyBeaconRoot(_ state: inout InMemoryState, env: BlockEnvironment, fork: Fork) {
+        guard let root = env.parentBeaconBlockRoot, let contract = state.account(beaconRootsAddress),
+              !contract.code.isEmpty else { return }
+        let world = WorldState(reader: state)
+        let evm = EVM(state: world, block: TransactionProcessor.blockContext(env),
+                      tx: TxContext(origin: systemAddress, gasPrice: .zero, blobHashes: []), fork: fork)
+        let message = Message(caller: systemAddress, target: beaconRootsAddress, codeAddress: beaconRootsAddress,
+                              value: .zero, input: root.bytes, gas: 30_000_000, depth: 0, isStatic: false,
+                              transfersValue: false, code: contract.code)
+        _ = evm.call(message)
+        world.finalizeDeletions()
+        state.apply(world.changes())
+    }
+
+    /// Credits withdrawals (gwei to wei); a zero withdrawal to an empty account deletes it (EIP-161 touch).
+    public static func applyWithdrawals(_ state: inout InMemoryState, env: BlockEnvironment) {
+        for w in env.withdrawals {
+            var account = state.accounts[w.address] ?? Account()
+            account.info.balance = account.info.balance &+ UInt256(w.amount) &* UInt256(1_000_000_000)
+            if account.info.isEmpty {
+                state.accounts[w.address] = nil
+            } else {
+                state.accounts[w.address] = account
+            }
+        }
+    }
+
+    /// Builds receipts and roots from per-transaction results, in order.
+    public static func outcome(state: InMemoryState, receipts: [Receipt], rejected: [RejectedTransaction],
+                               blobGasUsed: UInt64, metrics: ExecutionMetrics) -> BlockOutcome {
+        var bloom = Bloom()
+        var allLogs: [Log] = []
+        for r in receipts {
+            bloom.formUnion(r.bloom)
+            allLogs += r.logs
+        }
+        return BlockOutcome(
+            stateRoot: state.stateRoot(),
+            receiptsRoot: MerkleTrie.orderedRoot(receipts.map(\.encoded)),
+            logsHash: LogEncoding.hash(allLogs),
+            logsBloom: bloom,
+            gasUsed: receipts.last?.cumulativeGasUsed ?? 0,
+            blobGasUsed: blobGasUsed,
+            receipts: receipts, rejected: rejected, postState: state, metrics: metrics)
+    }
+
+    public static func receipt(for tx: Transaction, result: TransactionResult, cumulativeGasUsed: UInt64) -> Receipt {
+        var bloom = Bloom()
+        for log in result.logs { bloom.add(log) }
+        return Receipt(type: tx.type, success: result.success, cumulativeGasUsed: cumulativeGasUsed,
+                       gasUsed: result.gasUsed, logs: result.logs, bloom: bloom, contractAddress: result.createdAddress)
+    }
+}
+
+/// Executes transactions one after another: the reference every other executor is checked against.
+public struct SerialExecutor: BlockExecutor {
+    public var name: String { "serial" }
+
+    public init() {}
+
+    public func execute(pre: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork) -> BlockOutcome {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var state = pre
+        BlockFinalization.applyBeaconRoot(&state, env: env, fork: fork)
+        var receipts: [Receipt] = []
+        var rejected: [RejectedTransaction] = []
+        var cumulative: UInt64 = 0
+        var blobGas: UInt64 = 0
+        var metrics = ExecutionMetrics()
+        var accessSets: [AccessSets] = []
+        var times: [UInt64] = []
+        var gas: [UInt64] = []
+        for (i, tx) in transactions.enumerated() {
+            let txStart = clock.now
+            // The fee is credited here rather than inside the transaction so that the read set shows
+            // whether the transaction itself read the coinbase (the processor credits a zero fee itself).
+            let result = TransactionProcessor.execute(tx, env: env, reader: state, fork: fork,
+                                                      gasAvailable: env.gasLimit - cumulative, deferCoinbaseFee: true)
+            metrics.executions += 1
+            switch result {
+            case .failure(let error):
+                rejected.append(RejectedTransaction(index: i, error: error.description))
+                accessSets.append(AccessSets(reads: [], writes: []))
+                gas.append(0)
+            case .success(let r):
+                if blobGas + r.blobGasUsed > BlobParameters.maxBlobGasPerBlock {
+                    rejected.append(RejectedTransaction(index: i, error: "blob gas exceeds the block maximum"))
+                    accessSets.append(AccessSets(reads: [], writes: []))
+                    gas.append(0)
+                    break
+                }
+                state.apply(r.changes)
+                state.credit(env.coinbase, r.coinbaseFee)
+                cumulative += r.gasUsed
+                blobGas += r.blobGasUsed
+                receipts.append(BlockFinalization.receipt(for: tx, result: r, cumulativeGasUsed: cumulative))
+                accessSets.append(Self.accessSets(r))
+                gas.append(r.gasUsed)
+            }
+            times.append(UInt64((clock.now - txStart).nanoseconds))
+        }
+        BlockFinalization.applyWithdrawals(&state, env: env)
+        metrics.wallTimeNanoseconds = UInt64((clock.now - start).nanoseconds)
+        var outcome = BlockFinalization.outcome(state: state, receipts: receipts, rejected: rejected,
+                                                blobGasUsed: blobGas, metrics: metrics)
+        outcome.accessSets = accessSets
+        outcome.transactionNanoseconds = times
+        outcome.transactionGas = gas
+        return outcome
+    }
+
+    /// Read and write locations of one transaction. The coinbase's deferred fee credit is a commutative
+    /// delta, not a read-modify-write, so it is not counted: the fee creates a dependency only where a
+    /// transaction really read the coinbase.
+    static func accessSets(_ r: TransactionResult) -> AccessSets {
+        var reads = Set<StateLocation>()
+        for a in r.readAccounts { reads.insert(.account(a)) }
+        for s in r.readSlots { reads.insert(.storage(s.address, s.key)) }
+        var writes = Set<StateLocation>()
+        for (address, change) in r.changes.accounts {
+            writes.insert(.account(address))
+            for k in change.storage.keys { writes.insert(.storage(address, k)) }
+        }
+        return AccessSets(reads: reads, writes: writes)
+    }
+}
+
+extension InMemoryState {
+    /// Adds a deferred coinbase fee (non-zero fees only; a zero fee was applied by the transaction).
+    public mutating func credit(_ address: Address, _ amount: UInt256) {
+        guard !amount.isZero else { return }
+        var account = accounts[address] ?? Account()
+        account.info.balance = account.info.balance &+ amount
+        accounts[address] = account
+    }
+}
+
+extension Duration {
+    /// Whole nanoseconds (negative durations clamp to zero).
+    public var nanoseconds: Int64 {
+        let (s, atto) = components
+        return max(0, s * 1_000_000_000 + atto / 1_000_000_000)
+    }
+}
