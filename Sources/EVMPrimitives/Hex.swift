@@ -32,7 +32,8 @@ public enum Hex {
     /// Decodes `0x`-prefixed (or bare) hex. An odd number of digits is read as if left-padded with a zero.
     public static func decode(_ string: String) throws(HexError) -> [UInt8] {
         var s = string
-        return try s.withUTF8 { (buf) throws(HexError) -> [UInt8] in
+        // String.withUTF8 rethrows untyped errors, so the typed error travels out in a Result.
+        return try s.withUTF8 { buf in Result { () throws(HexError) -> [UInt8] in
             var start = 0
             if buf.count >= 2 && buf[0] == 0x30 && (buf[1] == 0x78 || buf[1] == 0x58) { start = 2 }
             let n = buf.count - start
@@ -49,7 +50,7 @@ public enum Hex {
                 i += 2; o += 1
             }
             return out
-        }
+        } }.get()
     }
 
     /// Decodes hex that must hold exactly `count` bytes.
