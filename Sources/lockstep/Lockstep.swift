@@ -17,7 +17,9 @@ struct Lockstep: ParsableCommand {
             try command.run()
         } catch {
             if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                // A ValidationError thrown from run() is about the input, not the syntax: no usage text.
+                let message = (error as? ValidationError).map { "Error: \($0.message)" } ?? fullMessage(for: error)
+                FileHandle.standardError.write(Data((message + "\n").utf8))
                 exit(withError: ExitCode(2))
             }
             exit(withError: error)

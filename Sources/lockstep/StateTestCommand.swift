@@ -1,0 +1,133 @@
+import ArgumentParser
+import Foundation
+import EVMPrimitives
+import Vectors
+
+/// `lockstep statetest`: runs state tests and checks post-state roots and logs hashes, like `evm statetest`.
+struct StateTestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "statetest",
+        abstract: "Run Ethereum state tests (GeneralStateTests format) and check state roots and logs hashes.",
+        discussion: """
+            Prints one line per failure and a summary line `N passed, M failed, K skipped` last. \
+            Exit status: 0 when nothing failed, 1 when a case failed or a vector could not be loaded, 2 for usage errors.
+            """)
+
+    @Flag(help: "Print one JSON object per case (name, fork, pass, stateRoot, logsHash, error) on stdout.")
+    var json = false
+
+    @Option(help: "Run only cases of this fork (for example Cancun).")
+    var fork: String?
+
+    @Option(help: "Run only cases whose name (file:test:fork:dIgJvK) matches this regular expression.")
+    var filter: String?
+
+    @Option(name: .customLong("skip-list"),
+            help: "Skip list to use instead of \(SkipList.defaultRelativePath) (lines: <regex> # <reason>).")
+    var skipList: String?
+
+    @Option(help: "Worker threads (default: one per processor).")
+    var threads: Int?
+
+    @Argument(help: "State-test files, or directories searched recursively for .json and .json.zst files.")
+    var paths: [String] = []
+
+    func validate() throws {
+        if paths.isEmpty { throw ValidationError("Give at least one state-test file or directory.") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads).") }
+    }
+
+    func run() throws {
+        var runner = StateTestRunner(fork: fork, skipList: try loadSkipList())
+        if let threads { runner.threads = threads }
+        if let filter {
+            do { runner.filter = try NamePattern(filter) } catch { throw ValidationError("--filter \(error)") }
+        }
+        let sources: [VectorSource]
+        do { sources = try StateTestLoader.sources(for: paths) } catch { throw ValidationError("\(error)") }
+
+        // Progress only for a person watching: never into a pipe or a CI log.
+        var progress: (@Sendable (Int, Int, Int) -> Void)?
+        if isatty(STDERR_FILENO) == 1 {
+            progress = { done, total, failed in
+                FileHandle.standardError.write(Data("\r\(done)/\(total) files, \(failed) failed".utf8))
+            }
+        }
+        let results = runner.run(sources: sources, progress: progress)
+        if progress != nil { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+
+        var out = ""
+        for r in results {
+            if json {
+                out += StateTestCommand.jsonLine(r) + "\n"
+            } else if r.isFailure {
+                out += "\(r.name): \(r.error ?? "failed")\n"
+            }
+            if out.utf8.count > 1 << 16 { write(out); out = "" }
+        }
+        let summary = StateTestSummary(results)
+        out += summary.description + "\n"
+        write(out)
+        if summary.failed > 0 { throw ExitCode(1) }
+    }
+
+    private func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    /// `--skip-list FILE`, else the package's list found from the working directory or from the executable's
+    /// location (`.build*/<config>/lockstep` sits a few levels below the package root), else an empty list.
+    private func loadSkipList() throws -> SkipList {
+        if let skipList {
+            do { return try SkipList(contentsOf: skipList) } catch { throw ValidationError("--skip-list \(error)") }
+        }
+        guard let path = StateTestCommand.defaultSkipListPath() else { return SkipList() }
+        do { return try SkipList(contentsOf: path) } catch { throw ValidationError("\(error)") }
+    }
+
+    static func defaultSkipListPath() -> String? {
+        let fm = FileManager.default
+        var candidates = [fm.currentDirectoryPath]
+        if let executable = Bundle.main.executableURL?.resolvingSymlinksInPath() {
+            var dir = executable.deletingLastPathComponent()
+            for _ in 0..<5 {
+                candidates.append(dir.path)
+                dir = dir.deletingLastPathComponent()
+            }
+        }
+        return candidates.map { $0 + "/" + SkipList.defaultRelativePath }.first { fm.isReadableFile(atPath: $0) }
+    }
+
+    /// One case as `evm statetest --json` prints it, keys in this order: name, fork, pass, stateRoot, logsHash, error.
+    /// A skipped case prints `name, fork, skipped, reason` instead. `stateRoot` is the zero hash when nothing ran
+    /// (a load error).
+    static func jsonLine(_ r: StateTestResult) -> String {
+        if let reason = r.skipReason {
+            return "{\"name\":\(quote(r.name)),\"fork\":\(quote(r.fork)),\"skipped\":true,\"reason\":\(quote(reason))}"
+        }
+        var s = "{\"name\":\(quote(r.name)),\"fork\":\(quote(r.fork)),\"pass\":\(r.pass)"
+        s += ",\"stateRoot\":\(quote((r.stateRoot ?? .zero).description))"
+        if let logs = r.logsHash { s += ",\"logsHash\":\(quote(logs.description))" }
+        if let error = r.error { s += ",\"error\":\(quote(error))" }
+        return s + "}"
+    }
+
+    /// A JSON string literal (RFC 8259 escaping).
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

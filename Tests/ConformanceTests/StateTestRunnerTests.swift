@@ -1,0 +1,173 @@
+import Foundation
+import XCTest
+import EVMPrimitives
+import Execution
+@testable import Vectors
+
+/// The runner's selection, skipping and pass rule, and a representative slice of the shared state tests.
+final class StateTestRunnerTests: XCTestCase {
+    typealias F = StateTestLoaderTests
+
+    func fixtureCase(exception: String? = nil) throws -> StateTestCase {
+        let post = F.post([F.entry(exception: exception)])
+        let file = StateTestLoader.load(json: F.json(["t": F.test(post: post)]), file: "f.json")
+        return try XCTUnwrap(file.cases.first, "\(file.errors)")
+    }
+
+    // MARK: - Pass rule
+
+    func testJudgeValidTransaction() throws {
+        let c = try fixtureCase()
+        let good = StateTestOutcome(stateRoot: c.expectedStateRoot, logsHash: c.expectedLogsHash, rejection: nil)
+        let r = StateTestRunner.judge(c, good)
+        XCTAssertTrue(r.pass)
+        XCTAssertNil(r.error)
+        XCTAssertEqual(r.stateRoot, c.expectedStateRoot)
+        XCTAssertEqual(r.fork, "Cancun")
+
+        let wrongRoot = StateTestRunner.judge(c, StateTestOutcome(stateRoot: .zero, logsHash: c.expectedLogsHash, rejection: nil))
+        XCTAssertFalse(wrongRoot.pass)
+        XCTAssertEqual(wrongRoot.error, "state root \(Hash32.zero), expected \(c.expectedStateRoot)")
+
+        let wrongLogs = StateTestRunner.judge(c, StateTestOutcome(stateRoot: c.expectedStateRoot, logsHash: .zero, rejection: nil))
+        XCTAssertFalse(wrongLogs.pass)
+        XCTAssertEqual(wrongLogs.error, "logs hash \(Hash32.zero), expected \(c.expectedLogsHash)")
+
+        let rejected = StateTestRunner.judge(c, StateTestOutcome(stateRoot: c.expectedStateRoot,
+                                                                  logsHash: c.expectedLogsHash, rejection: "nonce too low"))
+        XCTAssertFalse(rejected.pass)
+        XCTAssertEqual(rejected.error, "transaction rejected: nonce too low")
+    }
+
+    func testJudgeInvalidTransaction() throws {
+        let c = try fixtureCase(exception: "TransactionException.NONCE_MISMATCH_TOO_LOW")
+        let rejected = StateTestRunner.judge(c, StateTestOutcome(stateRoot: c.expectedStateRoot, logsHash: .zero,
+                                                                  rejection: "nonce too low"))
+        XCTAssertTrue(rejected.pass, rejected.error ?? "")
+        let included = StateTestRunner.judge(c, StateTestOutcome(stateRoot: c.expectedStateRoot,
+                                                                  logsHash: c.expectedLogsHash, rejection: nil))
+        XCTAssertFalse(included.pass)
+        XCTAssertEqual(included.error, "expected exception TransactionException.NONCE_MISMATCH_TOO_LOW, but the transaction was included")
+        let wrongRoot = StateTestRunner.judge(c, StateTestOutcome(stateRoot: .zero, logsHash: .zero, rejection: "x"))
+        XCTAssertFalse(wrongRoot.pass)
+    }
+
+    // MARK: - Selection and skipping
+
+    func testFiltersSkipListAndUnsupportedForks() throws {
+        var post = F.post([F.entry(), F.entry(d: 1)])
+        post["Shanghai"] = [F.entry()]
+        post["Merge"] = [F.entry()]
+        var file = StateTestLoader.load(json: F.json(["t": F.test(post: post)]), file: "f.json")
+        file.errors.append(LoadError(file: "f.json", test: "u", reason: "missing field pre"))
+        let skip = try SkipList(text: """
+            # comment line
+            :t:Cancun:d1  # needs the answer to everything
+
+            """, source: "skip.txt")
+        let runner = StateTestRunner(skipList: skip)
+        let results = runner.run(file: file)
+        XCTAssertEqual(results.map(\.name), ["f.json:u", "f.json:t:Cancun:d0g0v0", "f.json:t:Cancun:d1g0v0",
+                                             "f.json:t:Merge:d0g0v0", "f.json:t:Shanghai:d0g0v0"])
+        XCTAssertEqual(results[0].error, "missing field pre")
+        XCTAssertTrue(results[0].isFailure)
+        XCTAssertEqual(results[2].skipReason, "needs the answer to everything")
+        XCTAssertEqual(results[3].skipReason, "fork Merge not supported")
+        XCTAssertEqual(results[4].skipReason, "fork Shanghai not supported")
+        let summary = StateTestSummary(results)
+        XCTAssertEqual(summary.skipped, 3)
+        XCTAssertEqual(summary.passed + summary.failed, 2)
+        XCTAssertEqual(summary.description, "\(summary.passed) passed, \(summary.failed) failed, 3 skipped")
+
+        let onlyCancun = StateTestRunner(filter: try NamePattern("d0g0"), fork: "cancun").run(file: file)
+        XCTAssertEqual(onlyCancun.map(\.name), ["f.json:t:Cancun:d0g0v0"])
+        // Fork names compare as forks: Paris selects the vector's Merge.
+        XCTAssertEqual(StateTestRunner(fork: "Paris").run(file: file).map(\.name), ["f.json:u", "f.json:t:Merge:d0g0v0"])
+    }
+
+    func testSkipListFormat() throws {
+        let list = try SkipList(text: "a.b\nc[0-9] #  reason two \n  # only a comment\nx#y # hash inside\n", source: "s.txt")
+        XCTAssertEqual(list.entries.map(\.pattern.pattern), ["a.b", "c[0-9]", "x#y"])
+        XCTAssertEqual(list.reason(for: "zzaxbzz"), "listed in s.txt")
+        XCTAssertEqual(list.reason(for: "c7"), "reason two")
+        XCTAssertEqual(list.reason(for: "x#y"), "hash inside")
+        XCTAssertNil(list.reason(for: "c"))
+        XCTAssertThrowsError(try SkipList(text: "ok\n(unclosed # bad\n", source: "s.txt")) { error in
+            XCTAssertEqual((error as? SkipListError)?.line, 2)
+            XCTAssertEqual((error as? SkipListError)?.file, "s.txt")
+        }
+    }
+
+    func testPackageSkipListParses() throws {
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        _ = try SkipList(contentsOf: packageRoot.appendingPathComponent(SkipList.defaultRelativePath).path)
+    }
+
+    // MARK: - Shared vectors
+
+    /// The transaction type the loader infers must be the one the vector's own encoding (`txbytes`) has:
+    /// EIP-2718 typed transactions start with their type byte, legacy ones with an RLP list prefix (>= 0xc0).
+    func testInferredTypesMatchTxBytes() throws {
+        let root = try sharedVectors().appendingPathComponent("ethereum-tests/GeneralStateTests")
+        let dirs = ["stEIP2930", "stEIP1559", "Pyspecs/cancun/eip4844_blobs", "stTransactionTest", "stExample"]
+        let sources = try StateTestLoader.sources(for: dirs.map { root.appendingPathComponent($0).path })
+        var checked = 0
+        for source in sources {
+            let file = StateTestLoader.load(source)
+            XCTAssertEqual(file.errors, [], source.name)
+            for c in file.cases {
+                guard let first = c.txBytes.first else { continue }
+                let encoded: TransactionType? = first >= 0xc0 ? .legacy : TransactionType(rawValue: first)
+                XCTAssertEqual(c.tx.type, encoded, c.name)
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThan(checked, 500)
+    }
+
+    /// A value wider than 256 bits (`0x:bigint`) makes the transaction invalid; the runner reports the pre-state
+    /// root without executing anything.
+    func testValueOverflowIsAnInvalidTransaction() throws {
+        let path = try sharedVectors()
+            .appendingPathComponent("ethereum-tests/GeneralStateTests/stTransactionTest/ValueOverflowParis.json.zst").path
+        let file = StateTestLoader.load(VectorSource(path: path, name: "ValueOverflowParis.json.zst"))
+        XCTAssertEqual(file.errors, [])
+        let c = try XCTUnwrap(file.cases.first)
+        XCTAssertNotNil(c.unrepresentable)
+        XCTAssertEqual(c.expectException, "TransactionException.RLP_INVALID_VALUE")
+        let result = StateTestRunner().run(c)
+        XCTAssertTrue(result.pass, result.error ?? "")
+    }
+
+    /// Small files from many areas, run end to end. Fails until the interpreter and transaction processor are
+    /// complete; each failure is printed with its reason.
+    func testRepresentativeSliceOfSharedVectors() throws {
+        let root = try sharedVectors().appendingPathComponent("ethereum-tests/GeneralStateTests")
+        let files = [
+            "stExample/add11.json.zst",
+            "stSStoreTest/sstoreGas.json.zst",
+            "stCallCodes/callcodeEmptycontract.json.zst",
+            "stCreate2/CREATE2_HighNonce.json.zst",
+            "stRevertTest/RevertPrefound.json.zst",
+            "stRefundTest/refund_getEtherBack.json.zst",
+            "Cancun/stEIP1153-transientStorage/17_tstoreGas.json.zst",
+            "Cancun/stEIP5656-MCOPY/MCOPY.json.zst",
+            "stMemoryTest/mload8bitBound.json.zst",
+            "stLogTests/log0_emptyMem.json.zst",
+            "stReturnDataTest/returndatasize_initial.json.zst",
+            "stSelfBalance/selfBalance.json.zst",
+            "stStaticCall/static_ReturnTest.json.zst",
+            "stEIP2930/coinbaseT01.json.zst",
+            "stTransactionTest/TransactionSendingToEmpty.json.zst",
+        ]
+        let sources = files.map { VectorSource(path: root.appendingPathComponent($0).path, name: $0) }
+        let results = StateTestRunner().run(sources: sources)
+        let failures = results.filter(\.isFailure)
+        for f in failures { print("FAIL \(f.name): \(f.error ?? "")") }
+        let summary = StateTestSummary(results)
+        print(summary)
+        XCTAssertEqual(summary.passed, 36)
+        XCTAssertEqual(failures.count, 0, "\(failures.count) of \(results.count) cases failed")
+    }
+}
