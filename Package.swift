@@ -50,6 +50,7 @@ let package = Package(
         .testTarget(name: "PrecompilesTests", dependencies: ["Precompiles", "EVMPrimitives"]),
         .testTarget(name: "InterpreterTests", dependencies: ["EVMInterpreter", "EVMState", "Execution", "EVMPrimitives"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Vectors", "Execution", "EVMPrimitives"]),
+        .testTarget(name: "ParallelTests", dependencies: ["Execution", "EVMState", "EVMPrimitives", "EVMInterpreter"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,279 @@
+import Foundation
+import Synchronization
+import EVMPrimitives
+import EVMState
+
+/// Block-STM (Gelashvili et al. 2022): executes a block's transactions optimistically in parallel
+/// against a multi-version memory, validates their read sets, re-executes what was invalidated, and
+/// commits the last incarnations in block order. The result equals `SerialExecutor`'s bit for bit.
+///
+/// EVM-specific choices:
+/// - The coinbase fee is a lazy delta (`deferCoinbaseFee`): transactions do not write the coinbase
+///   balance, so they do not all conflict on it; only a transaction that really reads the coinbase
+///   depends on every lower one (see `MVMemory.coinbaseAccount`).
+/// - Transactions run with the whole block gas limit available; the block gas and blob gas limits are
+///   re-checked in order afterwards, and a block where they bite is re-run serially.
+/// - Small or dependent blocks run serially (`ParallelPolicy.adaptive`, rule in `SerialRule`).
+public struct BlockSTMExecutor: BlockExecutor {
+    /// Whether to decide per block between Block-STM and a serial run.
+    public enum ParallelPolicy: Sendable, Equatable {
+        /// Run serially when the block shows that Block-STM cannot win (`SerialRule`).
+        case adaptive
+        /// Always run Block-STM (tests, and measuring the algorithm itself).
+        case alwaysParallel
+    }
+
+    /// Worker threads, 1...64.
+    public let threads: Int
+    public let stress: StressOptions?
+    public let policy: ParallelPolicy
+
+    public var name: String { "blockstm" }
+
+    /// Stack of each worker thread: the interpreter recurses once per call frame, up to depth 1024.
+    static let workerStackSize = 256 << 20
+
+    /// `threads` outside 1...64 is clamped into that range.
+    public init(threads: Int, stress: StressOptions? = nil, policy: ParallelPolicy = .adaptive) {
+        self.threads = min(64, max(1, threads))
+        self.stress = stress
+        self.policy = policy
+    }
+
+    public func execute(pre: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork) -> BlockOutcome {
+        let clock = ContinuousClock()
+        let start = clock.now
+        if policy == .adaptive, SerialRule.prefersSerial(transactions, env: env, threads: threads) {
+            return serially(pre: pre, env: env, transactions: transactions, fork: fork, start: start, metrics: ExecutionMetrics())
+        }
+        var base = pre
+        BlockFinalization.applyBeaconRoot(&base, env: env, fork: fork)
+
+        let run = BlockSTMRun(base: base, env: env, transactions: transactions, fork: fork,
+                              threads: threads, stress: stress)
+        run.runWorkers()
+
+        var metrics = ExecutionMetrics()
+        metrics.threads = threads
+        metrics.executions = run.executions.load(ordering: .relaxed)
+        metrics.reExecutions = max(0, metrics.executions - transactions.count)
+        metrics.validations = run.validations.load(ordering: .relaxed)
+        metrics.failedValidations = run.failedValidations.load(ordering: .relaxed)
+        metrics.blockedReads = run.blockedReads.load(ordering: .relaxed)
+
+        // Commit the last incarnations in block order, exactly as SerialExecutor does per transaction.
+        var state = base
+        var receipts: [Receipt] = []
+        var rejected: [RejectedTransaction] = []
+        var gas: [UInt64] = []
+        var cumulative: UInt64 = 0
+        var blobGas: UInt64 = 0
+        for (i, tx) in transactions.enumerated() {
+            guard let result = run.result(i) else {
+                return serially(pre: pre, env: env, transactions: transactions, fork: fork, start: start, metrics: metrics)
+            }
+            let available = env.gasLimit - cumulative
+            switch result {
+            case .failure(let error):
+                rejected.append(RejectedTransaction(index: i, error: Self.serialError(error, tx: tx, available: available).description))
+                gas.append(0)
+            case .success(let r):
+                // The parallel run offered the whole block gas limit; in block order less may be left,
+                // and the blob gas may run out: then the later transactions read writes that serially
+                // never happened, so the parallel result is unusable.
+                if tx.gasLimit > available || blobGas + r.blobGasUsed > BlobParameters.maxBlobGasPerBlock {
+                    return serially(pre: pre, env: env, transactions: transactions, fork: fork, start: start, metrics: metrics)
+                }
+                state.apply(r.changes)
+                state.credit(env.coinbase, r.coinbaseFee)
+                cumulative += r.gasUsed
+                blobGas += r.blobGasUsed
+                receipts.append(BlockFinalization.receipt(for: tx, result: r, cumulativeGasUsed: cumulative))
+                gas.append(r.gasUsed)
+            }
+        }
+        BlockFinalization.applyWithdrawals(&state, env: env)
+        metrics.wallTimeNanoseconds = UInt64((clock.now - start).nanoseconds)
+        var outcome = BlockFinalization.outcome(state: state, receipts: receipts, rejected: rejected,
+                                                blobGasUsed: blobGas, metrics: metrics)
+        outcome.transactionGas = gas
+        return outcome
+    }
+
+    /// The error the serial run reports for a transaction the parallel run rejected. Both ran the same
+    /// checks in the same order, except that the parallel run offered the whole block gas limit: where
+    /// less was left in block order, the gas check (which comes after the three stateless ones) fires
+    /// first, and its message names the gas really available.
+    static func serialError(_ error: TransactionError, tx: Transaction, available: UInt64) -> TransactionError {
+        switch error {
+        case .unsupportedFork, .intrinsicGasTooLow, .initCodeTooLarge, .nonceMaxed:
+            return error
+        default:
+            if tx.gasLimit > available { return .gasLimitExceedsBlock(txGas: tx.gasLimit, available: available) }
+            return error
+        }
+    }
+
+    /// Runs the block with `SerialExecutor`, keeping what the parallel attempt (if any) counted.
+    private func serially(pre: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork,
+                          start: ContinuousClock.Instant, metrics attempt: ExecutionMetrics) -> BlockOutcome {
+        var outcome = SerialExecutor().execute(pre: pre, env: env, transactions: transactions, fork: fork)
+        var metrics = outcome.metrics
+        metrics.threads = threads
+        metrics.ranSerially = true
+        metrics.executions += attempt.executions
+        metrics.reExecutions += attempt.reExecutions
+        metrics.validations = attempt.validations
+        metrics.failedValidations = attempt.failedValidations
+        metrics.blockedReads = attempt.blockedReads
+        metrics.wallTimeNanoseconds = UInt64((ContinuousClock().now - start).nanoseconds)
+        outcome.metrics = metrics
+        return outcome
+    }
+}
+
+/// One Block-STM run over one block: the shared memory, scheduler, per-transaction results and
+/// counters, and the worker loop (paper, Algorithm 1).
+final class BlockSTMRun: Sendable {
+    let transactions: [Transaction]
+    let env: BlockEnvironment
+    let fork: Fork
+    let threads: Int
+    let stress: StressOptions?
+    let memory: MVMemory
+    let scheduler: Scheduler
+
+    final class ResultSlot: Sendable {
+        let result = Mutex<Result<TransactionResult, TransactionError>?>(nil)
+    }
+    private let results: [ResultSlot]
+
+    let executions = Atomic<Int>(0)
+    let validations = Atomic<Int>(0)
+    let failedValidations = Atomic<Int>(0)
+    let blockedReads = Atomic<Int>(0)
+
+    init(base: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork, threads: Int,
+         stress: StressOptions?) {
+        self.transactions = transactions
+        self.env = env
+        self.fork = fork
+        self.threads = threads
+        self.stress = stress
+        memory = MVMemory(base: base, coinbase: env.coinbase, transactions: transactions.count, threads: threads)
+        scheduler = Scheduler(transactions: transactions.count)
+        results = (0..<transactions.count).map { _ in ResultSlot() }
+    }
+
+    func result(_ index: TxIndex) -> Result<TransactionResult, TransactionError>? {
+        results[index].result.withLock { $0 }
+    }
+
+    /// Starts the workers on OS threads with deep stacks and waits for all of them.
+    func runWorkers() {
+        guard !transactions.isEmpty else { return }
+        let finished = DispatchSemaphore(value: 0)
+        for worker in 0..<threads {
+            let thread = Thread { [self] in
+                work(worker: worker)
+                finished.signal()
+            }
+            thread.stackSize = BlockSTMExecutor.workerStackSize
+            thread.start()
+        }
+        for _ in 0..<threads { finished.wait() }
+    }
+
+    /// The worker loop: run the task in hand, which may hand back a follow-up; otherwise ask the scheduler.
+    func work(worker: Int) {
+        let jitter = stress.map { Jitter(options: $0, worker: worker, probe: scheduler) }
+        var task: SchedulerTask?
+        var idle = 0
+        while !scheduler.done {
+            if let t = task {
+                switch t {
+                case .execute(let v): task = tryExecute(v, jitter: jitter)
+                case .validate(let v): task = needsReexecution(v, jitter: jitter)
+                }
+                continue
+            }
+            task = scheduler.nextTask()
+            if task != nil {
+                idle = 0
+                continue
+            }
+            // Nothing to hand out: the rest is in flight or waiting. Back off so that waiting workers do
+            // not take the core from the ones doing the work (there may be more threads than cores).
+            idle += 1
+            if idle < 8 {
+                continue
+            } else if idle < 256 {
+                sched_yield()
+            } else {
+                usleep(20)
+            }
+        }
+    }
+
+    /// Executes an incarnation (paper: try_execute). A read of an unresolved lower write suspends it.
+    private func tryExecute(_ version: TxVersion, jitter: Jitter?) -> SchedulerTask? {
+        let tx = transactions[version.index]
+        while true {
+            jitter?.perturb()
+            let view = MVView(index: version.index, memory: memory, jitter: jitter)
+            let result = TransactionProcessor.execute(tx, env: env, reader: view, fork: fork,
+                                                      gasAvailable: env.gasLimit, deferCoinbaseFee: true)
+            executions.wrappingAdd(1, ordering: .relaxed)
+            if view.isAborted {
+                blockedReads.wrappingAdd(1, ordering: .relaxed)
+                if scheduler.addDependency(version.index, blocking: view.blocking) { return nil }
+                continue  // the blocking transaction finished meanwhile: run again now
+            }
+            var writes: [(MemoryLocation, MVValue)] = []
+            var fee = UInt256.zero
+            if case .success(let r) = result {
+                fee = r.coinbaseFee
+                for (address, change) in r.changes.accounts {
+                    Self.appendWrites(address, change, seen: view.accountsRead[address], to: &writes)
+                }
+            }
+            results[version.index].result.withLock { $0 = result }
+            let wroteNew = memory.record(version, reads: view.reads, writes: writes, fee: fee)
+            jitter?.perturb()
+            return scheduler.finishExecution(version, wroteNewLocation: wroteNew)
+        }
+    }
+
+    /// Turns one account's change into multi-version writes.
+    static func appendWrites(_ address: Address, _ change: AccountChange, seen: AccountInfo??,
+                             to writes: inout [(MemoryLocation, MVValue)]) {
+        if change.info == nil || change.storageCleared {
+            writes.append((.lifecycle(address), .lifecycle))
+        }
+        // Unchanged fields are not a write: otherwise every call that only touches a contract's storage
+        // would conflict with every later call to it on the account entry.
+        if let seen, seen == change.info {} else {
+            writes.append((.account(address), .account(change.info)))
+        }
+        if change.info != nil && !change.storage.isEmpty {
+            for (key, value) in change.storage {
+                writes.append((.storage(address, key), .storage(value)))
+            }
+            writes.append((.storageKeys(address), .storageKeys(Array(change.storage.keys))))
+        }
+    }
+
+    /// Validates an incarnation's reads (paper: needs_reexecution); on failure aborts it.
+    private func needsReexecution(_ version: TxVersion, jitter: Jitter?) -> SchedulerTask? {
+        jitter?.perturb()
+        validations.wrappingAdd(1, ordering: .relaxed)
+        let valid = memory.validateReadSet(version.index)
+        let aborted = !valid && scheduler.tryValidationAbort(version)
+        if aborted {
+            failedValidations.wrappingAdd(1, ordering: .relaxed)
+            memory.convertWritesToEstimates(version.index)
+        }
+        jitter?.perturb()
+        return scheduler.finishValidation(version.index, aborted: aborted)
+    }
+}

@@ -1,0 +1,112 @@
+import EVMPrimitives
+import EVMState
+
+// The vocabulary shared by the Block-STM multi-version memory, scheduler and executor
+// (Gelashvili et al. 2022, "Block-STM: Scaling Blockchain Execution by Turning Ordering Curse to a
+// Performance Blessing", section 3).
+
+/// A transaction's position in the block.
+typealias TxIndex = Int
+
+/// How many times a transaction was (re-)started; incarnation 0 is the first execution.
+typealias Incarnation = Int
+
+/// One execution of one transaction: the tag every multi-version write carries.
+struct TxVersion: Hashable, Sendable {
+    var index: TxIndex
+    var incarnation: Incarnation
+    init(_ index: TxIndex, _ incarnation: Incarnation) {
+        self.index = index; self.incarnation = incarnation
+    }
+}
+
+/// A state location in the multi-version memory, keyed by the full location (never by a hash:
+/// two locations that hash alike must not merge).
+enum MemoryLocation: Hashable, Sendable {
+    /// The account's nonce, balance and code together (nil when it does not exist).
+    case account(Address)
+    /// One storage slot.
+    case storage(Address, UInt256)
+    /// Written when a transaction deletes or re-creates the account: storage reads from there on see zero
+    /// until a later write to the slot.
+    case lifecycle(Address)
+    /// Written with the keys a transaction stored into the account, so that `hasStorage` (EIP-7610) can be
+    /// answered without scanning every slot of the block.
+    case storageKeys(Address)
+
+    /// Picks a lock stripe. Only the stripe: within it the full location is compared.
+    var stripeHash: UInt64 {
+        @inline(__always) func mix(_ x: UInt64) -> UInt64 {
+            // SplitMix64 finaliser: cheap and spreads low-entropy keys (small slot numbers) well.
+            var z = x &+ 0x9E37_79B9_7F4A_7C15
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        switch self {
+        case .account(let a): return mix(a.a ^ a.b.rotated(13) ^ UInt64(a.c))
+        case .lifecycle(let a): return mix(a.a ^ a.b.rotated(13) ^ UInt64(a.c) ^ 0x1111)
+        case .storageKeys(let a): return mix(a.a ^ a.b.rotated(13) ^ UInt64(a.c) ^ 0x2222)
+        case .storage(let a, let k):
+            return mix(a.a ^ a.b.rotated(13) ^ UInt64(a.c) ^ k.w0.rotated(7) ^ k.w1.rotated(19) ^ k.w2.rotated(37) ^ k.w3)
+        }
+    }
+}
+
+extension UInt64 {
+    func rotated(_ n: UInt64) -> UInt64 { (self << n) | (self >> (64 - n)) }
+}
+
+/// What a multi-version entry holds.
+enum MVValue: Sendable {
+    case account(AccountInfo?)
+    case storage(UInt256)
+    case lifecycle
+    case storageKeys([UInt256])
+}
+
+/// The answer of a multi-version read below some transaction.
+enum MVRead: Sendable {
+    /// No lower transaction wrote the location: read the block's base state.
+    case base
+    /// The latest lower write.
+    case value(TxVersion, MVValue)
+    /// The latest lower writer was aborted: its write is an ESTIMATE, so the reader depends on it.
+    case estimate(TxIndex)
+}
+
+/// Where a recorded read came from; validation re-reads and compares.
+enum ReadOrigin: Sendable, Equatable {
+    /// No lower transaction wrote the location.
+    case base
+    /// The latest lower write, at this version.
+    case version(TxVersion)
+    /// A storage slot that reads zero because the account was deleted or re-created at this version,
+    /// after any lower write to the slot.
+    case cleared(TxVersion)
+    /// The coinbase account with the deferred fees of lower transactions added: validated by value.
+    case coinbase(AccountInfo?)
+    /// EIP-7610 `hasStorage`: validated by recomputing the answer.
+    case hasStorage(Bool)
+}
+
+/// One recorded read.
+struct RecordedRead: Sendable {
+    var location: MemoryLocation
+    var origin: ReadOrigin
+    init(_ location: MemoryLocation, _ origin: ReadOrigin) {
+        self.location = location; self.origin = origin
+    }
+}
+
+/// A unit of work the scheduler hands to a worker.
+enum SchedulerTask: Sendable {
+    case execute(TxVersion)
+    case validate(TxVersion)
+}
+
+/// A read that could not be answered: the reader must wait for `blocking` to finish executing.
+struct BlockedRead: Error, Sendable {
+    var blocking: TxIndex
+    init(_ blocking: TxIndex) { self.blocking = blocking }
+}

@@ -1,0 +1,311 @@
+import EVMPrimitives
+import EVMState
+import Synchronization
+
+/// Block-STM's multi-version memory (paper, section 3.2 and Algorithm 2).
+///
+/// For every location, the writes of transactions are kept as a small array sorted by transaction index,
+/// each tagged with the (index, incarnation) that wrote it; a write whose transaction was aborted becomes
+/// an ESTIMATE (the value is dropped), which tells a reader to wait for that transaction rather than read
+/// a value that is probably stale. Locations are spread over lock stripes by a hash of the location; the
+/// hash only picks the stripe, and the stripe's dictionary compares full locations.
+///
+/// Besides locations, the memory holds each transaction's deferred coinbase fee (a lazy delta: readers of
+/// the coinbase add the fees of all lower transactions), and each transaction's last read and write sets.
+final class MVMemory: Sendable {
+    /// One write in a location's version list; `value == nil` is an ESTIMATE.
+    struct Entry: Sendable {
+        var index: TxIndex
+        var incarnation: Incarnation
+        var value: MVValue?
+    }
+
+    /// A lock stripe: the version lists of the locations whose hash falls on it.
+    final class Stripe: Sendable {
+        let map = Mutex<[MemoryLocation: [Entry]]>([:])
+    }
+
+    /// A transaction's deferred coinbase fee, as its last incarnation left it.
+    enum Fee: Sendable {
+        /// Not executed yet.
+        case missing
+        /// Its incarnation was aborted: the next one will tell.
+        case estimate
+        case fee(UInt256)
+    }
+
+    /// The read set and written locations of a transaction's last incarnation (paper: last_read_set,
+    /// last_written_locations).
+    struct TxSets: Sendable {
+        var reads: [RecordedRead] = []
+        var writes: [MemoryLocation] = []
+    }
+
+    final class TxSlot: Sendable {
+        let sets = Mutex(TxSets())
+    }
+
+    let base: InMemoryState
+    let coinbase: Address
+    private let stripes: [Stripe]
+    private let stripeMask: UInt64
+    private let fees: Mutex<[Fee]>
+    private let txSlots: [TxSlot]
+
+    init(base: InMemoryState, coinbase: Address, transactions: Int, threads: Int) {
+        self.base = base
+        self.coinbase = coinbase
+        // Enough stripes that two threads rarely meet on one lock: a power of two, at least 64 per thread.
+        var count = 64
+        while count < threads * 64 { count <<= 1 }
+        self.stripes = (0..<count).map { _ in Stripe() }
+        self.stripeMask = UInt64(count - 1)
+        self.fees = Mutex([Fee](repeating: .missing, count: transactions))
+        self.txSlots = (0..<transactions).map { _ in TxSlot() }
+    }
+
+    @inline(__always) private func stripe(_ location: MemoryLocation) -> Stripe {
+        stripes[Int(truncatingIfNeeded: location.stripeHash & stripeMask)]
+    }
+
+    /// Position of the first entry with index >= `index` (entries are sorted by index).
+    @inline(__always) private static func lowerBound(_ entries: [Entry], _ index: TxIndex) -> Int {
+        var lo = 0, hi = entries.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if entries[mid].index < index { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    // MARK: reads
+
+    /// The latest write to `location` by a transaction below `index` (paper: MVMemory.read).
+    func read(_ location: MemoryLocation, below index: TxIndex) -> MVRead {
+        stripe(location).map.withLock { map -> MVRead in
+            guard let entries = map[location] else { return .base }
+            let pos = Self.lowerBound(entries, index)
+            if pos == 0 { return .base }
+            let e = entries[pos - 1]
+            guard let value = e.value else { return .estimate(e.index) }
+            return .value(TxVersion(e.index, e.incarnation), value)
+        }
+    }
+
+    /// Every write to `location` by transactions in `range` (for the per-address storage-key markers).
+    private func writes(_ location: MemoryLocation, in range: Range<TxIndex>) -> [Entry] {
+        stripe(location).map.withLock { map -> [Entry] in
+            guard let entries = map[location] else { return [] }
+            let lo = Self.lowerBound(entries, range.lowerBound)
+            let hi = Self.lowerBound(entries, range.upperBound)
+            return Array(entries[lo..<hi])
+        }
+    }
+
+    /// A storage slot as seen by transaction `index`: the latest lower write among the slot itself and the
+    /// account's lifecycle (a deletion or re-creation above the slot's last write means zero).
+    /// Returns the value and the origin that decided it; an ESTIMATE that decides blocks the reader.
+    func storage(_ address: Address, _ key: UInt256, below index: TxIndex) -> Result<(UInt256, ReadOrigin), BlockedRead> {
+        let slot = read(.storage(address, key), below: index)
+        let life = read(.lifecycle(address), below: index)
+        func position(_ r: MVRead) -> TxIndex {
+            switch r {
+            case .base: return -1
+            case .value(let v, _): return v.index
+            case .estimate(let i): return i
+            }
+        }
+        // Within one transaction the clear comes first and its slot writes after, so the slot wins ties.
+        if position(slot) >= position(life) {
+            switch slot {
+            case .base: return .success((base.storage(address, key: key), .base))
+            case .estimate(let i): return .failure(BlockedRead(i))
+            case .value(let v, let value):
+                guard case .storage(let word) = value else { return .success((.zero, .version(v))) }
+                return .success((word, .version(v)))
+            }
+        }
+        switch life {
+        case .base: return .success((base.storage(address, key: key), .base))  // unreachable: life is newer
+        case .estimate(let i): return .failure(BlockedRead(i))
+        case .value(let v, _): return .success((.zero, .cleared(v)))
+        }
+    }
+
+    /// The coinbase account as transaction `index` sees it: the latest lower write (or the base state),
+    /// plus the deferred fees of the writer and of every transaction after it below `index`, credited
+    /// exactly as the serial executor's `InMemoryState.credit` does. A lower transaction that has not
+    /// executed yet, or whose fee is an ESTIMATE, blocks the read.
+    func coinbaseAccount(below index: TxIndex) -> Result<AccountInfo?, BlockedRead> {
+        var info: AccountInfo?
+        var from = 0
+        switch read(.account(coinbase), below: index) {
+        case .base: info = base.account(coinbase)
+        case .estimate(let i): return .failure(BlockedRead(i))
+        case .value(let v, let value):
+            if case .account(let a) = value { info = a }
+            from = v.index  // the writer's own fee is credited after its write
+        }
+        let sum = fees.withLock { fees -> Result<UInt256, BlockedRead> in
+            var sum = UInt256.zero
+            var i = index - 1
+            while i >= from {
+                switch fees[i] {
+                case .missing, .estimate: return .failure(BlockedRead(i))  // the highest unfinished one
+                case .fee(let f): sum = sum &+ f
+                }
+                i -= 1
+            }
+            return .success(sum)
+        }
+        switch sum {
+        case .failure(let b): return .failure(b)
+        case .success(let s):
+            guard !s.isZero else { return .success(info) }
+            var credited = info ?? AccountInfo()
+            credited.balance = credited.balance &+ s
+            return .success(credited)
+        }
+    }
+
+    /// EIP-7610 `hasStorage` as transaction `index` sees it: the base state's answer unless a lower
+    /// transaction cleared the account or wrote its storage; then the slots that could be non-zero
+    /// (those written since the last clear, and the base slots when there was none) are read.
+    func hasStorage(_ address: Address, below index: TxIndex) -> Result<Bool, BlockedRead> {
+        var from = 0
+        var cleared = false
+        switch read(.lifecycle(address), below: index) {
+        case .base: break
+        case .estimate(let i): return .failure(BlockedRead(i))
+        case .value(let v, _): from = v.index; cleared = true
+        }
+        var keys: [UInt256] = []
+        for e in writes(.storageKeys(address), in: from..<max(from, index)) {
+            guard let value = e.value else { return .failure(BlockedRead(e.index)) }
+            if case .storageKeys(let k) = value { keys += k }
+        }
+        if !cleared && keys.isEmpty { return .success(base.hasStorage(address)) }
+        if !cleared, let baseSlots = base.accounts[address]?.storage { keys += baseSlots.keys }
+        for k in keys {
+            switch storage(address, k, below: index) {
+            case .failure(let b): return .failure(b)
+            case .success(let (value, _)): if !value.isZero { return .success(true) }
+            }
+        }
+        return .success(false)
+    }
+
+    // MARK: writes
+
+    /// Publishes an incarnation's writes, fee and read set (paper: MVMemory.record). Returns true when it
+    /// wrote a location its previous incarnation did not (then higher transactions must be re-validated).
+    func record(_ version: TxVersion, reads: [RecordedRead], writes: [(MemoryLocation, MVValue)], fee: UInt256) -> Bool {
+        let index = version.index
+        for (location, value) in writes {
+            let entry = Entry(index: index, incarnation: version.incarnation, value: value)
+            stripe(location).map.withLock { map in
+                map[location, default: []].insertOrReplace(entry)
+            }
+        }
+        fees.withLock { $0[index] = .fee(fee) }
+        let locations = writes.map(\.0)
+        let previous = txSlots[index].sets.withLock { sets -> [MemoryLocation] in
+            let previous = sets.writes
+            sets.writes = locations
+            sets.reads = reads
+            return previous
+        }
+        // The first incarnation always counts as new: at least its fee appeared.
+        if version.incarnation == 0 || previous.isEmpty { return true }
+        let now = Set(locations)
+        for location in previous where !now.contains(location) {
+            stripe(location).map.withLock { map in
+                map[location]?.remove(index: index)
+                if map[location]?.isEmpty == true { map[location] = nil }
+            }
+        }
+        let before = Set(previous)
+        return locations.contains { !before.contains($0) }
+    }
+
+    /// Marks an aborted incarnation's writes and fee as ESTIMATEs (paper: convert_writes_to_estimates).
+    func convertWritesToEstimates(_ index: TxIndex) {
+        let locations = txSlots[index].sets.withLock { $0.writes }
+        for location in locations {
+            stripe(location).map.withLock { map in
+                map[location]?.markEstimate(index: index)
+            }
+        }
+        fees.withLock { $0[index] = .estimate }
+    }
+
+    // MARK: validation
+
+    /// True when every read of the transaction's last incarnation would still return what it returned
+    /// (paper: validate_read_set). Reads that hit an ESTIMATE now fail.
+    func validateReadSet(_ index: TxIndex) -> Bool {
+        let reads = txSlots[index].sets.withLock { $0.reads }
+        for r in reads where !isStillValid(r, index) { return false }
+        return true
+    }
+
+    private func isStillValid(_ r: RecordedRead, _ index: TxIndex) -> Bool {
+        switch r.origin {
+        case .coinbase(let seen):
+            guard case .success(let now) = coinbaseAccount(below: index) else { return false }
+            return now == seen
+        case .hasStorage(let seen):
+            guard case .address(let a) = r.location.addressOnly,
+                  case .success(let now) = hasStorage(a, below: index) else { return false }
+            return now == seen
+        case .base, .version, .cleared:
+            if case .storage(let a, let k) = r.location {
+                guard case .success(let (_, origin)) = storage(a, k, below: index) else { return false }
+                return origin == r.origin
+            }
+            switch read(r.location, below: index) {
+            case .base: return r.origin == .base
+            case .estimate: return false
+            case .value(let v, _): return r.origin == .version(v)
+            }
+        }
+    }
+
+    /// The transaction's last recorded read set (tests and diagnostics).
+    func readSet(_ index: TxIndex) -> [RecordedRead] {
+        txSlots[index].sets.withLock { $0.reads }
+    }
+}
+
+extension MemoryLocation {
+    /// The address of an address-level location.
+    enum AddressOnly { case address(Address), none }
+    var addressOnly: AddressOnly {
+        switch self {
+        case .account(let a), .lifecycle(let a), .storageKeys(let a): return .address(a)
+        case .storage: return .none
+        }
+    }
+}
+
+extension Array where Element == MVMemory.Entry {
+    /// Inserts keeping the order by transaction index, replacing the transaction's earlier entry.
+    mutating func insertOrReplace(_ entry: Element) {
+        // Writers mostly arrive in index order: search from the end.
+        var i = count
+        while i > 0 && self[i - 1].index > entry.index { i -= 1 }
+        if i > 0 && self[i - 1].index == entry.index {
+            self[i - 1] = entry
+        } else {
+            insert(entry, at: i)
+        }
+    }
+
+    mutating func remove(index: TxIndex) {
+        if let i = lastIndex(where: { $0.index == index }) { remove(at: i) }
+    }
+
+    mutating func markEstimate(index: TxIndex) {
+        if let i = lastIndex(where: { $0.index == index }) { self[i].value = nil }
+    }
+}

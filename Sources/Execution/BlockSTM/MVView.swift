@@ -1,0 +1,90 @@
+import EVMPrimitives
+import EVMState
+
+/// The state one Block-STM incarnation reads: multi-version memory first, then the block's base state.
+///
+/// It records every read with its origin for validation. A read that meets an ESTIMATE (or, for the
+/// coinbase, a lower transaction whose fee is not known yet) records the blocking transaction, sets
+/// `isAborted` (the interpreter stops at its next instruction) and answers a harmless dummy; the
+/// executor then discards the result and suspends the transaction on the blocking one.
+///
+/// Owned by one worker thread for one incarnation, so it needs no locking of its own.
+final class MVView: StateReader {
+    let index: TxIndex
+    private let memory: MVMemory
+    private let jitter: Jitter?
+    /// True once a read hit an unresolved lower write.
+    private(set) var isAborted = false
+    /// The transaction the aborted read waits for.
+    private(set) var blocking: TxIndex = -1
+    /// Everything read, in order (a location read twice appears twice; validation checks both).
+    private(set) var reads: [RecordedRead] = []
+    /// Account values as first read, to drop writes that leave an account as the transaction found it
+    /// (a storage-only change carries the unchanged account fields, which must not look like a write).
+    private(set) var accountsRead: [Address: AccountInfo?] = [:]
+
+    init(index: TxIndex, memory: MVMemory, jitter: Jitter?) {
+        self.index = index
+        self.memory = memory
+        self.jitter = jitter
+        reads.reserveCapacity(16)
+    }
+
+    private func block(on tx: TxIndex) {
+        isAborted = true
+        blocking = tx
+    }
+
+    func account(_ address: Address) -> AccountInfo? {
+        if isAborted { return nil }
+        if let seen = accountsRead[address] { return seen }
+        jitter?.perturb()
+        let info: AccountInfo?
+        if address == memory.coinbase {
+            switch memory.coinbaseAccount(below: index) {
+            case .failure(let b): block(on: b.blocking); return nil
+            case .success(let a):
+                info = a
+                reads.append(RecordedRead(.account(address), .coinbase(a)))
+            }
+        } else {
+            switch memory.read(.account(address), below: index) {
+            case .base:
+                info = memory.base.account(address)
+                reads.append(RecordedRead(.account(address), .base))
+            case .estimate(let b): block(on: b); return nil
+            case .value(let v, let value):
+                if case .account(let a) = value { info = a } else { info = nil }
+                reads.append(RecordedRead(.account(address), .version(v)))
+            }
+        }
+        accountsRead[address] = .some(info)
+        return info
+    }
+
+    func storage(_ address: Address, key: UInt256) -> UInt256 {
+        if isAborted { return .zero }
+        jitter?.perturb()
+        switch memory.storage(address, key, below: index) {
+        case .failure(let b):
+            block(on: b.blocking)
+            return .zero
+        case .success(let (value, origin)):
+            reads.append(RecordedRead(.storage(address, key), origin))
+            return value
+        }
+    }
+
+    func hasStorage(_ address: Address) -> Bool {
+        if isAborted { return false }
+        jitter?.perturb()
+        switch memory.hasStorage(address, below: index) {
+        case .failure(let b):
+            block(on: b.blocking)
+            return false
+        case .success(let answer):
+            reads.append(RecordedRead(.storageKeys(address), .hasStorage(answer)))
+            return answer
+        }
+    }
+}

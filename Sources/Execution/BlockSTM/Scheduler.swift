@@ -1,0 +1,215 @@
+// Block-STM collaborative scheduler (Gelashvili et al. 2022, Algorithms 4 and 5).
+//
+// Algorithm in brief:
+//   - Two shared counters hand out work by lowest index first: `executionIndex` (next transaction to
+//     execute) and `validationIndex` (next transaction to validate). A worker takes a validation task when
+//     validationIndex < executionIndex, an execution task otherwise, so validation never runs far ahead
+//     of execution and the lowest transactions, which everyone else depends on, go first.
+//   - An execution that reads an ESTIMATE (a write of an aborted lower transaction) suspends on that
+//     transaction (`addDependency`); when it finishes executing it resumes its dependents and lowers
+//     executionIndex so they are picked up again.
+//   - A failed validation aborts the incarnation (`tryValidationAbort`; only one validator wins), its
+//     writes become ESTIMATEs, the next incarnation is scheduled, and validationIndex is lowered to
+//     re-validate every higher transaction. A finished execution that wrote a location its previous
+//     incarnation did not also lowers validationIndex to itself; otherwise only it is re-validated.
+//   - Completion: both counters past the block, no task in flight (`activeTasks == 0`) and no counter
+//     lowered while this was being checked (`decreaseCount` unchanged), then `done` is set.
+//
+// All counters are `Atomic` (sequentially consistent); each transaction's status and dependents sit
+// behind one `Mutex`. Locks nest only from a lower transaction to a higher one (addDependency), so
+// there is no deadlock.
+import Synchronization
+
+/// Hands out execution and validation tasks and tracks every transaction's incarnation status.
+///
+/// Per-transaction state machine (paper, section 4):
+///
+/// ```
+///                 next_version_to_execute / try_incarnate
+///   ReadyToExecute(i) ───────────────────────────────────▶ Executing(i)
+///          ▲                                                  │      │
+///          │ set_ready_status                finish_execution │      │ add_dependency
+///          │ (i := i + 1)                                     ▼      │ (read an ESTIMATE)
+///     Aborting(i) ◀──────────────────────────────────── Executed(i)   │
+///          ▲          try_validation_abort (validation failed)       │
+///          └─────────────────────────────────────────────────────────┘
+/// ```
+///
+/// A transaction is done when it is Executed(i) and its last validation passed; the block is done when
+/// that holds for all of them at once, which the `done` protocol detects.
+final class Scheduler: Sendable {
+    enum Status: Sendable, Equatable {
+        case readyToExecute, executing, executed, aborting
+    }
+
+    struct TxState: Sendable {
+        var status: Status = .readyToExecute
+        var incarnation: Incarnation = 0
+        /// Transactions suspended until this one finishes executing.
+        var dependents: [TxIndex] = []
+    }
+
+    final class Cell: Sendable {
+        let state = Mutex(TxState())
+    }
+
+    let count: Int
+    private let cells: [Cell]
+    private let executionIndex = Atomic<Int>(0)
+    private let validationIndex = Atomic<Int>(0)
+    private let decreaseCount = Atomic<Int>(0)
+    private let activeTasks = Atomic<Int>(0)
+    private let doneMarker = Atomic<Bool>(false)
+
+    init(transactions: Int) {
+        count = transactions
+        cells = (0..<transactions).map { _ in Cell() }
+    }
+
+    var done: Bool { doneMarker.load(ordering: .sequentiallyConsistent) }
+
+    /// A cheap shared read for stress spins (keeps the spin loop from being optimised away).
+    func spinProbe() -> Int { decreaseCount.load(ordering: .relaxed) }
+
+    // MARK: handing out tasks
+
+    /// The next task, or nil when there is nothing to do right now (the caller backs off and retries).
+    func nextTask() -> SchedulerTask? {
+        if validationIndex.load(ordering: .sequentiallyConsistent) < executionIndex.load(ordering: .sequentiallyConsistent) {
+            if let v = nextVersionToValidate() { return .validate(v) }
+        } else {
+            if let v = nextVersionToExecute() { return .execute(v) }
+        }
+        return nil
+    }
+
+    private func nextVersionToExecute() -> TxVersion? {
+        if executionIndex.load(ordering: .sequentiallyConsistent) >= count {
+            checkDone()
+            return nil
+        }
+        activeTasks.wrappingAdd(1, ordering: .sequentiallyConsistent)
+        let index = executionIndex.wrappingAdd(1, ordering: .sequentiallyConsistent).oldValue
+        if let v = tryIncarnate(index) { return v }
+        activeTasks.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+        return nil
+    }
+
+    private func nextVersionToValidate() -> TxVersion? {
+        if validationIndex.load(ordering: .sequentiallyConsistent) >= count {
+            checkDone()
+            return nil
+        }
+        activeTasks.wrappingAdd(1, ordering: .sequentiallyConsistent)
+        let index = validationIndex.wrappingAdd(1, ordering: .sequentiallyConsistent).oldValue
+        if index < count {
+            let version = cells[index].state.withLock { s -> TxVersion? in
+                s.status == .executed ? TxVersion(index, s.incarnation) : nil
+            }
+            if let version { return version }
+        }
+        activeTasks.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+        return nil
+    }
+
+    /// ReadyToExecute(i) -> Executing(i); nil when someone else got there first. Does not touch activeTasks.
+    private func tryIncarnate(_ index: TxIndex) -> TxVersion? {
+        guard index < count else { return nil }
+        return cells[index].state.withLock { s -> TxVersion? in
+            guard s.status == .readyToExecute else { return nil }
+            s.status = .executing
+            return TxVersion(index, s.incarnation)
+        }
+    }
+
+    private func checkDone() {
+        let observed = decreaseCount.load(ordering: .sequentiallyConsistent)
+        let e = executionIndex.load(ordering: .sequentiallyConsistent)
+        let v = validationIndex.load(ordering: .sequentiallyConsistent)
+        if min(e, v) >= count && activeTasks.load(ordering: .sequentiallyConsistent) == 0
+            && observed == decreaseCount.load(ordering: .sequentiallyConsistent) {
+            doneMarker.store(true, ordering: .sequentiallyConsistent)
+        }
+    }
+
+    private func decreaseExecutionIndex(to target: TxIndex) {
+        executionIndex.min(target, ordering: .sequentiallyConsistent)
+        decreaseCount.wrappingAdd(1, ordering: .sequentiallyConsistent)
+    }
+
+    private func decreaseValidationIndex(to target: TxIndex) {
+        validationIndex.min(target, ordering: .sequentiallyConsistent)
+        decreaseCount.wrappingAdd(1, ordering: .sequentiallyConsistent)
+    }
+
+    // MARK: transitions
+
+    /// Executing(i) -> Aborting(i) of `index`, suspended until `blocking` (< index) finishes executing.
+    /// False when `blocking` already finished: the caller re-executes at once.
+    func addDependency(_ index: TxIndex, blocking: TxIndex) -> Bool {
+        precondition(blocking < index, "a transaction can only wait for a lower one")
+        let added = cells[blocking].state.withLock { b -> Bool in
+            if b.status == .executed { return false }
+            // Nested lock, lower index outer: the only nesting in the scheduler.
+            cells[index].state.withLock { s in s.status = .aborting }
+            b.dependents.append(index)
+            return true
+        }
+        if added { activeTasks.wrappingSubtract(1, ordering: .sequentiallyConsistent) }
+        return added
+    }
+
+    /// Aborting(i) -> ReadyToExecute(i + 1).
+    private func setReadyStatus(_ index: TxIndex) {
+        cells[index].state.withLock { s in
+            s.incarnation += 1
+            s.status = .readyToExecute
+        }
+    }
+
+    /// Executing(i) -> Executed(i); resumes dependents. May hand back a validation of this transaction.
+    func finishExecution(_ version: TxVersion, wroteNewLocation: Bool) -> SchedulerTask? {
+        let dependents = cells[version.index].state.withLock { s -> [TxIndex] in
+            s.status = .executed
+            let d = s.dependents
+            s.dependents = []
+            return d
+        }
+        if !dependents.isEmpty {
+            for d in dependents { setReadyStatus(d) }
+            if let lowest = dependents.min() { decreaseExecutionIndex(to: lowest) }
+        }
+        if validationIndex.load(ordering: .sequentiallyConsistent) > version.index {
+            if wroteNewLocation {
+                decreaseValidationIndex(to: version.index)
+            } else {
+                return .validate(version)  // keeps this task's activeTasks count
+            }
+        }
+        activeTasks.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+        return nil
+    }
+
+    /// Executed(i) -> Aborting(i) when the failed validation is of the current incarnation; only one
+    /// validator wins.
+    func tryValidationAbort(_ version: TxVersion) -> Bool {
+        cells[version.index].state.withLock { s -> Bool in
+            guard s.incarnation == version.incarnation && s.status == .executed else { return false }
+            s.status = .aborting
+            return true
+        }
+    }
+
+    /// After a validation; on abort schedules the next incarnation (often straight back to this worker).
+    func finishValidation(_ index: TxIndex, aborted: Bool) -> SchedulerTask? {
+        if aborted {
+            setReadyStatus(index)
+            decreaseValidationIndex(to: index + 1)
+            if executionIndex.load(ordering: .sequentiallyConsistent) > index, let v = tryIncarnate(index) {
+                return .execute(v)  // keeps this task's activeTasks count
+            }
+        }
+        activeTasks.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+        return nil
+    }
+}

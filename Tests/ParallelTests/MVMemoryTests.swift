@@ -1,0 +1,169 @@
+import XCTest
+import EVMPrimitives
+import EVMState
+@testable import Execution
+
+/// The multi-version memory and scheduler on their own.
+final class MVMemoryTests: XCTestCase {
+    let a = Address(a: 1, b: 2, c: 3)
+    let cb = Address(a: 9, b: 9, c: 9)
+
+    func memory(_ base: InMemoryState = InMemoryState(), txs: Int = 8) -> MVMemory {
+        MVMemory(base: base, coinbase: cb, transactions: txs, threads: 2)
+    }
+
+    func testReadReturnsLatestLowerWriteOrBase() {
+        let m = memory()
+        _ = m.record(TxVersion(2, 0), reads: [], writes: [(.storage(a, 1), .storage(UInt256(20)))], fee: .zero)
+        _ = m.record(TxVersion(5, 0), reads: [], writes: [(.storage(a, 1), .storage(UInt256(50)))], fee: .zero)
+        guard case .base = m.read(.storage(a, 1), below: 2) else { return XCTFail("tx 2 reads base") }
+        guard case .value(let v, .storage(let w)) = m.read(.storage(a, 1), below: 5) else { return XCTFail() }
+        XCTAssertEqual(v, TxVersion(2, 0)); XCTAssertEqual(w, UInt256(20))
+        guard case .value(let v2, _) = m.read(.storage(a, 1), below: 7) else { return XCTFail() }
+        XCTAssertEqual(v2, TxVersion(5, 0))
+        // Distinct keys that could share a stripe stay apart.
+        guard case .base = m.read(.storage(a, 2), below: 7) else { return XCTFail("other slot untouched") }
+    }
+
+    func testEstimateBlocksAndValidationFails() {
+        let m = memory()
+        _ = m.record(TxVersion(1, 0), reads: [], writes: [(.account(a), .account(AccountInfo(nonce: 1)))], fee: .zero)
+        _ = m.record(TxVersion(3, 0), reads: [RecordedRead(.account(a), .version(TxVersion(1, 0)))], writes: [], fee: .zero)
+        XCTAssertTrue(m.validateReadSet(3))
+        m.convertWritesToEstimates(1)
+        guard case .estimate(1) = m.read(.account(a), below: 3) else { return XCTFail("estimate expected") }
+        XCTAssertFalse(m.validateReadSet(3))
+        // The next incarnation writes the same location again: not a new location.
+        XCTAssertFalse(m.record(TxVersion(1, 1), reads: [], writes: [(.account(a), .account(AccountInfo(nonce: 2)))], fee: .zero))
+        XCTAssertFalse(m.validateReadSet(3), "the version changed")
+        // An incarnation that stops writing a location removes its entry.
+        XCTAssertFalse(m.record(TxVersion(1, 2), reads: [], writes: [], fee: .zero))
+        guard case .base = m.read(.account(a), below: 3) else { return XCTFail("entry removed") }
+        XCTAssertTrue(m.record(TxVersion(1, 3), reads: [], writes: [(.storage(a, 4), .storage(UInt256(1)))], fee: .zero))
+    }
+
+    func testLifecycleHidesOlderSlotWrites() {
+        var base = InMemoryState()
+        base.accounts[a] = Account(info: AccountInfo(nonce: 1), storage: [UInt256(1): UInt256(11)])
+        let m = memory(base)
+        func value(_ key: UInt64, below i: Int) -> UInt256? {
+            if case .success(let (v, _)) = m.storage(a, UInt256(key), below: i) { return v }
+            return nil
+        }
+        XCTAssertEqual(value(1, below: 4), UInt256(11))
+        XCTAssertTrue(try XCTUnwrap(m.hasStorage(a, below: 4).get()))
+        _ = m.record(TxVersion(1, 0), reads: [], writes: [(.storage(a, 2), .storage(UInt256(22))),
+                                                         (.storageKeys(a), .storageKeys([UInt256(2)]))], fee: .zero)
+        _ = m.record(TxVersion(3, 0), reads: [], writes: [(.lifecycle(a), .lifecycle), (.account(a), .account(nil))], fee: .zero)
+        _ = m.record(TxVersion(5, 0), reads: [], writes: [(.lifecycle(a), .lifecycle), (.storage(a, 2), .storage(UInt256(7))),
+                                                         (.storageKeys(a), .storageKeys([UInt256(2)]))], fee: .zero)
+        XCTAssertEqual(value(2, below: 3), UInt256(22))
+        XCTAssertEqual(value(1, below: 3), UInt256(11))
+        XCTAssertEqual(value(1, below: 4), .zero, "deleted at tx 3")
+        XCTAssertEqual(value(2, below: 4), .zero)
+        XCTAssertEqual(value(2, below: 6), UInt256(7), "re-created and written in tx 5")
+        XCTAssertEqual(try XCTUnwrap(m.hasStorage(a, below: 3).get()), true)
+        XCTAssertEqual(try XCTUnwrap(m.hasStorage(a, below: 4).get()), false)
+        XCTAssertEqual(try XCTUnwrap(m.hasStorage(a, below: 6).get()), true)
+        // A zero written after the re-creation leaves no storage.
+        _ = m.record(TxVersion(6, 0), reads: [], writes: [(.storage(a, 2), .storage(.zero)),
+                                                         (.storageKeys(a), .storageKeys([UInt256(2)]))], fee: .zero)
+        XCTAssertEqual(try XCTUnwrap(m.hasStorage(a, below: 7).get()), false)
+        m.convertWritesToEstimates(3)
+        guard case .failure(let b) = m.storage(a, UInt256(1), below: 4) else { return XCTFail("blocked on tx 3") }
+        XCTAssertEqual(b.blocking, 3)
+        XCTAssertEqual(value(2, below: 6), UInt256(7), "a newer write decides, the estimate below does not")
+    }
+
+    func testCoinbaseAddsDeferredFeesOfLowerTransactions() {
+        var base = InMemoryState()
+        base.accounts[cb] = Account(info: AccountInfo(balance: UInt256(100)))
+        let m = memory(base, txs: 6)
+        guard case .failure(let b) = m.coinbaseAccount(below: 3) else { return XCTFail("tx 2 has not run") }
+        XCTAssertEqual(b.blocking, 2)
+        for i in 0..<3 { _ = m.record(TxVersion(i, 0), reads: [], writes: [], fee: UInt256(UInt64(i + 1))) }
+        XCTAssertEqual(try XCTUnwrap(m.coinbaseAccount(below: 3).get())?.balance, UInt256(106))
+        // Tx 3 writes the coinbase absolutely (the value it read, fees included, plus 1000); its own fee
+        // is credited after its write.
+        _ = m.record(TxVersion(3, 0), reads: [], writes: [(.account(cb), .account(AccountInfo(balance: UInt256(1106))))],
+                     fee: UInt256(10))
+        _ = m.record(TxVersion(4, 0), reads: [], writes: [], fee: UInt256(20))
+        XCTAssertEqual(try XCTUnwrap(m.coinbaseAccount(below: 5).get())?.balance, UInt256(1136))
+        m.convertWritesToEstimates(1)
+        guard case .failure(let b1) = m.coinbaseAccount(below: 3) else { return XCTFail("fee of tx 1 unknown") }
+        XCTAssertEqual(b1.blocking, 1)
+        XCTAssertEqual(try XCTUnwrap(m.coinbaseAccount(below: 5).get())?.balance, UInt256(1136),
+                       "fees below the last absolute write do not matter")
+    }
+
+    func testSchedulerRunsEveryTransactionToValidated() {
+        // One worker driving the scheduler by hand: every transaction executes once and validates once.
+        let s = Scheduler(transactions: 3)
+        var executed: [Int] = [], validated: [Int] = []
+        var task: SchedulerTask?
+        var guardCount = 0
+        while !s.done && guardCount < 100 {
+            guardCount += 1
+            if task == nil { task = s.nextTask(); continue }
+            switch task {
+            case .execute(let v)?:
+                executed.append(v.index)
+                task = s.finishExecution(v, wroteNewLocation: true)
+            case .validate(let v)?:
+                validated.append(v.index)
+                task = s.finishValidation(v.index, aborted: false)
+            case nil: break
+            }
+        }
+        XCTAssertTrue(s.done)
+        XCTAssertEqual(executed, [0, 1, 2])
+        XCTAssertEqual(validated, [0, 1, 2])
+    }
+
+    func testSchedulerDependencyResumesTheWaiter() {
+        let s = Scheduler(transactions: 2)
+        guard case .execute(let v0)? = s.nextTask() else { return XCTFail() }
+        // Validation goes first while it lags execution; tx 0 is not executed yet, so that attempt is empty.
+        XCTAssertNil(s.nextTask())
+        guard case .execute(let v1)? = s.nextTask() else { return XCTFail() }
+        XCTAssertTrue(s.addDependency(v1.index, blocking: v0.index))
+        _ = s.finishExecution(v0, wroteNewLocation: true)
+        // Tx 1 is ready again as incarnation 1.
+        var sawReExecution = false
+        for _ in 0..<10 {
+            if case .execute(let v)? = s.nextTask() {
+                XCTAssertEqual(v, TxVersion(1, 1))
+                sawReExecution = true
+                break
+            }
+        }
+        XCTAssertTrue(sawReExecution)
+        XCTAssertFalse(s.done)
+    }
+
+    func testSerialRule() {
+        let env = BlockSTMBenchmark.environment(gas: 0)
+        let dependent = BlockSTMBenchmark.blocks(txs: 200).first { $0.name == "dependent-counter" }
+        let transfers = BlockSTMBenchmark.blocks(txs: 200).first { $0.name == "erc20-transfers" }
+        XCTAssertEqual(SerialRule.parallelism(dependent?.txs ?? [], env: env), 1, accuracy: 1e-9)
+        XCTAssertEqual(SerialRule.parallelism(transfers?.txs ?? [], env: env), 200, accuracy: 1e-9)
+        XCTAssertTrue(SerialRule.prefersSerial(dependent?.txs ?? [], env: env, threads: 8, cores: 8))
+        XCTAssertFalse(SerialRule.prefersSerial(transfers?.txs ?? [], env: env, threads: 2, cores: 2))
+        XCTAssertTrue(SerialRule.prefersSerial(transfers?.txs ?? [], env: env, threads: 2, cores: 1), "one core")
+        XCTAssertTrue(SerialRule.prefersSerial(Array((transfers?.txs ?? []).prefix(3)), env: env, threads: 2, cores: 2),
+                      "three transfers are cheaper than starting threads")
+        XCTAssertTrue(SerialRule.prefersSerial([], env: env, threads: 4, cores: 4))
+    }
+
+    func testAdaptivePolicyRecordsItsChoice() {
+        for b in BlockSTMBenchmark.blocks(txs: 60) {
+            let serial = SerialExecutor().execute(pre: b.pre, env: b.env, transactions: b.txs, fork: .cancun)
+            let outcome = BlockSTMExecutor(threads: 2).execute(pre: b.pre, env: b.env, transactions: b.txs, fork: .cancun)
+            Check.assertSame(serial, outcome, b.name)
+            XCTAssertEqual(outcome.metrics.threads, 2)
+            let expectSerial = SerialRule.prefersSerial(b.txs, env: b.env, threads: 2)
+            XCTAssertEqual(outcome.metrics.ranSerially, expectSerial, b.name)
+            if b.name == "dependent-counter" { XCTAssertTrue(outcome.metrics.ranSerially) }
+        }
+    }
+}

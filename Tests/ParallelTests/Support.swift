@@ -1,0 +1,189 @@
+import XCTest
+import Foundation
+import EVMPrimitives
+import EVMState
+import EVMInterpreter
+@testable import Execution
+
+/// A hand-built block: pre-state, environment, transactions.
+struct TestBlock {
+    var pre = InMemoryState()
+    var env = BlockEnvironment(coinbase: Address(a: 0xC0_1B_A5E0_0000_0000, b: 0, c: 0xCB),
+                               gasLimit: 30_000_000, number: 1, timestamp: 1_000, baseFee: UInt256(7),
+                               excessBlobGas: 0, chainId: 1)
+    var txs: [Transaction] = []
+    private var nonces: [Address: UInt64] = [:]
+
+    /// The n-th test externally owned account (well away from the precompiles).
+    static func eoa(_ n: Int) -> Address { Address(a: 0xE0A0_0000_0000_0000, b: UInt64(n), c: 0xE0A) }
+    /// The n-th test contract address.
+    static func contract(_ n: Int) -> Address { Address(a: 0xC0DE_0000_0000_0000, b: UInt64(n), c: 0xC0DE) }
+
+    mutating func fund(_ address: Address, _ balance: UInt256 = UInt256(1) << 70) {
+        pre.accounts[address, default: Account()].info.balance = balance
+    }
+
+    mutating func deploy(_ address: Address, code: [UInt8], storage: [UInt256: UInt256] = [:], balance: UInt256 = .zero) {
+        pre.accounts[address] = Account(info: AccountInfo(nonce: 1, balance: balance, code: Code(code)), storage: storage)
+    }
+
+    /// Appends a legacy transaction (gas price 10, base fee 7: a 3-wei tip) with the sender's next nonce
+    /// unless `nonce` is given.
+    @discardableResult
+    mutating func send(from: Address, to: Address?, value: UInt256 = .zero, data: [UInt8] = [], gas: UInt64 = 200_000,
+                       gasPrice: UInt256 = UInt256(10), nonce: UInt64? = nil) -> Int {
+        let n = nonce ?? nonces[from, default: 0]
+        if nonce == nil { nonces[from] = n + 1 }
+        txs.append(Transaction(type: .legacy, chainId: 1, nonce: n, gasPrice: gasPrice, gasLimit: gas, to: to,
+                               value: value, data: data, sender: from))
+        return txs.count - 1
+    }
+}
+
+/// Small EVM snippets used by the tests.
+enum Snippets {
+    typealias A = EVMAssembler
+    /// slot0 += 1
+    static var counter: [UInt8] { BlockSTMBenchmark.counterCode }
+
+    /// storage[CALLER] = BALANCE(COINBASE)
+    static var coinbaseRecorder: [UInt8] {
+        var a = A()
+        a.op(.coinbase, .balance, .caller, .sstore, .stop)
+        return a.assembled
+    }
+
+    /// storage[CALLER] = 1, then REVERT.
+    static var reverter: [UInt8] {
+        var a = A()
+        a.push(1); a.op(.caller, .sstore)
+        a.push(0); a.push(0); a.op(.revert)
+        return a.assembled
+    }
+
+    /// An endless loop: runs out of gas.
+    static var burner: [UInt8] {
+        var a = A()
+        a.jumpdest("top")
+        a.push(1); a.op(.sload, .pop)
+        a.push(label: "top"); a.op(.jump)
+        return a.assembled
+    }
+
+    /// Child init code: slot0 += 1 (zero after a re-creation, so it must read 1 afterwards), then deploys
+    /// `childRuntime`.
+    static var childInit: [UInt8] {
+        var a = A()
+        a.push(0); a.op(.sload); a.push(1); a.op(.add); a.push(0); a.op(.sstore)
+        a.returnRuntime(childRuntime)
+        return a.assembled
+    }
+
+    /// Child runtime: with calldata SELFDESTRUCT to the caller, without return slot0.
+    static var childRuntime: [UInt8] {
+        var a = A()
+        a.op(.calldatasize, .iszero); a.push(label: "keep"); a.op(.jumpi)
+        a.op(.caller, .selfdestruct)
+        a.jumpdest("keep")
+        a.push(0); a.op(.sload); a.push(0); a.op(.mstore); a.push(32); a.push(0); a.op(.return)
+        return a.assembled
+    }
+
+    /// Factory: calldata word 0 is a bit mask. Bit 0: CREATE2 the child (salt 0), slot0 = its address
+    /// (0 on failure). Bit 1: call the child with one byte (it self-destructs). Bit 2: call the child
+    /// without data and store the returned word in slot1.
+    static var factory: [UInt8] {
+        var a = A()
+        let initCode = childInit
+        a.push(0); a.op(.calldataload)                              // [mode]
+        a.op(.dup1); a.push(1); a.op(.and, .iszero); a.push(label: "noCreate"); a.op(.jumpi)
+        a.push(initCode.count); a.push(label: "init"); a.push(0); a.op(.codecopy)
+        a.push(0); a.push(initCode.count); a.push(0); a.push(0); a.op(.create2)
+        a.push(0); a.op(.sstore)
+        a.jumpdest("noCreate")
+        a.op(.dup1); a.push(2); a.op(.and, .iszero); a.push(label: "noKill"); a.op(.jumpi)
+        a.push(0); a.push(0); a.push(1); a.push(0); a.push(0); a.push(0); a.op(.sload, .gas, .call, .pop)
+        a.jumpdest("noKill")
+        a.op(.dup1); a.push(4); a.op(.and, .iszero); a.push(label: "noRead"); a.op(.jumpi)
+        a.push(0); a.push(0); a.op(.mstore)
+        a.push(32); a.push(0); a.push(0); a.push(0); a.push(0); a.push(0); a.op(.sload, .gas, .call, .pop)
+        a.push(0); a.op(.mload); a.push(1); a.op(.sstore)
+        a.jumpdest("noRead")
+        a.op(.stop)
+        a.mark("init")
+        a.data(initCode)
+        return a.assembled
+    }
+
+    /// Transient storage and a refund: TSTORE 7, TLOAD it into slot[CALLER]; clear slot 1 (refund).
+    static var transientAndRefund: [UInt8] {
+        var a = A()
+        a.push(7); a.push(0); a.op(.tstore)
+        a.push(0); a.op(.tload, .caller, .sstore)
+        a.push(0); a.push(1); a.op(.sstore)
+        a.op(.stop)
+        return a.assembled
+    }
+
+    static func word(_ v: UInt64) -> [UInt8] { UInt256(v).bigEndianBytes }
+}
+
+/// Runs a block serially and with Block-STM and asserts identical results.
+enum Check {
+    static let threadCounts = [1, 2, 4, 8, 16]
+
+    /// Extra stress repetitions: `LOCKSTEP_STRESS_REPS` (default 20).
+    static var stressRepetitions: Int {
+        ProcessInfo.processInfo.environment["LOCKSTEP_STRESS_REPS"].flatMap(Int.init) ?? 20
+    }
+
+    /// The serial outcome, after checking every thread count and `stressRepetitions` seeded stress runs.
+    @discardableResult
+    static func allExecutorsAgree(_ block: TestBlock, stress: Bool = true,
+                                  file: StaticString = #filePath, line: UInt = #line) -> BlockOutcome {
+        let serial = SerialExecutor().execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+        for threads in threadCounts {
+            let executor = BlockSTMExecutor(threads: threads, policy: .alwaysParallel)
+            let outcome = executor.execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+            assertSame(serial, outcome, "threads \(threads)", file: file, line: line)
+        }
+        if stress {
+            for rep in 0..<stressRepetitions {
+                let threads = threadCounts[1 + rep % (threadCounts.count - 1)]
+                let executor = BlockSTMExecutor(threads: threads, stress: StressOptions(seed: UInt64(rep) &* 7919 &+ 1),
+                                                policy: .alwaysParallel)
+                let outcome = executor.execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+                assertSame(serial, outcome, "stress seed rep \(rep), threads \(threads)", file: file, line: line)
+            }
+        }
+        return serial
+    }
+
+    static func assertSame(_ s: BlockOutcome, _ p: BlockOutcome, _ what: String,
+                           file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(s.stateRoot, p.stateRoot, "stateRoot, \(what)", file: file, line: line)
+        XCTAssertEqual(s.receiptsRoot, p.receiptsRoot, "receiptsRoot, \(what)", file: file, line: line)
+        XCTAssertEqual(s.logsHash, p.logsHash, "logsHash, \(what)", file: file, line: line)
+        XCTAssertEqual(s.gasUsed, p.gasUsed, "gasUsed, \(what)", file: file, line: line)
+        XCTAssertEqual(s.blobGasUsed, p.blobGasUsed, "blobGasUsed, \(what)", file: file, line: line)
+        XCTAssertEqual(s.rejected, p.rejected, "rejected, \(what)", file: file, line: line)
+        XCTAssertEqual(s.receipts, p.receipts, "receipts, \(what)", file: file, line: line)
+        XCTAssertEqual(s.logsBloom, p.logsBloom, "bloom, \(what)", file: file, line: line)
+        if s.postState != p.postState {
+            XCTFail("postState differs, \(what): \(diff(s.postState, p.postState))", file: file, line: line)
+        }
+    }
+
+    /// A short description of the first differences between two states.
+    static func diff(_ a: InMemoryState, _ b: InMemoryState) -> String {
+        var out: [String] = []
+        for address in Set(a.accounts.keys).union(b.accounts.keys).sorted() where a.accounts[address] != b.accounts[address] {
+            let l = a.accounts[address], r = b.accounts[address]
+            out.append("\(address): serial nonce \(l?.info.nonce ?? 0) balance \(l?.info.balance.description ?? "-") "
+                       + "slots \(l?.storage.count ?? -1) vs nonce \(r?.info.nonce ?? 0) balance \(r?.info.balance.description ?? "-") "
+                       + "slots \(r?.storage.count ?? -1)")
+            if out.count >= 4 { break }
+        }
+        return out.joined(separator: "; ")
+    }
+}
