@@ -1,9 +1,78 @@
 // Division and modular reduction: DIV, MOD and their signed forms, ADDMOD (257-bit intermediate) and
 // MULMOD (512-bit intermediate). Small operands take native 64- and 128-bit paths; the rest runs
 // Knuth's Algorithm D (TAOCP vol. 2, 4.3.1) on 64-bit limbs in fixed-size stack tuples, so nothing
-// here allocates.
+// here allocates. Quotient digits are estimated with precomputed reciprocals (Moller and Granlund,
+// "Improved division by invariant integers", IEEE Trans. Computers 60(2), 2011) instead of a
+// hardware divide per digit: one divide per operation, multiplications after that.
 
 extension UInt256 {
+    /// floor((2^128 - 1) / d) - 2^64 for a normalised d (top bit set): Moller-Granlund's reciprocal.
+    @inlinable @inline(__always)
+    static func _reciprocal2by1(_ d: UInt64) -> UInt64 {
+        // (2^128 - 1) - 2^64 * d is the two-word number (~d, 2^64 - 1); ~d < d, so the quotient fits.
+        d.dividingFullWidth((~d, .max)).quotient
+    }
+
+    /// (u1 * 2^64 + u0) / d for a normalised d with u1 < d, by the reciprocal v (their algorithm 4).
+    @inlinable @inline(__always)
+    static func _divRem2by1(_ u1: UInt64, _ u0: UInt64, _ d: UInt64, _ v: UInt64) -> (quotient: UInt64, remainder: UInt64) {
+        var (q1, q0) = v.multipliedFullWidth(by: u1)
+        let (s0, c) = q0.addingReportingOverflow(u0)
+        q0 = s0
+        q1 = q1 &+ u1 &+ (c ? 1 : 0) &+ 1
+        var r = u0 &- q1 &* d
+        if r > q0 { q1 = q1 &- 1; r = r &+ d }
+        if r >= d { q1 = q1 &+ 1; r = r &- d } // rare
+        return (q1, r)
+    }
+
+    /// floor((2^192 - 1) / (d1 * 2^64 + d0)) - 2^64 for a normalised d1 (their algorithm 6).
+    @inlinable
+    static func _reciprocal3by2(_ d1: UInt64, _ d0: UInt64) -> UInt64 {
+        var v = _reciprocal2by1(d1)
+        var p = d1 &* v
+        p = p &+ d0
+        if p < d0 {
+            v = v &- 1
+            if p >= d1 { v = v &- 1; p = p &- d1 }
+            p = p &- d1
+        }
+        let (t1, t0) = v.multipliedFullWidth(by: d0)
+        p = p &+ t1
+        if p < t1 {
+            v = v &- 1
+            if p > d1 || (p == d1 && t0 >= d0) { v = v &- 1 }
+        }
+        return v
+    }
+
+    /// The quotient of (u2, u1, u0) by (d1, d0), normalised, with (u2, u1) < (d1, d0), by the
+    /// reciprocal v (their algorithm 5). Only the quotient is kept: Algorithm D subtracts q * v itself.
+    @inlinable @inline(__always)
+    static func _quotient3by2(_ u2: UInt64, _ u1: UInt64, _ u0: UInt64,
+                              _ d1: UInt64, _ d0: UInt64, _ v: UInt64) -> UInt64 {
+        var (q1, q0) = v.multipliedFullWidth(by: u2)
+        let (s0, c) = q0.addingReportingOverflow(u1)
+        q0 = s0
+        q1 = q1 &+ u2 &+ (c ? 1 : 0)
+        var r1 = u1 &- q1 &* d1
+        // (r1, r0) = (r1, u0) - (d1, d0) - d0 * q1, all modulo 2^128.
+        var (r0, b) = u0.subtractingReportingOverflow(d0)
+        r1 = r1 &- d1 &- (b ? 1 : 0)
+        let (t1, t0) = d0.multipliedFullWidth(by: q1)
+        (r0, b) = r0.subtractingReportingOverflow(t0)
+        r1 = r1 &- t1 &- (b ? 1 : 0)
+        q1 = q1 &+ 1
+        if r1 >= q0 {
+            q1 = q1 &- 1
+            let (a0, c0) = r0.addingReportingOverflow(d0)
+            r0 = a0
+            r1 = r1 &+ d1 &+ (c0 ? 1 : 0)
+        }
+        if r1 > d1 || (r1 == d1 && r0 >= d0) { q1 = q1 &+ 1 } // rare
+        return q1
+    }
+
     /// Knuth's Algorithm D. Divides the `m`-limb number at `u` by the `n`-limb number at `v`.
     ///
     /// Requires 2 <= n <= m, v[n-1] != 0, and room for m + 1 limbs at `u` (u[m] is scratch).
@@ -15,7 +84,7 @@ extension UInt256 {
         v: UnsafeMutablePointer<UInt64>, n: Int,
         q: UnsafeMutablePointer<UInt64>?
     ) {
-        // D1: normalise so the divisor's top bit is set; then the estimate qhat is at most 2 too big.
+        // D1: normalise so the divisor's top bit is set, as the digit estimate and its reciprocal need.
         let s = UInt64(truncatingIfNeeded: v[n - 1].leadingZeroBitCount)
         if s != 0 {
             let rs = 64 &- s
@@ -31,29 +100,17 @@ extension UInt256 {
         }
         let vTop = v[n - 1]
         let vNext = v[n - 2]
+        let reciprocal = _reciprocal3by2(vTop, vNext)
 
         var j = m - n
         while j >= 0 {
-            // D3: estimate qhat from the top two limbs. u[j+n] <= vTop always holds (the partial
-            // remainder is below v), and equality means the true quotient limb is B - 1 or less.
-            let uTop = u[j + n], uMid = u[j + n - 1], uLow = u[j + n - 2]
-            var qhat: UInt64
-            var rhat: UInt64
-            var rhatOverflow: Bool
-            if uTop >= vTop {
-                qhat = .max
-                (rhat, rhatOverflow) = uMid.addingReportingOverflow(vTop)
-            } else {
-                (qhat, rhat) = vTop.dividingFullWidth((uTop, uMid))
-                rhatOverflow = false
-            }
-            // Refine with the second divisor limb while rhat still fits in one limb (at most twice).
-            while !rhatOverflow {
-                let (ph, pl) = qhat.multipliedFullWidth(by: vNext)
-                guard ph > rhat || (ph == rhat && pl > uLow) else { break }
-                qhat &-= 1
-                (rhat, rhatOverflow) = rhat.addingReportingOverflow(vTop)
-            }
+            // D3: estimate qhat as the quotient of the top three limbs by the top two divisor limbs;
+            // it is then exact or one too big (Knuth's refined test, done here without a divide).
+            // u[j+n...j+n-1] <= (vTop, vNext) always holds; on equality the digit is B - 1.
+            let uTop = u[j + n], uMid = u[j + n - 1]
+            let qhat = uTop == vTop && uMid == vNext
+                ? UInt64.max
+                : _quotient3by2(uTop, uMid, u[j + n - 2], vTop, vNext, reciprocal)
 
             // D4: u[j...j+n] -= qhat * v.
             var mulCarry: UInt64 = 0
@@ -69,8 +126,9 @@ extension UInt256 {
             (u[j + n], borrow) = _sbb(u[j + n], mulCarry, borrow)
 
             // D5/D6: qhat was one too big (probability about 2/2^64): add v back once.
+            var digit = qhat
             if borrow {
-                qhat &-= 1
+                digit &-= 1
                 var carry = false
                 i = 0
                 while i < n {
@@ -79,7 +137,7 @@ extension UInt256 {
                 }
                 u[j + n] = u[j + n] &+ (carry ? 1 : 0) // the carry out cancels the earlier borrow
             }
-            q?[j] = qhat
+            q?[j] = digit
             j -= 1
         }
 
@@ -96,14 +154,20 @@ extension UInt256 {
     @inlinable @inline(__always)
     var _limbCount: Int { (significantBits &+ 63) >> 6 }
 
-    /// Short division by one limb, top word first.
+    /// Short division by one limb: normalise, then one reciprocal and a 2-by-1 step per limb.
     @inlinable
     func _quotientAndRemainder(dividingBy d: UInt64) -> (quotient: UInt256, remainder: UInt64) {
-        let q3 = w3 / d, r3 = w3 % d
-        let (q2, r2) = d.dividingFullWidth((r3, w2))
-        let (q1, r1) = d.dividingFullWidth((r2, w1))
-        let (q0, r0) = d.dividingFullWidth((r1, w0))
-        return (UInt256(w0: q0, w1: q1, w2: q2, w3: q3), r0)
+        let s = UInt64(truncatingIfNeeded: d.leadingZeroBitCount)
+        let dn = d &<< s
+        let v = UInt256._reciprocal2by1(dn)
+        let rs = 64 &- s
+        let spill: UInt64 = s == 0 ? 0 : w3 &>> rs // below 2^s <= dn
+        let x = _shiftedLeft(Int(truncatingIfNeeded: s))
+        let (q3, r3) = UInt256._divRem2by1(spill, x.w3, dn, v)
+        let (q2, r2) = UInt256._divRem2by1(r3, x.w2, dn, v)
+        let (q1, r1) = UInt256._divRem2by1(r2, x.w1, dn, v)
+        let (q0, r0) = UInt256._divRem2by1(r1, x.w0, dn, v)
+        return (UInt256(w0: q0, w1: q1, w2: q2, w3: q3), r0 &>> s)
     }
 
     /// Division when self >= d and d has at least two limbs, and the 128-bit path does not apply.
@@ -156,16 +220,24 @@ extension UInt256 {
     static func _remainder512(high: UInt256, low: UInt256, _ m: UInt256) -> UInt256 {
         if high.isZero { return m > low ? low : low.quotientAndRemainder(dividingBy: m).remainder }
         if (m.w1 | m.w2 | m.w3) == 0 {
-            let d = m.w0
-            var r = high.w3 % d
-            r = d.dividingFullWidth((r, high.w2)).remainder
-            r = d.dividingFullWidth((r, high.w1)).remainder
-            r = d.dividingFullWidth((r, high.w0)).remainder
-            r = d.dividingFullWidth((r, low.w3)).remainder
-            r = d.dividingFullWidth((r, low.w2)).remainder
-            r = d.dividingFullWidth((r, low.w1)).remainder
-            r = d.dividingFullWidth((r, low.w0)).remainder
-            return UInt256(r)
+            let s = UInt64(truncatingIfNeeded: m.w0.leadingZeroBitCount)
+            let d = m.w0 &<< s
+            let v = _reciprocal2by1(d)
+            let rs = 64 &- s
+            // The 512-bit number shifted left by s, as a spill limb and two 256-bit halves.
+            let spill: UInt64 = s == 0 ? 0 : high.w3 &>> rs
+            var hi = high._shiftedLeft(Int(truncatingIfNeeded: s))
+            if s != 0 { hi.w0 |= low.w3 &>> rs }
+            let lo = low._shiftedLeft(Int(truncatingIfNeeded: s))
+            var r = _divRem2by1(spill, hi.w3, d, v).remainder
+            r = _divRem2by1(r, hi.w2, d, v).remainder
+            r = _divRem2by1(r, hi.w1, d, v).remainder
+            r = _divRem2by1(r, hi.w0, d, v).remainder
+            r = _divRem2by1(r, lo.w3, d, v).remainder
+            r = _divRem2by1(r, lo.w2, d, v).remainder
+            r = _divRem2by1(r, lo.w1, d, v).remainder
+            r = _divRem2by1(r, lo.w0, d, v).remainder
+            return UInt256(r &>> s)
         }
         let count = 4 + high._limbCount
         let n = m._limbCount

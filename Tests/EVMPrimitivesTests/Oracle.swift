@@ -134,5 +134,9 @@ struct ValueGenerator {
     }
 }
 
-/// How many random cases each property runs.
-let iterations = 4000
+/// How many random cases each property runs: EVMPRIMITIVES_ITERATIONS, else 4000 (a debug run
+/// stays within seconds; raise it for a soak run, best with `-c release`).
+let iterations: Int = {
+    if let s = ProcessInfo.processInfo.environment["EVMPRIMITIVES_ITERATIONS"], let n = Int(s), n > 0 { return n }
+    return 4000
+}()
