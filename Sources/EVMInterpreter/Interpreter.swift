@@ -92,12 +92,12 @@ extension EVM {
                 case 0x20:  // KECCAK256
                     let offset = stack[sp - 1], size = stack[sp - 2]
                     if !expand(offset, size) { return halt(.outOfGas) }
-                    let n = Int(size.w0)
+                    let n = Int(truncatingIfNeeded: size.w0)
                     let cost = GasCost.keccakWord * words(n)
                     if cost > gas { return halt(.outOfGas) }
                     gas -= cost
                     let h = n == 0 ? Keccak256.emptyHash
-                        : Keccak256.hash(UnsafeRawBufferPointer(start: mem.base + Int(offset.w0), count: n))
+                        : Keccak256.hash(UnsafeRawBufferPointer(start: mem.base + Int(truncatingIfNeeded: offset.w0), count: n))
                     stack[sp - 2] = h.word; sp -= 1
 
                 // MARK: environment
@@ -130,12 +130,12 @@ extension EVM {
                               s + n <= UInt64(returnData.count) else { return halt(.returnDataOutOfBounds) }
                     }
                     if !expand(dest, size) { return halt(.outOfGas) }
-                    let n = Int(size.w0)
+                    let n = Int(truncatingIfNeeded: size.w0)
                     let cost = GasCost.copyWord * words(n)
                     if cost > gas { return halt(.outOfGas) }
                     gas -= cost
                     if n > 0 {
-                        let d = Int(dest.w0)
+                        let d = Int(truncatingIfNeeded: dest.w0)
                         switch op {
                         case 0x37: msg.input.withUnsafeBytes { mem.copy(to: d, from: $0, sourceOffset: src, count: n) }
                         case 0x39: mem.copy(to: d, from: UnsafeRawBufferPointer(codeBuf), sourceOffset: src, count: n)
@@ -158,12 +158,12 @@ extension EVM {
                     if access > gas { return halt(.outOfGas) }
                     gas -= access
                     if !expand(dest, size) { return halt(.outOfGas) }
-                    let n = Int(size.w0)
+                    let n = Int(truncatingIfNeeded: size.w0)
                     let cost = GasCost.copyWord * words(n)
                     if cost > gas { return halt(.outOfGas) }
                     gas -= cost
                     if n > 0 {
-                        state.code(a).bytes.withUnsafeBytes { mem.copy(to: Int(dest.w0), from: $0, sourceOffset: src, count: n) }
+                        state.code(a).bytes.withUnsafeBytes { mem.copy(to: Int(truncatingIfNeeded: dest.w0), from: $0, sourceOffset: src, count: n) }
                     }
                 case 0x3d: stack[sp] = UInt256(UInt64(returnData.count)); sp += 1
                 case 0x3f:  // EXTCODEHASH: zero for a missing or empty account (EIP-1052, EIP-161)
@@ -207,15 +207,15 @@ extension EVM {
                 case 0x51:
                     let offset = stack[sp - 1]
                     if !expand(offset, UInt256(32)) { return halt(.outOfGas) }
-                    stack[sp - 1] = mem.load(Int(offset.w0))
+                    stack[sp - 1] = mem.load(Int(truncatingIfNeeded: offset.w0))
                 case 0x52:
                     let offset = stack[sp - 1]
                     if !expand(offset, UInt256(32)) { return halt(.outOfGas) }
-                    mem.store(Int(offset.w0), stack[sp - 2]); sp -= 2
+                    mem.store(Int(truncatingIfNeeded: offset.w0), stack[sp - 2]); sp -= 2
                 case 0x53:
                     let offset = stack[sp - 1]
                     if !expand(offset, .one) { return halt(.outOfGas) }
-                    mem.store8(Int(offset.w0), UInt8(truncatingIfNeeded: stack[sp - 2].w0)); sp -= 2
+                    mem.store8(Int(truncatingIfNeeded: offset.w0), UInt8(truncatingIfNeeded: stack[sp - 2].w0)); sp -= 2
                 case 0x54:  // SLOAD (EIP-2929)
                     let key = stack[sp - 1]
                     let cost = state.accessSlot(msg.target, key) ? GasCost.coldSload : GasCost.warmAccess
@@ -276,12 +276,12 @@ extension EVM {
                         let hi = dest > src ? dest : src
                         if !expand(hi, size) { return halt(.outOfGas) }
                     }
-                    let n = Int(size.w0)
+                    let n = Int(truncatingIfNeeded: size.w0)
                     let cost = GasCost.copyWord * words(n)
                     if cost > gas { return halt(.outOfGas) }
                     gas -= cost
                     if n > 0 {
-                        (mem.base + Int(dest.w0)).copyMemory(from: mem.base + Int(src.w0), byteCount: n)
+                        (mem.base + Int(truncatingIfNeeded: dest.w0)).copyMemory(from: mem.base + Int(truncatingIfNeeded: src.w0), byteCount: n)
                     }
                 case 0x5f: stack[sp] = .zero; sp += 1
 
@@ -309,7 +309,7 @@ extension EVM {
                     let offset = stack[sp - 1], size = stack[sp - 2]
                     let topicCount = Int(op) - 0xa0
                     if !expand(offset, size) { return halt(.outOfGas) }
-                    let n = Int(size.w0)
+                    let n = Int(truncatingIfNeeded: size.w0)
                     let cost = GasCost.logData * Int64(n)
                     if cost > gas { return halt(.outOfGas) }
                     gas -= cost
@@ -317,7 +317,7 @@ extension EVM {
                     topics.reserveCapacity(topicCount)
                     for i in 0..<topicCount { topics.append(Hash32(stack[sp - 3 - i])) }
                     sp -= 2 + topicCount
-                    state.addLog(Log(address: msg.target, topics: topics, data: mem.bytes(Int(offset.w0), n)))
+                    state.addLog(Log(address: msg.target, topics: topics, data: mem.bytes(Int(truncatingIfNeeded: offset.w0), n)))
 
                 // MARK: system
                 case 0xf0, 0xf5:  // CREATE, CREATE2
@@ -325,14 +325,14 @@ extension EVM {
                     let salt = op == 0xf5 ? stack[sp - 4] : .zero
                     sp -= op == 0xf5 ? 4 : 3
                     if !expand(offset, size) { return halt(.outOfGas) }
-                    let n = Int(size.w0)
+                    let n = Int(truncatingIfNeeded: size.w0)
                     if n > GasCost.maxInitCodeSize { return halt(.initCodeTooLarge) }  // EIP-3860
                     var cost = GasCost.initCodeWord * words(n)
                     if op == 0xf5 { cost += GasCost.keccakWord * words(n) }
                     if cost > gas { return halt(.outOfGas) }
                     gas -= cost
                     if msg.isStatic { return halt(.staticWrite) }
-                    let initCode = mem.bytes(Int(offset.w0), n)
+                    let initCode = mem.bytes(Int(truncatingIfNeeded: offset.w0), n)
                     returnData = []
                     let sender = msg.target
                     let senderNonce = state.nonce(sender)
@@ -395,7 +395,7 @@ extension EVM {
                         stack[sp] = .zero; sp += 1
                         break
                     }
-                    let input = mem.bytes(Int(inOffset.w0), Int(inSize.w0))
+                    let input = mem.bytes(Int(truncatingIfNeeded: inOffset.w0), Int(truncatingIfNeeded: inSize.w0))
                     let child: Message
                     switch op {
                     case 0xf1:
@@ -418,10 +418,10 @@ extension EVM {
                     let result = call(child)
                     gas += result.gasLeft
                     returnData = result.output
-                    let outN = min(Int(outSize.w0), result.output.count)
+                    let outN = min(Int(truncatingIfNeeded: outSize.w0), result.output.count)
                     if outN > 0 {
                         result.output.withUnsafeBytes { src in
-                            (mem.base + Int(outOffset.w0)).copyMemory(from: src.baseAddress!, byteCount: outN)
+                            (mem.base + Int(truncatingIfNeeded: outOffset.w0)).copyMemory(from: src.baseAddress!, byteCount: outN)
                         }
                     }
                     stack[sp] = result.status.isSuccess ? .one : .zero; sp += 1
@@ -429,7 +429,7 @@ extension EVM {
                 case 0xf3, 0xfd:  // RETURN, REVERT
                     let offset = stack[sp - 1], size = stack[sp - 2]
                     if !expand(offset, size) { return halt(.outOfGas) }
-                    let out = mem.bytes(Int(offset.w0), Int(size.w0))
+                    let out = mem.bytes(Int(truncatingIfNeeded: offset.w0), Int(truncatingIfNeeded: size.w0))
                     return FrameResult(status: op == 0xf3 ? .success : .revert, gasLeft: gas, output: out, createdAddress: nil)
 
                 case 0xff:  // SELFDESTRUCT (EIP-6780: deletes only an account created in this transaction)
