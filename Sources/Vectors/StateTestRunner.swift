@@ -95,7 +95,8 @@ public struct StateTestRunner: Sendable {
         let slots = Mutex([[StateTestResult]](repeating: [], count: count))
         let next = Atomic<Int>(0)
         let tally = Mutex((done: 0, failed: 0))
-        DispatchQueue.concurrentPerform(iterations: min(threads, count)) { _ in
+        // Worker threads with stacks large enough for 1024 nested call frames (Dispatch's are 512 KiB).
+        WorkerThreads.run(count: min(threads, count)) { _ in
             while true {
                 let k = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard k < count else { return }
