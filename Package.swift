@@ -27,7 +27,8 @@ let package = Package(
         .target(name: "MerkleTrie", dependencies: ["EVMPrimitives", "Keccak", "RLP"]),
         .target(name: "EVMState", dependencies: ["EVMPrimitives", "Keccak", "RLP", "MerkleTrie"]),
         .target(name: "BN254"),
-        .target(name: "BLS12381"),
+        // Pairing arithmetic is ~1000x slower unoptimized; -O keeps debug test runs (KZG precompile calls) usable.
+        .target(name: "BLS12381", swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Precompiles", dependencies: [
             "EVMPrimitives", "Keccak", "BN254", "BLS12381", "CSecp256k1",
             .product(name: "Crypto", package: "swift-crypto"),

@@ -1,0 +1,314 @@
+// The BLS12-381 base field F_p, p = 0x1a0111ea...ffffaaab (381 bits).
+// Elements are kept in Montgomery form (a·2^384 mod p) in six 64-bit limbs, little-endian,
+// always fully reduced (< p), so limb equality is field equality.
+
+/// 64x64 -> 128-bit multiply-accumulate: a·b + c + d never overflows 128 bits.
+@inline(__always)
+func mulAdd(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ d: UInt64) -> (hi: UInt64, lo: UInt64) {
+    let t = UInt128(a) &* UInt128(b) &+ UInt128(c) &+ UInt128(d)
+    return (UInt64(truncatingIfNeeded: t >> 64), UInt64(truncatingIfNeeded: t))
+}
+
+/// Add with carry in and carry out (carry is 0 or 1).
+@inline(__always)
+func addCarry(_ a: UInt64, _ b: UInt64, _ carry: UInt64) -> (sum: UInt64, carry: UInt64) {
+    let t = UInt128(a) &+ UInt128(b) &+ UInt128(carry)
+    return (UInt64(truncatingIfNeeded: t), UInt64(truncatingIfNeeded: t >> 64))
+}
+
+/// Subtract with borrow in and borrow out (borrow is 0 or 1).
+@inline(__always)
+func subBorrow(_ a: UInt64, _ b: UInt64, _ borrow: UInt64) -> (diff: UInt64, borrow: UInt64) {
+    let t = UInt128(a) &- UInt128(b) &- UInt128(borrow)
+    return (UInt64(truncatingIfNeeded: t), UInt64(truncatingIfNeeded: t >> 64) & 1)
+}
+
+/// An element of the BLS12-381 base field F_p in Montgomery form.
+struct Fp: Equatable, Sendable {
+    var l0: UInt64, l1: UInt64, l2: UInt64, l3: UInt64, l4: UInt64, l5: UInt64
+
+    @inline(__always)
+    init(_ l0: UInt64, _ l1: UInt64, _ l2: UInt64, _ l3: UInt64, _ l4: UInt64, _ l5: UInt64) {
+        self.l0 = l0; self.l1 = l1; self.l2 = l2; self.l3 = l3; self.l4 = l4; self.l5 = l5
+    }
+
+    // The modulus p, little-endian limbs.
+    static let p0: UInt64 = 0xb9fe_ffff_ffff_aaab
+    static let p1: UInt64 = 0x1eab_fffe_b153_ffff
+    static let p2: UInt64 = 0x6730_d2a0_f6b0_f624
+    static let p3: UInt64 = 0x6477_4b84_f385_12bf
+    static let p4: UInt64 = 0x4b1b_a7b6_434b_acd7
+    static let p5: UInt64 = 0x1a01_11ea_397f_e69a
+    /// -p^-1 mod 2^64, the Montgomery reduction factor.
+    static let inv: UInt64 = 0x89f3_fffc_fffc_fffd
+
+    static let zero = Fp(0, 0, 0, 0, 0, 0)
+    /// 1 in Montgomery form: 2^384 mod p.
+    static let one = Fp(0x7609_0000_0002_fffd, 0xebf4_000b_c40c_0002, 0x5f48_9857_53c7_58ba,
+                        0x77ce_5853_7052_5745, 0x5c07_1a97_a256_ec6d, 0x15f6_5ec3_fa80_e493)
+    /// 2^768 mod p, to move a canonical integer into Montgomery form.
+    static let r2 = Fp(0xf4df_1f34_1c34_1746, 0x0a76_e6a6_09d1_04f1, 0x8de5_476c_4c95_b6d5,
+                       0x67eb_88a9_939d_83c0, 0x9a79_3e85_b519_952d, 0x1198_8fe5_92ca_e3aa)
+
+    /// Reduces a value known to be below 2p into [0, p). Branch-free: which branch a data-dependent
+    /// comparison takes is unpredictable, and a mispredict costs more than the selection.
+    @inline(__always)
+    init(reducing t0: UInt64, _ t1: UInt64, _ t2: UInt64, _ t3: UInt64, _ t4: UInt64, _ t5: UInt64) {
+        var b: UInt64 = 0
+        let s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64, s4: UInt64, s5: UInt64
+        (s0, b) = subBorrow(t0, Fp.p0, 0)
+        (s1, b) = subBorrow(t1, Fp.p1, b)
+        (s2, b) = subBorrow(t2, Fp.p2, b)
+        (s3, b) = subBorrow(t3, Fp.p3, b)
+        (s4, b) = subBorrow(t4, Fp.p4, b)
+        (s5, b) = subBorrow(t5, Fp.p5, b)
+        // keep = all ones when t < p (the subtraction borrowed).
+        let keep = 0 &- b
+        self.init((t0 & keep) | (s0 & ~keep), (t1 & keep) | (s1 & ~keep), (t2 & keep) | (s2 & ~keep),
+                  (t3 & keep) | (s3 & ~keep), (t4 & keep) | (s4 & ~keep), (t5 & keep) | (s5 & ~keep))
+    }
+
+    @inline(__always)
+    var isZero: Bool { (l0 | l1 | l2 | l3 | l4 | l5) == 0 }
+
+    @inline(__always)
+    static func + (a: Fp, b: Fp) -> Fp {
+        // a, b < p < 2^381, so the sum fits in six limbs with no carry out.
+        var c: UInt64 = 0
+        let t0: UInt64, t1: UInt64, t2: UInt64, t3: UInt64, t4: UInt64, t5: UInt64
+        (t0, c) = addCarry(a.l0, b.l0, 0)
+        (t1, c) = addCarry(a.l1, b.l1, c)
+        (t2, c) = addCarry(a.l2, b.l2, c)
+        (t3, c) = addCarry(a.l3, b.l3, c)
+        (t4, c) = addCarry(a.l4, b.l4, c)
+        (t5, _) = addCarry(a.l5, b.l5, c)
+        return Fp(reducing: t0, t1, t2, t3, t4, t5)
+    }
+
+    @inline(__always)
+    static func - (a: Fp, b: Fp) -> Fp {
+        var br: UInt64 = 0
+        var t0: UInt64, t1: UInt64, t2: UInt64, t3: UInt64, t4: UInt64, t5: UInt64
+        (t0, br) = subBorrow(a.l0, b.l0, 0)
+        (t1, br) = subBorrow(a.l1, b.l1, br)
+        (t2, br) = subBorrow(a.l2, b.l2, br)
+        (t3, br) = subBorrow(a.l3, b.l3, br)
+        (t4, br) = subBorrow(a.l4, b.l4, br)
+        (t5, br) = subBorrow(a.l5, b.l5, br)
+        // Went below zero: add p back (the final carry cancels the borrow). Masked, not branched.
+        let m = 0 &- br
+        var c: UInt64 = 0
+        (t0, c) = addCarry(t0, Fp.p0 & m, 0)
+        (t1, c) = addCarry(t1, Fp.p1 & m, c)
+        (t2, c) = addCarry(t2, Fp.p2 & m, c)
+        (t3, c) = addCarry(t3, Fp.p3 & m, c)
+        (t4, c) = addCarry(t4, Fp.p4 & m, c)
+        (t5, _) = addCarry(t5, Fp.p5 & m, c)
+        return Fp(t0, t1, t2, t3, t4, t5)
+    }
+
+    @inline(__always)
+    static prefix func - (a: Fp) -> Fp { Fp.zero - a }
+
+    @inline(__always)
+    static func += (a: inout Fp, b: Fp) { a = a + b }
+    @inline(__always)
+    static func -= (a: inout Fp, b: Fp) { a = a - b }
+    @inline(__always)
+    static func *= (a: inout Fp, b: Fp) { a = a * b }
+
+    @inline(__always)
+    func doubled() -> Fp { self + self }
+
+    @inline(__always)
+    func squared() -> Fp { self * self }
+
+    /// Montgomery product a·b·2^-384 mod p (CIOS with the no-carry shortcut: p's top limb is below 2^62,
+    /// so the running total never needs a seventh limb).
+    static func * (a: Fp, b: Fp) -> Fp {
+        var t0: UInt64 = 0, t1: UInt64 = 0, t2: UInt64 = 0, t3: UInt64 = 0, t4: UInt64 = 0, t5: UInt64 = 0
+        var A: UInt64 = 0, C: UInt64 = 0, m: UInt64 = 0
+        // word 0 of b
+        (A, t0) = mulAdd(a.l0, b.l0, 0, 0)
+        m = t0 &* Fp.inv
+        C = mulAdd(m, Fp.p0, t0, 0).hi
+        (A, t1) = mulAdd(a.l1, b.l0, 0, A)
+        (C, t0) = mulAdd(m, Fp.p1, t1, C)
+        (A, t2) = mulAdd(a.l2, b.l0, 0, A)
+        (C, t1) = mulAdd(m, Fp.p2, t2, C)
+        (A, t3) = mulAdd(a.l3, b.l0, 0, A)
+        (C, t2) = mulAdd(m, Fp.p3, t3, C)
+        (A, t4) = mulAdd(a.l4, b.l0, 0, A)
+        (C, t3) = mulAdd(m, Fp.p4, t4, C)
+        (A, t5) = mulAdd(a.l5, b.l0, 0, A)
+        (C, t4) = mulAdd(m, Fp.p5, t5, C)
+        t5 = C &+ A
+        // word 1 of b
+        (A, t0) = mulAdd(a.l0, b.l1, t0, 0)
+        m = t0 &* Fp.inv
+        C = mulAdd(m, Fp.p0, t0, 0).hi
+        (A, t1) = mulAdd(a.l1, b.l1, t1, A)
+        (C, t0) = mulAdd(m, Fp.p1, t1, C)
+        (A, t2) = mulAdd(a.l2, b.l1, t2, A)
+        (C, t1) = mulAdd(m, Fp.p2, t2, C)
+        (A, t3) = mulAdd(a.l3, b.l1, t3, A)
+        (C, t2) = mulAdd(m, Fp.p3, t3, C)
+        (A, t4) = mulAdd(a.l4, b.l1, t4, A)
+        (C, t3) = mulAdd(m, Fp.p4, t4, C)
+        (A, t5) = mulAdd(a.l5, b.l1, t5, A)
+        (C, t4) = mulAdd(m, Fp.p5, t5, C)
+        t5 = C &+ A
+        // word 2 of b
+        (A, t0) = mulAdd(a.l0, b.l2, t0, 0)
+        m = t0 &* Fp.inv
+        C = mulAdd(m, Fp.p0, t0, 0).hi
+        (A, t1) = mulAdd(a.l1, b.l2, t1, A)
+        (C, t0) = mulAdd(m, Fp.p1, t1, C)
+        (A, t2) = mulAdd(a.l2, b.l2, t2, A)
+        (C, t1) = mulAdd(m, Fp.p2, t2, C)
+        (A, t3) = mulAdd(a.l3, b.l2, t3, A)
+        (C, t2) = mulAdd(m, Fp.p3, t3, C)
+        (A, t4) = mulAdd(a.l4, b.l2, t4, A)
+        (C, t3) = mulAdd(m, Fp.p4, t4, C)
+        (A, t5) = mulAdd(a.l5, b.l2, t5, A)
+        (C, t4) = mulAdd(m, Fp.p5, t5, C)
+        t5 = C &+ A
+        // word 3 of b
+        (A, t0) = mulAdd(a.l0, b.l3, t0, 0)
+        m = t0 &* Fp.inv
+        C = mulAdd(m, Fp.p0, t0, 0).hi
+        (A, t1) = mulAdd(a.l1, b.l3, t1, A)
+        (C, t0) = mulAdd(m, Fp.p1, t1, C)
+        (A, t2) = mulAdd(a.l2, b.l3, t2, A)
+        (C, t1) = mulAdd(m, Fp.p2, t2, C)
+        (A, t3) = mulAdd(a.l3, b.l3, t3, A)
+        (C, t2) = mulAdd(m, Fp.p3, t3, C)
+        (A, t4) = mulAdd(a.l4, b.l3, t4, A)
+        (C, t3) = mulAdd(m, Fp.p4, t4, C)
+        (A, t5) = mulAdd(a.l5, b.l3, t5, A)
+        (C, t4) = mulAdd(m, Fp.p5, t5, C)
+        t5 = C &+ A
+        // word 4 of b
+        (A, t0) = mulAdd(a.l0, b.l4, t0, 0)
+        m = t0 &* Fp.inv
+        C = mulAdd(m, Fp.p0, t0, 0).hi
+        (A, t1) = mulAdd(a.l1, b.l4, t1, A)
+        (C, t0) = mulAdd(m, Fp.p1, t1, C)
+        (A, t2) = mulAdd(a.l2, b.l4, t2, A)
+        (C, t1) = mulAdd(m, Fp.p2, t2, C)
+        (A, t3) = mulAdd(a.l3, b.l4, t3, A)
+        (C, t2) = mulAdd(m, Fp.p3, t3, C)
+        (A, t4) = mulAdd(a.l4, b.l4, t4, A)
+        (C, t3) = mulAdd(m, Fp.p4, t4, C)
+        (A, t5) = mulAdd(a.l5, b.l4, t5, A)
+        (C, t4) = mulAdd(m, Fp.p5, t5, C)
+        t5 = C &+ A
+        // word 5 of b
+        (A, t0) = mulAdd(a.l0, b.l5, t0, 0)
+        m = t0 &* Fp.inv
+        C = mulAdd(m, Fp.p0, t0, 0).hi
+        (A, t1) = mulAdd(a.l1, b.l5, t1, A)
+        (C, t0) = mulAdd(m, Fp.p1, t1, C)
+        (A, t2) = mulAdd(a.l2, b.l5, t2, A)
+        (C, t1) = mulAdd(m, Fp.p2, t2, C)
+        (A, t3) = mulAdd(a.l3, b.l5, t3, A)
+        (C, t2) = mulAdd(m, Fp.p3, t3, C)
+        (A, t4) = mulAdd(a.l4, b.l5, t4, A)
+        (C, t3) = mulAdd(m, Fp.p4, t4, C)
+        (A, t5) = mulAdd(a.l5, b.l5, t5, A)
+        (C, t4) = mulAdd(m, Fp.p5, t5, C)
+        t5 = C &+ A
+        return Fp(reducing: t0, t1, t2, t3, t4, t5)
+    }
+
+    /// self^e for an exponent given as little-endian limbs: fixed 4-bit windows (not constant time:
+    /// every input here is public).
+    func pow(_ e: [UInt64]) -> Fp {
+        var table = [Fp](repeating: .one, count: 16)
+        for i in 1..<16 { table[i] = table[i - 1] * self }
+        var result = Fp.one
+        var started = false
+        for limb in e.reversed() {
+            var shift = 60
+            while shift >= 0 {
+                if started {
+                    result = result.squared(); result = result.squared()
+                    result = result.squared(); result = result.squared()
+                }
+                let nibble = Int((limb >> UInt64(shift)) & 0xf)
+                if nibble != 0 {
+                    result = result * table[nibble]
+                    started = true
+                }
+                shift -= 4
+            }
+        }
+        return result
+    }
+
+    /// p - 2: a^(p-2) = a^-1 by Fermat's little theorem.
+    static let pMinus2: [UInt64] = [0xb9fe_ffff_ffff_aaa9, 0x1eab_fffe_b153_ffff, 0x6730_d2a0_f6b0_f624,
+                                    0x6477_4b84_f385_12bf, 0x4b1b_a7b6_434b_acd7, 0x1a01_11ea_397f_e69a]
+    /// (p + 1) / 4: since p ≡ 3 (mod 4), a^((p+1)/4) is a square root of a whenever one exists.
+    static let pPlus1Over4: [UInt64] = [0xee7f_bfff_ffff_eaab, 0x07aa_ffff_ac54_ffff, 0xd9cc_34a8_3dac_3d89,
+                                        0xd91d_d2e1_3ce1_44af, 0x92c6_e9ed_90d2_eb35, 0x0680_447a_8e5f_f9a6]
+    /// (p - 1) / 2, the largest "non-negative" value in the ZCash lexicographic sign rule.
+    static let pMinus1Over2 = Fp(raw: 0xdcff_7fff_ffff_d555, 0x0f55_ffff_58a9_ffff, 0xb398_6950_7b58_7b12,
+                                 0xb23b_a5c2_79c2_895f, 0x258d_d3db_21a5_d66b, 0x0d00_88f5_1cbf_f34d)
+
+    /// The inverse (zero maps to zero).
+    func inverse() -> Fp { pow(Fp.pMinus2) }
+
+    /// A square root if one exists.
+    func squareRoot() -> Fp? {
+        let s = pow(Fp.pPlus1Over4)
+        return s.squared() == self ? s : nil
+    }
+
+    /// Limbs taken as they are (no Montgomery conversion); used for plain integers such as (p-1)/2.
+    init(raw l0: UInt64, _ l1: UInt64, _ l2: UInt64, _ l3: UInt64, _ l4: UInt64, _ l5: UInt64) {
+        self.init(l0, l1, l2, l3, l4, l5)
+    }
+
+    /// Converts out of Montgomery form: the canonical integer as limbs in an Fp container.
+    var canonical: Fp { self * Fp(1, 0, 0, 0, 0, 0) }
+
+    /// Lexicographic comparison of two raw limb sets.
+    static func rawGreaterThan(_ a: Fp, _ b: Fp) -> Bool {
+        let x = [a.l5, a.l4, a.l3, a.l2, a.l1, a.l0], y = [b.l5, b.l4, b.l3, b.l2, b.l1, b.l0]
+        for i in 0..<6 where x[i] != y[i] { return x[i] > y[i] }
+        return false
+    }
+
+    /// ZCash "lexicographically largest": the canonical value exceeds (p-1)/2.
+    var isLexicographicallyLargest: Bool { Fp.rawGreaterThan(canonical, Fp.pMinus1Over2) }
+
+    /// Parses 48 big-endian bytes (after the caller has cleared any flag bits);
+    /// nil when the integer is not below p.
+    init?(bigEndian b: ArraySlice<UInt8>) {
+        precondition(b.count == 48, "Fp(bigEndian:) needs 48 bytes")
+        var limbs = [UInt64](repeating: 0, count: 6)
+        var i = b.startIndex
+        for k in (0..<6).reversed() {
+            var v: UInt64 = 0
+            for _ in 0..<8 { v = (v << 8) | UInt64(b[i]); i += 1 }
+            limbs[k] = v
+        }
+        let raw = Fp(raw: limbs[0], limbs[1], limbs[2], limbs[3], limbs[4], limbs[5])
+        // Canonical form is required: reject p itself and anything above it.
+        let pMinus1 = Fp(raw: Fp.p0 - 1, Fp.p1, Fp.p2, Fp.p3, Fp.p4, Fp.p5)
+        if Fp.rawGreaterThan(raw, pMinus1) { return nil }
+        self = raw * Fp.r2
+    }
+
+    /// The canonical value as 48 big-endian bytes.
+    var bigEndianBytes: [UInt8] {
+        let c = canonical
+        var out = [UInt8]()
+        out.reserveCapacity(48)
+        for limb in [c.l5, c.l4, c.l3, c.l2, c.l1, c.l0] {
+            for s in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: limb >> UInt64(s))) }
+        }
+        return out
+    }
+}
