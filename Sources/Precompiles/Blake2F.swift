@@ -1,0 +1,106 @@
+/// 0x09 BLAKE2b compression function F (EIP-152): input is exactly 213 bytes,
+/// `rounds (4, big-endian) | h (64) | m (128) | t (16) | f (1)`, with h, m, t little-endian 64-bit words
+/// and f 0 or 1. Gas is one per round. Output is the new h (64 bytes, little-endian words).
+enum Blake2F {
+    static let inputLength = 213
+
+    static func run(_ input: [UInt8], gasLimit: UInt64) -> PrecompileResult {
+        guard input.count == inputLength else { return .failure }
+        let rounds = UInt32(input[0]) << 24 | UInt32(input[1]) << 16 | UInt32(input[2]) << 8 | UInt32(input[3])
+        let cost = UInt64(rounds)
+        guard cost <= gasLimit else { return .failure }
+        let finalFlag = input[212]
+        guard finalFlag <= 1 else { return .failure }
+
+        var h = [UInt64](repeating: 0, count: 8)
+        var m = [UInt64](repeating: 0, count: 16)
+        for i in 0..<8 { h[i] = littleEndianWord(input, at: 4 + 8 * i) }
+        for i in 0..<16 { m[i] = littleEndianWord(input, at: 68 + 8 * i) }
+        let t0 = littleEndianWord(input, at: 196)
+        let t1 = littleEndianWord(input, at: 204)
+        Blake2b.compress(rounds: rounds, h: &h, m: m, t0: t0, t1: t1, isFinal: finalFlag == 1)
+
+        var output = [UInt8](repeating: 0, count: 64)
+        for i in 0..<8 {
+            for j in 0..<8 { output[8 * i + j] = UInt8(truncatingIfNeeded: h[i] >> (8 * UInt64(j))) }
+        }
+        return .success(gasUsed: cost, output: output)
+    }
+
+    @inline(__always)
+    static func littleEndianWord(_ bytes: [UInt8], at offset: Int) -> UInt64 {
+        var w: UInt64 = 0
+        for j in 0..<8 { w |= UInt64(bytes[offset + j]) << (8 * UInt64(j)) }
+        return w
+    }
+}
+
+/// The BLAKE2b compression function F with a caller-chosen number of rounds (RFC 7693 section 3.2;
+/// EIP-152 exposes the round count, which BLAKE2b itself fixes at 12).
+enum Blake2b {
+    static let iv: [UInt64] = [
+        0x6A09_E667_F3BC_C908, 0xBB67_AE85_84CA_A73B, 0x3C6E_F372_FE94_F82B, 0xA54F_F53A_5F1D_36F1,
+        0x510E_527F_ADE6_82D1, 0x9B05_688C_2B3E_6C1F, 0x1F83_D9AB_FB41_BD6B, 0x5BE0_CD19_137E_2179,
+    ]
+
+    /// Message word permutations; round i uses row i mod 10 (RFC 7693 section 2.7).
+    static let sigma: [[Int]] = [
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
+        [14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3],
+        [11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4],
+        [7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8],
+        [9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13],
+        [2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9],
+        [12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11],
+        [13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10],
+        [6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5],
+        [10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0],
+    ]
+
+    @inline(__always)
+    static func rotr(_ x: UInt64, _ n: UInt64) -> UInt64 { (x >> n) | (x << (64 - n)) }
+
+    /// Mixes two message words into four state words (RFC 7693 section 3.1, rotations 32, 24, 16, 63).
+    @inline(__always)
+    static func mix(_ v: UnsafeMutablePointer<UInt64>, _ a: Int, _ b: Int, _ c: Int, _ d: Int, _ x: UInt64, _ y: UInt64) {
+        v[a] = v[a] &+ v[b] &+ x
+        v[d] = rotr(v[d] ^ v[a], 32)
+        v[c] = v[c] &+ v[d]
+        v[b] = rotr(v[b] ^ v[c], 24)
+        v[a] = v[a] &+ v[b] &+ y
+        v[d] = rotr(v[d] ^ v[a], 16)
+        v[c] = v[c] &+ v[d]
+        v[b] = rotr(v[b] ^ v[c], 63)
+    }
+
+    /// Compresses one 128-byte block `m` into the state `h` (8 words) with offset counter (t0, t1).
+    static func compress(rounds: UInt32, h: inout [UInt64], m: [UInt64], t0: UInt64, t1: UInt64, isFinal: Bool) {
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 16) { v in
+            guard let v = v.baseAddress else { return }
+            for i in 0..<8 {
+                v[i] = h[i]
+                v[i + 8] = iv[i]
+            }
+            v[12] ^= t0
+            v[13] ^= t1
+            if isFinal { v[14] = ~v[14] }
+            m.withUnsafeBufferPointer { m in
+                let sigma = self.sigma
+                var round: UInt32 = 0
+                while round < rounds {
+                    let s = sigma[Int(round % 10)]
+                    mix(v, 0, 4, 8, 12, m[s[0]], m[s[1]])
+                    mix(v, 1, 5, 9, 13, m[s[2]], m[s[3]])
+                    mix(v, 2, 6, 10, 14, m[s[4]], m[s[5]])
+                    mix(v, 3, 7, 11, 15, m[s[6]], m[s[7]])
+                    mix(v, 0, 5, 10, 15, m[s[8]], m[s[9]])
+                    mix(v, 1, 6, 11, 12, m[s[10]], m[s[11]])
+                    mix(v, 2, 7, 8, 13, m[s[12]], m[s[13]])
+                    mix(v, 3, 4, 9, 14, m[s[14]], m[s[15]])
+                    round += 1
+                }
+            }
+            for i in 0..<8 { h[i] ^= v[i] ^ v[i + 8] }
+        }
+    }
+}
