@@ -35,6 +35,11 @@ struct StateTestCommand: ParsableCommand {
     func validate() throws {
         if paths.isEmpty { throw ValidationError("Give at least one state-test file or directory.") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads).") }
+        // The loader reports cases of unknown forks as errors, so an unknown name here could select nothing.
+        if let fork, Fork(name: fork) == nil {
+            let known = Fork.allCases.map(\.name).joined(separator: ", ")
+            throw ValidationError("--fork: unknown fork \"\(fork)\" (known: \(known)).")
+        }
     }
 
     func run() throws {
