@@ -1,0 +1,40 @@
+import EVMPrimitives
+import EVMState
+import Execution
+
+/// Expected results of a block vector, as the `result` object of a t8n tool (`expected.json`).
+/// Every field is optional: a vector checks what it states.
+public struct ExpectedBlockResult: Sendable, Equatable {
+    public var stateRoot: Hash32?
+    public var receiptsRoot: Hash32?
+    public var logsHash: Hash32?
+    public var gasUsed: UInt64?
+    public var rejected: [RejectedTransaction]?
+
+    public init(stateRoot: Hash32? = nil, receiptsRoot: Hash32? = nil, logsHash: Hash32? = nil,
+                gasUsed: UInt64? = nil, rejected: [RejectedTransaction]? = nil) {
+        self.stateRoot = stateRoot; self.receiptsRoot = receiptsRoot; self.logsHash = logsHash
+        self.gasUsed = gasUsed; self.rejected = rejected
+    }
+}
+
+/// One block vector in the t8n convention: pre-state (`alloc`), block environment (`env`),
+/// ordered transactions (`txs`, senders recovered or signed) and optional expected results.
+public struct BlockVector: Sendable {
+    /// Case name: the vector's path relative to the directory it was found under.
+    public var name: String
+    public var path: String
+    public var fork: Fork
+    public var pre: InMemoryState
+    public var env: BlockEnvironment
+    public var transactions: [Transaction]
+    public var expected: ExpectedBlockResult?
+    /// Free-form metadata (generator seed and knobs), sorted by key when written.
+    public var metadata: [String: String]
+
+    public init(name: String, path: String, fork: Fork = .cancun, pre: InMemoryState, env: BlockEnvironment,
+                transactions: [Transaction], expected: ExpectedBlockResult? = nil, metadata: [String: String] = [:]) {
+        self.name = name; self.path = path; self.fork = fork; self.pre = pre; self.env = env
+        self.transactions = transactions; self.expected = expected; self.metadata = metadata
+    }
+}

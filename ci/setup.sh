@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the system libraries Lockstep links against (Debian packages) and the tools CI uses.
+set -euo pipefail
+packages=(libzstd-dev libsecp256k1-dev pkg-config zstd libxml2-utils)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq "${missing[@]}"
+fi
+swift --version
