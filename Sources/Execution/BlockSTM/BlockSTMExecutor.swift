@@ -74,10 +74,10 @@ public struct BlockSTMExecutor: BlockExecutor {
             }
             let available = env.gasLimit - cumulative
             switch result {
-            case .failure(let error):
+            case .rejected(let error):
                 rejected.append(RejectedTransaction(index: i, error: Self.serialError(error, tx: tx, available: available).description))
                 gas.append(0)
-            case .success(let r):
+            case .included(let r, var receipt):
                 // The parallel run offered the whole block gas limit; in block order less may be left,
                 // and the blob gas may run out: then the later transactions read writes that serially
                 // never happened, so the parallel result is unusable.
@@ -88,7 +88,8 @@ public struct BlockSTMExecutor: BlockExecutor {
                 state.credit(env.coinbase, r.coinbaseFee)
                 cumulative += r.gasUsed
                 blobGas += r.blobGasUsed
-                receipts.append(BlockFinalization.receipt(for: tx, result: r, cumulativeGasUsed: cumulative))
+                receipt.cumulativeGasUsed = cumulative
+                receipts.append(receipt)
                 gas.append(r.gasUsed)
             }
         }
@@ -143,10 +144,14 @@ final class BlockSTMRun: Sendable {
     let memory: MVMemory
     let scheduler: Scheduler
 
-    final class ResultSlot: Sendable {
-        let result = Mutex<Result<TransactionResult, TransactionError>?>(nil)
+    /// What a transaction's last incarnation produced. The receipt (its bloom costs a few hashes per log)
+    /// is built by the worker; only the cumulative gas is left for the in-order commit.
+    enum TxOutcome: Sendable {
+        case rejected(TransactionError)
+        case included(TransactionResult, Receipt)
     }
-    private let results: [ResultSlot]
+
+    private let results: [Locked<TxOutcome?>]
 
     let executions = Atomic<Int>(0)
     let validations = Atomic<Int>(0)
@@ -162,11 +167,11 @@ final class BlockSTMRun: Sendable {
         self.stress = stress
         memory = MVMemory(base: base, coinbase: env.coinbase, transactions: transactions.count, threads: threads)
         scheduler = Scheduler(transactions: transactions.count)
-        results = (0..<transactions.count).map { _ in ResultSlot() }
+        results = (0..<transactions.count).map { _ in Locked(nil) }
     }
 
-    func result(_ index: TxIndex) -> Result<TransactionResult, TransactionError>? {
-        results[index].result.withLock { $0 }
+    func result(_ index: TxIndex) -> TxOutcome? {
+        results[index].withLock { $0 }
     }
 
     /// Starts the workers on OS threads with deep stacks and waits for all of them.
@@ -231,13 +236,18 @@ final class BlockSTMRun: Sendable {
             }
             var writes: [(MemoryLocation, MVValue)] = []
             var fee = UInt256.zero
-            if case .success(let r) = result {
+            let outcome: TxOutcome
+            switch result {
+            case .failure(let error):
+                outcome = .rejected(error)
+            case .success(let r):
                 fee = r.coinbaseFee
                 for (address, change) in r.changes.accounts {
                     Self.appendWrites(address, change, seen: view.accountsRead[address], to: &writes)
                 }
+                outcome = .included(r, BlockFinalization.receipt(for: tx, result: r, cumulativeGasUsed: 0))
             }
-            results[version.index].result.withLock { $0 = result }
+            results[version.index].withLock { $0 = outcome }
             let wroteNew = memory.record(version, reads: view.reads, writes: writes, fee: fee)
             jitter?.perturb()
             return scheduler.finishExecution(version, wroteNewLocation: wroteNew)

@@ -1,6 +1,5 @@
 import EVMPrimitives
 import EVMState
-import Synchronization
 
 /// Block-STM's multi-version memory (paper, section 3.2 and Algorithm 2).
 ///
@@ -21,9 +20,7 @@ final class MVMemory: Sendable {
     }
 
     /// A lock stripe: the version lists of the locations whose hash falls on it.
-    final class Stripe: Sendable {
-        let map = Mutex<[MemoryLocation: [Entry]]>([:])
-    }
+    typealias Stripe = Locked<[MemoryLocation: [Entry]]>
 
     /// A transaction's deferred coinbase fee, as its last incarnation left it.
     enum Fee: Sendable {
@@ -41,16 +38,13 @@ final class MVMemory: Sendable {
         var writes: [MemoryLocation] = []
     }
 
-    final class TxSlot: Sendable {
-        let sets = Mutex(TxSets())
-    }
 
     let base: InMemoryState
     let coinbase: Address
     private let stripes: [Stripe]
     private let stripeMask: UInt64
-    private let fees: Mutex<[Fee]>
-    private let txSlots: [TxSlot]
+    private let fees: Locked<[Fee]>
+    private let txSlots: [Locked<TxSets>]
 
     init(base: InMemoryState, coinbase: Address, transactions: Int, threads: Int) {
         self.base = base
@@ -58,10 +52,10 @@ final class MVMemory: Sendable {
         // Enough stripes that two threads rarely meet on one lock: a power of two, at least 64 per thread.
         var count = 64
         while count < threads * 64 { count <<= 1 }
-        self.stripes = (0..<count).map { _ in Stripe() }
+        self.stripes = (0..<count).map { _ in Stripe([:]) }
         self.stripeMask = UInt64(count - 1)
-        self.fees = Mutex([Fee](repeating: .missing, count: transactions))
-        self.txSlots = (0..<transactions).map { _ in TxSlot() }
+        self.fees = Locked([Fee](repeating: .missing, count: transactions))
+        self.txSlots = (0..<transactions).map { _ in Locked(TxSets()) }
     }
 
     @inline(__always) private func stripe(_ location: MemoryLocation) -> Stripe {
@@ -82,7 +76,7 @@ final class MVMemory: Sendable {
 
     /// The latest write to `location` by a transaction below `index` (paper: MVMemory.read).
     func read(_ location: MemoryLocation, below index: TxIndex) -> MVRead {
-        stripe(location).map.withLock { map -> MVRead in
+        stripe(location).withLock { map -> MVRead in
             guard let entries = map[location] else { return .base }
             let pos = Self.lowerBound(entries, index)
             if pos == 0 { return .base }
@@ -94,7 +88,7 @@ final class MVMemory: Sendable {
 
     /// Every write to `location` by transactions in `range` (for the per-address storage-key markers).
     private func writes(_ location: MemoryLocation, in range: Range<TxIndex>) -> [Entry] {
-        stripe(location).map.withLock { map -> [Entry] in
+        stripe(location).withLock { map -> [Entry] in
             guard let entries = map[location] else { return [] }
             let lo = Self.lowerBound(entries, range.lowerBound)
             let hi = Self.lowerBound(entries, range.upperBound)
@@ -203,13 +197,13 @@ final class MVMemory: Sendable {
         let index = version.index
         for (location, value) in writes {
             let entry = Entry(index: index, incarnation: version.incarnation, value: value)
-            stripe(location).map.withLock { map in
+            stripe(location).withLock { map in
                 map[location, default: []].insertOrReplace(entry)
             }
         }
         fees.withLock { $0[index] = .fee(fee) }
         let locations = writes.map(\.0)
-        let previous = txSlots[index].sets.withLock { sets -> [MemoryLocation] in
+        let previous = txSlots[index].withLock { sets -> [MemoryLocation] in
             let previous = sets.writes
             sets.writes = locations
             sets.reads = reads
@@ -219,7 +213,7 @@ final class MVMemory: Sendable {
         if version.incarnation == 0 || previous.isEmpty { return true }
         let now = Set(locations)
         for location in previous where !now.contains(location) {
-            stripe(location).map.withLock { map in
+            stripe(location).withLock { map in
                 map[location]?.remove(index: index)
                 if map[location]?.isEmpty == true { map[location] = nil }
             }
@@ -230,9 +224,9 @@ final class MVMemory: Sendable {
 
     /// Marks an aborted incarnation's writes and fee as ESTIMATEs (paper: convert_writes_to_estimates).
     func convertWritesToEstimates(_ index: TxIndex) {
-        let locations = txSlots[index].sets.withLock { $0.writes }
+        let locations = txSlots[index].withLock { $0.writes }
         for location in locations {
-            stripe(location).map.withLock { map in
+            stripe(location).withLock { map in
                 map[location]?.markEstimate(index: index)
             }
         }
@@ -244,7 +238,7 @@ final class MVMemory: Sendable {
     /// True when every read of the transaction's last incarnation would still return what it returned
     /// (paper: validate_read_set). Reads that hit an ESTIMATE now fail.
     func validateReadSet(_ index: TxIndex) -> Bool {
-        let reads = txSlots[index].sets.withLock { $0.reads }
+        let reads = txSlots[index].withLock { $0.reads }
         for r in reads where !isStillValid(r, index) { return false }
         return true
     }
@@ -273,7 +267,7 @@ final class MVMemory: Sendable {
 
     /// The transaction's last recorded read set (tests and diagnostics).
     func readSet(_ index: TxIndex) -> [RecordedRead] {
-        txSlots[index].sets.withLock { $0.reads }
+        txSlots[index].withLock { $0.reads }
     }
 }
 
