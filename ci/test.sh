@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The project's test command (README): unit tests, the parallel tests under Thread Sanitizer, and the
+# shared conformance suites through the release CLI. Each step is reported; the last line is the tally.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+SHARED="${LOCKSTEP_SHARED_VECTORS:-$(cd .. && pwd)/shared/vectors}"
+GST="$SHARED/ethereum-tests/GeneralStateTests"
+LOCKSTEP=.build/release/lockstep
+passed=0
+failed=0
+failures=()
+
+step() {
+    local name="$1"; shift
+    echo "::: $name"
+    local start=$SECONDS
+    if "$@"; then
+        passed=$((passed + 1)); echo "::: $name: ok ($((SECONDS - start)) s)"
+    else
+        failed=$((failed + 1)); failures+=("$name"); echo "::: $name: FAILED ($((SECONDS - start)) s)"
+    fi
+}
+
+# A step that must print a summary line `N passed, 0 failed[, K skipped]` and exit 0.
+expect_clean() {
+    local out; out=$(mktemp)
+    "$@" > "$out"; local rc=$?
+    tail -n 3 "$out"
+    grep -E '^[0-9]+ passed, 0 failed' "$out" > /dev/null || rc=1
+    rm -f "$out"
+    return $rc
+}
+
+step "release build" swift build -c release --product lockstep
+step "unit and conformance tests" swift test --skip ParallelTests
+step "parallel tests under Thread Sanitizer" swift test --scratch-path .build-tsan --sanitize=thread --filter ParallelTests
+step "GeneralStateTests (serial)" expect_clean "$LOCKSTEP" statetest "$GST"
+
+echo
+for f in "${failures[@]}"; do echo "failed: $f"; done
+echo "ci: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
