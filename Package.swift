@@ -52,6 +52,7 @@ let package = Package(
         .testTarget(name: "InterpreterTests", dependencies: ["EVMInterpreter", "EVMState", "Execution", "EVMPrimitives"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Vectors", "Execution", "EVMPrimitives"]),
         .testTarget(name: "ParallelTests", dependencies: ["Execution", "EVMState", "EVMPrimitives", "EVMInterpreter"]),
+        .testTarget(name: "BlockTests", dependencies: ["Vectors", "Execution", "EVMPrimitives", "EVMState", "VectorIO"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -31,10 +31,16 @@ public struct BlockVector: Sendable {
     public var expected: ExpectedBlockResult?
     /// Free-form metadata (generator seed and knobs), sorted by key when written.
     public var metadata: [String: String]
+    /// The signature of each transaction as the vector gave it or as it was signed on loading (`secretKey`);
+    /// empty, or nil for a transaction, when not known (a block built in memory). Needed to write the vector
+    /// back and to compute transaction hashes.
+    public var signatures: [TransactionSignature?]
 
     public init(name: String, path: String, fork: Fork = .cancun, pre: InMemoryState, env: BlockEnvironment,
-                transactions: [Transaction], expected: ExpectedBlockResult? = nil, metadata: [String: String] = [:]) {
+                transactions: [Transaction], expected: ExpectedBlockResult? = nil, metadata: [String: String] = [:],
+                signatures: [TransactionSignature?] = []) {
         self.name = name; self.path = path; self.fork = fork; self.pre = pre; self.env = env
         self.transactions = transactions; self.expected = expected; self.metadata = metadata
+        self.signatures = signatures
     }
 }
