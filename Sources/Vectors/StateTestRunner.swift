@@ -56,6 +56,8 @@ public struct StateTestRunner: Sendable {
     public var skipList: SkipList
     /// Worker threads; the default is one per processor.
     public var threads: Int
+    /// The executor each case runs with (`.blockstm`: as a one-transaction block, see `BlockRunner.runStateTestAsBlock`).
+    public var executor: StateTestExecutorKind = .serial
 
     public init(filter: NamePattern? = nil, fork: String? = nil, skipList: SkipList = SkipList(),
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
@@ -139,6 +141,8 @@ public struct StateTestRunner: Sendable {
             // A transaction that cannot be encoded is invalid: nothing is applied.
             outcome = StateTestOutcome(stateRoot: c.pre.stateRoot(), logsHash: StateTestRunner.emptyLogsHash,
                                        rejection: why)
+        } else if executor == .blockstm {
+            outcome = BlockRunner.runStateTestAsBlock(c)
         } else {
             outcome = StateTestExecutor.run(pre: c.pre, env: c.env, tx: c.tx, fork: c.fork)
         }

@@ -29,12 +29,18 @@ struct StateTestCommand: ParsableCommand {
     @Option(help: "Worker threads (default: one per processor).")
     var threads: Int?
 
+    @Option(help: "Executor: serial, or blockstm (each case as a one-transaction block through Block-STM with 2 threads).")
+    var executor: String = "serial"
+
     @Argument(help: "State-test files, or directories searched recursively for .json and .json.zst files.")
     var paths: [String] = []
 
     func validate() throws {
         if paths.isEmpty { throw ValidationError("Give at least one state-test file or directory.") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads).") }
+        if StateTestExecutorKind(rawValue: executor) == nil {
+            throw ValidationError("--executor: expected serial or blockstm, got \"\(executor)\".")
+        }
         // The loader reports cases of unknown forks as errors, so an unknown name here could select nothing.
         if let fork, Fork(name: fork) == nil {
             let known = Fork.allCases.map(\.name).joined(separator: ", ")
@@ -45,6 +51,7 @@ struct StateTestCommand: ParsableCommand {
     func run() throws {
         var runner = StateTestRunner(fork: fork, skipList: try loadSkipList())
         if let threads { runner.threads = threads }
+        runner.executor = StateTestExecutorKind(rawValue: executor) ?? .serial
         if let filter {
             do { runner.filter = try NamePattern(filter) } catch { throw ValidationError("--filter \(error)") }
         }

@@ -1,0 +1,315 @@
+import Foundation
+import Synchronization
+import EVMPrimitives
+import EVMState
+import Execution
+
+/// Runs block vectors through the serial executor and the executors under test, and checks each against the
+/// serial run (bit for bit: roots, gas, rejected list, receipts, full post-state) and against the vector's
+/// expected values (only the fields it states). One `BlockRunResult` per (case, executor, thread count).
+public struct BlockRunner: Sendable {
+    /// The executors `lockstep blocks` knows.
+    public enum Executor: String, Sendable, CaseIterable, Codable {
+        case serial, blockstm
+    }
+
+    /// Executors to report on; the serial run happens anyway, as the reference.
+    public var executors: [Executor]
+    /// Thread counts for the parallel executors, in order (duplicates are run once).
+    public var threads: [Int]
+    /// Timed runs after the warm-up run, per (case, executor, threads); 0 reports no timing.
+    public var repeats: Int
+    /// Extra runs of each parallel execution with seeded perturbation (`StressOptions`); 0 for none.
+    public var stressRuns: Int
+    /// Run k of the stress runs uses seed `seed + k`.
+    public var seed: UInt64
+    /// Block-STM's choice between parallel and serial; `.alwaysParallel` tests the parallel algorithm itself.
+    public var policy: BlockSTMExecutor.ParallelPolicy
+
+    /// Most state differences listed per divergence.
+    public static let stateDiffLimit = 100
+
+    public init(executors: [Executor] = Executor.allCases, threads: [Int] = [ProcessInfo.processInfo.activeProcessorCount],
+                repeats: Int = 0, stressRuns: Int = 0, seed: UInt64 = 0,
+                policy: BlockSTMExecutor.ParallelPolicy = .alwaysParallel) {
+        self.executors = executors; self.threads = threads; self.repeats = max(0, repeats)
+        self.stressRuns = max(0, stressRuns); self.seed = seed; self.policy = policy
+    }
+
+    // MARK: - Running
+
+    /// Loads and runs each source in order (one at a time, so that timings do not disturb each other); a vector
+    /// that fails to load gives one failed row naming the file and the reason. `each` sees every row as it is made.
+    public func run(sources: [VectorSource], each: ((BlockRunResult) -> Void)? = nil) -> [BlockRunResult] {
+        var out: [BlockRunResult] = []
+        for source in sources {
+            let rows: [BlockRunResult]
+            switch BlockVectorIO.load(source) {
+            case .success(let vector): rows = run(vector)
+            case .failure(let error): rows = [BlockRunner.loadFailure(error, name: source.name)]
+            }
+            for r in rows { each?(r) }
+            out += rows
+        }
+        return out
+    }
+
+    /// The row for a vector that could not be loaded.
+    public static func loadFailure(_ error: LoadError, name: String) -> BlockRunResult {
+        BlockRunResult(name: name, fork: "", executor: "", threads: 0, pass: false, error: error.description)
+    }
+
+    /// Runs one vector. The executors run on a thread whose stack holds 1024 nested call frames.
+    public func run(_ vector: BlockVector) -> [BlockRunResult] {
+        let box = Mutex<[BlockRunResult]>([])
+        WorkerThreads.run(count: 1) { _ in
+            let rows = self.runOnCurrentThread(vector)
+            box.withLock { $0 = rows }
+        }
+        return box.withLock { $0 }
+    }
+
+    /// The (executor, threads) rows asked for, in output order.
+    var plan: [(Executor, Int)] {
+        var out: [(Executor, Int)] = []
+        if executors.contains(.serial) { out.append((.serial, 1)) }
+        if executors.contains(.blockstm) {
+            var seen = Set<Int>()
+            for t in threads where seen.insert(t).inserted { out.append((.blockstm, t)) }
+        }
+        return out
+    }
+
+    private func runOnCurrentThread(_ v: BlockVector) -> [BlockRunResult] {
+        let forkName = v.fork.name
+        guard v.fork.isSupported else {
+            return plan.map { BlockRunResult(name: v.name, fork: forkName, executor: $0.0.rawValue, threads: $0.1, pass: false,
+                                             error: "fork \(forkName) is not supported") }
+        }
+        let serial = SerialExecutor()
+        let reference = serial.execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
+        let serialTiming = timedRuns(serial, v, reference: reference)
+        let graph = DependencyGraph(outcome: reference, coinbase: v.env.coinbase)
+        let byGas = graph.criticalPath(weights: reference.transactionGas)
+        let byTime = graph.criticalPath(weights: serialTiming.transactionNanoseconds ?? reference.transactionNanoseconds)
+        func statistics(threads: Int) -> BlockStatistics {
+            BlockStatistics(transactions: v.transactions.count, included: reference.receipts.count,
+                            gas: reference.gasUsed, conflictRate: graph.conflictRate, dependencies: graph.edgeCount,
+                            criticalPathGas: byGas.weight, criticalPathNanoseconds: byTime.weight,
+                            totalTransactionNanoseconds: byTime.total,
+                            idealSpeedupGas: byGas.idealSpeedup(threads: threads),
+                            idealSpeedupTime: byTime.idealSpeedup(threads: threads))
+        }
+
+        var rows: [BlockRunResult] = []
+        for (executor, threads) in plan {
+            var problems: [String] = []
+            var row = BlockRunResult(name: v.name, fork: forkName, executor: executor.rawValue, threads: threads, pass: false)
+            let outcome: BlockOutcome
+            var timing: RunTiming
+            switch executor {
+            case .serial:
+                outcome = reference
+                timing = serialTiming
+            case .blockstm:
+                let parallel = BlockSTMExecutor(threads: threads, policy: policy)
+                outcome = parallel.execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
+                let divergence = BlockRunner.divergence(outcome, from: reference, transactions: v.transactions.count)
+                row.matchesSerial = divergence == nil
+                row.divergence = divergence
+                if let d = divergence {
+                    var text = "differs from serial in \(d.fields.joined(separator: ", "))"
+                    if let i = d.firstTransaction { text += "; first at transaction \(i)" }
+                    problems.append(text)
+                }
+                timing = timedRuns(parallel, v, reference: reference)
+                if stressRuns > 0 {
+                    var summary = BlockStressSummary(runs: stressRuns, baseSeed: seed)
+                    for k in 0..<stressRuns {
+                        let s = seed &+ UInt64(k)
+                        let stressed = BlockSTMExecutor(threads: threads, stress: StressOptions(seed: s), policy: policy)
+                        let o = stressed.execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
+                        if let d = BlockRunner.divergence(o, from: reference, transactions: v.transactions.count) {
+                            summary.failedSeeds.append(s)
+                            if row.divergence == nil { row.divergence = d }
+                        }
+                    }
+                    if !summary.failedSeeds.isEmpty {
+                        let seeds = summary.failedSeeds.prefix(5).map(String.init).joined(separator: ", ")
+                        problems.append("\(summary.failedSeeds.count) of \(stressRuns) stress runs differ from serial (seeds \(seeds)\(summary.failedSeeds.count > 5 ? ", ..." : ""))")
+                    }
+                    row.stress = summary
+                }
+            }
+            if let diverged = timing.divergedRun {
+                problems.append("timed run \(diverged + 1) of \(repeats) gave a different result (state root, receipts root or gas)")
+            }
+            if let expected = v.expected {
+                let mismatches = BlockRunner.expectationProblems(outcome, expected)
+                row.matchesExpected = mismatches.isEmpty
+                problems += mismatches
+            }
+            row.stateRoot = outcome.stateRoot.description
+            row.receiptsRoot = outcome.receiptsRoot.description
+            row.logsHash = outcome.logsHash.description
+            row.gasUsed = outcome.gasUsed
+            row.rejected = outcome.rejected
+            row.metrics = BlockRunMetrics(outcome.metrics)
+            row.block = statistics(threads: threads)
+            if let median = timing.median {
+                row.timing = BlockTiming(runs: timing.samples.count, medianNanoseconds: median,
+                                         minNanoseconds: timing.samples.min() ?? 0, maxNanoseconds: timing.samples.max() ?? 0,
+                                         speedup: serialTiming.median.map { s in median == 0 ? 1 : Double(s) / Double(median) })
+            }
+            row.pass = problems.isEmpty
+            row.error = problems.isEmpty ? nil : problems.joined(separator: "; ")
+            rows.append(row)
+        }
+        return rows
+    }
+
+    /// Timed runs of one executor and what they showed.
+    struct RunTiming {
+        var samples: [UInt64] = []
+        /// The per-transaction times of the run whose wall time is the median (serial executor).
+        var transactionNanoseconds: [UInt64]?
+        /// The first run whose result differed from the reference (a race that the warm-up run missed).
+        var divergedRun: Int?
+        var median: UInt64? { samples.isEmpty ? nil : BlockRunner.median(samples) }
+    }
+
+    private func timedRuns(_ executor: some BlockExecutor, _ v: BlockVector, reference: BlockOutcome) -> RunTiming {
+        var timing = RunTiming()
+        guard repeats > 0 else { return timing }
+        let clock = ContinuousClock()
+        var perTransaction: [[UInt64]] = []
+        for k in 0..<repeats {
+            let start = clock.now
+            let o = executor.execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
+            timing.samples.append(UInt64((clock.now - start).nanoseconds))
+            perTransaction.append(o.transactionNanoseconds)
+            if timing.divergedRun == nil && (o.stateRoot != reference.stateRoot || o.receiptsRoot != reference.receiptsRoot
+                                             || o.gasUsed != reference.gasUsed || o.rejected != reference.rejected) {
+                timing.divergedRun = k
+            }
+        }
+        let order = timing.samples.indices.sorted { timing.samples[$0] < timing.samples[$1] }
+        let middle = perTransaction[order[order.count / 2]]
+        if middle.count == v.transactions.count { timing.transactionNanoseconds = middle }
+        return timing
+    }
+
+    /// The median (the mean of the two middle values for an even count).
+    public static func median(_ values: [UInt64]) -> UInt64 {
+        let s = values.sorted()
+        guard !s.isEmpty else { return 0 }
+        return s.count % 2 == 1 ? s[s.count / 2] : s[s.count / 2 - 1] / 2 + s[s.count / 2] / 2 + (s[s.count / 2 - 1] % 2 + s[s.count / 2] % 2) / 2
+    }
+
+    // MARK: - Checks
+
+    /// The fields of `expected` that the outcome does not match, each saying what was expected and what was got.
+    /// Rejected transactions are compared by index only: clients word their reasons differently.
+    public static func expectationProblems(_ o: BlockOutcome, _ e: ExpectedBlockResult) -> [String] {
+        var problems: [String] = []
+        if let x = e.stateRoot, x != o.stateRoot { problems.append("state root \(o.stateRoot), expected \(x)") }
+        if let x = e.receiptsRoot, x != o.receiptsRoot { problems.append("receipts root \(o.receiptsRoot), expected \(x)") }
+        if let x = e.logsHash, x != o.logsHash { problems.append("logs hash \(o.logsHash), expected \(x)") }
+        if let x = e.gasUsed, x != o.gasUsed { problems.append("gas used \(o.gasUsed), expected \(x)") }
+        if let x = e.rejected {
+            let want = x.map(\.index), got = o.rejected.map(\.index)
+            if want != got { problems.append("rejected transactions \(got), expected \(want)") }
+        }
+        return problems
+    }
+
+    /// How `outcome` differs from the serial `reference`; nil when it equals it bit for bit.
+    public static func divergence(_ outcome: BlockOutcome, from reference: BlockOutcome, transactions: Int) -> BlockDivergence? {
+        var fields: [String] = []
+        if outcome.stateRoot != reference.stateRoot { fields.append("stateRoot") }
+        if outcome.receiptsRoot != reference.receiptsRoot { fields.append("receiptsRoot") }
+        if outcome.logsHash != reference.logsHash { fields.append("logsHash") }
+        if outcome.logsBloom != reference.logsBloom { fields.append("logsBloom") }
+        if outcome.gasUsed != reference.gasUsed { fields.append("gasUsed") }
+        if outcome.blobGasUsed != reference.blobGasUsed { fields.append("blobGasUsed") }
+        if outcome.rejected != reference.rejected { fields.append("rejected") }
+        if outcome.receipts != reference.receipts { fields.append("receipts") }
+        let stateDiffers = outcome.postState != reference.postState
+        if stateDiffers { fields.append("postState") }
+        guard !fields.isEmpty else { return nil }
+
+        var d = BlockDivergence(fields: fields)
+        let mine = perTransaction(outcome, count: transactions)
+        let theirs = perTransaction(reference, count: transactions)
+        for i in 0..<transactions where mine[i] != theirs[i] {
+            d.firstTransaction = i
+            d.transactionDetail = "serial: \(theirs[i].summary); this executor: \(mine[i].summary)"
+            break
+        }
+        if stateDiffers {
+            let diff = stateDiff(reference.postState, outcome.postState)
+            d.stateDiff = Array(diff.prefix(stateDiffLimit))
+            d.stateDiffOmitted = max(0, diff.count - stateDiffLimit)
+        }
+        return d
+    }
+
+    /// One transaction's result within a block outcome.
+    enum TransactionOutcome: Equatable {
+        case included(Receipt)
+        case rejected(String)
+        case missing
+
+        var summary: String {
+            switch self {
+            case .included(let r):
+                "included, \(r.success ? "success" : "failure"), gas \(r.gasUsed), cumulative \(r.cumulativeGasUsed), \(r.logs.count) logs"
+            case .rejected(let e): "rejected (\(e))"
+            case .missing: "no result"
+            }
+        }
+    }
+
+    /// Each transaction's receipt or rejection, by block index (receipts are listed for included ones only).
+    static func perTransaction(_ o: BlockOutcome, count: Int) -> [TransactionOutcome] {
+        var rejected: [Int: String] = [:]
+        for r in o.rejected { rejected[r.index] = r.error }
+        var receipts = o.receipts.makeIterator()
+        return (0..<count).map { i in
+            if let e = rejected[i] { return .rejected(e) }
+            return receipts.next().map { .included($0) } ?? .missing
+        }
+    }
+
+    /// Every account field and storage slot whose value differs, sorted by address, then field, then slot.
+    public static func stateDiff(_ serial: InMemoryState, _ actual: InMemoryState) -> [StateDifference] {
+        var out: [StateDifference] = []
+        let addresses = Set(serial.accounts.keys).union(actual.accounts.keys).sorted()
+        for address in addresses {
+            let a = address.description
+            let s = serial.accounts[address], x = actual.accounts[address]
+            guard let s, let x else {
+                out.append(StateDifference(address: a, field: "exists", serial: s == nil ? "absent" : "present",
+                                           actual: x == nil ? "absent" : "present"))
+                continue
+            }
+            if s.info.nonce != x.info.nonce {
+                out.append(StateDifference(address: a, field: "nonce", serial: String(s.info.nonce), actual: String(x.info.nonce)))
+            }
+            if s.info.balance != x.info.balance {
+                out.append(StateDifference(address: a, field: "balance", serial: s.info.balance.hexString, actual: x.info.balance.hexString))
+            }
+            if s.info.code.hash != x.info.code.hash {
+                out.append(StateDifference(address: a, field: "codeHash", serial: s.info.code.hash.description,
+                                           actual: x.info.code.hash.description))
+            }
+            for key in Set(s.storage.keys).union(x.storage.keys).sorted() {
+                let sv = s.storage[key] ?? .zero, xv = x.storage[key] ?? .zero
+                if sv != xv {
+                    out.append(StateDifference(address: a, field: "storage", slot: key.hexString, serial: sv.hexString, actual: xv.hexString))
+                }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,183 @@
+import ArgumentParser
+import Foundation
+import Synchronization
+import EVMPrimitives
+import EVMState
+import Execution
+import Precompiles
+import Vectors
+
+/// `lockstep bench`: micro and block benchmarks. Build with `-c release` for meaningful numbers.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks: Block-STM against serial execution, and the precompiles.",
+        subcommands: [BenchBlockSTMCommand.self, BenchPrecompilesCommand.self])
+}
+
+/// `lockstep bench blockstm`: serial and Block-STM side by side on `BlockSTMBenchmark`'s blocks.
+struct BenchBlockSTMCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "blockstm",
+        abstract: "Time Block-STM against serial execution on the benchmark blocks.",
+        discussion: """
+            For each benchmark block: one warm-up run of every configuration, then --repeat rounds, each running \
+            serial and then Block-STM at every thread count, so that all are measured under the same conditions. \
+            Reports medians, the speedup over serial, the ideal speedup (min(threads, total time / critical-path \
+            time) from the serial run's dependencies and per-transaction times) and the efficiency (speedup / ideal).
+            """)
+
+    @Option(help: "Transactions per block.")
+    var txs: Int = 1000
+
+    @Option(help: "Comma-separated thread counts (default: 1,2,4,... up to the processor count).")
+    var threads: String?
+
+    @Option(name: .customLong("repeat"), help: "Timed rounds after the warm-up; medians are reported.")
+    var repeats: Int = 5
+
+    @Option(help: "Block-STM policy: parallel (always run the algorithm) or adaptive (may choose a serial run).")
+    var policy: BlocksCommand.PolicyChoice = .parallel
+
+    func validate() throws {
+        if txs < 1 { throw ValidationError("--txs must be at least 1, got \(txs).") }
+        if repeats < 1 { throw ValidationError("--repeat must be at least 1, got \(repeats).") }
+        if threads != nil { _ = try BlocksCommand.threadList(threads) }
+    }
+
+    /// 1, 2, 4, ... up to the processor count, and the processor count itself.
+    static func defaultThreads() -> [Int] {
+        let cores = max(1, min(64, ProcessInfo.processInfo.activeProcessorCount))
+        var out: [Int] = []
+        var t = 1
+        while t < cores { out.append(t); t *= 2 }
+        out.append(cores)
+        return out
+    }
+
+    /// One measured row: a workload at one thread count.
+    struct Row {
+        var workload: String
+        var txs: Int
+        var gas: UInt64
+        var threads: Int
+        var serialNanoseconds: UInt64
+        var parallelNanoseconds: UInt64
+        var idealSpeedup: Double
+        var matches: Bool
+        var reExecutions: Int
+    }
+
+    func run() throws {
+        let threadCounts = threads == nil ? BenchBlockSTMCommand.defaultThreads() : try BlocksCommand.threadList(threads)
+        let txs = self.txs, repeats = self.repeats
+        let policy: BlockSTMExecutor.ParallelPolicy = self.policy == .parallel ? .alwaysParallel : .adaptive
+        FileHandle.standardError.write(Data("bench blockstm: \(txs) txs per block, threads \(threadCounts), \(repeats) rounds, policy \(self.policy.rawValue), \(ProcessInfo.processInfo.activeProcessorCount) processors\n".utf8))
+        let rows = Mutex<[Row]>([])
+        // The serial executor runs on this thread: give it a deep stack, as every EVM thread has.
+        WorkerThreads.run(count: 1) { _ in
+            var out: [Row] = []
+            for block in BlockSTMBenchmark.blocks(txs: txs) {
+                out += BenchBlockSTMCommand.measure(block, threads: threadCounts, repeats: repeats, policy: policy)
+            }
+            rows.withLock { $0 = out }
+        }
+        print(BenchBlockSTMCommand.table(rows.withLock { $0 }))
+    }
+
+    static func measure(_ block: (name: String, pre: InMemoryState, env: BlockEnvironment, txs: [Transaction]),
+                        threads: [Int], repeats: Int, policy: BlockSTMExecutor.ParallelPolicy) -> [Row] {
+        let serial = SerialExecutor()
+        let parallel = threads.map { BlockSTMExecutor(threads: $0, policy: policy) }
+        func run(_ e: some BlockExecutor) -> (BlockOutcome, UInt64) {
+            let clock = ContinuousClock()
+            let start = clock.now
+            let o = e.execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+            return (o, UInt64((clock.now - start).nanoseconds))
+        }
+        // Warm-up: caches, code analysis, thread start-up paths.
+        let (reference, _) = run(serial)
+        var matches = [Bool](repeating: true, count: threads.count)
+        var reExecutions = [Int](repeating: 0, count: threads.count)
+        for (k, p) in parallel.enumerated() {
+            let (o, _) = run(p)
+            matches[k] = BlockRunner.divergence(o, from: reference, transactions: block.txs.count) == nil
+            reExecutions[k] = o.metrics.reExecutions
+        }
+        var serialSamples: [UInt64] = []
+        var serialTransactionTimes: [[UInt64]] = []
+        var parallelSamples = [[UInt64]](repeating: [], count: threads.count)
+        for _ in 0..<repeats {
+            let (s, ns) = run(serial)
+            serialSamples.append(ns)
+            serialTransactionTimes.append(s.transactionNanoseconds)
+            for (k, p) in parallel.enumerated() {
+                let (o, pns) = run(p)
+                parallelSamples[k].append(pns)
+                if o.stateRoot != reference.stateRoot || o.receiptsRoot != reference.receiptsRoot { matches[k] = false }
+            }
+        }
+        let medianIndex = serialSamples.indices.sorted { serialSamples[$0] < serialSamples[$1] }[serialSamples.count / 2]
+        let graph = DependencyGraph(outcome: reference, coinbase: block.env.coinbase)
+        let byTime = graph.criticalPath(weights: serialTransactionTimes[medianIndex])
+        let serialMedian = BlockRunner.median(serialSamples)
+        return threads.enumerated().map { k, t in
+            Row(workload: block.name, txs: block.txs.count, gas: reference.gasUsed, threads: t,
+                serialNanoseconds: serialMedian, parallelNanoseconds: BlockRunner.median(parallelSamples[k]),
+                idealSpeedup: byTime.idealSpeedup(threads: t), matches: matches[k], reExecutions: reExecutions[k])
+        }
+    }
+
+    static func table(_ rows: [Row]) -> String {
+        var lines = [["workload", "txs", "gas", "threads", "serial ms", "parallel ms", "speedup", "ideal", "efficiency", "re-exec", "result"]]
+        for r in rows {
+            let speedup = r.parallelNanoseconds == 0 ? 0 : Double(r.serialNanoseconds) / Double(r.parallelNanoseconds)
+            lines.append([r.workload, String(r.txs), String(r.gas), String(r.threads),
+                          String(format: "%.3f", Double(r.serialNanoseconds) / 1e6),
+                          String(format: "%.3f", Double(r.parallelNanoseconds) / 1e6),
+                          String(format: "%.2fx", speedup), String(format: "%.2fx", r.idealSpeedup),
+                          String(format: "%.0f%%", r.idealSpeedup > 0 ? 100 * speedup / r.idealSpeedup : 0),
+                          String(r.reExecutions), r.matches ? "ok" : "MISMATCH"])
+        }
+        return BenchBlockSTMCommand.render(lines, rightAligned: 1...9)
+    }
+
+    /// Columns padded to their widest cell; numeric columns right-aligned.
+    static func render(_ lines: [[String]], rightAligned: ClosedRange<Int>) -> String {
+        guard let header = lines.first else { return "" }
+        var widths = header.map(\.count)
+        for line in lines { for (i, cell) in line.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        func format(_ line: [String]) -> String {
+            line.enumerated().map { i, cell in
+                let pad = String(repeating: " ", count: widths[i] - cell.count)
+                return rightAligned.contains(i) ? pad + cell : cell + pad
+            }.joined(separator: "  ")
+        }
+        var out = [format(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")]
+        out += lines.dropFirst().map(format)
+        return out.joined(separator: "\n")
+    }
+}
+
+/// `lockstep bench precompiles`: `PrecompileBenchmark` as a table.
+struct BenchPrecompilesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "precompiles",
+        abstract: "Time every precompile on a representative input: gas, median microseconds, gas per microsecond.")
+
+    @Option(help: "Timed repetitions per precompile (after a warm-up).")
+    var iterations: Int = 50
+
+    func validate() throws {
+        if iterations < 1 { throw ValidationError("--iterations must be at least 1, got \(iterations).") }
+    }
+
+    func run() throws {
+        var lines = [["precompile", "gas", "median µs", "gas/µs"]]
+        for r in PrecompileBenchmark.run(iterations: iterations) {
+            lines.append([r.name, String(r.gas), String(format: "%.3f", r.medianMicroseconds),
+                          String(format: "%.1f", r.gasPerMicrosecond)])
+        }
+        print(BenchBlockSTMCommand.render(lines, rightAligned: 1...3))
+    }
+}

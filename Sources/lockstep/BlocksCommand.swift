@@ -1,0 +1,133 @@
+import ArgumentParser
+import Foundation
+import Execution
+import Vectors
+
+/// `lockstep blocks`: runs block vectors (t8n convention) through the serial executor and Block-STM, checks every
+/// executor against serial and against the vector's expected values, and reports timings and dependency bounds.
+struct BlocksCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "blocks",
+        abstract: "Run block vectors (alloc/env/txs[/expected]) serially and in parallel and compare the results.",
+        discussion: """
+            A vector is a directory with alloc.json, env.json, txs.json and optional expected.json and metadata.json \
+            (each may be .json.zst), or one JSON file with the same keys. Every executor must equal the serial run \
+            bit for bit and match the fields expected.json states. Prints one line per (case, executor, threads) and \
+            a summary line `N passed, M failed` last. Exit status: 0 when everything passed, 1 when a check failed or \
+            a vector could not be loaded, 2 for usage errors.
+            """)
+
+    enum ExecutorChoice: String, ExpressibleByArgument, CaseIterable {
+        case serial, blockstm, all
+    }
+
+    enum PolicyChoice: String, ExpressibleByArgument, CaseIterable {
+        case parallel, adaptive
+    }
+
+    @Flag(help: "Print one JSON object per (case, executor, threads) on stdout (see BlockRunResult).")
+    var json = false
+
+    @Option(help: "Executors to report: serial, blockstm or all (serial always runs as the reference).")
+    var executor: ExecutorChoice = .all
+
+    @Option(help: "Comma-separated thread counts for the parallel executors (default: one per processor).")
+    var threads: String?
+
+    @Option(name: .customLong("repeat"), help: "Timed runs after a warm-up run; the median is reported (0: no timing).")
+    var repeats: Int = 0
+
+    @Option(help: "Re-run each parallel execution N times with seeded perturbation; any divergence fails.")
+    var stress: Int = 0
+
+    @Option(help: "Base seed of the stress runs (run k uses seed + k; default: random, printed).")
+    var seed: UInt64?
+
+    @Option(help: "Block-STM policy: parallel (always run the algorithm) or adaptive (may choose a serial run).")
+    var policy: PolicyChoice = .parallel
+
+    @Argument(help: "Block vector directories or files, or directories searched recursively for them.")
+    var paths: [String] = []
+
+    func validate() throws {
+        if paths.isEmpty { throw ValidationError("Give at least one block vector file or directory.") }
+        if repeats < 0 { throw ValidationError("--repeat must be at least 0, got \(repeats).") }
+        if stress < 0 { throw ValidationError("--stress must be at least 0, got \(stress).") }
+        _ = try BlocksCommand.threadList(threads)
+    }
+
+    /// `--threads 1,2,4` -> [1, 2, 4]; each in 1...64.
+    static func threadList(_ text: String?) throws -> [Int] {
+        guard let text else { return [ProcessInfo.processInfo.activeProcessorCount] }
+        var out: [Int] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let trimmed = part.trimmingCharacters(in: .whitespaces)
+            guard let n = Int(trimmed), (1...64).contains(n) else {
+                throw ValidationError("--threads: expected comma-separated numbers from 1 to 64, got \"\(trimmed)\" in \"\(text)\".")
+            }
+            out.append(n)
+        }
+        return out
+    }
+
+    func run() throws {
+        let sources: [VectorSource]
+        do { sources = try BlockVectorIO.collect(paths: paths) } catch { throw ValidationError("\(error)") }
+        let baseSeed = seed ?? UInt64.random(in: 0...UInt64.max)
+        if stress > 0 {
+            // Printed before any result, so that a failure can be replayed with --seed.
+            let line = "stress: \(stress) runs per parallel execution, base seed \(baseSeed)\n"
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+        let runner = BlockRunner(
+            executors: executor == .all ? BlockRunner.Executor.allCases
+                : [BlockRunner.Executor(rawValue: executor.rawValue) ?? .serial],
+            threads: try BlocksCommand.threadList(threads), repeats: repeats, stressRuns: stress, seed: baseSeed,
+            policy: policy == .parallel ? .alwaysParallel : .adaptive)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let json = self.json
+        let results = runner.run(sources: sources) { r in
+            var line: String
+            if json {
+                line = (try? encoder.encode(r)).map { String(decoding: $0, as: UTF8.self) } ?? "{\"name\":\(BlockJSON.quote(r.name)),\"pass\":false}"
+            } else {
+                line = BlocksCommand.humanLine(r)
+            }
+            line += "\n"
+            FileHandle.standardOutput.write(Data(line.utf8))
+        }
+        let summary = BlockRunSummary(results)
+        FileHandle.standardOutput.write(Data((summary.description + "\n").utf8))
+        if summary.failed > 0 { throw ExitCode(1) }
+    }
+
+    /// `PASS name [blockstm x4] 1.234 ms, 1.8x serial (ideal 2.0), conflicts 12%` or `FAIL name [...]: error`.
+    static func humanLine(_ r: BlockRunResult) -> String {
+        guard !r.executor.isEmpty else { return "FAIL \(r.name): \(r.error ?? "failed")" }
+        var s = "\(r.pass ? "PASS" : "FAIL") \(r.name) [\(r.executor)\(r.executor == "serial" ? "" : " x\(r.threads)")]"
+        if let t = r.timing {
+            s += String(format: " %.3f ms", Double(t.medianNanoseconds) / 1e6)
+            if let speedup = t.speedup, r.executor != "serial" { s += String(format: ", %.2fx serial", speedup) }
+        }
+        if let b = r.block {
+            s += " (\(b.transactions) txs, \(b.gas) gas, conflicts \(Int((b.conflictRate * 100).rounded()))%"
+            if r.executor != "serial" { s += String(format: ", ideal %.2fx", b.idealSpeedupTime) }
+            s += ")"
+        }
+        if let m = r.metrics, r.executor != "serial" {
+            s += " re-executions \(m.reExecutions), failed validations \(m.failedValidations)"
+            if m.ranSerially { s += ", ran serially" }
+        }
+        if let e = r.error { s += ": \(e)" }
+        if let d = r.divergence {
+            if let detail = d.transactionDetail { s += "\n    transaction \(d.firstTransaction ?? 0): \(detail)" }
+            for x in d.stateDiff.prefix(10) {
+                s += "\n    \(x.address) \(x.field)\(x.slot.map { "[\($0)]" } ?? ""): serial \(x.serial), \(r.executor) \(x.actual)"
+            }
+            let more = max(0, d.stateDiff.count - 10) + d.stateDiffOmitted
+            if more > 0 { s += "\n    ... \(more) more differences" }
+        }
+        return s
+    }
+}
