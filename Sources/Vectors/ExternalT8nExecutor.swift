@@ -1,0 +1,230 @@
+import Foundation
+import EVMPrimitives
+import EVMState
+import EVMInterpreter
+import Execution
+import Keccak
+import RLP
+
+/// Why an external t8n tool gave no usable result.
+public struct ExternalT8nError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// What one run of an external t8n tool gave: its `result`, its post-state and the same as a `BlockOutcome`,
+/// comparable field by field with Lockstep's own executors.
+public struct ExternalT8nRun: Sendable {
+    public var result: T8nResult
+    public var outcome: BlockOutcome
+    /// The receipts root of a run over the included transactions only, when some were rejected (execution-specs
+    /// puts rejected transactions in its tries; a real block does not). Equal to `result.receiptsRoot` otherwise.
+    public var includedReceiptsRoot: Hash32
+}
+
+/// Runs any t8n tool (geth `evm t8n`, `ethereum-spec-evm t8n`, `lockstep t8n`, ...) as an executor: writes the
+/// vector's alloc, env and signed txs to a temporary directory, runs `COMMAND --input.alloc ... --output.result
+/// ... --state.fork F --state.chainid C`, and reads `result.json` and the post-state back.
+///
+/// `lockstep blocks --executor 't8n:COMMAND'` names it by `ExternalT8nExecutor.parse`.
+public struct ExternalT8nExecutor: Sendable {
+    /// A shell command line; the standard t8n flags are appended.
+    public let command: String
+    /// Re-run over the included transactions when some were rejected, for a receipts root a real block would have.
+    public var rerunWithoutRejected: Bool
+
+    public init(command: String, rerunWithoutRejected: Bool = true) {
+        self.command = command
+        self.rerunWithoutRejected = rerunWithoutRejected
+    }
+
+    /// The executor name in reports: `t8n:COMMAND`.
+    public var name: String { "t8n:" + command }
+
+    /// Parse hook for `--executor`: `t8n:COMMAND` gives an executor, anything else nil.
+    public static func parse(_ spec: String) -> ExternalT8nExecutor? {
+        guard spec.hasPrefix("t8n:") else { return nil }
+        let command = String(spec.dropFirst(4)).trimmingCharacters(in: .whitespaces)
+        return command.isEmpty ? nil : ExternalT8nExecutor(command: command)
+    }
+
+    /// Runs the vector. Transactions are signed with `keys` where a sender has one, else they must carry the
+    /// signature they were loaded with.
+    public func run(_ vector: BlockVector, signedWith keys: [Address: [UInt8]]? = nil) -> Result<ExternalT8nRun, ExternalT8nError> {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let first: (T8nResult, InMemoryState)
+        switch invoke(vector, keys: keys) {
+        case .success(let r): first = r
+        case .failure(let e): return .failure(e)
+        }
+        let wall = UInt64((clock.now - start).nanoseconds)
+        var (result, post) = first
+        var includedRoot = result.receiptsRoot
+        if rerunWithoutRejected, !result.rejected.isEmpty {
+            let rejected = Set(result.rejected.map(\.index))
+            var included = vector
+            included.transactions = vector.transactions.enumerated().filter { !rejected.contains($0.offset) }.map(\.element)
+            if !vector.signatures.isEmpty {
+                included.signatures = vector.signatures.enumerated().filter { !rejected.contains($0.offset) }.map(\.element)
+            }
+            switch invoke(included, keys: keys) {
+            case .success(let again):
+                guard again.0.stateRoot == result.stateRoot, again.0.rejected.isEmpty else {
+                    return .failure(ExternalT8nError("\(name): the run over the included transactions differs from the full run (state root \(again.0.stateRoot) vs \(result.stateRoot), \(again.0.rejected.count) rejected)"))
+                }
+                includedRoot = again.0.receiptsRoot
+            case .failure(let e): return .failure(e)
+            }
+        }
+        result.receiptsRoot = includedRoot
+        do {
+            var metrics = ExecutionMetrics()
+            metrics.wallTimeNanoseconds = wall
+            metrics.executions = vector.transactions.count
+            let outcome = try Self.outcome(result, post: post, vector: vector, metrics: metrics)
+            post = outcome.postState
+            return .success(ExternalT8nRun(result: result, outcome: outcome, includedReceiptsRoot: includedRoot))
+        } catch {
+            return .failure(ExternalT8nError("\(name): \(error)"))
+        }
+    }
+
+    /// The tool's result as a `BlockOutcome`. Fields a tool may leave out are derived as the yellow paper defines
+    /// them: a receipt's gas from the cumulative gas, its type from its transaction, the created address from the
+    /// sender and nonce.
+    static func outcome(_ r: T8nResult, post: InMemoryState, vector: BlockVector, metrics: ExecutionMetrics) throws(ExternalT8nError) -> BlockOutcome {
+        let rejected = Set(r.rejected.map(\.index))
+        let included = vector.transactions.enumerated().filter { !rejected.contains($0.offset) }.map(\.element)
+        guard included.count == r.receipts.count else {
+            throw ExternalT8nError("\(r.receipts.count) receipts for \(included.count) included transactions")
+        }
+        var receipts: [Receipt] = []
+        var previous: UInt64 = 0
+        for (tx, t) in zip(included, r.receipts) {
+            var bloom = Bloom()
+            if t.bloom.count == 256 { bloom.bytes = t.bloom } else { for log in t.logs { bloom.add(log) } }
+            var created = t.contractAddress
+            if created == nil, tx.to == nil, t.success {
+                created = Self.createAddress(sender: tx.sender, nonce: tx.nonce)
+            }
+            guard var receipt = ReceiptTemplate.shared.receipt else {
+                throw ExternalT8nError("cannot build a receipt value (the template block did not execute)")
+            }
+            receipt.type = tx.type
+            receipt.success = t.success
+            receipt.cumulativeGasUsed = t.cumulativeGasUsed
+            receipt.gasUsed = t.gasUsed ?? (t.cumulativeGasUsed &- previous)
+            receipt.logs = t.logs
+            receipt.bloom = bloom
+            receipt.contractAddress = created
+            receipts.append(receipt)
+            previous = t.cumulativeGasUsed
+        }
+        var logsBloom = Bloom()
+        if r.logsBloom.count == 256 { logsBloom.bytes = r.logsBloom }
+        return BlockOutcome(stateRoot: r.stateRoot, receiptsRoot: r.receiptsRoot, logsHash: r.logsHash,
+                            logsBloom: logsBloom, gasUsed: r.gasUsed, blobGasUsed: r.blobGasUsed ?? 0,
+                            receipts: receipts, rejected: r.rejected, postState: post, metrics: metrics)
+    }
+
+    /// One run of the tool in a fresh temporary directory.
+    func invoke(_ vector: BlockVector, keys: [Address: [UInt8]]?) -> Result<(T8nResult, InMemoryState), ExternalT8nError> {
+        let fm = FileManager.default
+        let dir = fm.temporaryDirectory.appendingPathComponent("lockstep-t8n-\(UUID().uuidString)").path
+        defer { try? fm.removeItem(atPath: dir) }
+        var inputs = vector
+        inputs.expected = nil
+        do { try BlockVectorIO.write(inputs, signedWith: keys, to: dir) } catch {
+            return .failure(ExternalT8nError("\(name): cannot write the inputs: \(error)"))
+        }
+        let arguments = [
+            "--input.alloc", "alloc.json", "--input.env", "env.json", "--input.txs", "txs.json",
+            "--output.basedir", dir, "--output.result", "result.json", "--output.alloc", "post-alloc.json",
+            "--state.fork", vector.fork.name, "--state.chainid", String(vector.env.chainId),
+        ]
+        let line = command + " " + arguments.map(Self.shellQuoted).joined(separator: " ")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", line]
+        process.currentDirectoryURL = URL(fileURLWithPath: dir)
+        let errorPipe = Pipe()
+        process.standardError = errorPipe
+        process.standardOutput = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch {
+            return .failure(ExternalT8nError("\(name): cannot start /bin/sh: \(error.localizedDescription)"))
+        }
+        // Read stderr before waiting, so that a chatty tool cannot fill the pipe and stall.
+        let stderr = errorPipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            let tail = String(decoding: stderr.suffix(2_000), as: UTF8.self)
+            return .failure(ExternalT8nError("\(name): exit status \(process.terminationStatus): \(tail)"))
+        }
+        func json(_ file: String) -> Result<Any, ExternalT8nError> {
+            guard let data = fm.contents(atPath: dir + "/" + file) else {
+                return .failure(ExternalT8nError("\(name): wrote no \(file)"))
+            }
+            do { return .success(try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) } catch {
+                return .failure(ExternalT8nError("\(name): \(file) is not JSON: \(error.localizedDescription)"))
+            }
+        }
+        do {
+            let result = try T8nResult.parse(try json("result.json").get(), at: "result")
+            let post = try BlockVectorIO.readAlloc(Self.withBalances(try json("post-alloc.json").get()), at: "alloc")
+            return .success((result, post))
+        } catch let e as ExternalT8nError {
+            return .failure(e)
+        } catch let e as FieldError {
+            return .failure(ExternalT8nError("\(name): \(e.reason)"))
+        } catch {
+            return .failure(ExternalT8nError("\(name): \(error)"))
+        }
+    }
+
+    /// The address a creation transaction deploys to: `keccak256(rlp([sender, nonce]))[12...]` (Yellow Paper, 7).
+    static func createAddress(sender: Address, nonce: UInt64) -> Address {
+        var w = RLPWriter()
+        w.appendList { w in
+            w.appendAddress(sender)
+            w.appendUInt(nonce)
+        }
+        return Address(Keccak256.hash(w.bytes).bytes[12...])
+    }
+
+    /// execution-specs leaves a zero balance (and nonce, code, storage) out of its output alloc; the loader
+    /// wants `balance`, so a missing one is written as zero.
+    static func withBalances(_ alloc: Any) -> Any {
+        guard var accounts = alloc as? [String: Any] else { return alloc }
+        for (address, value) in accounts {
+            if var fields = value as? [String: Any], fields["balance"] == nil {
+                fields["balance"] = "0x0"
+                accounts[address] = fields
+            }
+        }
+        return accounts
+    }
+
+    static func shellQuoted(_ s: String) -> String {
+        "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
+
+/// `Receipt` has no public initializer (its fields are public and mutable), so a receipt value is taken from a
+/// one-transfer block run once, and every field is then overwritten.
+/// TODO: use a public `Receipt.init` once Execution has one.
+final class ReceiptTemplate: Sendable {
+    static let shared = ReceiptTemplate()
+    let receipt: Receipt?
+
+    private init() {
+        let sender = Address(a: 0, b: 0, c: 0x5e4d)
+        let pre = InMemoryState(accounts: [sender: Account(info: AccountInfo(balance: UInt256(1_000_000)))])
+        let tx = Transaction(gasLimit: 21_000, to: Address(a: 0, b: 0, c: 0x7e), sender: sender)
+        let outcome = SerialExecutor().execute(pre: pre, env: BlockEnvironment(parentBeaconBlockRoot: nil),
+                                               transactions: [tx], fork: .cancun)
+        receipt = outcome.receipts.first
+    }
+}

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import EVMPrimitives
+import Execution
+import Vectors
+
+/// `lockstep t8n`: the state-transition tool interface of geth's `evm t8n` and execution-specs'
+/// `ethereum-spec-evm t8n`, backed by Lockstep's serial executor or Block-STM.
+struct T8nCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "t8n",
+        abstract: "Apply a block's transactions to a pre-state, as geth's and execution-specs' t8n tools do.",
+        discussion: """
+            Reads alloc, env and txs (JSON; txs may also be a JSON string of RLP), runs the block, and writes the \
+            result (stateRoot, txRoot, receiptsRoot, logsHash, logsBloom, receipts, rejected, currentDifficulty, \
+            gasUsed, currentBaseFee, withdrawalsRoot, currentExcessBlobGas, blobGasUsed), the post-state alloc and \
+            optionally the body (RLP of the included transactions). An input named `stdin` is read from one JSON \
+            object on standard input with keys alloc, env, txs; outputs named `stdout` are printed as one JSON object \
+            with keys result, alloc, body. Like geth, rejected transactions are left out of txRoot, receiptsRoot and \
+            the body. Exit status (geth's): 0 success, 2 EVM error, 3 configuration error (fork, env), 10 bad JSON, \
+            11 I/O error, 12 bad RLP.
+            """)
+
+    enum ExecutorChoice: String, ExpressibleByArgument, CaseIterable { case serial, blockstm }
+
+    @Option(name: .customLong("input.alloc"), help: "Pre-state file, or stdin.")
+    var inputAlloc = "alloc.json"
+
+    @Option(name: .customLong("input.env"), help: "Block environment file, or stdin.")
+    var inputEnv = "env.json"
+
+    @Option(name: .customLong("input.txs"), help: "Transactions file (JSON array, or a JSON string of RLP), or stdin.")
+    var inputTxs = "txs.json"
+
+    @Option(name: .customLong("output.basedir"), help: "Directory the output files are written to.")
+    var outputBasedir = "."
+
+    @Option(name: .customLong("output.result"), help: "Result file name, or stdout.")
+    var outputResult = "result.json"
+
+    @Option(name: .customLong("output.alloc"), help: "Post-state file name, or stdout.")
+    var outputAlloc = "alloc.json"
+
+    @Option(name: .customLong("output.body"), help: "Body (RLP of the included transactions) file name, or stdout.")
+    var outputBody: String?
+
+    @Option(name: .customLong("state.fork"), help: "Fork name (Lockstep executes Cancun).")
+    var stateFork = "Cancun"
+
+    @Option(name: .customLong("state.chainid"), help: "Chain id for signatures and CHAINID.")
+    var stateChainid: UInt64 = 1
+
+    @Option(name: .customLong("state.reward"), help: "Block reward before the merge (ignored by proof-of-stake forks).")
+    var stateReward: Int64 = 0
+
+    @Option(help: "Executor: serial or blockstm.")
+    var executor: ExecutorChoice = .serial
+
+    @Option(help: "Block-STM worker threads.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func run() throws {
+        do {
+            try transition()
+        } catch let failure as T8nFailure {
+            FileHandle.standardError.write(Data("error: \(failure.message)\n".utf8))
+            throw ExitCode(failure.exitCode)
+        }
+    }
+
+    func transition() throws {
+        guard let fork = Fork(name: stateFork) else {
+            throw T8nFailure(.config, "unknown fork \"\(stateFork)\"")
+        }
+        guard (1...256).contains(threads) else { throw T8nFailure(.config, "--threads must be in 1...256, got \(threads)") }
+        var stdin: [String: Any]?
+        if [inputAlloc, inputEnv, inputTxs].contains("stdin") {
+            let data = FileHandle.standardInput.readDataToEndOfFile()
+            guard let object = (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) as? [String: Any] else {
+                throw T8nFailure(.json, "stdin: expected one JSON object with alloc, env and txs")
+            }
+            stdin = object
+        }
+        func input(_ name: String, _ key: String) throws -> Any {
+            if name == "stdin" {
+                guard let v = stdin?[key] else { throw T8nFailure(.json, "stdin: missing \(key)") }
+                return v
+            }
+            guard let data = FileManager.default.contents(atPath: name) else {
+                throw T8nFailure(.io, "cannot read \(key) file \(name)")
+            }
+            do { return try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) } catch {
+                throw T8nFailure(.json, "\(name): malformed JSON: \(error.localizedDescription)")
+            }
+        }
+        let alloc = try input(inputAlloc, "alloc")
+        let env = try input(inputEnv, "env")
+        let txs = try input(inputTxs, "txs")
+        let chosen: any BlockExecutor = executor == .serial ? SerialExecutor() : BlockSTMExecutor(threads: threads)
+        let output = try T8nTransition.run(alloc: alloc, env: env, txs: txs, fork: fork, chainId: stateChainid,
+                                           executor: chosen)
+
+        var toStdout: [String: BlockJSON] = [:]
+        func emit(_ name: String?, _ key: String, _ value: BlockJSON) throws {
+            guard let name else { return }
+            if name == "stdout" { toStdout[key] = value; return }
+            let path = (outputBasedir as NSString).appendingPathComponent(name)
+            do { try Data(value.text.utf8).write(to: URL(fileURLWithPath: path)) } catch {
+                throw T8nFailure(.io, "cannot write \(path): \(error.localizedDescription)")
+            }
+        }
+        try emit(outputResult, "result", output.resultJSON)
+        try emit(outputAlloc, "alloc", output.allocJSON)
+        try emit(outputBody, "body", output.bodyJSON)
+        if !toStdout.isEmpty { print(BlockJSON.object(toStdout).text, terminator: "") }
+    }
+}
