@@ -57,50 +57,58 @@ enum Blake2b {
         [10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0],
     ]
 
+    /// `sigma` row after row, read through one pointer in the round loop.
+    static let sigmaFlat: [UInt8] = sigma.flatMap { $0.map { UInt8($0) } }
+
     @inline(__always)
     static func rotr(_ x: UInt64, _ n: UInt64) -> UInt64 { (x >> n) | (x << (64 - n)) }
 
     /// Mixes two message words into four state words (RFC 7693 section 3.1, rotations 32, 24, 16, 63).
     @inline(__always)
-    static func mix(_ v: UnsafeMutablePointer<UInt64>, _ a: Int, _ b: Int, _ c: Int, _ d: Int, _ x: UInt64, _ y: UInt64) {
-        v[a] = v[a] &+ v[b] &+ x
-        v[d] = rotr(v[d] ^ v[a], 32)
-        v[c] = v[c] &+ v[d]
-        v[b] = rotr(v[b] ^ v[c], 24)
-        v[a] = v[a] &+ v[b] &+ y
-        v[d] = rotr(v[d] ^ v[a], 16)
-        v[c] = v[c] &+ v[d]
-        v[b] = rotr(v[b] ^ v[c], 63)
+    static func mix(_ a: inout UInt64, _ b: inout UInt64, _ c: inout UInt64, _ d: inout UInt64, _ x: UInt64, _ y: UInt64) {
+        a = a &+ b &+ x
+        d = rotr(d ^ a, 32)
+        c = c &+ d
+        b = rotr(b ^ c, 24)
+        a = a &+ b &+ y
+        d = rotr(d ^ a, 16)
+        c = c &+ d
+        b = rotr(b ^ c, 63)
     }
 
     /// Compresses one 128-byte block `m` into the state `h` (8 words) with offset counter (t0, t1).
+    /// The working vector lives in sixteen locals so that the optimiser keeps it in registers.
     static func compress(rounds: UInt32, h: inout [UInt64], m: [UInt64], t0: UInt64, t1: UInt64, isFinal: Bool) {
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 16) { v in
-            guard let v = v.baseAddress else { return }
-            for i in 0..<8 {
-                v[i] = h[i]
-                v[i + 8] = iv[i]
-            }
-            v[12] ^= t0
-            v[13] ^= t1
-            if isFinal { v[14] = ~v[14] }
-            m.withUnsafeBufferPointer { m in
-                let sigma = self.sigma
+        var v0 = h[0], v1 = h[1], v2 = h[2], v3 = h[3], v4 = h[4], v5 = h[5], v6 = h[6], v7 = h[7]
+        var v8 = iv[0], v9 = iv[1], v10 = iv[2], v11 = iv[3]
+        var v12 = iv[4] ^ t0, v13 = iv[5] ^ t1, v14 = isFinal ? ~iv[6] : iv[6], v15 = iv[7]
+        m.withUnsafeBufferPointer { m in
+            sigmaFlat.withUnsafeBufferPointer { sigma in
+                guard let m = m.baseAddress, let sigma = sigma.baseAddress else { return }
                 var round: UInt32 = 0
+                var row = 0
                 while round < rounds {
-                    let s = sigma[Int(round % 10)]
-                    mix(v, 0, 4, 8, 12, m[s[0]], m[s[1]])
-                    mix(v, 1, 5, 9, 13, m[s[2]], m[s[3]])
-                    mix(v, 2, 6, 10, 14, m[s[4]], m[s[5]])
-                    mix(v, 3, 7, 11, 15, m[s[6]], m[s[7]])
-                    mix(v, 0, 5, 10, 15, m[s[8]], m[s[9]])
-                    mix(v, 1, 6, 11, 12, m[s[10]], m[s[11]])
-                    mix(v, 2, 7, 8, 13, m[s[12]], m[s[13]])
-                    mix(v, 3, 4, 9, 14, m[s[14]], m[s[15]])
+                    let s = sigma + 16 * row
+                    mix(&v0, &v4, &v8, &v12, m[Int(s[0])], m[Int(s[1])])
+                    mix(&v1, &v5, &v9, &v13, m[Int(s[2])], m[Int(s[3])])
+                    mix(&v2, &v6, &v10, &v14, m[Int(s[4])], m[Int(s[5])])
+                    mix(&v3, &v7, &v11, &v15, m[Int(s[6])], m[Int(s[7])])
+                    mix(&v0, &v5, &v10, &v15, m[Int(s[8])], m[Int(s[9])])
+                    mix(&v1, &v6, &v11, &v12, m[Int(s[10])], m[Int(s[11])])
+                    mix(&v2, &v7, &v8, &v13, m[Int(s[12])], m[Int(s[13])])
+                    mix(&v3, &v4, &v9, &v14, m[Int(s[14])], m[Int(s[15])])
                     round += 1
+                    row = row == 9 ? 0 : row + 1
                 }
             }
-            for i in 0..<8 { h[i] ^= v[i] ^ v[i + 8] }
         }
+        h[0] ^= v0 ^ v8
+        h[1] ^= v1 ^ v9
+        h[2] ^= v2 ^ v10
+        h[3] ^= v3 ^ v11
+        h[4] ^= v4 ^ v12
+        h[5] ^= v5 ^ v13
+        h[6] ^= v6 ^ v14
+        h[7] ^= v7 ^ v15
     }
 }

@@ -2,7 +2,8 @@
 ///
 /// An odd modulus uses Montgomery multiplication (Montgomery 1985; the CIOS form of Koc, Acar and Kaliski 1996);
 /// an even one multiplies and reduces with Knuth's long division (TAOCP vol. 2, 4.3.1, algorithm D). Both
-/// exponentiate left to right over fixed 4-bit windows. All scratch memory is allocated once per call.
+/// exponentiate left to right, bit by bit for short exponents and over 4-bit windows for long ones.
+/// All scratch memory is allocated once per call.
 enum ModExpArithmetic {
     /// Limbs of a big-endian byte string, least significant first, without high zero limbs.
     static func limbs(bigEndian bytes: [UInt8]) -> [UInt64] {
@@ -91,17 +92,31 @@ enum ModExpArithmetic {
         return Array(UnsafeBufferPointer(start: acc, count: n))
     }
 
-    /// Left-to-right exponentiation over 4-bit windows. `table[0]` holds one and `table[1]` the base (in the
-    /// multiplier's representation); fills `table[2...15]` and leaves the power in `acc`.
+    /// Left-to-right exponentiation. `table[0]` holds one and `table[1]` the base (in the multiplier's
+    /// representation); leaves the power in `acc`. Exponents above 64 bits use 4-bit windows (filling
+    /// `table[2...15]`: 14 multiplications that save one per 4 exponent bits); shorter ones, such as the
+    /// RSA-style 65537, go bit by bit.
     @inline(__always)
     static func exponentiate(
         exponent: [UInt8], n: Int, table: UnsafeMutablePointer<UInt64>, acc: UnsafeMutablePointer<UInt64>,
         multiply: (UnsafeMutablePointer<UInt64>, UnsafePointer<UInt64>, UnsafePointer<UInt64>) -> Void
     ) {
-        for k in 2..<16 { multiply(table + k * n, table + (k - 1) * n, table + n) }
+        let firstNonZero = exponent.firstIndex { $0 != 0 } ?? exponent.count
+        let significantBits = (exponent.count - firstNonZero) * 8 - (firstNonZero < exponent.count ? exponent[firstNonZero].leadingZeroBitCount : 0)
         acc.update(from: table, count: n)
+        guard significantBits > 0 else { return }
+        if significantBits <= 64 {
+            acc.update(from: table + n, count: n)
+            for bit in stride(from: significantBits - 2, through: 0, by: -1) {
+                multiply(acc, acc, acc)
+                let byte = exponent[exponent.count - 1 - bit / 8]
+                if (byte >> UInt8(bit % 8)) & 1 == 1 { multiply(acc, acc, table + n) }
+            }
+            return
+        }
+        for k in 2..<16 { multiply(table + k * n, table + (k - 1) * n, table + n) }
         var started = false
-        for byte in exponent {
+        for byte in exponent[firstNonZero...] {
             for half in 0..<2 {
                 let nibble = half == 0 ? byte >> 4 : byte & 0x0F
                 if started {

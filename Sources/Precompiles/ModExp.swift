@@ -5,10 +5,11 @@ import EVMPrimitives
 /// Input: three 32-byte big-endian lengths `Blen | Elen | Mlen`, then `B | E | M` of those lengths. Input
 /// shorter than declared is read as if right-padded with zeros. Output is Mlen bytes (all zero for a zero
 /// modulus). Gas: EIP-2565 from Berlin on, EIP-198's original formula before. Declared lengths may be up to
-/// 2^256-1, so gas is computed in saturating 128-bit arithmetic: a saturated cost exceeds every gas limit.
+/// 2^256-1: they are kept in 128 bits (a longer one saturates) and gas is computed in saturating 128-bit
+/// arithmetic. Saturation only happens far above 2^64, so every comparison with a UInt64 gas limit is exact.
 enum ModExp {
     /// Largest declared length materialised (see the comment in `run`).
-    static let defensiveLengthLimit: UInt64 = 1 << 31
+    static let defensiveLengthLimit: UInt128 = 1 << 31
 
     static func run(_ input: [UInt8], gasLimit: UInt64, fork: Fork) -> PrecompileResult {
         let header = Header(input)
@@ -20,84 +21,89 @@ enum ModExp {
         if header.modulusLength == 0 { return .success(gasUsed: gasUsed, output: []) }
 
         // The gas paid bounds every length: with Mlen >= 1 each of Blen, Mlen costs its square over 64 and
-        // Elen costs 8/3 per byte, so 2^31 bytes needs over 5e9 gas (EIP-2565). No block gas limit comes near;
-        // the check only keeps an absurd caller-supplied gasLimit from asking for terabytes of memory.
+        // Elen costs 8/3 per byte (EIP-2565; 8/20 under EIP-198), so 2^31 bytes needs over 8e8 gas. No block gas
+        // limit comes near; the check only keeps an absurd caller-supplied gasLimit from asking for gigabytes.
         guard header.baseLength <= defensiveLengthLimit,
               header.exponentLength <= defensiveLengthLimit,
               header.modulusLength <= defensiveLengthLimit else { return .failure }
+        let baseLength = Int(header.baseLength)
+        let exponentLength = Int(header.exponentLength)
+        let modulusLength = Int(header.modulusLength)
 
-        let baseStart: UInt64 = 96
-        let exponentStart = baseStart + header.baseLength
-        let modulusStart = exponentStart + header.exponentLength
-        let modulus = ModExpArithmetic.limbs(bigEndian: header.bytes(at: modulusStart, length: header.modulusLength))
-        let outputLength = Int(header.modulusLength)
+        let modulus = ModExpArithmetic.limbs(bigEndian: header.bytes(at: 96 + baseLength + exponentLength, length: modulusLength))
         if modulus.isEmpty || modulus == [1] {
-            return .success(gasUsed: gasUsed, output: [UInt8](repeating: 0, count: outputLength))
+            return .success(gasUsed: gasUsed, output: [UInt8](repeating: 0, count: modulusLength))
         }
-        let base = ModExpArithmetic.limbs(bigEndian: header.bytes(at: baseStart, length: header.baseLength))
-        let exponent = header.bytes(at: exponentStart, length: header.exponentLength)
+        let base = ModExpArithmetic.limbs(bigEndian: header.bytes(at: 96, length: baseLength))
+        let exponent = header.bytes(at: 96 + baseLength, length: exponentLength)
         let result = ModExpArithmetic.power(base: base, exponent: exponent, modulus: modulus)
-        return .success(gasUsed: gasUsed, output: ModExpArithmetic.bigEndianBytes(result, length: outputLength))
+        return .success(gasUsed: gasUsed, output: ModExpArithmetic.bigEndianBytes(result, length: modulusLength))
     }
 
-    /// The three declared lengths, saturated at UInt64.max, and access to the zero-padded input.
+    /// The three declared lengths (saturated at UInt128.max) and access to the zero-padded input.
     struct Header {
         let input: [UInt8]
-        let baseLength: UInt64
-        let exponentLength: UInt64
-        let modulusLength: UInt64
+        let baseLength: UInt128
+        let exponentLength: UInt128
+        let modulusLength: UInt128
 
         init(_ input: [UInt8]) {
             self.input = input
-            var lengths: [UInt64] = []
-            for field in 0..<3 {
-                var value: UInt64 = 0
-                var saturated = false
+            func length(_ field: Int) -> UInt128 {
+                var value: UInt128 = 0
                 for i in 0..<32 {
-                    let byte = Self.byte(input, at: UInt64(32 * field + i))
-                    if i < 24 { saturated = saturated || byte != 0 } else { value = value << 8 | UInt64(byte) }
+                    let byte = Header.byte(input, at: UInt128(32 * field + i))
+                    if i < 16 {
+                        if byte != 0 { return .max }
+                    } else {
+                        value = value << 8 | UInt128(byte)
+                    }
                 }
-                lengths.append(saturated ? .max : value)
+                return value
             }
-            baseLength = lengths[0]
-            exponentLength = lengths[1]
-            modulusLength = lengths[2]
+            baseLength = length(0)
+            exponentLength = length(1)
+            modulusLength = length(2)
         }
 
         /// The input byte at `offset`, zero past the end.
         @inline(__always)
-        static func byte(_ input: [UInt8], at offset: UInt64) -> UInt8 {
-            offset < UInt64(input.count) ? input[Int(offset)] : 0
-        }
-
-        /// `start + length` with offsets past UInt64 reading as past the input (so as zeros).
-        static func end(_ start: UInt64, _ length: UInt64) -> UInt64 {
-            let (sum, overflow) = start.addingReportingOverflow(length)
-            return overflow ? .max : sum
+        static func byte(_ input: [UInt8], at offset: UInt128) -> UInt8 {
+            offset < UInt128(input.count) ? input[Int(offset)] : 0
         }
 
         /// Bit length of the exponent's first min(32, Elen) bytes (EIP-198's "exponent head").
         var exponentHeadBitLength: Int {
-            let start = Header.end(96, baseLength)
+            let start = saturatingSum(96, baseLength)
             let headLength = min(32, exponentLength)
             for i in 0..<headLength {
-                let byte = Header.byte(input, at: Header.end(start, i))
+                let byte = Header.byte(input, at: saturatingSum(start, i))
                 if byte != 0 { return Int(headLength - i - 1) * 8 + (8 - byte.leadingZeroBitCount) }
             }
             return 0
         }
 
         /// `length` input bytes from `start`, zeros past the end of the input.
-        func bytes(at start: UInt64, length: UInt64) -> [UInt8] {
-            var out = [UInt8](repeating: 0, count: Int(length))
-            guard start < UInt64(input.count) else { return out }
-            let available = Int(min(length, UInt64(input.count) - start))
-            for i in 0..<available { out[i] = input[Int(start) + i] }
+        func bytes(at start: Int, length: Int) -> [UInt8] {
+            var out = [UInt8](repeating: 0, count: length)
+            guard start < input.count else { return out }
+            let available = min(length, input.count - start)
+            for i in 0..<available { out[i] = input[start + i] }
             return out
         }
     }
 
-    /// EIP-198 iteration count ("adjusted exponent length"), at least 1, computed with headroom in UInt128.
+    static func saturatingSum(_ a: UInt128, _ b: UInt128) -> UInt128 {
+        let (s, overflow) = a.addingReportingOverflow(b)
+        return overflow ? .max : s
+    }
+
+    static func saturatingProduct(_ a: UInt128, _ b: UInt128) -> UInt128 {
+        let (p, overflow) = a.multipliedReportingOverflow(by: b)
+        return overflow ? .max : p
+    }
+
+    /// EIP-198 iteration count ("adjusted exponent length"), at least 1.
     static func iterationCount(_ h: Header) -> UInt128 {
         let headBits = UInt128(h.exponentHeadBitLength)
         let headPart = headBits > 0 ? headBits - 1 : 0
@@ -105,37 +111,32 @@ enum ModExp {
         if h.exponentLength <= 32 {
             count = headPart
         } else {
-            count = 8 * UInt128(h.exponentLength - 32) + headPart
+            count = saturatingSum(saturatingProduct(8, h.exponentLength - 32), headPart)
         }
         return max(count, 1)
     }
 
-    /// Multiplies with saturation at UInt128.max.
-    static func saturatingProduct(_ a: UInt128, _ b: UInt128) -> UInt128 {
-        let (p, overflow) = a.multipliedReportingOverflow(by: b)
-        return overflow ? .max : p
-    }
-
     /// EIP-2565: max(200, ceil(max(Blen, Mlen) / 8)^2 * iterations / 3).
     static func gasEIP2565(_ h: Header) -> UInt128 {
-        let maxLength = UInt128(max(h.baseLength, h.modulusLength))
-        let words = (maxLength + 7) / 8
-        let complexity = words * words  // words < 2^62, so no overflow
+        let maxLength = max(h.baseLength, h.modulusLength)
+        let words = maxLength / 8 + (maxLength % 8 == 0 ? 0 : 1)
+        let complexity = saturatingProduct(words, words)
         return max(200, saturatingProduct(complexity, iterationCount(h)) / 3)
     }
 
     /// EIP-198 (Byzantium to Istanbul): piecewise-quadratic complexity of max(Blen, Mlen) in bytes,
     /// times the iteration count, over 20.
     static func gasEIP198(_ h: Header) -> UInt128 {
-        let x = UInt128(max(h.baseLength, h.modulusLength))
-        let square = x * x  // x < 2^64, so x^2 < 2^128
+        let x = max(h.baseLength, h.modulusLength)
         let complexity: UInt128
         if x <= 64 {
-            complexity = square
+            complexity = x * x
         } else if x <= 1024 {
-            complexity = square / 4 + 96 * x - 3072
+            complexity = x * x / 4 + 96 * x - 3072
+        } else if x < 1 << 64 {
+            complexity = x * x / 16 + 480 * x - 199_680  // x^2 < 2^128
         } else {
-            complexity = square / 16 + 480 * x - 199_680
+            complexity = .max  // x^2 / 16 >= 2^124
         }
         return saturatingProduct(complexity, iterationCount(h)) / 20
     }

@@ -65,6 +65,10 @@ enum RIPEMD160 {
     @inline(__always)
     static func rotl(_ x: UInt32, _ n: UInt8) -> UInt32 { (x << UInt32(n)) | (x >> UInt32(32 - n)) }
 
+    /// The step tables in one array (word indices left and right, then rotations left and right, 80 each),
+    /// so the compression loop reads them through a single pointer without bounds checks.
+    static let steps: [UInt8] = wordLeft + wordRight + shiftLeft + shiftRight
+
     /// The 20-byte RIPEMD-160 digest of `message`.
     static func hash(_ message: [UInt8]) -> [UInt8] {
         var h: (UInt32, UInt32, UInt32, UInt32, UInt32) = (0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0)
@@ -75,39 +79,25 @@ enum RIPEMD160 {
         let bitLength = UInt64(message.count) &* 8
         for i in 0..<8 { tail.append(UInt8(truncatingIfNeeded: bitLength >> (8 * UInt64(i)))) }
 
-        var x = [UInt32](repeating: 0, count: 16)
-        func compress(_ block: ArraySlice<UInt8>) {
-            var p = block.startIndex
-            for i in 0..<16 {
-                x[i] = UInt32(block[p]) | UInt32(block[p + 1]) << 8 | UInt32(block[p + 2]) << 16 | UInt32(block[p + 3]) << 24
-                p += 4
+        steps.withUnsafeBufferPointer { table in
+            guard let table = table.baseAddress else { return }
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 16) { x in
+                guard let x = x.baseAddress else { return }
+                message.withUnsafeBufferPointer { m in
+                    var offset = 0
+                    while offset + 64 <= m.count, let base = m.baseAddress {
+                        compress(&h, base + offset, x, table)
+                        offset += 64
+                    }
+                }
+                tail.withUnsafeBufferPointer { t in
+                    var offset = 0
+                    while offset < t.count, let base = t.baseAddress {
+                        compress(&h, base + offset, x, table)
+                        offset += 64
+                    }
+                }
             }
-            var (al, bl, cl, dl, el) = h
-            var (ar, br, cr, dr, er) = h
-            for j in 0..<80 {
-                let round = j >> 4
-                var t = rotl(al &+ f(round, bl, cl, dl) &+ x[Int(wordLeft[j])] &+ constantLeft[round], shiftLeft[j]) &+ el
-                al = el; el = dl; dl = rotl(cl, 10); cl = bl; bl = t
-                t = rotl(ar &+ f(4 - round, br, cr, dr) &+ x[Int(wordRight[j])] &+ constantRight[round], shiftRight[j]) &+ er
-                ar = er; er = dr; dr = rotl(cr, 10); cr = br; br = t
-            }
-            let t = h.1 &+ cl &+ dr
-            h.1 = h.2 &+ dl &+ er
-            h.2 = h.3 &+ el &+ ar
-            h.3 = h.4 &+ al &+ br
-            h.4 = h.0 &+ bl &+ cr
-            h.0 = t
-        }
-
-        var offset = 0
-        while offset + 64 <= message.count {
-            compress(message[offset..<offset + 64])
-            offset += 64
-        }
-        var tailOffset = 0
-        while tailOffset < tail.count {
-            compress(tail[tailOffset..<tailOffset + 64])
-            tailOffset += 64
         }
 
         var out = [UInt8]()
@@ -116,5 +106,32 @@ enum RIPEMD160 {
             for i in 0..<4 { out.append(UInt8(truncatingIfNeeded: word >> (8 * UInt32(i)))) }
         }
         return out
+    }
+
+    /// Compresses one 64-byte block into the chaining value `h`; `x` is scratch for the 16 message words.
+    @inline(__always)
+    static func compress(_ h: inout (UInt32, UInt32, UInt32, UInt32, UInt32), _ block: UnsafePointer<UInt8>,
+                         _ x: UnsafeMutablePointer<UInt32>, _ table: UnsafePointer<UInt8>) {
+        for i in 0..<16 {
+            let p = block + 4 * i
+            x[i] = UInt32(p[0]) | UInt32(p[1]) << 8 | UInt32(p[2]) << 16 | UInt32(p[3]) << 24
+        }
+        var (al, bl, cl, dl, el) = h
+        var (ar, br, cr, dr, er) = h
+        for round in 0..<5 {
+            let kl = constantLeft[round], kr = constantRight[round]
+            for j in (16 * round)..<(16 * round + 16) {
+                var t = rotl(al &+ f(round, bl, cl, dl) &+ x[Int(table[j])] &+ kl, table[160 + j]) &+ el
+                al = el; el = dl; dl = rotl(cl, 10); cl = bl; bl = t
+                t = rotl(ar &+ f(4 - round, br, cr, dr) &+ x[Int(table[80 + j])] &+ kr, table[240 + j]) &+ er
+                ar = er; er = dr; dr = rotl(cr, 10); cr = br; br = t
+            }
+        }
+        let t = h.1 &+ cl &+ dr
+        h.1 = h.2 &+ dl &+ er
+        h.2 = h.3 &+ el &+ ar
+        h.3 = h.4 &+ al &+ br
+        h.4 = h.0 &+ bl &+ cr
+        h.0 = t
     }
 }

@@ -185,6 +185,14 @@ final class PrecompilesTests: XCTestCase {
         // answers failure instead of allocating 8 GiB.
         XCTAssertEqual(ModExp.gasEIP2565(ModExp.Header(modexp(1, 1, 1 << 33))), (UInt128(1) << 60) / 3)
         XCTAssertEqual(Precompiles.run(address(5), input: modexp(1, 1, 1 << 33, [2, 3, 5]), gasLimit: .max, fork: .cancun), .failure)
+        // Lengths past 2^64 are priced exactly: under EIP-198, Elen = 2^64 with a 1-byte modulus costs
+        // 8 * (2^64 - 32) / 20 gas, which is below UInt64.max.
+        let twoTo64 = [UInt8](repeating: 0, count: 23) + [1] + [UInt8](repeating: 0, count: 8)
+        let header = ModExp.Header(word(0) + twoTo64 + word(1))
+        XCTAssertEqual(header.exponentLength, UInt128(1) << 64)
+        XCTAssertEqual(ModExp.gasEIP198(header), 8 * ((UInt128(1) << 64) - 32) / 20)
+        XCTAssertEqual(ModExp.gasEIP2565(header), 8 * ((UInt128(1) << 64) - 32) / 3)
+        XCTAssertEqual(ModExp.Header(max256 + word(1) + word(1)).baseLength, .max)
     }
 
     func testModExpEIP2565GasFormula() {
