@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "Execution", dependencies: ["EVMPrimitives", "Keccak", "RLP", "MerkleTrie", "EVMState", "EVMInterpreter", "Precompiles", "CSecp256k1"]),
         .target(name: "VectorIO", dependencies: ["CZstd"]),
         .target(name: "Vectors", dependencies: ["EVMPrimitives", "EVMState", "Execution", "VectorIO", "CSecp256k1", "Keccak", "RLP", "MerkleTrie"]),
-        .target(name: "Reports", dependencies: ["EVMPrimitives", "Vectors", "Execution"]),
+        .target(name: "Reports", dependencies: ["EVMPrimitives", "EVMState", "Vectors", "VectorIO", "Execution"]),
         .executableTarget(name: "lockstep", dependencies: [
             "EVMPrimitives", "Vectors", "Execution", "Reports", "Precompiles",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -52,6 +52,7 @@ let package = Package(
         .testTarget(name: "InterpreterTests", dependencies: ["EVMInterpreter", "EVMState", "Execution", "EVMPrimitives"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Vectors", "Execution", "EVMPrimitives"]),
         .testTarget(name: "ParallelTests", dependencies: ["Execution", "EVMState", "EVMPrimitives", "EVMInterpreter"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Vectors", "Execution", "EVMState", "EVMPrimitives"]),
         .testTarget(name: "BlockTests", dependencies: ["Vectors", "Execution", "EVMPrimitives", "EVMState", "VectorIO"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,144 @@
+import EVMPrimitives
+import Execution
+import Vectors
+
+/// The executors `lockstep run` knows, by the name `--executor` takes and reports show.
+public enum ExecutorChoice: String, Codable, Sendable, CaseIterable {
+    /// `SerialExecutor`: the reference; always run.
+    case serial
+    /// `BlockSTMExecutor` as shipped: it runs a block serially when its own rule says Block-STM cannot win.
+    case blockstm
+    /// `BlockSTMExecutor` that always runs Block-STM, to measure and check the algorithm itself.
+    case blockstmForced = "blockstm-forced"
+
+    public var isParallel: Bool { self != .serial }
+
+    /// Block-STM's policy for this choice (nil for serial).
+    var policy: BlockSTMExecutor.ParallelPolicy? {
+        switch self {
+        case .serial: return nil
+        case .blockstm: return .adaptive
+        case .blockstmForced: return .alwaysParallel
+        }
+    }
+}
+
+/// A block workload of a run: a generated block (held in memory) or a block-vector file (loaded when it runs).
+public enum WorkloadSource: Sendable {
+    case generated(BlockVector)
+    case file(VectorSource)
+
+    /// `generated` or `blocks`.
+    public var suite: String {
+        switch self {
+        case .generated: return GeneratedWorkloads.suite
+        case .file: return "blocks"
+        }
+    }
+
+    public var name: String {
+        switch self {
+        case .generated(let v): return v.name
+        case .file(let s): return s.name
+        }
+    }
+}
+
+/// Turns `BlockRunner`'s rows (one per executor and thread count of one block) into report cases and the block's
+/// performance figures.
+public enum BlockRunAdapter {
+    /// The cases of one block, and its performance when the serial run was timed. `executorName` renames a row's
+    /// executor (Block-STM run always-parallel reports as `blockstm-forced`); `expected` is the vector's expected
+    /// result, for the expected side of a failure; `reproduce(executor, threads)` gives the command for one case.
+    public static func adapt(rows: [BlockRunResult], suite: String, hotRatio: Double?, expected: ExpectedBlockResult?,
+                             executorName: (BlockRunResult) -> String = { $0.executor },
+                             reproduce: (String, Int) -> String) -> (cases: [CaseResult], performance: WorkloadPerformance?) {
+        let serial = rows.first { $0.executor == BlockRunner.Executor.serial.rawValue }
+        var cases: [CaseResult] = []
+        for row in rows {
+            let name = row.executor.isEmpty ? ExecutorChoice.serial.rawValue : executorName(row)
+            cases.append(caseResult(row, suite: suite, executor: name, serial: serial, expected: expected,
+                                    reproduce: reproduce(name, max(1, row.threads))))
+        }
+        return (cases, performance(rows: rows, suite: suite, hotRatio: hotRatio, executorName: executorName))
+    }
+
+    /// One row as a case. A row for a vector that did not load is an `error`; a block of an unsupported fork is a
+    /// `skip`; a row where nothing ran is an `error`; otherwise `pass` or `fail`.
+    public static func caseResult(_ row: BlockRunResult, suite: String, executor: String, serial: BlockRunResult?,
+                                  expected: ExpectedBlockResult?, reproduce: String?) -> CaseResult {
+        let status: CaseStatus
+        if row.pass {
+            status = .pass
+        } else if row.executor.isEmpty {
+            status = .error
+        } else if let fork = Fork(name: row.fork), !fork.isSupported, row.stateRoot == nil {
+            status = .skip
+        } else if row.stateRoot == nil {
+            status = .error
+        } else {
+            status = .fail
+        }
+        var c = CaseResult(suite: suite, name: row.name, executor: executor, threads: max(1, row.threads), fork: row.fork,
+                           status: status, message: row.error, reproduce: reproduce)
+        if row.stateRoot != nil {
+            c.actual = OutcomeSummary(stateRoot: row.stateRoot, receiptsRoot: row.receiptsRoot, logsHash: row.logsHash,
+                                      gasUsed: row.gasUsed,
+                                      rejected: status == .fail ? row.rejected?.map { RejectedSummary(index: $0.index, error: $0.error) } : nil)
+        }
+        guard status == .fail else { return c }
+        if row.matchesSerial == false, let serial {
+            // Against the reference executor: its outcome is the expected side.
+            c.expected = OutcomeSummary(stateRoot: serial.stateRoot, receiptsRoot: serial.receiptsRoot, logsHash: serial.logsHash,
+                                        gasUsed: serial.gasUsed,
+                                        rejected: serial.rejected?.map { RejectedSummary(index: $0.index, error: $0.error) })
+        } else if let e = expected {
+            c.expected = OutcomeSummary(stateRoot: e.stateRoot?.description, receiptsRoot: e.receiptsRoot?.description,
+                                        logsHash: e.logsHash?.description, gasUsed: e.gasUsed,
+                                        rejected: e.rejected?.map { RejectedSummary(index: $0.index, error: $0.error) })
+        }
+        if let d = row.divergence {
+            c.divergence = Divergence(
+                reference: ExecutorChoice.serial.rawValue, firstTransaction: d.firstTransaction,
+                transactionDetail: d.transactionDetail, fields: d.fields,
+                stateDiff: d.stateDiff.map { s in
+                    StateDiffEntry(address: s.address, field: s.slot.map { "storage[\($0)]" } ?? s.field,
+                                   expected: s.serial, actual: s.actual)
+                },
+                stateDiffOmitted: d.stateDiffOmitted)
+        }
+        return c
+    }
+
+    /// The block's figures from its timed rows: nil when the serial run was not timed (nothing ran, or no timing).
+    public static func performance(rows: [BlockRunResult], suite: String, hotRatio: Double?,
+                                   executorName: (BlockRunResult) -> String = { $0.executor }) -> WorkloadPerformance? {
+        guard let serial = rows.first(where: { $0.executor == BlockRunner.Executor.serial.rawValue }),
+              let timing = serial.timing, let stats = serial.block else { return nil }
+        let gas = serial.gasUsed ?? stats.gas
+        let serialSeconds = Double(timing.medianNanoseconds) / 1e9
+        func mgas(_ seconds: Double) -> Double { seconds > 0 ? Double(gas) / 1e6 / seconds : 0 }
+        func ratio(_ a: UInt64, _ b: UInt64) -> Double { b == 0 ? 1 : max(1, Double(a) / Double(b)) }
+        var runs: [ParallelRun] = []
+        for row in rows where row.executor != BlockRunner.Executor.serial.rawValue && !row.executor.isEmpty {
+            guard let t = row.timing else { continue }
+            let seconds = Double(t.medianNanoseconds) / 1e9
+            let speedup = t.speedup ?? (seconds > 0 ? serialSeconds / seconds : 0)
+            let ideal = row.block?.idealSpeedupTime ?? 1
+            let m = row.metrics
+            runs.append(ParallelRun(
+                executor: executorName(row), threads: row.threads, seconds: seconds, speedup: speedup, idealSpeedup: ideal,
+                efficiency: ideal > 0 ? speedup / ideal : 0,
+                reExecutionsPerTransaction: stats.transactions > 0 ? Double(m?.reExecutions ?? 0) / Double(stats.transactions) : 0,
+                abortRate: (m?.validations ?? 0) > 0 ? Double(m?.failedValidations ?? 0) / Double(m?.validations ?? 1) : 0,
+                mgasPerSecond: mgas(seconds), ranSerially: m?.ranSerially ?? false))
+        }
+        return WorkloadPerformance(
+            suite: suite, name: serial.name, transactions: stats.transactions, gasUsed: gas, hotRatio: hotRatio,
+            dependentShare: stats.conflictRate, serialSeconds: serialSeconds,
+            criticalPathSeconds: Double(stats.criticalPathNanoseconds) / 1e9,
+            parallelismBound: ratio(stats.totalTransactionNanoseconds, stats.criticalPathNanoseconds),
+            parallelismBoundGas: ratio(stats.gas, stats.criticalPathGas),
+            serialMgasPerSecond: mgas(serialSeconds), runs: runs)
+    }
+}

@@ -1,0 +1,238 @@
+/// Renders a `RunReport` as `index.html`: one self-contained page (inline CSS and SVG, no scripts, no fonts, no
+/// network), well-formed enough to parse as XML. Every string from a vector or the environment is escaped.
+///
+/// Landmarks that tests and `ci/render-report.sh` look for: `table#summary` (counts per suite and executor),
+/// `svg#chart-suites`, `svg#chart-speedup-threads`, `svg#chart-speedup-hot`, `table#performance`, `#gate`.
+public enum HTMLWriter {
+    public static func render(_ r: RunReport) -> String {
+        var h: [String] = []
+        h.append("<!DOCTYPE html>")
+        h.append("<html lang=\"en\"><head><meta charset=\"utf-8\"/>")
+        h.append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>")
+        h.append("<title>Lockstep run \(Escape.html(r.runID))</title>")
+        h.append("<style>\(css)</style></head><body>")
+        h.append("<h1>Lockstep run \(Escape.html(r.runID))</h1>")
+        if let gate = r.gate {
+            h.append("<p id=\"gate\" class=\"gate \(gate.passed ? "pass" : "fail")\">Gate: \(Escape.html(gate.headline))</p>")
+        }
+        h.append("<table id=\"run-facts\" class=\"facts\"><tbody>")
+        for (key, value) in ReportFacts.header(r) {
+            h.append("<tr><th scope=\"row\">\(Escape.html(key))</th><td><code>\(Escape.html(value))</code></td></tr>")
+        }
+        h.append("</tbody></table>")
+
+        if let gate = r.gate {
+            h.append("<section id=\"gate-findings\"><h2>Gate</h2>")
+            h.append("<p>" + Escape.html(gate.baseline.map { "Compared with baseline \($0), allowed slowdown \(Format.fixed(gate.maxSlowdownPercent, 1)) %: \(gate.comparedCases) cases, \(gate.comparedFigures) performance figures." }
+                                         ?? "No baseline given: the run fails only on its own failures.") + "</p>")
+            if gate.findings.isEmpty {
+                h.append("<p>Nothing to report.</p>")
+            } else {
+                h.append("<ul>")
+                for f in gate.findings {
+                    h.append("<li class=\"\(f.fails ? "fail" : "note")\"><strong>\(f.fails ? "FAIL" : "note")</strong> \(Escape.html(f.kind.rawValue)): \(Escape.html(f.subject)): \(Escape.html(f.detail))</li>")
+                }
+                h.append("</ul>")
+            }
+            h.append("</section>")
+        }
+
+        h.append(correctness(r))
+        h.append(performance(r))
+        h.append("</body></html>")
+        return h.joined(separator: "\n") + "\n"
+    }
+
+    static func correctness(_ r: RunReport) -> String {
+        var h: [String] = ["<section id=\"correctness\"><h2>Correctness</h2>"]
+        h.append("<table id=\"summary\"><thead><tr><th>suite</th><th>executor</th><th>pass</th><th>fail</th><th>error</th><th>skip</th></tr></thead><tbody>")
+        for t in r.tallies {
+            h.append("<tr><td>\(Escape.html(t.suite))</td><td>\(Escape.html(t.executor))</td><td class=\"num\">\(t.pass)</td><td class=\"num\(t.fail > 0 ? " bad" : "")\">\(t.fail)</td><td class=\"num\(t.error > 0 ? " bad" : "")\">\(t.error)</td><td class=\"num\">\(t.skip)</td></tr>")
+        }
+        let all = r.totals
+        h.append("</tbody><tfoot><tr><th>all</th><th></th><th class=\"num\">\(all.pass)</th><th class=\"num\">\(all.fail)</th><th class=\"num\">\(all.error)</th><th class=\"num\">\(all.skip)</th></tr></tfoot></table>")
+        let rows = r.tallies.map { t in
+            (label: "\(t.suite) / \(t.executor)",
+             segments: [("pass", t.pass, SVGChart.StatusColor.pass), ("fail", t.fail, SVGChart.StatusColor.fail),
+                        ("error", t.error, SVGChart.StatusColor.error), ("skip", t.skip, SVGChart.StatusColor.skip)]
+                .map { (name: $0.0, count: $0.1, color: $0.2) })
+        }
+        h.append("<figure>" + SVGChart.stackedBars(id: "chart-suites", title: "Results by suite and executor", rows: rows)
+                 + "<figcaption>Share of cases per status; counts beside each bar.</figcaption></figure>")
+
+        let problems = r.problems
+        if !problems.isEmpty {
+            h.append("<h3>Failures (\(problems.count))</h3>")
+            for (i, c) in problems.prefix(MarkdownWriter.maxDetailedFailures).enumerated() {
+                h.append(failure(c, number: i + 1))
+            }
+            if problems.count > MarkdownWriter.maxDetailedFailures {
+                h.append("<p>\(problems.count - MarkdownWriter.maxDetailedFailures) more failures are listed in <code>results.json</code> and <code>junit.xml</code>.</p>")
+            }
+        }
+        let skips = ReportFacts.skipReasons(r)
+        if !skips.isEmpty {
+            h.append("<h3>Skipped, by reason</h3><table id=\"skips\"><thead><tr><th>reason</th><th>cases</th></tr></thead><tbody>")
+            for (reason, count) in skips {
+                h.append("<tr><td>\(Escape.html(reason))</td><td class=\"num\">\(count)</td></tr>")
+            }
+            h.append("</tbody></table>")
+        }
+        h.append("</section>")
+        return h.joined(separator: "\n")
+    }
+
+    static func failure(_ c: CaseResult, number: Int) -> String {
+        let executor = c.executor == "serial" ? "serial" : "\(c.executor) x\(c.threads)"
+        var h: [String] = ["<div class=\"failure\">"]
+        h.append("<h4>\(number). <span class=\"name\">\(Escape.html(c.name))</span></h4>")
+        h.append("<p class=\"meta\">\(Escape.html(c.status.rawValue)) · suite \(Escape.html(c.suite)) · \(Escape.html(executor)) · fork \(Escape.html(c.fork.isEmpty ? "-" : c.fork))</p>")
+        if let message = c.message { h.append("<p class=\"message\">\(Escape.html(message))</p>") }
+        let reference = c.divergence != nil ? "serial" : "expected"
+        let rows = ReportFacts.outcomeRows(expected: c.expected, actual: c.actual)
+        if !rows.isEmpty {
+            h.append("<table class=\"outcome\"><thead><tr><th></th><th>\(reference)</th><th>actual</th></tr></thead><tbody>")
+            for row in rows {
+                let cls = row.expected != row.actual ? " class=\"bad\"" : ""
+                h.append("<tr\(cls)><th scope=\"row\">\(Escape.html(row.label))</th><td><code>\(Escape.html(row.expected))</code></td><td><code>\(Escape.html(row.actual))</code></td></tr>")
+            }
+            h.append("</tbody></table>")
+        }
+        let receipts = ReportFacts.receiptRows(expected: c.expected, actual: c.actual)
+        if !receipts.rows.isEmpty {
+            h.append("<table class=\"receipts\"><thead><tr><th>tx</th><th>\(reference)</th><th>actual</th></tr></thead><tbody>")
+            for row in receipts.rows {
+                h.append("<tr><td class=\"num\">\(row.index)</td><td>\(Escape.html(row.expected))</td><td>\(Escape.html(row.actual))</td></tr>")
+            }
+            h.append("</tbody></table>")
+            if receipts.truncated { h.append("<p class=\"muted\">First \(receipts.rows.count) differing receipts.</p>") }
+        }
+        if let d = c.divergence {
+            if !d.fields.isEmpty {
+                h.append("<p>Differs from \(Escape.html(d.reference)) in: \(Escape.html(d.fields.joined(separator: ", "))).</p>")
+            }
+            if let tx = d.firstTransaction {
+                h.append("<p>First divergent transaction: <strong>\(tx)</strong>: \(Escape.html(d.transactionDetail ?? ""))</p>")
+            } else {
+                h.append("<p>Every receipt agrees with \(Escape.html(d.reference)); only the post-state differs.</p>")
+            }
+            if !d.stateDiff.isEmpty {
+                h.append("<table class=\"state-diff\"><thead><tr><th>address</th><th>field</th><th>\(Escape.html(d.reference))</th><th>actual</th></tr></thead><tbody>")
+                for s in d.stateDiff {
+                    h.append("<tr><td><code>\(Escape.html(s.address))</code></td><td><code>\(Escape.html(s.field))</code></td><td><code>\(Escape.html(s.expected))</code></td><td><code>\(Escape.html(s.actual))</code></td></tr>")
+                }
+                h.append("</tbody></table>")
+                if d.stateDiffOmitted > 0 { h.append("<p class=\"muted\">\(d.stateDiffOmitted) more differing entries not listed.</p>") }
+            }
+        }
+        if let command = c.reproduce {
+            h.append("<p>Reproduce:</p><pre class=\"reproduce\"><code>\(Escape.html(command))</code></pre>")
+        }
+        h.append("</div>")
+        return h.joined(separator: "\n")
+    }
+
+    static func performance(_ r: RunReport) -> String {
+        var h: [String] = ["<section id=\"performance\"><h2>Performance</h2>"]
+        h.append("<p>Times are the median of \(r.environment.repetitions) timed runs after a warm-up run, each a whole block execution (state root included). <em>Ideal</em> is the critical-path bound min(threads, total time / critical-path time), from the serial run's read and write sets and per-transaction times; <em>efficiency</em> is speedup / ideal; <em>dependent</em> is the share of transactions that read what a lower one wrote.</p>")
+        h.append("<figure>" + speedupByThreads(r) + "<figcaption>Achieved speedup (solid) and the critical-path bound (dashed) per workload.</figcaption></figure>")
+        h.append("<figure>" + speedupByHotRatio(r) + "<figcaption>Speedup at the highest thread count against the share of transactions on hot state.</figcaption></figure>")
+        h.append("<table id=\"performance\"><thead><tr><th>workload</th><th>txs</th><th>gas</th><th>hot</th><th>dependent</th><th>executor</th><th>threads</th><th>time</th><th>speedup</th><th>ideal</th><th>efficiency</th><th>re-exec/tx</th><th>Mgas/s</th></tr></thead><tbody>")
+        for w in r.workloads {
+            let lead = "<td class=\"name\">\(Escape.html(w.name))</td><td class=\"num\">\(w.transactions)</td><td class=\"num\">\(w.gasUsed)</td><td class=\"num\">\(w.hotRatio.map(Format.percent) ?? "-")</td><td class=\"num\">\(Format.percent(w.dependentShare))</td>"
+            h.append("<tr>\(lead)<td>serial</td><td class=\"num\">1</td><td class=\"num\">\(Format.duration(w.serialSeconds))</td><td class=\"num\">1.00</td><td class=\"num\">1.00</td><td class=\"num\">1.00</td><td class=\"num\">0.00</td><td class=\"num\">\(Format.fixed(w.serialMgasPerSecond, 1))</td></tr>")
+            for run in w.runs {
+                h.append("<tr>\(lead)<td>\(Escape.html(run.executor))\(run.ranSerially ? " <span class=\"muted\">(ran serially)</span>" : "")</td><td class=\"num\">\(run.threads)</td><td class=\"num\">\(Format.duration(run.seconds))</td><td class=\"num\">\(Format.fixed(run.speedup, 2))</td><td class=\"num\">\(Format.fixed(run.idealSpeedup, 2))</td><td class=\"num\">\(Format.fixed(run.efficiency, 2))</td><td class=\"num\">\(Format.fixed(run.reExecutionsPerTransaction, 2))</td><td class=\"num\">\(Format.fixed(run.mgasPerSecond, 1))</td></tr>")
+            }
+        }
+        h.append("</tbody></table>")
+        if !r.workloads.isEmpty {
+            h.append("<table id=\"bounds\"><thead><tr><th>workload</th><th>serial time</th><th>critical path</th><th>bound</th></tr></thead><tbody>")
+            for w in r.workloads {
+                h.append("<tr><td class=\"name\">\(Escape.html(w.name))</td><td class=\"num\">\(Format.duration(w.serialSeconds))</td><td class=\"num\">\(Format.duration(w.criticalPathSeconds))</td><td class=\"num\">\(Format.fixed(w.parallelismBound, 2))</td></tr>")
+            }
+            h.append("</tbody></table>")
+        }
+        h.append("</section>")
+        return h.joined(separator: "\n")
+    }
+
+    /// Speedup against threads: per (workload, parallel executor) the achieved line and its ideal bound.
+    static func speedupByThreads(_ r: RunReport) -> String {
+        var series: [SVGChart.Series] = []
+        var k = 0
+        for w in r.workloads {
+            for executor in orderedExecutors(w.runs) {
+                let runs = w.runs.filter { $0.executor == executor }
+                let color = SVGChart.palette[k % SVGChart.palette.count]
+                k += 1
+                let label = executor == "blockstm" ? w.name : "\(w.name) \(executor)"
+                series.append(SVGChart.Series(name: label, color: color,
+                                              points: runs.map { (Double($0.threads), $0.speedup) }))
+                series.append(SVGChart.Series(name: "\(label) ideal", color: color,
+                                              points: runs.map { (Double($0.threads), $0.idealSpeedup) },
+                                              dashed: true, markers: false))
+            }
+        }
+        let ticks = Array(Set(r.workloads.flatMap { $0.runs.map { Double($0.threads) } })).sorted()
+        return SVGChart.line(id: "chart-speedup-threads", title: "Speedup against threads", xLabel: "threads",
+                             yLabel: "speedup over serial", xTicks: ticks, xTickLabel: { String(Int($0)) }, series: series)
+    }
+
+    /// Speedup against hot ratio at each executor's highest thread count, with the ideal bound.
+    static func speedupByHotRatio(_ r: RunReport) -> String {
+        let withHot = r.workloads.filter { $0.hotRatio != nil }
+        var series: [SVGChart.Series] = []
+        var k = 0
+        for executor in orderedExecutors(withHot.flatMap(\.runs)) {
+            guard let threads = withHot.flatMap({ $0.runs.filter { $0.executor == executor }.map(\.threads) }).max() else { continue }
+            var achieved: [(x: Double, y: Double)] = []
+            var ideal: [(x: Double, y: Double)] = []
+            for w in withHot {
+                guard let hot = w.hotRatio, let run = w.runs.first(where: { $0.executor == executor && $0.threads == threads }) else { continue }
+                achieved.append((hot * 100, run.speedup))
+                ideal.append((hot * 100, run.idealSpeedup))
+            }
+            // Several workloads may share a hot ratio: the line joins their mean, the markers show each.
+            let color = SVGChart.palette[k % SVGChart.palette.count]
+            k += 1
+            series.append(SVGChart.Series(name: "\(executor) x\(threads)", color: color, points: meanByX(achieved)))
+            series.append(SVGChart.Series(name: "\(executor) x\(threads) ideal", color: color, points: meanByX(ideal),
+                                          dashed: true, markers: false))
+        }
+        let ticks = Array(Set(withHot.compactMap { $0.hotRatio.map { $0 * 100 } })).sorted()
+        return SVGChart.line(id: "chart-speedup-hot", title: "Speedup against hot ratio", xLabel: "transactions on hot state (%)",
+                             yLabel: "speedup over serial", xTicks: ticks, xTickLabel: { Format.fixed($0, 0) }, series: series)
+    }
+
+    static func orderedExecutors(_ runs: [ParallelRun]) -> [String] {
+        var seen: [String] = []
+        for run in runs where !seen.contains(run.executor) { seen.append(run.executor) }
+        return seen
+    }
+
+    static func meanByX(_ points: [(x: Double, y: Double)]) -> [(x: Double, y: Double)] {
+        var sums: [Double: (Double, Int)] = [:]
+        for p in points { let s = sums[p.x] ?? (0, 0); sums[p.x] = (s.0 + p.y, s.1 + 1) }
+        return sums.keys.sorted().compactMap { x in sums[x].map { (x, $0.0 / Double($0.1)) } }
+    }
+
+    static let css = """
+        body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1100px;padding:0 16px;color:#1b1b1b;line-height:1.4}
+        h1{font-size:1.6em;overflow-wrap:anywhere}h2{border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:32px}
+        table{border-collapse:collapse;margin:8px 0 16px}th,td{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
+        thead th{background:#f3f3f3}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+        td,th,p,li,h4,code,pre{overflow-wrap:anywhere;word-break:break-word}
+        .facts th{background:#f7f7f7;font-weight:600}.bad{color:#b71c1c;font-weight:600}tr.bad td{background:#fff3f3}
+        .gate{font-size:1.3em;font-weight:700;padding:8px 12px;border-radius:6px;display:inline-block}
+        .gate.pass{background:#e8f5e9;color:#1b5e20}.gate.fail{background:#ffebee;color:#b71c1c}
+        li.fail{color:#b71c1c}li.note{color:#555}.muted{color:#777}
+        .failure{border-left:4px solid #c62828;padding:4px 12px;margin:12px 0;background:#fffafa}
+        .failure .message{font-family:ui-monospace,monospace;font-size:.9em}
+        pre{background:#f5f5f5;padding:8px;white-space:pre-wrap}code{font-family:ui-monospace,"SFMono-Regular",monospace;font-size:.9em}
+        figure{margin:16px 0}figcaption{color:#555;font-size:.9em}
+        svg.chart{max-width:100%;height:auto;font-family:system-ui,sans-serif;background:#fff}
+        svg .grid{stroke:#eee}svg .axis{stroke:#444}svg .tick{font-size:11px;fill:#333}svg .label{font-size:12px;fill:#333}
+        svg .legend{font-size:11px;fill:#222}svg .title{font-size:14px;font-weight:600;fill:#111}svg .muted{fill:#888}
+        """
+}

@@ -1,0 +1,280 @@
+import ArgumentParser
+import Foundation
+import Reports
+import Vectors
+
+/// `lockstep run`: the default suite, or the given vectors, through every executor; writes a report and gates on it.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a suite through the serial and parallel executors, write a report, and gate on it.",
+        discussion: """
+            With no paths and no --suite, runs the default suite: the vectors in the project's Vectors/ (state tests \
+            and block vectors) and a default set of generated blocks. Writes DIR/<run-id>/ (results.json, report.md, index.html, junit.xml) \
+            and points DIR/latest at it. Prints results on stdout (failures, counts, speedups, the gate's decision); \
+            on a terminal, a progress line on stderr.
+            Exit status: 0 when everything passed and nothing regressed, 1 when a case failed or the gate found a \
+            regression, 2 for usage errors and unreadable inputs.
+            """)
+
+    @Argument(help: "State-test files, block vectors (t8n directories or single files), or directories searched recursively for them (.json and .json.zst).")
+    var paths: [String] = []
+
+    @Option(help: "A suite file (JSON: paths, generated, transactions, threads, executors, seed, repetitions, filter).")
+    var suite: String?
+
+    @Option(name: .customLong("executor"), parsing: .singleValue,
+            help: "Executors, repeatable or comma-separated: serial, blockstm (adaptive), blockstm-forced (always parallel). Default: serial,blockstm.")
+    var executorOptions: [String] = []
+
+    @Option(help: "Thread counts for the parallel executors, comma-separated (default: powers of two below the core count, and the core count).")
+    var threads: String?
+
+    @Option(help: "A baseline run (results.json, a report directory, or a root holding latest/) to gate against.")
+    var baseline: String?
+
+    @Option(name: .customLong("max-slowdown"), help: "Largest allowed drop of a speedup or throughput against the baseline, in percent.")
+    var maxSlowdown: Double = Gate.defaultMaxSlowdownPercent
+
+    @Option(help: "Run only shard K of N (K counted from 0): units are split by a stable hash of their names.")
+    var shard: String?
+
+    @Option(name: .shortAndLong, help: "Directory that receives <run-id>/ and the latest link.")
+    var output: String = "Reports"
+
+    @Option(help: "Seed of the generated blocks.")
+    var seed: UInt64?
+
+    @Option(help: "Run only cases and workloads whose name matches this regular expression.")
+    var filter: String?
+
+    @Option(help: "Extra runs of each parallel execution under seeded scheduling perturbation (stress), per thread count.")
+    var stress: Int = 0
+
+    @Option(name: .customLong("repeat"), help: "Timed runs per executor and thread count, after a warm-up run (the median is reported).")
+    var repetitions: Int?
+
+    @Option(help: "Transactions per generated block.")
+    var txs: Int?
+
+    @Flag(name: .customLong("generated"), inversion: .prefixedNo,
+          help: "Add the default generated blocks (default: only when no paths are given).")
+    var generated: Bool?
+
+    @Option(name: .customLong("skip-list"), help: "State-test skip list (default: \(SkipList.defaultRelativePath)).")
+    var skipList: String?
+
+    func validate() throws {
+        if let repetitions, repetitions < 1 { throw ValidationError("--repeat must be at least 1, got \(repetitions).") }
+        if let txs, txs < 1 { throw ValidationError("--txs must be at least 1, got \(txs).") }
+        if stress < 0 { throw ValidationError("--stress must be at least 0, got \(stress).") }
+        if !(maxSlowdown >= 0 && maxSlowdown < 100) {
+            throw ValidationError("--max-slowdown must be a percentage in 0..<100, got \(maxSlowdown).")
+        }
+        if let threads { _ = try Self.parseThreads(threads) }
+        if let shard { _ = try Self.parseShard(shard) }
+        _ = try Self.parseExecutors(executorOptions)
+    }
+
+    func run() throws {
+        let spec: SuiteSpec
+        if let suite {
+            do { spec = try SuiteSpec.load(suite) } catch { throw ValidationError("--suite \(error)") }
+        } else {
+            spec = SuiteSpec()
+        }
+        let root = PackageRoot.find()
+        let explicitPaths = !paths.isEmpty ? paths : (spec.paths ?? [])
+        let usingDefault = explicitPaths.isEmpty
+        let vectorPaths = usingDefault ? PackageRoot.defaultVectorPaths(root: root) : explicitPaths
+        let includeGenerated = generated ?? spec.generated ?? usingDefault
+        let seed = self.seed ?? spec.seed ?? RunPlan.defaultSeed
+        let txs = self.txs ?? spec.transactions ?? SuiteSpec.defaultTransactions
+        let threadList = try threads.map(Self.parseThreads) ?? spec.threads ?? RunPlan.defaultThreads()
+        let executorNames = executorOptions.isEmpty ? (spec.executors ?? []) : executorOptions
+        let executors = try Self.parseExecutors(executorNames)
+        let repetitions = self.repetitions ?? spec.repetitions ?? 3
+        let shard = try shard.map(Self.parseShard)
+        var pattern: NamePattern?
+        if let text = filter ?? spec.filter {
+            do { pattern = try NamePattern(text) } catch { throw ValidationError("--filter \(error)") }
+        }
+
+        // Read the baseline first: a bad path should not cost a whole run.
+        let baselineReport = try baseline.map { path -> RunReport in
+            do { return try ReportStore.load(path) } catch { throw ValidationError("--baseline \(error)") }
+        }
+        let classified: (stateTests: [VectorSource], blocks: [VectorSource])
+        do { classified = try VectorClassifier.classify(vectorPaths) } catch { throw ValidationError("\(error)") }
+        var workloads = classified.blocks.map(WorkloadSource.file)
+        if includeGenerated {
+            do {
+                workloads += try GeneratedWorkloads.blocks(transactions: txs, seed: seed).map(WorkloadSource.generated)
+            } catch {
+                throw ValidationError("generating the default blocks: \(error)")
+            }
+        }
+        // The command that reruns one generated case: same seed and size, that executor and thread count only.
+        let extra = (seed != RunPlan.defaultSeed ? " --seed \(seed)" : "") + (txs != SuiteSpec.defaultTransactions ? " --txs \(txs)" : "")
+        let plan = RunPlan(
+            stateTestSources: classified.stateTests, workloads: workloads, executors: executors, threads: threadList,
+            repetitions: repetitions, seed: seed, stressRuns: stress, filter: pattern,
+            skipList: try loadSkipList(root: root), shard: shard,
+            reproduceWorkload: { w, executor, threads in
+                Reproduce.workload(w, executor: executor, threads: threads) + (w.suite == GeneratedWorkloads.suite ? extra : "")
+            })
+
+        let now = Date()
+        let environment = RunEnvironment.current(
+            seed: seed, command: Self.commandLine(), threads: threadList, executors: plan.executors.map(\.rawValue),
+            repetitions: repetitions, shards: shard.map { [$0] }, date: now)
+        let progress = ProgressLine.ifTerminal()
+        var onProgress: (@Sendable (RunProgress) -> Void)?
+        if let progress { onProgress = { progress.update($0) } }
+        var report = SuiteRunner.run(plan, environment: environment, runID: RunEnvironment.runID(date: now, shard: shard),
+                                     progress: onProgress)
+        progress?.finish()
+
+        report.gate = Gate.evaluate(report, baseline: baselineReport, baselineName: baseline, maxSlowdownPercent: maxSlowdown)
+        let directory: String
+        do { directory = try ReportStore.writeRun(report, root: output) } catch {
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        ConsoleSummary.print(report, directory: directory)
+        if report.gate?.passed != true { throw ExitCode(1) }
+    }
+
+    // MARK: - Parsing
+
+    static func parseThreads(_ text: String) throws -> [Int] {
+        var out: [Int] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let n = Int(part.trimmingCharacters(in: .whitespaces)), (1...64).contains(n) else {
+                throw ValidationError("--threads: expected comma-separated counts in 1...64, got \"\(text)\".")
+            }
+            if !out.contains(n) { out.append(n) }
+        }
+        return out
+    }
+
+    static func parseShard(_ text: String) throws -> Shard {
+        do { return try Shard(parsing: text) } catch { throw ValidationError("--\(error)") }
+    }
+
+    static func parseExecutors(_ names: [String]) throws -> [ExecutorChoice] {
+        let parts = names.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        if parts.isEmpty { return [.serial, .blockstm] }
+        var out: [ExecutorChoice] = []
+        for p in parts {
+            guard let e = ExecutorChoice(rawValue: p) else {
+                let known = ExecutorChoice.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ValidationError("--executor: unknown executor \"\(p)\" (known: \(known)).")
+            }
+            if !out.contains(e) { out.append(e) }
+        }
+        return out
+    }
+
+    /// The command line as typed, quoted for a shell, with the program named `lockstep`.
+    static func commandLine() -> String {
+        (["lockstep"] + CommandLine.arguments.dropFirst().map(Reproduce.quote)).joined(separator: " ")
+    }
+
+    private func loadSkipList(root: String?) throws -> SkipList {
+        if let skipList {
+            do { return try SkipList(contentsOf: skipList) } catch { throw ValidationError("--skip-list \(error)") }
+        }
+        guard let path = StateTestCommand.defaultSkipListPath() else { return SkipList() }
+        do { return try SkipList(contentsOf: path) } catch { throw ValidationError("\(error)") }
+    }
+}
+
+/// Finding the package checkout (for the default suite's `Vectors/`) from the working directory or the binary.
+enum PackageRoot {
+    /// The first of the working directory and the executable's ancestors that holds the skip list, or nil.
+    static func find() -> String? {
+        guard let skipList = StateTestCommand.defaultSkipListPath() else { return nil }
+        // <root>/Vectors/statetest-skip.txt
+        return ((skipList as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+    }
+
+    /// Subdirectories of `Vectors/` that hold no vectors (contract sources and their layouts).
+    static let nonVectorDirectories: Set<String> = ["contracts"]
+
+    /// The default suite's vector paths: each entry of `<root>/Vectors` that holds vectors.
+    static func defaultVectorPaths(root: String?) -> [String] {
+        guard let root else { return [] }
+        let vectors = (root as NSString).appendingPathComponent("Vectors")
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: vectors) else { return [] }
+        var out: [String] = []
+        for entry in entries.sorted() where !entry.hasPrefix(".") && !nonVectorDirectories.contains(entry) {
+            let full = (vectors as NSString).appendingPathComponent(entry)
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory)
+            if exists && isDirectory.boolValue || entry.hasSuffix(".json") || entry.hasSuffix(".json.zst") { out.append(full) }
+        }
+        return out
+    }
+}
+
+/// The one updating progress line on stderr, only when stderr is a terminal.
+final class ProgressLine: @unchecked Sendable {
+    // The lock guards `lastWrite`; the line is written under it so updates never interleave.
+    private let lock = NSLock()
+    private var lastWrite = Date.distantPast
+    private let start = Date()
+
+    static func ifTerminal() -> ProgressLine? { isatty(STDERR_FILENO) == 1 ? ProgressLine() : nil }
+
+    func update(_ p: RunProgress) {
+        lock.lock()
+        defer { lock.unlock() }
+        let now = Date()
+        guard p.done == p.total || now.timeIntervalSince(lastWrite) >= 0.1 else { return }
+        lastWrite = now
+        let elapsed = now.timeIntervalSince(start)
+        var eta = "?"
+        if p.done > 0 {
+            let left = elapsed / Double(p.done) * Double(p.total - p.done)
+            eta = left < 60 ? "\(Int(left.rounded()))s" : "\(Int(left / 60))m\(Int(left.truncatingRemainder(dividingBy: 60)))s"
+        }
+        let line = "\r\u{1B}[K\(p.done)/\(p.total) done, \(p.failures) failure\(p.failures == 1 ? "" : "s"), ETA \(eta)"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func finish() {
+        lock.lock()
+        defer { lock.unlock() }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
+
+/// What `lockstep run` and `lockstep report merge` print on stdout: failures, counts, speedups, the gate, the path.
+enum ConsoleSummary {
+    static let maxFailureLines = 50
+
+    static func print(_ r: RunReport, directory: String) {
+        var out: [String] = []
+        let problems = r.problems
+        for c in problems.prefix(maxFailureLines) {
+            let executor = c.executor == "serial" ? "" : " [\(c.executor) x\(c.threads)]"
+            out.append("\(c.status == .fail ? "FAIL" : "ERROR") \(c.suite)/\(c.name)\(executor): \(c.message ?? "")")
+            if let command = c.reproduce { out.append("  reproduce: \(command)") }
+        }
+        if problems.count > maxFailureLines { out.append("... and \(problems.count - maxFailureLines) more (see report)") }
+        for t in r.tallies { out.append("\(t.suite) / \(t.executor): \(t.line)") }
+        out.append("all: \(r.totals.line)")
+        for w in r.workloads {
+            let runs = w.runs.map { "\($0.executor) x\($0.threads) \(Format.fixed($0.speedup, 2))x (ideal \(Format.fixed($0.idealSpeedup, 2)))" }
+            out.append("\(w.name): serial \(Format.duration(w.serialSeconds)), \(Format.fixed(w.serialMgasPerSecond, 1)) Mgas/s; " + runs.joined(separator: ", "))
+        }
+        out.append("seed \(r.environment.seed), commit \(r.environment.commit), \(r.environment.machine) (\(r.environment.build))")
+        if let gate = r.gate {
+            out.append("gate: \(gate.headline)" + (gate.baseline.map { " against \($0)" } ?? ""))
+            for f in gate.findings { out.append("  \(f.line)") }
+        }
+        out.append("report: \(directory)")
+        FileHandle.standardOutput.write(Data((out.joined(separator: "\n") + "\n").utf8))
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import XCTest
+@testable import Reports
+
+/// The HTML page shows the summary table and the charts. With Chromium installed (CI installs it) the page is
+/// rendered by `ci/render-report.sh` and the rendered DOM is checked; without it, the HTML structure is checked
+/// directly. The test prints which of the two it did.
+final class HTMLRenderTests: XCTestCase {
+    func testSummaryTableAndChartsArePresent() throws {
+        let dir = try Fixtures.temporaryDirectory(self)
+        try ReportStore.write(Fixtures.report(), to: dir)
+        let html = try String(contentsOfFile: dir + "/index.html", encoding: .utf8)
+        try checkStructure(html)
+
+        let browser = ["chromium", "chromium-browser", "google-chrome-stable", "google-chrome"].lazy.compactMap(Fixtures.which).first
+        guard browser != nil else {
+            print("HTMLRenderTests: chromium not installed: checked the HTML structure directly (no rendering)")
+            return
+        }
+        let script = Fixtures.packageRoot + "/ci/render-report.sh"
+        var env = ProcessInfo.processInfo.environment
+        env["LOCKSTEP_NO_INSTALL"] = "1"
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = [script, dir, dir]
+        p.environment = env
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, output)
+        let dom = try String(contentsOfFile: dir + "/report.dom.html", encoding: .utf8)
+        for id in ["summary", "chart-suites", "chart-speedup-threads", "chart-speedup-hot", "performance"] {
+            XCTAssertTrue(dom.contains("id=\"\(id)\""), "rendered DOM lacks #\(id)")
+        }
+        let png = try XCTUnwrap(FileManager.default.contents(atPath: dir + "/report.png"))
+        XCTAssertEqual(Array(png.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        XCTAssertGreaterThan(png.count, 10_000, "a screenshot of the page, not an empty image")
+        print("HTMLRenderTests: rendered with Chromium via ci/render-report.sh (\(png.count) bytes of PNG)")
+    }
+
+    /// The page parses as XML and holds the summary table with one row per (suite, executor), the three charts with
+    /// drawn content, and no script, external stylesheet, font or image.
+    func checkStructure(_ html: String) throws {
+        let scan = XMLScan.parse(html)
+        XCTAssertNil(scan.error, "index.html is not well-formed: \(String(describing: scan.error))")
+        for id in ["summary", "chart-suites", "chart-speedup-threads", "chart-speedup-hot", "performance", "gate"] {
+            XCTAssertTrue(scan.ids.contains(id), "index.html lacks #\(id)")
+        }
+        XCTAssertFalse(scan.elements.contains("script"))
+        XCTAssertFalse(scan.elements.contains("link"))
+        XCTAssertFalse(scan.elements.contains("img"))
+        XCTAssertFalse(html.contains("@import") || html.contains("url("), "no external resources from CSS")
+        let withoutNamespaces = html.replacingOccurrences(of: "xmlns=\"http://www.w3.org/2000/svg\"", with: "")
+        XCTAssertFalse(withoutNamespaces.contains("http://") || withoutNamespaces.contains("https://"), "no network address")
+        // Summary rows: statetest/serial, generated/serial, generated/blockstm.
+        let summary = try XCTUnwrap(Self.section(html, from: "<table id=\"summary\">", to: "</table>"))
+        XCTAssertEqual(summary.components(separatedBy: "<tr>").count - 1, 1 + 3 + 1, "header, three rows, total")
+        // Each line chart draws a solid and a dashed (ideal) line; the suite chart draws bars.
+        let threads = try XCTUnwrap(Self.section(html, from: "id=\"chart-speedup-threads\"", to: "</svg>"))
+        XCTAssertEqual(threads.components(separatedBy: "<polyline").count - 1, 4, "two workloads x (achieved, ideal)")
+        XCTAssertTrue(threads.contains("stroke-dasharray"))
+        let hot = try XCTUnwrap(Self.section(html, from: "id=\"chart-speedup-hot\"", to: "</svg>"))
+        XCTAssertEqual(hot.components(separatedBy: "<polyline").count - 1, 2, "achieved and ideal at the top thread count")
+        let suites = try XCTUnwrap(Self.section(html, from: "id=\"chart-suites\"", to: "</svg>"))
+        XCTAssertGreaterThanOrEqual(suites.components(separatedBy: "<rect").count - 1, 6)
+    }
+
+    static func section(_ s: String, from start: String, to end: String) -> String? {
+        guard let a = s.range(of: start), let b = s.range(of: end, range: a.upperBound..<s.endIndex) else { return nil }
+        return String(s[a.lowerBound..<b.upperBound])
+    }
+}
