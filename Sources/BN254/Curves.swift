@@ -33,13 +33,11 @@ enum Curve {
 
     /// The untwist-Frobenius-twist endomorphism psi(x, y) = (conj(x) xi^((p-1)/3), conj(y) xi^((p-1)/2)),
     /// applied to Jacobian coordinates (conjugation is a field automorphism, so Z is conjugated too).
-    @inline(__always)
     static func psi(_ q: G2) -> G2 {
         G2(x: q.x.conjugate * Frob.g1_2, y: q.y.conjugate * Frob.g1_3, z: q.z.conjugate)
     }
 
     /// psi^2(x, y) = (x xi^((p^2-1)/3), -y): both constants lie in Fp (xi^((p^2-1)/2) = -1).
-    @inline(__always)
     static func psi2(_ q: G2) -> G2 {
         G2(x: q.x.scaled(by: Frob.g2_2), y: -q.y, z: q.z)
     }

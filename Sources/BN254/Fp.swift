@@ -2,8 +2,10 @@
 // as used by the EIP-196/EIP-197 precompiles.
 //
 // Elements are kept in Montgomery form (a * 2^256 mod p) in four 64-bit limbs, little-endian.
-// Everything here is internal to the module and compiled with whole-module optimisation, so
-// the compiler inlines and specialises freely; the public surface is the byte API in BN254.swift.
+// The field and curve types are internal (the public surface is the byte API in BN254.swift), so
+// @frozen/@inlinable do not apply; whole-module optimisation inlines and specialises them. Only the
+// small limb-level operations are forced inline: forcing the Fp2/Fp6/Fp12 products inline as well
+// made release builds take many minutes for no measurable speed-up.
 
 /// An element of the BN254 base field in Montgomery form, four little-endian 64-bit limbs.
 struct Fp: Equatable, Sendable {
@@ -22,9 +24,10 @@ struct Fp: Equatable, Sendable {
 
     // MARK: constants
 
-    /// The modulus p in plain (non-Montgomery) limbs.
     // Constants are computed properties returning literals, so hot code never goes through a
     // lazily initialised global.
+
+    /// The modulus p in plain (non-Montgomery) limbs.
     @inline(__always) static var p0: UInt64 { 0x3c20_8c16_d87c_fd47 }
     @inline(__always) static var p1: UInt64 { 0x9781_6a91_6871_ca8d }
     @inline(__always) static var p2: UInt64 { 0xb850_45b6_8181_585d }
@@ -92,15 +95,23 @@ struct Fp: Equatable, Sendable {
 
     // MARK: arithmetic
 
-    /// Subtracts p once when the value is at least p; inputs are below 2p.
+    /// Subtracts p once when the value is at least p; inputs are below 2p. Branch-free, and written
+    /// as "subtract p, add it back under a mask" rather than a select: LLVM turns selects in loops into
+    /// branches, which mispredict half the time on field data.
     @inline(__always)
     static func reduceOnce(_ a0: UInt64, _ a1: UInt64, _ a2: UInt64, _ a3: UInt64) -> Fp {
-        var b: UInt64 = 0
-        let s0 = sbb(a0, p0, &b)
-        let s1 = sbb(a1, p1, &b)
-        let s2 = sbb(a2, p2, &b)
-        let s3 = sbb(a3, p3, &b)
-        return b == 0 ? Fp(s0, s1, s2, s3) : Fp(a0, a1, a2, a3)
+        var c: UInt64 = 1
+        let s0 = adc(a0, ~p0, &c)
+        let s1 = adc(a1, ~p1, &c)
+        let s2 = adc(a2, ~p2, &c)
+        let s3 = adc(a3, ~p3, &c)
+        let mask = c &- 1  // all ones when a < p (the subtraction borrowed)
+        var k: UInt64 = 0
+        let t0 = adc(s0, p0 & mask, &k)
+        let t1 = adc(s1, p1 & mask, &k)
+        let t2 = adc(s2, p2 & mask, &k)
+        let t3 = s3 &+ (p3 & mask) &+ k
+        return Fp(t0, t1, t2, t3)
     }
 
     @inline(__always)
@@ -114,21 +125,22 @@ struct Fp: Equatable, Sendable {
         return reduceOnce(s0, s1, s2, s3)
     }
 
+    /// a - b, adding p back when it borrows. Branch-free (a data-dependent branch here mispredicts
+    /// half the time): a + ~b + 1 leaves carry 0 exactly on a borrow, which becomes an all-ones mask.
     @inline(__always)
     static func - (a: Fp, b: Fp) -> Fp {
-        var br: UInt64 = 0
-        var s0 = sbb(a.l0, b.l0, &br)
-        var s1 = sbb(a.l1, b.l1, &br)
-        var s2 = sbb(a.l2, b.l2, &br)
-        var s3 = sbb(a.l3, b.l3, &br)
-        if br != 0 {
-            var c: UInt64 = 0
-            s0 = adc(s0, p0, &c)
-            s1 = adc(s1, p1, &c)
-            s2 = adc(s2, p2, &c)
-            s3 = adc(s3, p3, &c)
-        }
-        return Fp(s0, s1, s2, s3)
+        var c: UInt64 = 1
+        let s0 = adc(a.l0, ~b.l0, &c)
+        let s1 = adc(a.l1, ~b.l1, &c)
+        let s2 = adc(a.l2, ~b.l2, &c)
+        let s3 = adc(a.l3, ~b.l3, &c)
+        let mask = c &- 1
+        var k: UInt64 = 0
+        let t0 = adc(s0, p0 & mask, &k)
+        let t1 = adc(s1, p1 & mask, &k)
+        let t2 = adc(s2, p2 & mask, &k)
+        let t3 = adc(s3, p3 & mask, &k)
+        return Fp(t0, t1, t2, t3)
     }
 
     @inline(__always)
@@ -177,25 +189,193 @@ struct Fp: Equatable, Sendable {
     @inline(__always)
     var squared: Fp { self * self }
 
-    /// Raises to a power given as four little-endian limbs (plain integer), left to right.
-    func power(_ e: (UInt64, UInt64, UInt64, UInt64)) -> Fp {
-        var result = Fp.one
-        for i in 0..<4 {
-            let w = i == 0 ? e.3 : i == 1 ? e.2 : i == 2 ? e.1 : e.0
-            var bit = 63
-            while bit >= 0 {
-                result = result.squared
-                if (w >> UInt64(bit)) & 1 == 1 { result = result * self }
-                bit -= 1
+    /// Multiplicative inverse (zero maps to zero) by the binary extended Euclidean algorithm on the
+    /// plain value x = a*2^256 of the limbs, giving x^-1; a Montgomery product with 2^768 then yields
+    /// (a^-1)*2^256. Variable time, which is fine for public precompile inputs; it is about twice as
+    /// fast as Fermat's a^(p-2) and is used for affine outputs and once per final exponentiation.
+    var inverse: Fp {
+        if isZero { return .zero }
+        var u = self
+        var v = Fp(Fp.p0, Fp.p1, Fp.p2, Fp.p3)
+        var x1 = Fp(1, 0, 0, 0)
+        var x2 = Fp.zero
+        let one = Fp(1, 0, 0, 0)
+        while u != one && v != one {
+            while u.l0 & 1 == 0 {
+                u = u.shiftedRight
+                x1 = x1.halvedPlain
+            }
+            while v.l0 & 1 == 0 {
+                v = v.shiftedRight
+                x2 = x2.halvedPlain
+            }
+            if u.isAtLeast(v) {
+                u = u.minusNoReduce(v)
+                x1 = x1 - x2
+            } else {
+                v = v.minusNoReduce(u)
+                x2 = x2 - x1
             }
         }
-        return result
+        let r = u == one ? x1 : x2
+        // 2^768 mod p.
+        return r * Fp(0xb1cd_6daf_da15_30df, 0x62f2_10e6_a728_3db6, 0xef7f_0b0c_0ada_0afb, 0x20fd_6e90_2d59_2544)
     }
 
-    /// Multiplicative inverse by Fermat (a^(p-2)); the inverse of zero is zero. Used only a few
-    /// times per precompile call (affine conversion, final exponentiation), so speed is secondary.
-    var inverse: Fp {
-        power((Fp.p0 &- 2, Fp.p1, Fp.p2, Fp.p3))
+    /// The limbs shifted right by one bit.
+    @inline(__always)
+    var shiftedRight: Fp {
+        Fp((l0 >> 1) | (l1 << 63), (l1 >> 1) | (l2 << 63), (l2 >> 1) | (l3 << 63), l3 >> 1)
+    }
+
+    /// x/2 mod p for a value below p: (x + p)/2 when x is odd (x + p < 2^255 cannot overflow).
+    @inline(__always)
+    var halvedPlain: Fp {
+        if l0 & 1 == 0 { return shiftedRight }
+        var c: UInt64 = 0
+        let s0 = adc(l0, Fp.p0, &c)
+        let s1 = adc(l1, Fp.p1, &c)
+        let s2 = adc(l2, Fp.p2, &c)
+        let s3 = adc(l3, Fp.p3, &c)
+        return Fp(s0, s1, s2, s3).shiftedRight
+    }
+
+    /// Integer comparison of the limbs.
+    @inline(__always)
+    func isAtLeast(_ b: Fp) -> Bool {
+        if l3 != b.l3 { return l3 > b.l3 }
+        if l2 != b.l2 { return l2 > b.l2 }
+        if l1 != b.l1 { return l1 > b.l1 }
+        return l0 >= b.l0
+    }
+
+    /// Integer difference of the limbs; the caller guarantees self >= b.
+    @inline(__always)
+    func minusNoReduce(_ b: Fp) -> Fp {
+        var c: UInt64 = 1
+        let s0 = adc(l0, ~b.l0, &c)
+        let s1 = adc(l1, ~b.l1, &c)
+        let s2 = adc(l2, ~b.l2, &c)
+        let s3 = adc(l3, ~b.l3, &c)
+        return Fp(s0, s1, s2, s3)
+    }
+
+    // MARK: unreduced (lazy) products, for Fp2 multiplication
+
+    /// Integer sum of the limbs without reduction; both below p, so the sum is below 2^255.
+    @inline(__always)
+    func plusNoReduce(_ b: Fp) -> Fp {
+        var c: UInt64 = 0
+        let s0 = adc(l0, b.l0, &c)
+        let s1 = adc(l1, b.l1, &c)
+        let s2 = adc(l2, b.l2, &c)
+        let s3 = l3 &+ b.l3 &+ c
+        return Fp(s0, s1, s2, s3)
+    }
+
+    /// The full 512-bit product of the limbs (schoolbook).
+    @inline(__always)
+    static func mulWide(_ a: Fp, _ b: Fp) -> Wide {
+        var r = Wide()
+        var c: UInt64
+        (c, r.w0) = mac(0, a.l0, b.l0, 0)
+        (c, r.w1) = mac(0, a.l1, b.l0, c)
+        (c, r.w2) = mac(0, a.l2, b.l0, c)
+        (r.w4, r.w3) = mac(0, a.l3, b.l0, c)
+        (c, r.w1) = mac(r.w1, a.l0, b.l1, 0)
+        (c, r.w2) = mac(r.w2, a.l1, b.l1, c)
+        (c, r.w3) = mac(r.w3, a.l2, b.l1, c)
+        (r.w5, r.w4) = mac(r.w4, a.l3, b.l1, c)
+        (c, r.w2) = mac(r.w2, a.l0, b.l2, 0)
+        (c, r.w3) = mac(r.w3, a.l1, b.l2, c)
+        (c, r.w4) = mac(r.w4, a.l2, b.l2, c)
+        (r.w6, r.w5) = mac(r.w5, a.l3, b.l2, c)
+        (c, r.w3) = mac(r.w3, a.l0, b.l3, 0)
+        (c, r.w4) = mac(r.w4, a.l1, b.l3, c)
+        (c, r.w5) = mac(r.w5, a.l2, b.l3, c)
+        (r.w7, r.w6) = mac(r.w6, a.l3, b.l3, c)
+        return r
+    }
+
+    /// Montgomery reduction t * 2^-256 mod p of a 512-bit t < p * 2^256 (the result before the final
+    /// subtraction is then below 2p).
+    @inline(__always)
+    static func redc(_ t: Wide) -> Fp {
+        let t0 = t.w0
+        var t1 = t.w1, t2 = t.w2, t3 = t.w3, t4 = t.w4, t5 = t.w5, t6 = t.w6, t7 = t.w7
+        // Row i adds m_i * p * 2^(64 i), which clears limb i; `hi` carries the overflow of limb i+4
+        // into the next row.
+        var c: UInt64, hi: UInt64 = 0, m: UInt64
+        m = t0 &* inv
+        (c, _) = mac(t0, m, p0, 0)
+        (c, t1) = mac(t1, m, p1, c)
+        (c, t2) = mac(t2, m, p2, c)
+        (c, t3) = mac(t3, m, p3, c)
+        t4 = adc(t4, c, &hi)
+        m = t1 &* inv
+        (c, _) = mac(t1, m, p0, 0)
+        (c, t2) = mac(t2, m, p1, c)
+        (c, t3) = mac(t3, m, p2, c)
+        (c, t4) = mac(t4, m, p3, c)
+        t5 = adc(t5, c, &hi)
+        m = t2 &* inv
+        (c, _) = mac(t2, m, p0, 0)
+        (c, t3) = mac(t3, m, p1, c)
+        (c, t4) = mac(t4, m, p2, c)
+        (c, t5) = mac(t5, m, p3, c)
+        t6 = adc(t6, c, &hi)
+        m = t3 &* inv
+        (c, _) = mac(t3, m, p0, 0)
+        (c, t4) = mac(t4, m, p1, c)
+        (c, t5) = mac(t5, m, p2, c)
+        (c, t6) = mac(t6, m, p3, c)
+        t7 = t7 &+ c &+ hi  // the result is below 2p < 2^255, so nothing carries out
+        return reduceOnce(t4, t5, t6, t7)
+    }
+}
+
+/// A 512-bit unreduced product, eight little-endian limbs.
+struct Wide {
+    var w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0, w3: UInt64 = 0
+    var w4: UInt64 = 0, w5: UInt64 = 0, w6: UInt64 = 0, w7: UInt64 = 0
+
+    /// self - b as integers; the caller guarantees no underflow.
+    @inline(__always)
+    func minus(_ b: Wide) -> Wide {
+        var c: UInt64 = 1
+        var r = Wide()
+        r.w0 = adc(w0, ~b.w0, &c)
+        r.w1 = adc(w1, ~b.w1, &c)
+        r.w2 = adc(w2, ~b.w2, &c)
+        r.w3 = adc(w3, ~b.w3, &c)
+        r.w4 = adc(w4, ~b.w4, &c)
+        r.w5 = adc(w5, ~b.w5, &c)
+        r.w6 = adc(w6, ~b.w6, &c)
+        r.w7 = adc(w7, ~b.w7, &c)
+        return r
+    }
+
+    /// self - b, plus p * 2^256 when that is negative, so the result lies in [0, p * 2^256) for
+    /// self, b < p * 2^256 (branch-free).
+    @inline(__always)
+    func minusModP256(_ b: Wide) -> Wide {
+        var c: UInt64 = 1
+        var r = Wide()
+        r.w0 = adc(w0, ~b.w0, &c)
+        r.w1 = adc(w1, ~b.w1, &c)
+        r.w2 = adc(w2, ~b.w2, &c)
+        r.w3 = adc(w3, ~b.w3, &c)
+        r.w4 = adc(w4, ~b.w4, &c)
+        r.w5 = adc(w5, ~b.w5, &c)
+        r.w6 = adc(w6, ~b.w6, &c)
+        r.w7 = adc(w7, ~b.w7, &c)
+        let mask = c &- 1
+        var k: UInt64 = 0
+        r.w4 = adc(r.w4, Fp.p0 & mask, &k)
+        r.w5 = adc(r.w5, Fp.p1 & mask, &k)
+        r.w6 = adc(r.w6, Fp.p2 & mask, &k)
+        r.w7 = adc(r.w7, Fp.p3 & mask, &k)
+        return r
     }
 }
 
@@ -213,13 +393,5 @@ func mac(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ carry: UInt64) -> (UInt64, UIn
 func adc(_ a: UInt64, _ b: UInt64, _ carry: inout UInt64) -> UInt64 {
     let t = UInt128(a) &+ UInt128(b) &+ UInt128(carry)
     carry = UInt64(truncatingIfNeeded: t &>> 64)
-    return UInt64(truncatingIfNeeded: t)
-}
-
-/// a - b - borrow, updating borrow (0 or 1).
-@inline(__always)
-func sbb(_ a: UInt64, _ b: UInt64, _ borrow: inout UInt64) -> UInt64 {
-    let t = UInt128(a) &- UInt128(b) &- UInt128(borrow)
-    borrow = UInt64(truncatingIfNeeded: t &>> 127)
     return UInt64(truncatingIfNeeded: t)
 }

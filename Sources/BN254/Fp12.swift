@@ -20,7 +20,6 @@ struct Fp12: Equatable, Sendable {
     var isOne: Bool { self == Fp12.one }
 
     /// Karatsuba over Fp6: three Fp6 products.
-    @inline(__always)
     static func * (a: Fp12, b: Fp12) -> Fp12 {
         let t0 = a.c0 * b.c0
         let t1 = a.c1 * b.c1
@@ -28,11 +27,9 @@ struct Fp12: Equatable, Sendable {
         return Fp12(t0 + t1.timesV, m - t0 - t1)
     }
 
-    @inline(__always)
     static func *= (a: inout Fp12, b: Fp12) { a = a * b }
 
     /// Complex squaring: (c0 + c1 w)^2 = (c0 + c1)(c0 + v c1) - (1 + v) c0 c1 + 2 c0 c1 w.
-    @inline(__always)
     var squared: Fp12 {
         let m = c0 * c1
         let t = (c0 + c1) * (c0 + c1.timesV) - m - m.timesV
@@ -52,7 +49,6 @@ struct Fp12: Equatable, Sendable {
 
     /// Product with a sparse line value a + b w + c w^3 (the shape produced by the Miller loop
     /// lines on the D-type twist): thirteen Fp2 products instead of eighteen.
-    @inline(__always)
     func mulByLine(_ a: Fp2, _ b: Fp2, _ c: Fp2) -> Fp12 {
         let t0 = c0.scaled(by: a)
         let t1 = c1.mulBy01(b, c)
@@ -90,7 +86,6 @@ struct Fp12: Equatable, Sendable {
     /// Fp4 = Fp2[s]/(s^2 - xi), s = w^3, t = w; then for f = A0 + A1 t + A2 t^2:
     /// A0' = 3 A0^2 - 2 conj(A0), A1' = 3 s A2^2 + 2 conj(A1), A2' = 3 A1^2 - 2 conj(A2).
     /// Valid only for elements with f^(p^6+1) = 1 (after the easy part of the final exponentiation).
-    @inline(__always)
     var cyclotomicSquared: Fp12 {
         // A0 = (a0, a3), A1 = (a1, a4), A2 = (a2, a5) in the w-basis.
         let (r0, i0) = Fp12.fp4Square(c0.c0, c1.c1)
@@ -108,7 +103,6 @@ struct Fp12: Equatable, Sendable {
     }
 
     /// (x + y s)^2 = (x^2 + xi y^2) + 2xy s in Fp4 = Fp2[s]/(s^2 - xi).
-    @inline(__always)
     static func fp4Square(_ x: Fp2, _ y: Fp2) -> (Fp2, Fp2) {
         let t0 = x.squared
         let t1 = y.squared

@@ -28,19 +28,20 @@ struct Fp2: Equatable, Sendable {
     static func += (a: inout Fp2, b: Fp2) { a = a + b }
     @inline(__always)
     static func -= (a: inout Fp2, b: Fp2) { a = a - b }
-    @inline(__always)
     static func *= (a: inout Fp2, b: Fp2) { a = a * b }
 
     @inline(__always)
     var doubled: Fp2 { Fp2(c0.doubled, c1.doubled) }
 
-    /// Karatsuba: three base-field products.
-    @inline(__always)
+    /// Karatsuba with lazy reduction: three 512-bit products and two Montgomery reductions
+    /// (c0 = a0 b0 - a1 b1, c1 = (a0 + a1)(b0 + b1) - a0 b0 - a1 b1, each reduced once).
     static func * (a: Fp2, b: Fp2) -> Fp2 {
-        let v0 = a.c0 * b.c0
-        let v1 = a.c1 * b.c1
-        let s = (a.c0 + a.c1) * (b.c0 + b.c1)
-        return Fp2(v0 - v1, s - v0 - v1)
+        let v0 = Fp.mulWide(a.c0, b.c0)
+        let v1 = Fp.mulWide(a.c1, b.c1)
+        let s = Fp.mulWide(a.c0.plusNoReduce(a.c1), b.c0.plusNoReduce(b.c1))  // < 4p^2
+        let r0 = Fp.redc(v0.minusModP256(v1))
+        let r1 = Fp.redc(s.minus(v0).minus(v1))  // a0 b1 + a1 b0 < 2p^2
+        return Fp2(r0, r1)
     }
 
     /// Product with a base-field scalar.
@@ -48,7 +49,6 @@ struct Fp2: Equatable, Sendable {
     func scaled(by k: Fp) -> Fp2 { Fp2(c0 * k, c1 * k) }
 
     /// (c0 + c1 u)^2 = (c0 + c1)(c0 - c1) + 2 c0 c1 u: two base-field products.
-    @inline(__always)
     var squared: Fp2 {
         let m = c0 * c1
         return Fp2((c0 + c1) * (c0 - c1), m.doubled)

@@ -35,7 +35,6 @@ struct Fp6: Equatable, Sendable {
     var timesV: Fp6 { Fp6(c2.timesXi, c0, c1) }
 
     /// Karatsuba-style product: six Fp2 products.
-    @inline(__always)
     static func * (a: Fp6, b: Fp6) -> Fp6 {
         let v0 = a.c0 * b.c0
         let v1 = a.c1 * b.c1
@@ -47,7 +46,6 @@ struct Fp6: Equatable, Sendable {
     }
 
     /// Chung-Hasan SQR2: three Fp2 squarings and two Fp2 products.
-    @inline(__always)
     var squared: Fp6 {
         let s0 = c0.squared
         let s1 = (c0 * c1).doubled
@@ -58,11 +56,9 @@ struct Fp6: Equatable, Sendable {
     }
 
     /// Product with an Fp2 scalar.
-    @inline(__always)
     func scaled(by k: Fp2) -> Fp6 { Fp6(c0 * k, c1 * k, c2 * k) }
 
     /// Product with a sparse element b0 + b1 v (the shape of a line's w-part): five Fp2 products.
-    @inline(__always)
     func mulBy01(_ b0: Fp2, _ b1: Fp2) -> Fp6 {
         let v0 = c0 * b0
         let v1 = c1 * b1

@@ -47,7 +47,6 @@ struct Jacobian<F: CurveField>: Sendable {
     var negated: Jacobian { Jacobian(x: x, y: -y, z: z) }
 
     /// dbl-2009-l (a = 0): 2M + 5S.
-    @inline(__always)
     var doubled: Jacobian {
         if isInfinity { return self }
         let a = x.squared
@@ -88,7 +87,6 @@ struct Jacobian<F: CurveField>: Sendable {
     }
 
     /// Mixed addition with an affine point (madd-2007-bl), falling back to doubling for equal inputs.
-    @inline(__always)
     func adding(affineX qx: F, affineY qy: F) -> Jacobian {
         if isInfinity { return Jacobian(affineX: qx, affineY: qy) }
         let z1z1 = z.squared

@@ -37,7 +37,6 @@ enum Pairing {
     /// (-2YZ yP) + (3X^2 xP) w + (3b'Z^2 - Y^2) w^3. The new point is scaled by 4 relative to
     /// Aranha et al.'s formula to avoid halvings: X3 = 2XY(Y^2 - 9b'Z^2), Y3 = (Y^2 + 9b'Z^2)^2 - 108 b'^2 Z^4,
     /// Z3 = 8Y^3 Z.
-    @inline(__always)
     static func doublingStep(_ t: inout Homogeneous, _ px: Fp, _ py: Fp) -> (Fp2, Fp2, Fp2) {
         let b = t.y.squared
         let c = t.z.squared
@@ -58,7 +57,6 @@ enum Pairing {
 
     /// T <- T + Q for affine Q, returning the line through T and Q evaluated at P:
     /// (lambda yP) - (theta xP) w + (theta xQ - lambda yQ) w^3, theta = Y - yQ Z, lambda = X - xQ Z.
-    @inline(__always)
     static func additionStep(_ t: inout Homogeneous, _ qx: Fp2, _ qy: Fp2, _ px: Fp, _ py: Fp) -> (Fp2, Fp2, Fp2) {
         let theta = t.y - qy * t.z
         let lambda = t.x - qx * t.z

@@ -154,6 +154,33 @@ final class BN254ArithmeticTests: XCTestCase {
         XCTAssertEqual(Fp.three, Fp(fromPlain: 3))
     }
 
+    /// The lazy-reduction Fp2 product and the binary-Euclid inverse agree with the plain definitions,
+    /// including at the extremes (p - 1 everywhere maximises the unreduced intermediates).
+    func testLazyFp2ProductAndInverseEdgeCases() {
+        var rng = Rng(state: 7)
+        let minusOne = -Fp.one
+        let maxLimbs = Fp(Fp.p0 - 1, Fp.p1, Fp.p2, Fp.p3)  // p - 1 as a Montgomery representation
+        var values: [Fp] = [.zero, .one, minusOne, maxLimbs, Fp(1, 0, 0, 0), Fp.one.doubled]
+        for _ in 0..<20 { values.append(rng.fp()) }
+        for a in values {
+            if !a.isZero { XCTAssertEqual(a * a.inverse, .one) }
+            for b in values.prefix(8) {
+                XCTAssertEqual(Fp.redc(Fp.mulWide(a, b)), a * b)
+            }
+        }
+        for i in 0..<values.count {
+            for j in 0..<6 {
+                let x = Fp2(values[i], values[(i + j) % values.count])
+                let y = Fp2(values[(i + 2 * j + 1) % values.count], values[j])
+                let expected = Fp2(x.c0 * y.c0 - x.c1 * y.c1, x.c0 * y.c1 + x.c1 * y.c0)
+                XCTAssertEqual(x * y, expected)
+            }
+        }
+        XCTAssertEqual(Fp.one.inverse, .one)
+        XCTAssertEqual(minusOne.inverse, minusOne)
+        XCTAssertEqual(Fp.zero.inverse, .zero)
+    }
+
     func testTowerInversesAndSquares() {
         var rng = Rng(state: 2)
         for _ in 0..<5 {
