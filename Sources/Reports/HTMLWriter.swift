@@ -1,3 +1,5 @@
+import Foundation
+
 /// Renders a `RunReport` as `index.html`: one self-contained page (inline CSS and SVG, no scripts, no fonts, no
 /// network), well-formed enough to parse as XML. Every string from a vector or the environment is escaped.
 ///
@@ -135,8 +137,8 @@ public enum HTMLWriter {
     static func performance(_ r: RunReport) -> String {
         var h: [String] = ["<section id=\"performance\"><h2>Performance</h2>"]
         h.append("<p>Times are the median of \(r.environment.repetitions) timed runs after a warm-up run, each a whole block execution (state root included). <em>Ideal</em> is the critical-path bound min(threads, total time / critical-path time), from the serial run's read and write sets and per-transaction times; <em>efficiency</em> is speedup / ideal; <em>dependent</em> is the share of transactions that read what a lower one wrote.</p>")
-        h.append("<figure>" + speedupByThreads(r) + "<figcaption>Achieved speedup (solid) and the critical-path bound (dashed) per workload.</figcaption></figure>")
-        h.append("<figure>" + speedupByHotRatio(r) + "<figcaption>Speedup at the highest thread count against the share of transactions on hot state.</figcaption></figure>")
+        h.append("<figure>" + speedupByThreads(r) + "<figcaption>Achieved speedup (solid) and the critical-path bound (dashed, same colour) per workload\(chartNote(r)).</figcaption></figure>")
+        h.append("<figure>" + speedupByHotRatio(r) + "<figcaption>Speedup (solid) and bound (dashed) at the highest thread count against the share of transactions on hot state, one line per workload family\(chartNote(r)).</figcaption></figure>")
         h.append("<table id=\"performance\"><thead><tr><th>workload</th><th>txs</th><th>gas</th><th>hot</th><th>dependent</th><th>executor</th><th>threads</th><th>time</th><th>speedup</th><th>ideal</th><th>efficiency</th><th>re-exec/tx</th><th>Mgas/s</th></tr></thead><tbody>")
         for w in r.workloads {
             let lead = "<td class=\"name\">\(Escape.html(w.name))</td><td class=\"num\">\(w.transactions)</td><td class=\"num\">\(w.gasUsed)</td><td class=\"num\">\(w.hotRatio.map(Format.percent) ?? "-")</td><td class=\"num\">\(Format.percent(w.dependentShare))</td>"
@@ -161,7 +163,7 @@ public enum HTMLWriter {
     static func speedupByThreads(_ r: RunReport) -> String {
         var series: [SVGChart.Series] = []
         var k = 0
-        for w in r.workloads {
+        for w in chartWorkloads(r) {
             for executor in orderedExecutors(w.runs) {
                 let runs = w.runs.filter { $0.executor == executor }
                 let color = SVGChart.palette[k % SVGChart.palette.count]
@@ -171,38 +173,71 @@ public enum HTMLWriter {
                                               points: runs.map { (Double($0.threads), $0.speedup) }))
                 series.append(SVGChart.Series(name: "\(label) ideal", color: color,
                                               points: runs.map { (Double($0.threads), $0.idealSpeedup) },
-                                              dashed: true, markers: false))
+                                              dashed: true, markers: false, inLegend: false))
             }
         }
-        let ticks = Array(Set(r.workloads.flatMap { $0.runs.map { Double($0.threads) } })).sorted()
+        let ticks = Array(Set(chartWorkloads(r).flatMap { $0.runs.map { Double($0.threads) } })).sorted()
         return SVGChart.line(id: "chart-speedup-threads", title: "Speedup against threads", xLabel: "threads",
                              yLabel: "speedup over serial", xTicks: ticks, xTickLabel: { String(Int($0)) }, series: series)
     }
 
-    /// Speedup against hot ratio at each executor's highest thread count, with the ideal bound.
+    /// Speedup against hot ratio at each executor's highest thread count, with the ideal bound: one line per workload
+    /// family (the generator's `<workload>-n<N>-...` names, so a hot-ratio sweep draws one line) and executor.
     static func speedupByHotRatio(_ r: RunReport) -> String {
-        let withHot = r.workloads.filter { $0.hotRatio != nil }
+        let withHot = chartWorkloads(r).filter { $0.hotRatio != nil }
+        var families: [String] = []
+        for w in withHot where !families.contains(family(w.name)) { families.append(family(w.name)) }
         var series: [SVGChart.Series] = []
         var k = 0
         for executor in orderedExecutors(withHot.flatMap(\.runs)) {
             guard let threads = withHot.flatMap({ $0.runs.filter { $0.executor == executor }.map(\.threads) }).max() else { continue }
-            var achieved: [(x: Double, y: Double)] = []
-            var ideal: [(x: Double, y: Double)] = []
-            for w in withHot {
-                guard let hot = w.hotRatio, let run = w.runs.first(where: { $0.executor == executor && $0.threads == threads }) else { continue }
-                achieved.append((hot * 100, run.speedup))
-                ideal.append((hot * 100, run.idealSpeedup))
+            for name in families {
+                var achieved: [(x: Double, y: Double)] = []
+                var ideal: [(x: Double, y: Double)] = []
+                for w in withHot where family(w.name) == name {
+                    guard let hot = w.hotRatio,
+                          let run = w.runs.first(where: { $0.executor == executor && $0.threads == threads }) else { continue }
+                    achieved.append((hot * 100, run.speedup))
+                    ideal.append((hot * 100, run.idealSpeedup))
+                }
+                guard !achieved.isEmpty else { continue }
+                let color = SVGChart.palette[k % SVGChart.palette.count]
+                k += 1
+                let label = executor == "blockstm" ? "\(name) x\(threads)" : "\(name) \(executor) x\(threads)"
+                series.append(SVGChart.Series(name: label, color: color, points: meanByX(achieved)))
+                series.append(SVGChart.Series(name: "\(label) ideal", color: color, points: meanByX(ideal),
+                                              dashed: true, markers: false, inLegend: false))
             }
-            // Several workloads may share a hot ratio: the line joins their mean, the markers show each.
-            let color = SVGChart.palette[k % SVGChart.palette.count]
-            k += 1
-            series.append(SVGChart.Series(name: "\(executor) x\(threads)", color: color, points: meanByX(achieved)))
-            series.append(SVGChart.Series(name: "\(executor) x\(threads) ideal", color: color, points: meanByX(ideal),
-                                          dashed: true, markers: false))
         }
         let ticks = Array(Set(withHot.compactMap { $0.hotRatio.map { $0 * 100 } })).sorted()
         return SVGChart.line(id: "chart-speedup-hot", title: "Speedup against hot ratio", xLabel: "transactions on hot state (%)",
                              yLabel: "speedup over serial", xTicks: ticks, xTickLabel: { Format.fixed($0, 0) }, series: series)
+    }
+
+    /// The most workloads a chart draws (the table lists them all).
+    static let maxChartWorkloads = 12
+
+    /// The workloads the charts draw: the generated ones (the suite designed for measuring) when the run has them,
+    /// else the longest-running ones, at most `maxChartWorkloads`, in report order.
+    static func chartWorkloads(_ r: RunReport) -> [WorkloadPerformance] {
+        let generated = r.workloads.filter { $0.suite == GeneratedWorkloads.suite }
+        let pool = generated.isEmpty ? r.workloads : generated
+        guard pool.count > maxChartWorkloads else { return pool }
+        let keep = Set(pool.sorted { $0.serialSeconds > $1.serialSeconds }.prefix(maxChartWorkloads).map(\.id))
+        return pool.filter { keep.contains($0.id) }
+    }
+
+    /// A generator name's family: `erc20-n400-hot0.25` -> `erc20`; other names stay whole.
+    static func family(_ name: String) -> String {
+        guard let r = name.range(of: #"-n[0-9]+(-|$)"#, options: .regularExpression) else { return name }
+        return String(name[..<r.lowerBound])
+    }
+
+    /// Says which workloads the charts leave out, if any.
+    static func chartNote(_ r: RunReport) -> String {
+        let shown = chartWorkloads(r).count
+        guard shown < r.workloads.count else { return "" }
+        return "; \(shown) of \(r.workloads.count) workloads drawn (\(r.workloads.contains { $0.suite == GeneratedWorkloads.suite } ? "the generated ones" : "the longest-running")), all in the table"
     }
 
     static func orderedExecutors(_ runs: [ParallelRun]) -> [String] {

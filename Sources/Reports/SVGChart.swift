@@ -10,6 +10,8 @@ enum SVGChart {
         var points: [(x: Double, y: Double)]
         var dashed = false
         var markers = true
+        /// Listed in the legend (an ideal bound drawn in its workload's colour is explained by the caption instead).
+        var inLegend = true
     }
 
     static let width = 640.0
@@ -20,7 +22,8 @@ enum SVGChart {
     static func line(id: String, title: String, xLabel: String, yLabel: String, xTicks: [Double],
                      xTickLabel: (Double) -> String, series: [Series]) -> String {
         let all = series.flatMap(\.points)
-        let legendRows = (series.count + 1) / 2
+        let legend = series.filter(\.inLegend)
+        let legendRows = (legend.count + 1) / 2
         let height = top + plotHeight + bottom + Double(legendRows) * 18 + 8
         var s = open(id: id, title: title, height: height)
         guard !all.isEmpty, let xMin = (xTicks + all.map(\.x)).min(), let xMax = (xTicks + all.map(\.x)).max() else {
@@ -60,7 +63,7 @@ enum SVGChart {
             }
         }
         // Legend: two columns under the axis label.
-        for (i, line) in series.enumerated() {
+        for (i, line) in legend.enumerated() {
             let x = left + Double(i % 2) * (plotW / 2)
             let y = top + plotHeight + bottom + Double(i / 2) * 18 + 8
             let dash = line.dashed ? " stroke-dasharray=\"6 4\"" : ""

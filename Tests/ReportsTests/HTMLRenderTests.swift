@@ -66,7 +66,7 @@ final class HTMLRenderTests: XCTestCase {
         XCTAssertEqual(threads.components(separatedBy: "<polyline").count - 1, 4, "two workloads x (achieved, ideal)")
         XCTAssertTrue(threads.contains("stroke-dasharray"))
         let hot = try XCTUnwrap(Self.section(html, from: "id=\"chart-speedup-hot\"", to: "</svg>"))
-        XCTAssertEqual(hot.components(separatedBy: "<polyline").count - 1, 2, "achieved and ideal at the top thread count")
+        XCTAssertEqual(hot.components(separatedBy: "<polyline").count - 1, 4, "per workload family: achieved and ideal at the top thread count")
         let suites = try XCTUnwrap(Self.section(html, from: "id=\"chart-suites\"", to: "</svg>"))
         XCTAssertGreaterThanOrEqual(suites.components(separatedBy: "<rect").count - 1, 6)
     }
@@ -74,5 +74,41 @@ final class HTMLRenderTests: XCTestCase {
     static func section(_ s: String, from start: String, to end: String) -> String? {
         guard let a = s.range(of: start), let b = s.range(of: end, range: a.upperBound..<s.endIndex) else { return nil }
         return String(s[a.lowerBound..<b.upperBound])
+    }
+}
+
+/// Which workloads the charts draw, and how they are grouped.
+final class ChartSelectionTests: XCTestCase {
+    func workload(_ suite: String, _ name: String, seconds: Double, hot: Double?) -> WorkloadPerformance {
+        WorkloadPerformance(suite: suite, name: name, transactions: 1, gasUsed: 1, hotRatio: hot, dependentShare: 0,
+                            serialSeconds: seconds, criticalPathSeconds: 0, parallelismBound: 1, serialMgasPerSecond: 1,
+                            runs: [ParallelRun(executor: "blockstm", threads: 2, seconds: 1, speedup: 1, idealSpeedup: 1,
+                                               efficiency: 1, reExecutionsPerTransaction: 0, abortRate: 0, mgasPerSecond: 1,
+                                               ranSerially: false)])
+    }
+
+    func testGeneratedWorkloadsAreChartedWhenPresent() {
+        var r = Fixtures.report()
+        r.workloads = (0..<20).map { workload("blocks", "b\($0)", seconds: Double($0), hot: 0.5) }
+            + [workload("generated", "erc20-n400-hot0.0", seconds: 1, hot: 0), workload("generated", "erc20-n400-hot1.0", seconds: 1, hot: 1)]
+        XCTAssertEqual(HTMLWriter.chartWorkloads(r).map(\.name), ["erc20-n400-hot0.0", "erc20-n400-hot1.0"])
+        // One family: one achieved line through both hot ratios, and its bound.
+        let svg = HTMLWriter.speedupByHotRatio(r)
+        XCTAssertEqual(svg.components(separatedBy: "<polyline").count - 1, 2)
+        XCTAssertTrue(svg.contains(">erc20 x2<"))
+        XCTAssertTrue(HTMLWriter.render(r).contains("2 of 22 workloads drawn (the generated ones)"))
+    }
+
+    func testLongestRunningAreChartedOtherwise() {
+        var r = Fixtures.report()
+        r.workloads = (0..<20).map { workload("blocks", "b\($0)", seconds: Double($0), hot: nil) }
+        XCTAssertEqual(HTMLWriter.chartWorkloads(r).map(\.name), (8..<20).map { "b\($0)" })
+    }
+
+    func testFamilyNames() {
+        XCTAssertEqual(HTMLWriter.family("erc20-n400-hot0.25"), "erc20")
+        XCTAssertEqual(HTMLWriter.family("nft-mint-n100-hot0.7-set2-dep8"), "nft-mint")
+        XCTAssertEqual(HTMLWriter.family("counter-n20"), "counter")
+        XCTAssertEqual(HTMLWriter.family("dependent-counter"), "dependent-counter")
     }
 }
