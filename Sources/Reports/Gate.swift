@@ -9,13 +9,19 @@ import Foundation
 /// - Throughput (Mgas/s) is compared the same way, as current / baseline, but only when both runs report the same
 ///   machine (cores and CPU model) and build: on another machine a throughput ratio measures the machine.
 /// - Figures present on one side only (another thread count, a workload added since) are noted, not failed.
+/// - A workload whose serial time is below `minimumSerialSeconds` in either run is too short to time within the
+///   threshold (thread start-up and scheduler noise dominate it): its figures are counted in a note, not gated.
 public enum Gate {
     /// The default allowed slowdown: 10 %.
     public static let defaultMaxSlowdownPercent = 10.0
 
+    /// Workloads faster than this serially (seconds) are not gated on performance.
+    public static let defaultMinimumSerialSeconds = 0.005
+
     /// The decision for `report`, compared with `baseline` when given (`baselineName` is how findings cite it).
     public static func evaluate(_ report: RunReport, baseline: RunReport?, baselineName: String? = nil,
-                                maxSlowdownPercent: Double = defaultMaxSlowdownPercent) -> GateDecision {
+                                maxSlowdownPercent: Double = defaultMaxSlowdownPercent,
+                                minimumSerialSeconds: Double = defaultMinimumSerialSeconds) -> GateDecision {
         var fails: [GateFinding] = []
         var notes: [GateFinding] = []
         let problems = report.problems
@@ -61,8 +67,10 @@ public enum Gate {
             var oldWorkloads: [String: WorkloadPerformance] = [:]
             for w in baseline.workloads { oldWorkloads[w.id] = w }
             var unmatched = 0
+            var tooShort = 0
             for w in report.workloads {
                 guard let old = oldWorkloads[w.id] else { unmatched += 1; continue }
+                guard min(w.serialSeconds, old.serialSeconds) >= minimumSerialSeconds else { tooShort += 1; continue }
                 if sameMachine {
                     comparedFigures += 1
                     if let f = regression(.throughputRegression, subject: "\(w.name) serial", metric: "Mgas/s",
@@ -85,6 +93,10 @@ public enum Gate {
                                               limit: limit, percent: maxSlowdownPercent) { fails.append(f) }
                     }
                 }
+            }
+            if tooShort > 0 {
+                notes.append(GateFinding(kind: .note, subject: "performance",
+                                         detail: "\(tooShort) workload\(tooShort == 1 ? " runs" : "s run") under \(Format.duration(minimumSerialSeconds)) serially: too short to gate on"))
             }
             if unmatched > 0 {
                 notes.append(GateFinding(kind: .note, subject: "performance",
