@@ -28,7 +28,7 @@ public struct ExternalT8nRun: Sendable {
 /// ... --state.fork F --state.chainid C`, and reads `result.json` and the post-state back.
 ///
 /// `lockstep blocks --executor 't8n:COMMAND'` names it by `ExternalT8nExecutor.parse`.
-public struct ExternalT8nExecutor: Sendable {
+public struct ExternalT8nExecutor: Sendable, Equatable {
     /// A shell command line; the standard t8n flags are appended.
     public let command: String
     /// Re-run over the included transactions when some were rejected, for a receipts root a real block would have.
@@ -227,4 +227,83 @@ final class ReceiptTemplate: Sendable {
                                                transactions: [tx], fork: .cancun)
         receipt = outcome.receipts.first
     }
+}
+
+extension ExternalT8nExecutor {
+    /// Checks the tool on one vector the way `BlockRunner` checks a built-in executor: against Lockstep's serial
+    /// run (bit for bit: roots, gas, receipts, post-state; rejected transactions by index, since tools word their
+    /// reasons differently) and against the vector's expected values. The tool's wall time (process start
+    /// included) is the timing.
+    public func check(_ vector: BlockVector) -> BlockRunResult {
+        var row = BlockRunResult(name: vector.name, fork: vector.fork.name, executor: name, threads: 1, pass: false)
+        guard vector.fork.isSupported else {
+            row.error = "fork \(vector.fork.name) is not supported"
+            return row
+        }
+        let box = ReferenceBox()
+        WorkerThreads.run(count: 1) { _ in
+            box.outcome = SerialExecutor().execute(pre: vector.pre, env: vector.env, transactions: vector.transactions,
+                                                   fork: vector.fork)
+        }
+        guard let reference = box.outcome else {
+            row.error = "the serial reference run gave no outcome"
+            return row
+        }
+        var outcome: BlockOutcome
+        switch run(vector) {
+        case .failure(let error):
+            row.error = error.message
+            return row
+        case .success(let r):
+            outcome = r.outcome
+        }
+        var problems: [String] = []
+        if outcome.rejected.map(\.index) == reference.rejected.map(\.index) {
+            outcome.rejected = reference.rejected  // same transactions; only the wording differs
+        }
+        if let d = BlockRunner.divergence(outcome, from: reference, transactions: vector.transactions.count) {
+            row.matchesSerial = false
+            row.divergence = d
+            var text = "differs from serial in \(d.fields.joined(separator: ", "))"
+            if let i = d.firstTransaction { text += "; first at transaction \(i)" }
+            problems.append(text)
+        } else {
+            row.matchesSerial = true
+        }
+        if let expected = vector.expected {
+            let mismatches = BlockRunner.expectationProblems(outcome, expected)
+            row.matchesExpected = mismatches.isEmpty
+            problems += mismatches
+        }
+        row.stateRoot = outcome.stateRoot.description
+        row.receiptsRoot = outcome.receiptsRoot.description
+        row.logsHash = outcome.logsHash.description
+        row.gasUsed = outcome.gasUsed
+        row.rejected = outcome.rejected
+        let wall = outcome.metrics.wallTimeNanoseconds
+        row.timing = BlockTiming(runs: 1, medianNanoseconds: wall, minNanoseconds: wall, maxNanoseconds: wall)
+        row.pass = problems.isEmpty
+        row.error = problems.isEmpty ? nil : problems.joined(separator: "; ")
+        return row
+    }
+
+    /// `check` over every source in order; a vector that fails to load gives one failed row.
+    public func check(sources: [VectorSource], each: ((BlockRunResult) -> Void)? = nil) -> [BlockRunResult] {
+        var rows: [BlockRunResult] = []
+        for source in sources {
+            let row: BlockRunResult
+            switch BlockVectorIO.load(source) {
+            case .success(let v): row = check(v)
+            case .failure(let e): row = BlockRunner.loadFailure(e, name: source.name)
+            }
+            each?(row)
+            rows.append(row)
+        }
+        return rows
+    }
+}
+
+/// The serial reference, carried out of the large-stack worker thread (written before `run` returns).
+private final class ReferenceBox: @unchecked Sendable {
+    var outcome: BlockOutcome?
 }

@@ -69,7 +69,10 @@ public struct T8nResult: Sendable, Equatable {
         if f.has("rejected") {
             for (i, r) in try f.array("rejected").enumerated() {
                 let rf = try JSONFields(r, path: f.at("rejected[\(i)]"))
-                let index = try Quantity.u64(try rf.value("index"), at: rf.at("index"))
+                let raw = try rf.value("index")
+                // A JSON integer (both tools write one) or a quantity string.
+                let index: UInt64
+                if let i = raw as? Int, i >= 0 { index = UInt64(i) } else { index = try Quantity.u64(raw, at: rf.at("index")) }
                 rejected.append(RejectedTransaction(index: Int(index), error: rf.has("error") ? try rf.string("error") : ""))
             }
         }

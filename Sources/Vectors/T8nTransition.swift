@@ -114,7 +114,8 @@ public enum T8nTransition {
         let result = T8nResult(
             stateRoot: outcome.stateRoot, txRoot: MerkleTrie.orderedRoot(encoded), receiptsRoot: outcome.receiptsRoot,
             logsHash: outcome.logsHash, logsBloom: outcome.logsBloom.bytes, gasUsed: outcome.gasUsed,
-            receipts: receipts, rejected: rejected, currentDifficulty: environment.difficulty,
+            receipts: receipts, rejected: rejected,
+            currentDifficulty: environment.difficulty.isZero ? nil : environment.difficulty,
             currentBaseFee: fork >= .london ? environment.baseFee : nil,
             withdrawalsRoot: fork >= .shanghai ? withdrawalsRoot(environment.withdrawals) : nil,
             currentExcessBlobGas: fork >= .cancun ? environment.excessBlobGas : nil,

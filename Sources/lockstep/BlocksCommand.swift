@@ -17,8 +17,32 @@ struct BlocksCommand: ParsableCommand {
             a vector could not be loaded, 2 for usage errors.
             """)
 
-    enum ExecutorChoice: String, ExpressibleByArgument, CaseIterable {
+    enum ExecutorChoice: ExpressibleByArgument, Equatable {
         case serial, blockstm, all
+        /// `t8n:COMMAND`: any t8n tool, checked like a built-in executor (see `ExternalT8nExecutor`).
+        case external(ExternalT8nExecutor)
+
+        init?(argument: String) {
+            switch argument {
+            case "serial": self = .serial
+            case "blockstm": self = .blockstm
+            case "all": self = .all
+            default:
+                guard let tool = ExternalT8nExecutor.parse(argument) else { return nil }
+                self = .external(tool)
+            }
+        }
+
+        var rawValue: String {
+            switch self {
+            case .serial: "serial"
+            case .blockstm: "blockstm"
+            case .all: "all"
+            case .external(let tool): tool.name
+            }
+        }
+
+        static var allValueStrings: [String] { ["serial", "blockstm", "all", "t8n:COMMAND"] }
     }
 
     enum PolicyChoice: String, ExpressibleByArgument, CaseIterable {
@@ -28,7 +52,7 @@ struct BlocksCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per (case, executor, threads) on stdout (see BlockRunResult).")
     var json = false
 
-    @Option(help: "Executors to report: serial, blockstm or all (serial always runs as the reference).")
+    @Option(help: "Executors to report: serial, blockstm, all, or t8n:COMMAND for an external t8n tool (serial always runs as the reference).")
     var executor: ExecutorChoice = .all
 
     @Option(help: "Comma-separated thread counts for the parallel executors (default: one per processor).")
@@ -87,7 +111,7 @@ struct BlocksCommand: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let json = self.json
-        let results = runner.run(sources: sources) { r in
+        let emit: (BlockRunResult) -> Void = { r in
             var line: String
             if json {
                 line = (try? encoder.encode(r)).map { String(decoding: $0, as: UTF8.self) } ?? "{\"name\":\(BlockJSON.quote(r.name)),\"pass\":false}"
@@ -96,6 +120,12 @@ struct BlocksCommand: ParsableCommand {
             }
             line += "\n"
             FileHandle.standardOutput.write(Data(line.utf8))
+        }
+        let results: [BlockRunResult]
+        if case .external(let tool) = executor {
+            results = tool.check(sources: sources, each: emit)
+        } else {
+            results = runner.run(sources: sources, each: emit)
         }
         let summary = BlockRunSummary(results)
         FileHandle.standardOutput.write(Data((summary.description + "\n").utf8))

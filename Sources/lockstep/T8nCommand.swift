@@ -104,7 +104,8 @@ struct T8nCommand: ParsableCommand {
         func emit(_ name: String?, _ key: String, _ value: BlockJSON) throws {
             guard let name else { return }
             if name == "stdout" { toStdout[key] = value; return }
-            let path = (outputBasedir as NSString).appendingPathComponent(name)
+            // An absolute name stands on its own, as Python's os.path.join treats it.
+            let path = name.hasPrefix("/") ? name : (outputBasedir as NSString).appendingPathComponent(name)
             do { try Data(value.text.utf8).write(to: URL(fileURLWithPath: path)) } catch {
                 throw T8nFailure(.io, "cannot write \(path): \(error.localizedDescription)")
             }

@@ -18,7 +18,7 @@ public struct GeneratedBlock: Sendable {
 public struct GeneratedTransactionRole: Sendable, Equatable {
     public var kind: String
     public var hot: Bool
-    /// Expected to revert (included, fails, pays gas).
+    /// Expected to fail (included, pays gas): asked to revert, or a CREATE2 collision.
     public var reverts: Bool
     /// Why it must be rejected, or nil when it must be included.
     public var invalid: String?
@@ -91,7 +91,8 @@ public enum BlockGenerator {
                 chosen = senderOrder[permutation[nextSender % senderCount]]
                 nextSender += 1
             }
-            let role = TransactionRole(index: i, hot: hot.contains(i), revert: reverting.contains(i), sender: chosen)
+            let role = TransactionRole(index: i, hot: hot.contains(i), revert: reverting.contains(i),
+                                       invalid: invalid.contains(i), sender: chosen)
             let call = recipe.call(role, &world)
             let sender = call.sender ?? chosen
             senderOf.append(sender)
@@ -107,7 +108,7 @@ public enum BlockGenerator {
             transactions.append(tx)
             let kind = why.map { "invalid:\($0)" } ?? call.kind
             kinds[kind, default: 0] += 1
-            roles.append(GeneratedTransactionRole(kind: call.kind, hot: role.hot, reverts: role.revert && why == nil,
+            roles.append(GeneratedTransactionRole(kind: call.kind, hot: role.hot, reverts: (role.revert || call.fails) && why == nil,
                                                   invalid: why))
         }
 

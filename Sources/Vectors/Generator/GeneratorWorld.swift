@@ -23,6 +23,9 @@ struct WorkloadCall {
     var sender: Int? = nil
     /// A short label for metadata counts (`transfer`, `swap`, `refund`, ...).
     var kind: String
+    /// The call fails although the transaction was not asked to revert (a CREATE2 collision: EIP-684 consumes
+    /// the gas given to the creation, and the factory runs out of gas after it).
+    var fails = false
 }
 
 /// Where each transaction stands: hot or not, reverting or not, and who sends it.
@@ -30,6 +33,9 @@ struct TransactionRole {
     var index: Int
     var hot: Bool
     var revert: Bool
+    /// The driver will make the transaction invalid (it is rejected and changes nothing), so recipes that track
+    /// state across transactions must not count it.
+    var invalid: Bool
     /// Index of the driver's sender in `GeneratorWorld.accounts`.
     var sender: Int
 }

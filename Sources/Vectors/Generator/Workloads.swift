@@ -252,12 +252,20 @@ struct NFTMintRecipe: WorkloadRecipe {
 }
 
 /// Deployments. Hot: `Factory.deploy` on one of `hotSet` salts, with init code that self-destructs in its
-/// constructor (70%: EIP-6780 deletes the account at the end of the transaction, so the next deploy on that salt
-/// recreates the same address) or that stays (30%: later deploys on that salt collide, EIP-684). Cold: creation
+/// constructor (80%: EIP-6780 deletes the account at the end of the transaction, so the next deploy on that salt
+/// recreates the same address) or that stays (20%: the next such deploy on that salt collides, EIP-684, and the
+/// transaction fails: the collision consumes the gas given to the creation and the factory runs out of gas
+/// writing the zero address over the child's; the hot item then moves to a fresh salt). Every factory deploy
+/// bumps the factory's nonce, so hot deploys conflict whatever their salt. Cold: creation
 /// transactions, 60% deploying a small contract and 40% self-destructing in the creating transaction (the value
 /// goes to a fresh beneficiary). A reverting one is a creation whose init code reverts.
 struct DeployRecipe: WorkloadRecipe {
     static let factory = ContractAddress.factory
+    /// Salts whose persistent-child CREATE2 address is taken: the next persistent deploy on them collides.
+    var occupied: Set<UInt256> = []
+    /// Per hot item, how many of its salts a persistent child has taken; the item moves on to a new salt after
+    /// one collision, so collisions stay rare and redeploys (after a self-destruct) stay common.
+    var generation: [Int: UInt64] = [:]
 
     /// Runtime: returns storage slot 0. `PUSH0 SLOAD PUSH0 MSTORE PUSH1 32 PUSH0 RETURN`.
     static let childRuntime: [UInt8] = [0x5f, 0x54, 0x5f, 0x52, 0x60, 0x20, 0x5f, 0xf3]
@@ -291,12 +299,19 @@ struct DeployRecipe: WorkloadRecipe {
             return WorkloadCall(to: nil, data: Self.revertingInit, executionGas: 60_000, kind: "create-revert")
         }
         if role.hot {
-            let salt = UInt256(UInt64(world.hotItem() + 1))
-            let mortal = world.rng.percent(70)
+            let item = world.hotItem()
+            let salt = UInt256(UInt64(item + 1)) | (UInt256(generation[item, default: 0]) << 64)
+            let mortal = world.rng.percent(80)
             let data = ABI.call("deploy(bytes32,bytes)", word: salt, bytes: mortal ? Self.mortalInit : Self.persistentInit)
             let value = mortal ? UInt256(world.rng.between(1, 1_000_000)) : .zero
+            // CREATE2 addresses hash the init code too: only a persistent deploy can land on a persistent child.
+            let collides = !mortal && occupied.contains(salt)
+            if !role.invalid {
+                if collides { generation[item, default: 0] += 1 } else if !mortal { occupied.insert(salt) }
+            }
             return WorkloadCall(to: Self.factory, data: data, value: value, executionGas: 200_000,
-                                kind: mortal ? "create2-selfdestruct" : "create2")
+                                kind: collides ? "create2-collision" : (mortal ? "create2-selfdestruct" : "create2"),
+                                fails: collides)
         }
         if world.rng.percent(60) {
             let value = world.rng.percent(50) ? UInt256(world.rng.between(1, 1_000_000)) : .zero

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Regenerates the committed block vectors in Vectors/blocks/ and refills their expected.json from the Python
+# execution specification (ethereum-spec-evm t8n, not Lockstep), then rewrites Vectors/blocks/WORKLOADS.md.
+#
+#   bash ci/fill-vectors.sh            # everything (about 3 minutes of spec time on 2 cores)
+#   JOBS=4 bash ci/fill-vectors.sh     # more spec processes at once
+#   SKIP_TABLE=1 bash ci/fill-vectors.sh
+#   SCRATCH_PATH=.build-x bash ci/fill-vectors.sh   # build directory (default .build)
+#
+# The vector set is GeneratorSuite.committed (Sources/Vectors/Generator/GeneratorSuite.swift). Part files over
+# 16 KiB are stored zstd-compressed (.json.zst); the loader reads both forms. Needs: swift, python3 with pip, zstd.
+set -euo pipefail
+SPEC_VERSION=2.20.0
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+if ! command -v ethereum-spec-evm >/dev/null 2>&1; then
+    python3 -m pip install --quiet "ethereum-execution==$SPEC_VERSION"
+fi
+command -v zstd >/dev/null 2>&1 || { echo "fill-vectors: zstd is needed (apt-get install zstd)" >&2; exit 2; }
+
+scratch="${SCRATCH_PATH:-.build}"
+swift build -c release --scratch-path "$scratch" --product lockstep >/dev/null
+lockstep="$root/$scratch/release/lockstep"
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+"$lockstep" generate --suite -o "$tmp" --fill 'ethereum-spec-evm t8n' --jobs "${JOBS:-2}"
+
+# Compress the large part files; -19 with no checksum or size varies least between zstd versions.
+find "$tmp" -name '*.json' -size +16k -print0 | while IFS= read -r -d '' f; do
+    zstd -q -19 --no-check --rm "$f" -o "$f.zst"
+done
+
+# Replace the vector directories (WORKLOADS.md and anything else in Vectors/blocks stay).
+mkdir -p Vectors/blocks
+find Vectors/blocks -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} +
+cp -R "$tmp"/. Vectors/blocks/
+echo "fill-vectors: $(find Vectors/blocks -mindepth 1 -maxdepth 1 -type d | wc -l) vectors, $(du -sh Vectors/blocks | cut -f1) in Vectors/blocks"
+
+if [ -z "${SKIP_TABLE:-}" ]; then
+    "$lockstep" generate --table -o Vectors/blocks/WORKLOADS.md --machine "${MACHINE:-$(nproc) cores, $(uname -m) $(uname -s)}"
+    echo "fill-vectors: wrote Vectors/blocks/WORKLOADS.md"
+fi
