@@ -136,8 +136,8 @@ public enum HTMLWriter {
 
     static func performance(_ r: RunReport) -> String {
         var h: [String] = ["<section id=\"performance\"><h2>Performance</h2>"]
-        h.append("<p>Times are the median of \(r.environment.repetitions) timed runs after a warm-up run, each a whole block execution (state root included). <em>Ideal</em> is the critical-path bound min(threads, total time / critical-path time), from the serial run's read and write sets and per-transaction times; <em>efficiency</em> is speedup / ideal; <em>dependent</em> is the share of transactions that read what a lower one wrote.</p>")
-        h.append("<figure>" + speedupByThreads(r) + "<figcaption>Achieved speedup (solid) and the critical-path bound (dashed, same colour) per workload\(chartNote(r)).</figcaption></figure>")
+        h.append("<p>Times are the fastest of \(r.environment.repetitions) timed runs after a warm-up run, each a whole block execution (state root included). <em>Ideal</em> is the critical-path bound min(threads, total time / critical-path time), from the serial run's read and write sets and per-transaction times; <em>efficiency</em> is speedup / ideal; <em>dependent</em> is the share of transactions that read what a lower one wrote.</p>")
+        h.append("<figure>" + speedupByThreads(r) + "<figcaption>Achieved speedup (solid) and the critical-path bound (dashed, same colour) per workload; one thread is the serial run\(chartNote(r)).</figcaption></figure>")
         h.append("<figure>" + speedupByHotRatio(r) + "<figcaption>Speedup (solid) and bound (dashed) at the highest thread count against the share of transactions on hot state, one line per workload family\(chartNote(r)).</figcaption></figure>")
         h.append("<table id=\"performance\"><thead><tr><th>workload</th><th>txs</th><th>gas</th><th>hot</th><th>dependent</th><th>executor</th><th>threads</th><th>time</th><th>speedup</th><th>ideal</th><th>efficiency</th><th>re-exec/tx</th><th>Mgas/s</th></tr></thead><tbody>")
         for w in r.workloads {
@@ -169,14 +169,16 @@ public enum HTMLWriter {
                 let color = SVGChart.palette[k % SVGChart.palette.count]
                 k += 1
                 let label = executor == "blockstm" ? w.name : "\(w.name) \(executor)"
+                // Serial is the one-thread point (speedup 1, bound 1) unless the executor itself ran on one thread.
+                let anchor: [(x: Double, y: Double)] = runs.contains { $0.threads == 1 } ? [] : [(1, 1)]
                 series.append(SVGChart.Series(name: label, color: color,
-                                              points: runs.map { (Double($0.threads), $0.speedup) }))
+                                              points: anchor + runs.map { (Double($0.threads), $0.speedup) }))
                 series.append(SVGChart.Series(name: "\(label) ideal", color: color,
-                                              points: runs.map { (Double($0.threads), $0.idealSpeedup) },
+                                              points: anchor + runs.map { (Double($0.threads), $0.idealSpeedup) },
                                               dashed: true, markers: false, inLegend: false))
             }
         }
-        let ticks = Array(Set(chartWorkloads(r).flatMap { $0.runs.map { Double($0.threads) } })).sorted()
+        let ticks = Array(Set([1] + chartWorkloads(r).flatMap { $0.runs.map { Double($0.threads) } })).sorted()
         return SVGChart.line(id: "chart-speedup-threads", title: "Speedup against threads", xLabel: "threads",
                              yLabel: "speedup over serial", xTicks: ticks, xTickLabel: { String(Int($0)) }, series: series)
     }

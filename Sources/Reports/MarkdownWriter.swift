@@ -68,7 +68,7 @@ public enum MarkdownWriter {
         if r.workloads.isEmpty {
             md.append("No block workloads ran.")
         } else {
-            md.append("Times are the median of \(e.repetitions) timed runs after a warm-up run, each a whole block execution "
+            md.append("Times are the fastest of \(e.repetitions) timed runs after a warm-up run, each a whole block execution "
                       + "(state root included). *Ideal* is the critical-path bound min(threads, total time / critical-path time), "
                       + "from the serial run's read and write sets and per-transaction times; *efficiency* is speedup / ideal; "
                       + "*dependent* is the share of transactions that read what a lower one wrote.")
@@ -166,7 +166,7 @@ enum ReportFacts {
             ("seed", String(e.seed)),
             ("threads", e.threads.map(String.init).joined(separator: ", ")),
             ("executors", e.executors.joined(separator: ", ")),
-            ("repetitions", "\(e.repetitions) timed runs after a warm-up (median kept)"),
+            ("repetitions", "\(e.repetitions) timed runs after a warm-up (fastest kept)"),
         ]
         if let shards = e.shards { out.append(("shards", shards.map(\.description).joined(separator: ", "))) }
         out.append(("command", e.command))

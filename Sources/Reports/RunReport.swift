@@ -73,7 +73,7 @@ public struct RunEnvironment: Codable, Sendable, Equatable {
     /// Thread counts the parallel executors ran with.
     public var threads: [Int]
     public var executors: [String]
-    /// Timed runs per (workload, executor, threads), after one untimed warm-up run; the median is reported.
+    /// Timed runs per (workload, executor, threads), after one untimed warm-up run; the fastest is reported.
     public var repetitions: Int
     /// The shards this report covers (one for a shard's own run, all of them after a merge); nil when unsharded.
     public var shards: [Shard]?
@@ -264,7 +264,7 @@ public struct WorkloadPerformance: Codable, Sendable, Equatable {
     /// Share of transactions that read a location an earlier transaction of the block wrote (serial read/write
     /// sets): the measured counterpart of `hotRatio`.
     public var dependentShare: Double
-    /// Serial execution time (median of the timed runs), seconds.
+    /// Serial execution time (fastest of the timed runs), seconds.
     public var serialSeconds: Double
     /// Summed per-transaction serial time on the heaviest read-after-write chain, seconds.
     public var criticalPathSeconds: Double
@@ -295,7 +295,7 @@ public struct WorkloadPerformance: Codable, Sendable, Equatable {
 public struct ParallelRun: Codable, Sendable, Equatable {
     public var executor: String
     public var threads: Int
-    /// Median of the timed runs, seconds.
+    /// Fastest of the timed runs, seconds.
     public var seconds: Double
     /// serialSeconds / seconds.
     public var speedup: Double

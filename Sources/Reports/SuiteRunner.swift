@@ -29,7 +29,7 @@ public struct RunPlan: Sendable {
 
     public init(stateTestSources: [VectorSource] = [], workloads: [WorkloadSource] = [],
                 executors: [ExecutorChoice] = [.serial, .blockstm], threads: [Int] = RunPlan.defaultThreads(),
-                repetitions: Int = 3, seed: UInt64 = RunPlan.defaultSeed, stressRuns: Int = 0, filter: NamePattern? = nil,
+                repetitions: Int = RunPlan.defaultRepetitions, seed: UInt64 = RunPlan.defaultSeed, stressRuns: Int = 0, filter: NamePattern? = nil,
                 skipList: SkipList = SkipList(), shard: Shard? = nil,
                 stateTestThreads: Int = ProcessInfo.processInfo.activeProcessorCount,
                 reproduceWorkload: @escaping @Sendable (WorkloadSource, String, Int) -> String = Reproduce.workload) {
@@ -44,12 +44,18 @@ public struct RunPlan: Sendable {
     /// The default seed of generated workloads.
     public static let defaultSeed: UInt64 = 20_240_601
 
-    /// Powers of two below the core count, and the core count: 1, 2 on two cores; 1, 2, 4, 8 on eight.
+    /// Timed runs per (block, executor, threads) by default.
+    public static let defaultRepetitions = 5
+
+    /// Powers of two from 2 below the core count, and the core count: 2 on two cores; 2, 4, 8 on eight; 1 on one.
+    /// One thread is left out: serial is the one-thread point of every speedup (and Block-STM's adaptive policy runs a
+    /// one-thread block serially anyway); ask for `--threads 1,...` to measure Block-STM's own one-thread overhead.
     public static func defaultThreads(cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> [Int] {
+        guard cores > 1 else { return [1] }
         var out: [Int] = []
-        var t = 1
+        var t = 2
         while t < cores { out.append(t); t *= 2 }
-        out.append(max(1, cores))
+        out.append(cores)
         return out
     }
 

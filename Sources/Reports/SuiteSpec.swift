@@ -32,7 +32,7 @@ public struct SuiteSpec: Codable, Sendable, Equatable {
 
     /// Transactions per generated block in the default suite: enough work per block that thread start-up does not
     /// dominate, small enough that the default run stays well under two minutes on two cores.
-    public static let defaultTransactions = 400
+    public static let defaultTransactions = 1000
 
     /// Reads a suite file; relative paths in it are resolved against its directory.
     public static func load(_ path: String) throws(ReportIOError) -> SuiteSpec {

@@ -27,7 +27,7 @@ struct RunCommand: ParsableCommand {
             help: "Executors, repeatable or comma-separated: serial, blockstm (adaptive), blockstm-forced (always parallel). Default: serial,blockstm.")
     var executorOptions: [String] = []
 
-    @Option(help: "Thread counts for the parallel executors, comma-separated (default: powers of two below the core count, and the core count).")
+    @Option(help: "Thread counts for the parallel executors, comma-separated (default: powers of two from 2 below the core count, and the core count).")
     var threads: String?
 
     @Option(help: "A baseline run (results.json, a report directory, or a root holding latest/) to gate against.")
@@ -51,7 +51,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Extra runs of each parallel execution under seeded scheduling perturbation (stress), per thread count.")
     var stress: Int = 0
 
-    @Option(name: .customLong("repeat"), help: "Timed runs per executor and thread count, after a warm-up run (the median is reported).")
+    @Option(name: .customLong("repeat"), help: "Timed runs per executor and thread count, after a warm-up run (the fastest is reported).")
     var repetitions: Int?
 
     @Option(help: "Transactions per generated block.")
@@ -93,7 +93,7 @@ struct RunCommand: ParsableCommand {
         let threadList = try threads.map(Self.parseThreads) ?? spec.threads ?? RunPlan.defaultThreads()
         let executorNames = executorOptions.isEmpty ? (spec.executors ?? []) : executorOptions
         let executors = try Self.parseExecutors(executorNames)
-        let repetitions = self.repetitions ?? spec.repetitions ?? 3
+        let repetitions = self.repetitions ?? spec.repetitions ?? RunPlan.defaultRepetitions
         let shard = try shard.map(Self.parseShard)
         var pattern: NamePattern?
         if let text = filter ?? spec.filter {
