@@ -12,4 +12,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     $SUDO apt-get update -qq
     $SUDO apt-get install -y -qq "${missing[@]}"
 fi
+# The Python execution specification: the independent oracle the t8n cross-check runs against.
+if ! command -v ethereum-spec-evm >/dev/null 2>&1; then
+    python3 -m pip install --quiet "ethereum-execution==2.20.0"
+fi
 swift --version

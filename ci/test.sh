@@ -36,6 +36,20 @@ step "release build" swift build -c release --product lockstep
 step "unit and conformance tests" swift test --skip ParallelTests
 step "parallel tests under Thread Sanitizer" swift test --scratch-path .build-tsan --sanitize=thread --filter ParallelTests
 step "GeneralStateTests (serial)" expect_clean "$LOCKSTEP" statetest "$GST"
+step "GeneralStateTests (Block-STM, one-transaction blocks)" expect_clean "$LOCKSTEP" statetest --executor blockstm "$GST"
+step "block vectors vs the Python spec (serial and Block-STM, 1/2/4 threads)" \
+    expect_clean "$LOCKSTEP" blocks --executor all --threads 1,2,4 Vectors/blocks
+step "stress: conflict-heavy blocks, 100 randomised schedules at 2/4/8/16 threads" \
+    expect_clean "$LOCKSTEP" blocks --executor blockstm --threads 2,4,8,16 --stress 100 --seed 7 \
+        $(ls -d Vectors/blocks/counter-* Vectors/blocks/amm-*hot1.0* Vectors/blocks/payments-*hot0.9* Vectors/blocks/nft-mint-* 2>/dev/null)
+if [ -x ci/t8n-crosscheck.sh ]; then
+    step "t8n both ways against ethereum-spec-evm" bash ci/t8n-crosscheck.sh
+fi
+report_dir=$(mktemp -d)
+step "lockstep run (default suite, gated against Reports/baseline.json)" \
+    "$LOCKSTEP" run --baseline Reports/baseline.json -o "$report_dir"
+step "JUnit is valid XML" xmllint --noout "$report_dir/latest/junit.xml"
+step "HTML report renders in headless Chromium" bash ci/render-report.sh "$report_dir"
 
 echo
 for f in "${failures[@]}"; do echo "failed: $f"; done
