@@ -273,7 +273,7 @@ public final class WorldState<R: StateReader> {
             guard v != (originalStorage[k] ?? reader.storage(k.address, key: k.key)) else { continue }
             if let current = accounts[k.address], current == nil { continue }  // deleted: storage goes with it
             if out[k.address] == nil {
-                out[k.address] = AccountChange(info: accounts[k.address] ?? reader.account(k.address))
+                out[k.address] = AccountChange(info: accounts[k.address] ?? reader.account(k.address), infoChanged: false)
             }
             out[k.address]?.storage[k.key] = v
         }

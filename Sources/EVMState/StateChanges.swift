@@ -8,9 +8,12 @@ public struct AccountChange: Sendable, Equatable {
     public var storageCleared: Bool
     /// Slot writes applied after clearing; a zero value deletes the slot.
     public var storage: [UInt256: UInt256]
+    /// False when only storage changed: `info` then repeats the value read, and is no write for
+    /// dependency analysis (calls into one contract would otherwise all look dependent).
+    public var infoChanged: Bool
 
-    public init(info: AccountInfo?, storageCleared: Bool = false, storage: [UInt256: UInt256] = [:]) {
-        self.info = info; self.storageCleared = storageCleared; self.storage = storage
+    public init(info: AccountInfo?, storageCleared: Bool = false, storage: [UInt256: UInt256] = [:], infoChanged: Bool = true) {
+        self.info = info; self.storageCleared = storageCleared; self.storage = storage; self.infoChanged = infoChanged
     }
 }
 

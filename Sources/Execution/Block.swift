@@ -261,7 +261,7 @@ public struct SerialExecutor: BlockExecutor {
         for s in r.readSlots { reads.insert(.storage(s.address, s.key)) }
         var writes = Set<StateLocation>()
         for (address, change) in r.changes.accounts {
-            writes.insert(.account(address))
+            if change.infoChanged { writes.insert(.account(address)) }
             for k in change.storage.keys { writes.insert(.storage(address, k)) }
         }
         return AccessSets(reads: reads, writes: writes)
