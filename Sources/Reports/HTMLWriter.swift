@@ -139,7 +139,7 @@ public enum HTMLWriter {
         h.append("<p>Times are the fastest of \(r.environment.repetitions) timed runs after a warm-up run, each a whole block execution (state root included). <em>Ideal</em> is the critical-path bound min(threads, total time / critical-path time), from the serial run's read and write sets and per-transaction times; <em>efficiency</em> is speedup / ideal; <em>dependent</em> is the share of transactions that read what a lower one wrote.</p>")
         h.append("<figure>" + speedupByThreads(r) + "<figcaption>Achieved speedup (solid) and the critical-path bound (dashed, same colour) per workload; one thread is the serial run\(chartNote(r)).</figcaption></figure>")
         h.append("<figure>" + speedupByHotRatio(r) + "<figcaption>Speedup (solid) and bound (dashed) at the highest thread count against the share of transactions on hot state, one line per workload family\(chartNote(r)).</figcaption></figure>")
-        h.append("<table id=\"performance\"><thead><tr><th>workload</th><th>txs</th><th>gas</th><th>hot</th><th>dependent</th><th>executor</th><th>threads</th><th>time</th><th>speedup</th><th>ideal</th><th>efficiency</th><th>re-exec/tx</th><th>Mgas/s</th></tr></thead><tbody>")
+        h.append("<div class=\"wide\"><table id=\"performance\"><thead><tr><th>workload</th><th>txs</th><th>gas</th><th>hot</th><th>dependent</th><th>executor</th><th>threads</th><th>time</th><th>speedup</th><th>ideal</th><th>efficiency</th><th>re-exec/tx</th><th>Mgas/s</th></tr></thead><tbody>")
         for w in r.workloads {
             let lead = "<td class=\"name\">\(Escape.html(w.name))</td><td class=\"num\">\(w.transactions)</td><td class=\"num\">\(w.gasUsed)</td><td class=\"num\">\(w.hotRatio.map(Format.percent) ?? "-")</td><td class=\"num\">\(Format.percent(w.dependentShare))</td>"
             h.append("<tr>\(lead)<td>serial</td><td class=\"num\">1</td><td class=\"num\">\(Format.duration(w.serialSeconds))</td><td class=\"num\">1.00</td><td class=\"num\">1.00</td><td class=\"num\">1.00</td><td class=\"num\">0.00</td><td class=\"num\">\(Format.fixed(w.serialMgasPerSecond, 1))</td></tr>")
@@ -147,7 +147,7 @@ public enum HTMLWriter {
                 h.append("<tr>\(lead)<td>\(Escape.html(run.executor))\(run.ranSerially ? " <span class=\"muted\">(ran serially)</span>" : "")</td><td class=\"num\">\(run.threads)</td><td class=\"num\">\(Format.duration(run.seconds))</td><td class=\"num\">\(Format.fixed(run.speedup, 2))</td><td class=\"num\">\(Format.fixed(run.idealSpeedup, 2))</td><td class=\"num\">\(Format.fixed(run.efficiency, 2))</td><td class=\"num\">\(Format.fixed(run.reExecutionsPerTransaction, 2))</td><td class=\"num\">\(Format.fixed(run.mgasPerSecond, 1))</td></tr>")
             }
         }
-        h.append("</tbody></table>")
+        h.append("</tbody></table></div>")
         if !r.workloads.isEmpty {
             h.append("<table id=\"bounds\"><thead><tr><th>workload</th><th>serial time</th><th>critical path</th><th>bound</th></tr></thead><tbody>")
             for w in r.workloads {
@@ -260,6 +260,8 @@ public enum HTMLWriter {
         table{border-collapse:collapse;margin:8px 0 16px}th,td{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
         thead th{background:#f3f3f3}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
         td,th,p,li,h4,code,pre{overflow-wrap:anywhere;word-break:break-word}
+        td.num,th.num,thead th{white-space:nowrap;overflow-wrap:normal;word-break:normal}
+        .wide{overflow-x:auto}#performance{font-size:.85em}
         .facts th{background:#f7f7f7;font-weight:600}.bad{color:#b71c1c;font-weight:600}tr.bad td{background:#fff3f3}
         .gate{font-size:1.3em;font-weight:700;padding:8px 12px;border-radius:6px;display:inline-block}
         .gate.pass{background:#e8f5e9;color:#1b5e20}.gate.fail{background:#ffebee;color:#b71c1c}
