@@ -54,6 +54,7 @@ let package = Package(
         .testTarget(name: "ParallelTests", dependencies: ["Execution", "EVMState", "EVMPrimitives", "EVMInterpreter"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Vectors", "Execution", "EVMState", "EVMPrimitives"]),
         .testTarget(name: "BlockTests", dependencies: ["Vectors", "Execution", "EVMPrimitives", "EVMState", "VectorIO"]),
+        .testTarget(name: "GeneratorTests", dependencies: ["Vectors", "Execution", "EVMPrimitives", "EVMState"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -39,6 +39,10 @@ cp -R "$tmp"/. Vectors/blocks/
 echo "fill-vectors: $(find Vectors/blocks -mindepth 1 -maxdepth 1 -type d | wc -l) vectors, $(du -sh Vectors/blocks | cut -f1) in Vectors/blocks"
 
 if [ -z "${SKIP_TABLE:-}" ]; then
-    "$lockstep" generate --table -o Vectors/blocks/WORKLOADS.md --machine "${MACHINE:-$(nproc) cores, $(uname -m) $(uname -s)}"
+    shared="${LOCKSTEP_SHARED_VECTORS:-$root/../shared/vectors}"
+    extra=()
+    [ -f "$shared/contracts/UniswapV3Pool.hex" ] && extra=(--contracts "$shared/contracts")
+    "$lockstep" generate --table -o Vectors/blocks/WORKLOADS.md "${extra[@]}" \
+        --machine "${MACHINE:-$(nproc) cores, $(uname -m) $(uname -s)}"
     echo "fill-vectors: wrote Vectors/blocks/WORKLOADS.md"
 fi

@@ -48,7 +48,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .customLong("compute-rounds"), help: "Keccak rounds per compute call (upper bound).")
     var computeRounds: Int = 64
 
-    @Option(help: "Directory with the production bytecode for the uniswap workload (e.g. shared/vectors/contracts).")
+    @Option(help: "Directory with the production bytecode for the uniswap workload (e.g. shared/vectors/contracts); with --table, adds a uniswap row.")
     var contracts: String?
 
     @Option(name: [.short, .customLong("output")], help: "Output directory (with --table: the Markdown file; default stdout).")
@@ -149,7 +149,11 @@ struct GenerateCommand: ParsableCommand {
 
     func writeTable() throws {
         var rows: [WorkloadMeasurement] = []
-        for options in GeneratorSuite.table(transactions: tableTxs, seed: seed) {
+        var all = GeneratorSuite.table(transactions: tableTxs, seed: seed)
+        if let contracts {
+            all.append(GeneratorOptions(workload: .uniswap, transactions: tableTxs, seed: seed, contractsDirectory: contracts))
+        }
+        for options in all {
             do { rows.append(try WorkloadTable.measure(options, threads: threads, repeats: repeats)) } catch {
                 throw ValidationError("\(error)")
             }
