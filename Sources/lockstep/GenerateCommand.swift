@@ -73,7 +73,7 @@ struct GenerateCommand: ParsableCommand {
     var threads: Int = 2
 
     @Option(help: "With --table: timed runs per executor (median).")
-    var repeats: Int = 5
+    var repeats: Int = 21
 
     @Option(help: "With --table: where the timings were taken, for the page's text.")
     var machine: String = "this machine"
