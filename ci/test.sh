@@ -45,9 +45,11 @@ step "stress: conflict-heavy blocks, 100 randomised schedules at 2/4/8/16 thread
 if [ -x ci/t8n-crosscheck.sh ]; then
     step "t8n both ways against ethereum-spec-evm" bash ci/t8n-crosscheck.sh
 fi
+# The gate allows 25% rather than the default 10%: the CI machine has 2 shared cores, and repeated runs of the
+# default suite there differ by more than 10% in speedup (see Reports/README.md for tightening it).
 report_dir=$(mktemp -d)
 step "lockstep run (default suite, gated against Reports/baseline.json)" \
-    "$LOCKSTEP" run --baseline Reports/baseline.json -o "$report_dir"
+    "$LOCKSTEP" run --baseline Reports/baseline.json --max-slowdown 25 -o "$report_dir"
 step "JUnit is valid XML" xmllint --noout "$report_dir/latest/junit.xml"
 step "HTML report renders in headless Chromium" bash ci/render-report.sh "$report_dir"
 
