@@ -13,7 +13,11 @@ if [ ${#missing[@]} -gt 0 ]; then
     $SUDO apt-get install -y -qq "${missing[@]}"
 fi
 # The Python execution specification: the independent oracle the t8n cross-check runs against.
+# Vyper compiles the workload contracts (checked against the committed bytecode).
 if ! command -v ethereum-spec-evm >/dev/null 2>&1; then
     python3 -m pip install --quiet "ethereum-execution==2.20.0"
+fi
+if ! command -v vyper >/dev/null 2>&1; then
+    python3 -m pip install --quiet "vyper==0.4.3"
 fi
 swift --version

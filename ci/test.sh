@@ -42,6 +42,7 @@ step "block vectors vs the Python spec (serial and Block-STM, 1/2/4 threads)" \
 step "stress: conflict-heavy blocks, 100 randomised schedules at 2/4/8/16 threads" \
     expect_clean "$LOCKSTEP" blocks --executor blockstm --threads 2,4,8,16 --stress 100 --seed 7 \
         $(ls -d Vectors/blocks/*-hot1.0 Vectors/blocks/*hot0.9* Vectors/blocks/*hot0.8* | grep -v -- '-n1-')
+step "workload contracts recompile to the committed bytecode" bash ci/contracts/build.sh --check
 step "t8n both ways against ethereum-spec-evm" env LOCKSTEP="$PWD/$LOCKSTEP" bash ci/t8n-crosscheck.sh
 # The gate allows 25% rather than the default 10%: the CI machine has 2 shared cores, and repeated runs of the
 # default suite there differ by more than 10% in speedup (see Reports/README.md for tightening it).
