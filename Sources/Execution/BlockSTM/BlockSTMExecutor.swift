@@ -30,9 +30,6 @@ public struct BlockSTMExecutor: BlockExecutor {
 
     public var name: String { "blockstm" }
 
-    /// Stack of each worker thread: the interpreter recurses once per call frame, up to depth 1024.
-    static let workerStackSize = 256 << 20
-
     /// `threads` outside 1...64 is clamped into that range.
     public init(threads: Int, stress: StressOptions? = nil, policy: ParallelPolicy = .adaptive) {
         self.threads = min(64, max(1, threads))
@@ -174,19 +171,11 @@ final class BlockSTMRun: Sendable {
         results[index].withLock { $0 }
     }
 
-    /// Starts the workers on OS threads with deep stacks and waits for all of them.
+    /// Runs the workers on OS threads whose stacks hold 1024 nested call frames (`WorkerThreads`), and
+    /// waits for all of them.
     func runWorkers() {
         guard !transactions.isEmpty else { return }
-        let finished = DispatchSemaphore(value: 0)
-        for worker in 0..<threads {
-            let thread = Thread { [self] in
-                work(worker: worker)
-                finished.signal()
-            }
-            thread.stackSize = BlockSTMExecutor.workerStackSize
-            thread.start()
-        }
-        for _ in 0..<threads { finished.wait() }
+        WorkerThreads.run(count: threads) { [self] worker in work(worker: worker) }
     }
 
     /// The worker loop: run the task in hand, which may hand back a follow-up; otherwise ask the scheduler.
