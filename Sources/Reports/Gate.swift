@@ -16,7 +16,7 @@ public enum Gate {
     public static let defaultMaxSlowdownPercent = 10.0
 
     /// Workloads faster than this serially (seconds) are not gated on performance.
-    public static let defaultMinimumSerialSeconds = 0.005
+    public static let defaultMinimumSerialSeconds = 0.010
 
     /// The decision for `report`, compared with `baseline` when given (`baselineName` is how findings cite it).
     public static func evaluate(_ report: RunReport, baseline: RunReport?, baselineName: String? = nil,
