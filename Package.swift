@@ -32,7 +32,6 @@ let package = Package(
         .target(name: "Precompiles", dependencies: [
             "EVMPrimitives", "Keccak", "BN254", "BLS12381", "CSecp256k1",
             .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "BigInt", package: "BigInt"),
         ]),
         .target(name: "EVMInterpreter", dependencies: ["EVMPrimitives", "Keccak", "RLP", "EVMState", "Precompiles"]),
         .target(name: "Execution", dependencies: ["EVMPrimitives", "Keccak", "RLP", "MerkleTrie", "EVMState", "EVMInterpreter", "Precompiles", "CSecp256k1"]),
