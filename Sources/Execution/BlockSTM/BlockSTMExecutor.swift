@@ -74,14 +74,15 @@ public struct BlockSTMExecutor: BlockExecutor {
             case .rejected(let error):
                 rejected.append(RejectedTransaction(index: i, error: Self.serialError(error, tx: tx, available: available).description))
                 gas.append(0)
-            case .included(let r, var receipt):
+            case .included(let r):
+                var receipt = r.receipt
                 // The parallel run offered the whole block gas limit; in block order less may be left,
                 // and the blob gas may run out: then the later transactions read writes that serially
                 // never happened, so the parallel result is unusable.
                 if tx.gasLimit > available || blobGas + r.blobGasUsed > BlobParameters.maxBlobGasPerBlock {
                     return serially(pre: pre, env: env, transactions: transactions, fork: fork, start: start, metrics: metrics)
                 }
-                state.apply(r.changes)
+                state.applyInPlace(r.changes)
                 state.credit(env.coinbase, r.coinbaseFee)
                 cumulative += r.gasUsed
                 blobGas += r.blobGasUsed
@@ -145,7 +146,16 @@ final class BlockSTMRun: Sendable {
     /// is built by the worker; only the cumulative gas is left for the in-order commit.
     enum TxOutcome: Sendable {
         case rejected(TransactionError)
-        case included(TransactionResult, Receipt)
+        case included(Included)
+    }
+
+    /// The part of an included transaction's result the commit needs (the rest is freed by the worker).
+    struct Included: Sendable {
+        var changes: StateChanges
+        var coinbaseFee: UInt256
+        var gasUsed: UInt64
+        var blobGasUsed: UInt64
+        var receipt: Receipt
     }
 
     private let results: [Locked<TxOutcome?>]
@@ -207,6 +217,9 @@ final class BlockSTMRun: Sendable {
                 usleep(20)
             }
         }
+        // Free this worker's share of the multi-version memory here, in parallel, rather than on the
+        // calling thread after the join.
+        memory.release(share: worker, of: threads)
     }
 
     /// Executes an incarnation (paper: try_execute). A read of an unresolved lower write suspends it.
@@ -234,7 +247,9 @@ final class BlockSTMRun: Sendable {
                 for (address, change) in r.changes.accounts {
                     Self.appendWrites(address, change, seen: view.accountsRead[address], to: &writes)
                 }
-                outcome = .included(r, BlockFinalization.receipt(for: tx, result: r, cumulativeGasUsed: 0))
+                outcome = .included(Included(changes: r.changes, coinbaseFee: r.coinbaseFee, gasUsed: r.gasUsed,
+                                             blobGasUsed: r.blobGasUsed,
+                                             receipt: BlockFinalization.receipt(for: tx, result: r, cumulativeGasUsed: 0)))
             }
             results[version.index].withLock { $0 = outcome }
             let wroteNew = memory.record(version, reads: view.reads, writes: writes, fee: fee)
@@ -274,5 +289,31 @@ final class BlockSTMRun: Sendable {
         }
         jitter?.perturb()
         return scheduler.finishValidation(version.index, aborted: aborted)
+    }
+}
+
+extension InMemoryState {
+    /// `apply(_:)` with the same meaning, changing each account where it lies in the dictionary: copying an
+    /// account out and back would copy its whole storage dictionary (copy-on-write with two owners), which
+    /// for a busy contract costs more than the transaction. Kept apart from `apply` only because that file
+    /// belongs to the state module's owner; both must stay equal (the parallel tests compare them).
+    mutating func applyInPlace(_ changes: StateChanges) {
+        for (address, change) in changes.accounts {
+            guard let info = change.info else {
+                accounts[address] = nil
+                continue
+            }
+            accounts[address, default: Account()].apply(info: info, change: change)
+        }
+    }
+}
+
+extension Account {
+    fileprivate mutating func apply(info: AccountInfo, change: AccountChange) {
+        if change.storageCleared { storage = [:] }
+        self.info = info
+        for (k, v) in change.storage {
+            if v.isZero { storage[k] = nil } else { storage[k] = v }
+        }
     }
 }

@@ -1,5 +1,6 @@
 import EVMPrimitives
 import EVMState
+import Synchronization
 
 /// Block-STM's multi-version memory (paper, section 3.2 and Algorithm 2).
 ///
@@ -45,6 +46,11 @@ final class MVMemory: Sendable {
     private let stripeMask: UInt64
     private let fees: Locked<[Fee]>
     private let txSlots: [Locked<TxSets>]
+    /// Lifecycle writes recorded so far. While there are none (most blocks), a storage read skips the
+    /// lifecycle lookup; it is raised before the first entry is inserted, so a reader that saw zero read
+    /// at a moment when a lookup would have found nothing, and the write being a new location makes
+    /// every higher transaction validate again (with the lookup).
+    private let lifecycleWrites = Atomic<Int>(0)
 
     init(base: InMemoryState, coinbase: Address, transactions: Int, threads: Int) {
         self.base = base
@@ -101,7 +107,8 @@ final class MVMemory: Sendable {
     /// Returns the value and the origin that decided it; an ESTIMATE that decides blocks the reader.
     func storage(_ address: Address, _ key: UInt256, below index: TxIndex) -> Result<(UInt256, ReadOrigin), BlockedRead> {
         let slot = read(.storage(address, key), below: index)
-        let life = read(.lifecycle(address), below: index)
+        let life = lifecycleWrites.load(ordering: .sequentiallyConsistent) == 0
+            ? MVRead.base : read(.lifecycle(address), below: index)
         func position(_ r: MVRead) -> TxIndex {
             switch r {
             case .base: return -1
@@ -195,6 +202,9 @@ final class MVMemory: Sendable {
     /// wrote a location its previous incarnation did not (then higher transactions must be re-validated).
     func record(_ version: TxVersion, reads: [RecordedRead], writes: [(MemoryLocation, MVValue)], fee: UInt256) -> Bool {
         let index = version.index
+        for (location, _) in writes {
+            if case .lifecycle = location { lifecycleWrites.wrappingAdd(1, ordering: .sequentiallyConsistent) }
+        }
         for (location, value) in writes {
             let entry = Entry(index: index, incarnation: version.incarnation, value: value)
             stripe(location).withLock { map in
@@ -262,6 +272,22 @@ final class MVMemory: Sendable {
             case .estimate: return false
             case .value(let v, _): return r.origin == .version(v)
             }
+        }
+    }
+
+    /// Drops every stripe and read set whose number is `share` modulo `shares`; after the run, each
+    /// worker frees its share so that the teardown is parallel too.
+    func release(share: Int, of shares: Int) {
+        for i in stride(from: share, to: stripes.count, by: shares) {
+            let old = stripes[i].withLock { map -> [MemoryLocation: [Entry]] in
+                let old = map
+                map = [:]
+                return old
+            }
+            _ = old  // deallocated here, outside the lock
+        }
+        for i in stride(from: share, to: txSlots.count, by: shares) {
+            txSlots[i].withLock { $0 = TxSets() }
         }
     }
 
