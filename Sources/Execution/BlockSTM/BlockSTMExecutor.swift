@@ -66,7 +66,7 @@ public struct BlockSTMExecutor: BlockExecutor {
         var cumulative: UInt64 = 0
         var blobGas: UInt64 = 0
         for (i, tx) in transactions.enumerated() {
-            guard let result = run.result(i) else {
+            guard let result = run.takeResult(i) else {
                 return serially(pre: pre, env: env, transactions: transactions, fork: fork, start: start, metrics: metrics)
             }
             let available = env.gasLimit - cumulative
@@ -177,8 +177,13 @@ final class BlockSTMRun: Sendable {
         results = (0..<transactions.count).map { _ in Locked(nil) }
     }
 
-    func result(_ index: TxIndex) -> TxOutcome? {
-        results[index].withLock { $0 }
+    /// Takes the transaction's final outcome out of the run (once, after the workers have finished).
+    func takeResult(_ index: TxIndex) -> TxOutcome? {
+        results[index].withLock { slot -> TxOutcome? in
+            let outcome = slot
+            slot = nil
+            return outcome
+        }
     }
 
     /// Runs the workers on OS threads whose stacks hold 1024 nested call frames (`WorkerThreads`), and
