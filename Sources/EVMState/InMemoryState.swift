@@ -19,32 +19,47 @@ public struct InMemoryState: StateReader, Sendable, Equatable {
         !(accounts[address]?.storage.isEmpty ?? true)
     }
 
-    /// Applies a transaction's write set.
+    /// Applies a transaction's write set. Each account is changed where it lies in the dictionary:
+    /// copying it out and back would copy its whole storage (copy-on-write with two owners), which for
+    /// a busy contract costs more than the transaction.
     public mutating func apply(_ changes: StateChanges) {
         for (address, change) in changes.accounts {
             guard let info = change.info else {
                 accounts[address] = nil
                 continue
             }
-            var account = accounts[address] ?? Account()
-            if change.storageCleared { account.storage = [:] }
-            account.info = info
-            for (k, v) in change.storage {
-                if v.isZero { account.storage[k] = nil } else { account.storage[k] = v }
-            }
-            accounts[address] = account
+            accounts[address, default: Account()].apply(info: info, change: change)
         }
     }
 
     /// The storage root of one account: the secure trie of keccak(slot) -> rlp(value).
     public static func storageRoot(_ storage: [UInt256: UInt256]) -> Hash32 {
         if storage.isEmpty { return MerkleTrie.emptyRoot }
+        return MerkleTrie.root(of: storageLeaves(storage))
+    }
+
+    /// The leaves of an account's storage trie: (keccak(slot), rlp(value)) for each non-zero slot.
+    public static func storageLeaves(_ storage: some Collection<(key: UInt256, value: UInt256)>) -> [(key: [UInt8], value: [UInt8])] {
         var pairs: [(key: [UInt8], value: [UInt8])] = []
         pairs.reserveCapacity(storage.count)
         for (k, v) in storage where !v.isZero {
-            pairs.append((Keccak256.hash(k.bigEndianBytes).bytes, RLP.encode(.bytes(v.minimalBigEndianBytes))))
+            var w = RLPWriter(capacity: 33)
+            w.appendUInt256(v)
+            pairs.append((Keccak256.hash(k.bigEndianBytes).bytes, w.bytes))
         }
-        return MerkleTrie.root(of: pairs)
+        return pairs
+    }
+
+    /// An account's leaf in the state trie: (keccak(address), rlp([nonce, balance, storageRoot, codeHash])).
+    public static func accountLeaf(_ address: Address, _ info: AccountInfo, storageRoot: Hash32) -> (key: [UInt8], value: [UInt8]) {
+        var w = RLPWriter(capacity: 112)
+        w.appendList { w in
+            w.appendUInt(info.nonce)
+            w.appendUInt256(info.balance)
+            w.appendHash(storageRoot)
+            w.appendHash(info.code.hash)
+        }
+        return (Keccak256.hash(address.bytes).bytes, w.bytes)
     }
 
     /// The state root: the secure trie of keccak(address) -> rlp([nonce, balance, storageRoot, codeHash]).
@@ -52,14 +67,19 @@ public struct InMemoryState: StateReader, Sendable, Equatable {
         var pairs: [(key: [UInt8], value: [UInt8])] = []
         pairs.reserveCapacity(accounts.count)
         for (address, account) in accounts {
-            let body = RLP.encode(.list([
-                .bytes(UInt256(account.info.nonce).minimalBigEndianBytes),
-                .bytes(account.info.balance.minimalBigEndianBytes),
-                .bytes(InMemoryState.storageRoot(account.storage).bytes),
-                .bytes(account.info.code.hash.bytes),
-            ]))
-            pairs.append((Keccak256.hash(address.bytes).bytes, body))
+            pairs.append(InMemoryState.accountLeaf(address, account.info, storageRoot: InMemoryState.storageRoot(account.storage)))
         }
         return MerkleTrie.root(of: pairs)
+    }
+}
+
+extension Account {
+    /// Sets the fields and applies the storage writes of one transaction's change to this account.
+    public mutating func apply(info: AccountInfo, change: AccountChange) {
+        if change.storageCleared { storage = [:] }
+        self.info = info
+        for (k, v) in change.storage {
+            if v.isZero { storage[k] = nil } else { storage[k] = v }
+        }
     }
 }

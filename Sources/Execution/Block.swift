@@ -15,6 +15,12 @@ public struct Receipt: Sendable, Equatable {
     public var bloom: Bloom
     public var contractAddress: Address?
 
+    public init(type: TransactionType, success: Bool, cumulativeGasUsed: UInt64, gasUsed: UInt64, logs: [Log],
+                bloom: Bloom, contractAddress: Address?) {
+        self.type = type; self.success = success; self.cumulativeGasUsed = cumulativeGasUsed; self.gasUsed = gasUsed
+        self.logs = logs; self.bloom = bloom; self.contractAddress = contractAddress
+    }
+
     /// The consensus encoding: rlp([status, cumulativeGas, bloom, logs]), prefixed by the type byte for typed receipts.
     public var encoded: [UInt8] {
         var w = RLPWriter()
@@ -48,7 +54,15 @@ public struct Bloom: Sendable, Equatable {
     }
 
     public mutating func formUnion(_ other: Bloom) {
-        for i in 0..<256 { bytes[i] |= other.bytes[i] }
+        bytes.withUnsafeMutableBytes { mine in
+            other.bytes.withUnsafeBytes { theirs in
+                for i in stride(from: 0, to: Swift.min(mine.count, theirs.count) & ~7, by: 8) {
+                    let w = mine.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                        | theirs.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                    mine.storeBytes(of: w, toByteOffset: i, as: UInt64.self)
+                }
+            }
+        }
     }
 }
 
@@ -92,6 +106,7 @@ public enum StateLocation: Hashable, Sendable, Comparable {
 public struct AccessSets: Sendable, Equatable {
     public var reads: Set<StateLocation>
     public var writes: Set<StateLocation>
+    public init(reads: Set<StateLocation>, writes: Set<StateLocation>) { self.reads = reads; self.writes = writes }
 }
 
 /// The full result of executing a block.
@@ -171,15 +186,11 @@ public enum BlockFinalization {
     public static func outcome(state: InMemoryState, receipts: [Receipt], rejected: [RejectedTransaction],
                                blobGasUsed: UInt64, metrics: ExecutionMetrics) -> BlockOutcome {
         var bloom = Bloom()
-        var allLogs: [Log] = []
-        for r in receipts {
-            bloom.formUnion(r.bloom)
-            allLogs += r.logs
-        }
+        for r in receipts { bloom.formUnion(r.bloom) }
         return BlockOutcome(
             stateRoot: state.stateRoot(),
             receiptsRoot: MerkleTrie.orderedRoot(receipts.map(\.encoded)),
-            logsHash: LogEncoding.hash(allLogs),
+            logsHash: LogEncoding.hash(receipts: receipts),
             logsBloom: bloom,
             gasUsed: receipts.last?.cumulativeGasUsed ?? 0,
             blobGasUsed: blobGasUsed,
@@ -198,7 +209,12 @@ public enum BlockFinalization {
 public struct SerialExecutor: BlockExecutor {
     public var name: String { "serial" }
 
-    public init() {}
+    /// Whether to record each transaction's access sets and time (`BlockOutcome.accessSets`,
+    /// `transactionNanoseconds`) for dependency analysis. Off, the executor does only what a block
+    /// needs: the baseline that benchmarks time parallel executors against.
+    public var recordsAccess: Bool
+
+    public init(recordsAccess: Bool = true) { self.recordsAccess = recordsAccess }
 
     public func execute(pre: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork) -> BlockOutcome {
         let clock = ContinuousClock()
@@ -213,8 +229,9 @@ public struct SerialExecutor: BlockExecutor {
         var accessSets: [AccessSets] = []
         var times: [UInt64] = []
         var gas: [UInt64] = []
+        let recordsAccess = self.recordsAccess
         for (i, tx) in transactions.enumerated() {
-            let txStart = clock.now
+            let txStart = recordsAccess ? clock.now : start
             // The fee is credited here rather than inside the transaction so that the read set shows
             // whether the transaction itself read the coinbase (the processor credits a zero fee itself).
             let result = TransactionProcessor.execute(tx, env: env, reader: state, fork: fork,
@@ -223,12 +240,12 @@ public struct SerialExecutor: BlockExecutor {
             switch result {
             case .failure(let error):
                 rejected.append(RejectedTransaction(index: i, error: error.description))
-                accessSets.append(AccessSets(reads: [], writes: []))
+                if recordsAccess { accessSets.append(AccessSets(reads: [], writes: [])) }
                 gas.append(0)
             case .success(let r):
                 if blobGas + r.blobGasUsed > BlobParameters.maxBlobGasPerBlock {
                     rejected.append(RejectedTransaction(index: i, error: "blob gas exceeds the block maximum"))
-                    accessSets.append(AccessSets(reads: [], writes: []))
+                    if recordsAccess { accessSets.append(AccessSets(reads: [], writes: [])) }
                     gas.append(0)
                     break
                 }
@@ -237,15 +254,16 @@ public struct SerialExecutor: BlockExecutor {
                 cumulative += r.gasUsed
                 blobGas += r.blobGasUsed
                 receipts.append(BlockFinalization.receipt(for: tx, result: r, cumulativeGasUsed: cumulative))
-                accessSets.append(Self.accessSets(r))
+                if recordsAccess { accessSets.append(Self.accessSets(r)) }
                 gas.append(r.gasUsed)
             }
-            times.append(UInt64((clock.now - txStart).nanoseconds))
+            if recordsAccess { times.append(UInt64((clock.now - txStart).nanoseconds)) }
         }
         BlockFinalization.applyWithdrawals(&state, env: env)
-        metrics.wallTimeNanoseconds = UInt64((clock.now - start).nanoseconds)
         var outcome = BlockFinalization.outcome(state: state, receipts: receipts, rejected: rejected,
                                                 blobGasUsed: blobGas, metrics: metrics)
+        // The whole block, roots included, as for every executor.
+        outcome.metrics.wallTimeNanoseconds = UInt64((clock.now - start).nanoseconds)
         outcome.accessSets = accessSets
         outcome.transactionNanoseconds = times
         outcome.transactionGas = gas

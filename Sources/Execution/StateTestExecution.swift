@@ -21,19 +21,50 @@ public enum LogEncoding {
     public static func rlp(_ logs: [Log]) -> [UInt8] {
         var w = RLPWriter()
         w.appendList { w in
-            for log in logs {
-                w.appendList { w in
-                    w.appendBytes(log.address.bytes)
-                    w.appendList { w in for t in log.topics { w.appendBytes(t.bytes) } }
-                    w.appendBytes(log.data)
-                }
-            }
+            for log in logs { append(log, to: &w) }
         }
         return w.bytes
     }
 
     /// keccak256(rlp(logs)): the `logs` field of a state test and t8n's `logsHash`.
     public static func hash(_ logs: [Log]) -> Hash32 { Keccak256.hash(rlp(logs)) }
+
+    /// `hash` of all the receipts' logs in order, without gathering them into one array first.
+    public static func hash(receipts: [Receipt]) -> Hash32 {
+        var w = RLPWriter(capacity: 4096)
+        w.appendList { w in
+            for r in receipts {
+                for log in r.logs { append(log, to: &w) }
+            }
+        }
+        return Keccak256.hash(w.bytes)
+    }
+
+    /// The items of `rlp(logs)` for all the receipts' logs, without the list's own prefix; `hash(payloads:)`
+    /// joins such pieces, so that they can be encoded on different threads.
+    public static func payload(_ receipts: ArraySlice<Receipt>) -> [UInt8] {
+        var w = RLPWriter(capacity: 256 * receipts.count)
+        for r in receipts {
+            for log in r.logs { append(log, to: &w) }
+        }
+        return w.bytes
+    }
+
+    /// `hash(receipts:)` from the `payload`s of consecutive runs of receipts, in order.
+    public static func hash(payloads: [[UInt8]]) -> Hash32 {
+        var w = RLPWriter(capacity: payloads.reduce(9) { $0 + $1.count })
+        w.appendHeader(length: payloads.reduce(0) { $0 + $1.count }, base: 0xc0)
+        for p in payloads { w.appendRaw(p) }
+        return Keccak256.hash(w.bytes)
+    }
+
+    static func append(_ log: Log, to w: inout RLPWriter) {
+        w.appendList { w in
+            w.appendAddress(log.address)
+            w.appendList { w in for t in log.topics { w.appendHash(t) } }
+            w.appendBytes(log.data)
+        }
+    }
 }
 
 /// Runs a state test's single transaction against its pre-state: validate, execute, pay the coinbase,

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import EVMPrimitives
 import Keccak
 import RLP
@@ -12,12 +17,32 @@ public enum MerkleTrie {
     /// Root of the trie holding `pairs`. Order does not matter; when a key repeats the later pair
     /// wins, and an empty value means the key is absent (as a trie cannot store an empty value).
     public static func root(of pairs: [(key: [UInt8], value: [UInt8])]) -> Hash32 {
-        if pairs.isEmpty { return emptyRoot }
-        // Stable sort of indices by key (ties by position, so the last duplicate sorts last).
-        var order = Array(pairs.indices)
-        order.sort { i, j in
-            let c = compareBytes(pairs[i].key, pairs[j].key)
-            return c != 0 ? c < 0 : i < j
+        let kept = sortedDistinct(pairs)
+        if kept.isEmpty { return emptyRoot }
+        var builder = SortedTrieBuilder(pairs: pairs, order: kept)
+        return builder.rootHash()
+    }
+
+    /// Indices of the pairs a trie keeps, sorted by key: the last of each run of equal keys, and only
+    /// if its value is non-empty.
+    static func sortedDistinct(_ pairs: [(key: [UInt8], value: [UInt8])]) -> [Int] {
+        if pairs.isEmpty { return [] }
+        // Sort by the first eight key bytes (big-endian, zero-padded), which decides almost every
+        // comparison without touching the arrays; ties fall back to the whole keys, then to position
+        // (stable: the last duplicate sorts last).
+        var order: [(prefix: UInt64, index: Int)] = []
+        order.reserveCapacity(pairs.count)
+        for (i, p) in pairs.enumerated() {
+            var prefix: UInt64 = 0
+            p.key.withUnsafeBufferPointer { k in
+                for j in 0..<8 { prefix = prefix << 8 | (j < k.count ? UInt64(k[j]) : 0) }
+            }
+            order.append((prefix, i))
+        }
+        order.sort { x, y in
+            if x.prefix != y.prefix { return x.prefix < y.prefix }
+            let c = compareBytes(pairs[x.index].key, pairs[y.index].key)
+            return c != 0 ? c < 0 : x.index < y.index
         }
         // Keep the last of each run of equal keys, and only if its value is non-empty.
         var kept: [Int] = []
@@ -25,13 +50,12 @@ public enum MerkleTrie {
         var n = 0
         while n < order.count {
             var last = n
-            while last + 1 < order.count && pairs[order[last + 1]].key == pairs[order[n]].key { last += 1 }
-            if !pairs[order[last]].value.isEmpty { kept.append(order[last]) }
+            while last + 1 < order.count && order[last + 1].prefix == order[n].prefix
+                    && pairs[order[last + 1].index].key == pairs[order[n].index].key { last += 1 }
+            if !pairs[order[last].index].value.isEmpty { kept.append(order[last].index) }
             n = last + 1
         }
-        if kept.isEmpty { return emptyRoot }
-        var builder = SortedTrieBuilder(pairs: pairs, order: kept)
-        return builder.rootHash()
+        return kept
     }
 
     /// Root of the "secure" trie: each key replaced by its keccak256 first, as the state trie
@@ -44,6 +68,11 @@ public enum MerkleTrie {
     /// Root of a list trie: the value at position i is stored under key rlp(i), as the transactions,
     /// receipts and withdrawals roots of a block header are built.
     public static func orderedRoot(_ values: [[UInt8]]) -> Hash32 {
+        root(of: orderedPairs(values))
+    }
+
+    /// The pairs of a list trie: (rlp(i), value i).
+    public static func orderedPairs(_ values: [[UInt8]]) -> [(key: [UInt8], value: [UInt8])] {
         var pairs: [(key: [UInt8], value: [UInt8])] = []
         pairs.reserveCapacity(values.count)
         for (i, v) in values.enumerated() {
@@ -51,17 +80,18 @@ public enum MerkleTrie {
             w.appendUInt(UInt64(i))
             pairs.append((key: w.bytes, value: v))
         }
-        return root(of: pairs)
+        return pairs
     }
 
     /// Lexicographic byte order (a prefix sorts first), which is also nibble order.
     static func compareBytes(_ a: [UInt8], _ b: [UInt8]) -> Int {
         let n = Swift.min(a.count, b.count)
-        var i = 0
-        while i < n {
-            if a[i] != b[i] { return a[i] < b[i] ? -1 : 1 }
-            i += 1
+        let c = a.withUnsafeBufferPointer { x in
+            b.withUnsafeBufferPointer { y -> Int32 in
+                n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
+            }
         }
+        if c != 0 { return c < 0 ? -1 : 1 }
         return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
     }
 }
@@ -83,6 +113,13 @@ struct SortedTrieBuilder {
     let pairs: [(key: [UInt8], value: [UInt8])]
     let order: [Int]
     var out = RLPWriter(capacity: 1024)
+    /// Planning a parallel build: nodes of at most this many entries (below the root) become tasks
+    /// and are not descended into; nothing is hashed. Zero when not planning.
+    var planGrain = 0
+    /// The tasks found while planning: (lo, hi, depth) of each subtree, in the order they are met.
+    var plannedTasks: [(lo: Int, hi: Int, depth: Int)] = []
+    /// For the final pass of a parallel build: the reference of each planned subtree, by its `lo`.
+    var precomputed: [Int: (hi: Int, reference: [UInt8])] = [:]
 
     init(pairs: [(key: [UInt8], value: [UInt8])], order: [Int]) {
         self.pairs = pairs
@@ -99,6 +136,16 @@ struct SortedTrieBuilder {
 
     /// Appends the reference to the node holding sorted entries `lo..<hi`, below nibble `depth`.
     mutating func node(_ lo: Int, _ hi: Int, depth: Int, isRoot: Bool) {
+        if !isRoot {
+            if planGrain > 0 && hi - lo <= planGrain {
+                plannedTasks.append((lo, hi, depth))
+                return
+            }
+            if let p = precomputed[lo], p.hi == hi {
+                out.bytes.append(contentsOf: p.reference)
+                return
+            }
+        }
         let first = key(lo)
         let start = out.bytes.count
         if hi - lo == 1 {
@@ -184,10 +231,59 @@ struct SortedTrieBuilder {
     /// Turns the node just written at `start` into its reference: kept inline if shorter than
     /// 32 bytes, else replaced by the RLP string of its keccak256.
     mutating func finish(_ start: Int, isRoot: Bool) {
+        if planGrain > 0 {
+            // Planning: only the shape matters; keep the buffer small.
+            out.bytes.removeSubrange(start...)
+            return
+        }
         let length = out.bytes.count - start
         if length < 32 && !isRoot { return }
         let h = out.bytes.withUnsafeBytes { Keccak256.hash(UnsafeRawBufferPointer(rebasing: $0[start...])) }
         out.bytes.removeSubrange(start...)
         out.appendHash(h)
+    }
+}
+
+/// A trie root computed in pieces that can run on different threads: `init` sorts the pairs and
+/// splits the trie into independent subtrees (`taskCount` of them); `reference(ofTask:)` builds one
+/// subtree and may be called from any thread; `root(references:)` assembles the nodes above them.
+/// The result equals `MerkleTrie.root(of:)` for the same pairs.
+public struct ParallelTrieRoot: Sendable {
+    private let pairs: [(key: [UInt8], value: [UInt8])]
+    private let order: [Int]
+    private let tasks: [(lo: Int, hi: Int, depth: Int)]
+
+    /// `grain`: the largest subtree (in entries) that is one task; smaller means more, finer tasks.
+    public init(pairs: [(key: [UInt8], value: [UInt8])], grain: Int) {
+        self.pairs = pairs
+        order = MerkleTrie.sortedDistinct(pairs)
+        guard order.count > 1 else {
+            tasks = []
+            return
+        }
+        var planner = SortedTrieBuilder(pairs: pairs, order: order)
+        planner.planGrain = Swift.max(1, grain)
+        planner.node(0, order.count, depth: 0, isRoot: true)
+        tasks = planner.plannedTasks
+    }
+
+    /// The number of independent subtrees.
+    public var taskCount: Int { tasks.count }
+
+    /// The reference (inline node or hash) of subtree `task`, as its parent will hold it.
+    public func reference(ofTask task: Int) -> [UInt8] {
+        let t = tasks[task]
+        var builder = SortedTrieBuilder(pairs: pairs, order: order)
+        builder.node(t.lo, t.hi, depth: t.depth, isRoot: false)
+        return builder.out.bytes
+    }
+
+    /// The root, given every task's reference (index i holding task i's).
+    public func root(references: [[UInt8]]) -> Hash32 {
+        precondition(references.count == tasks.count, "one reference per task")
+        if order.isEmpty { return MerkleTrie.emptyRoot }
+        var builder = SortedTrieBuilder(pairs: pairs, order: order)
+        for (t, r) in zip(tasks, references) { builder.precomputed[t.lo] = (t.hi, r) }
+        return builder.rootHash()
     }
 }

@@ -109,16 +109,9 @@ public struct ExternalT8nExecutor: Sendable, Equatable {
             if created == nil, tx.to == nil, t.success {
                 created = Self.createAddress(sender: tx.sender, nonce: tx.nonce)
             }
-            guard var receipt = ReceiptTemplate.shared.receipt else {
-                throw ExternalT8nError("cannot build a receipt value (the template block did not execute)")
-            }
-            receipt.type = tx.type
-            receipt.success = t.success
-            receipt.cumulativeGasUsed = t.cumulativeGasUsed
-            receipt.gasUsed = t.gasUsed ?? (t.cumulativeGasUsed &- previous)
-            receipt.logs = t.logs
-            receipt.bloom = bloom
-            receipt.contractAddress = created
+            let receipt = Receipt(type: tx.type, success: t.success, cumulativeGasUsed: t.cumulativeGasUsed,
+                                  gasUsed: t.gasUsed ?? (t.cumulativeGasUsed &- previous), logs: t.logs,
+                                  bloom: bloom, contractAddress: created)
             receipts.append(receipt)
             previous = t.cumulativeGasUsed
         }
@@ -209,23 +202,6 @@ public struct ExternalT8nExecutor: Sendable, Equatable {
 
     static func shellQuoted(_ s: String) -> String {
         "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
-}
-
-/// `Receipt` has no public initializer (its fields are public and mutable), so a receipt value is taken from a
-/// one-transfer block run once, and every field is then overwritten.
-/// TODO: use a public `Receipt.init` once Execution has one.
-final class ReceiptTemplate: Sendable {
-    static let shared = ReceiptTemplate()
-    let receipt: Receipt?
-
-    private init() {
-        let sender = Address(a: 0, b: 0, c: 0x5e4d)
-        let pre = InMemoryState(accounts: [sender: Account(info: AccountInfo(balance: UInt256(1_000_000)))])
-        let tx = Transaction(gasLimit: 21_000, to: Address(a: 0, b: 0, c: 0x7e), sender: sender)
-        let outcome = SerialExecutor().execute(pre: pre, env: BlockEnvironment(parentBeaconBlockRoot: nil),
-                                               transactions: [tx], fork: .cancun)
-        receipt = outcome.receipts.first
     }
 }
 

@@ -24,6 +24,9 @@ public enum BlockSTMBenchmark {
         Address(a: 0xA000_0000_0000_0000 | kind << 32, b: UInt64(n), c: 0x5EED)
     }
 
+    /// The names of the benchmark blocks, in the order `blocks(txs:)` returns them.
+    public static let workloadNames = ["erc20-transfers", "compute-heavy", "dependent-counter"]
+
     /// The benchmark blocks, each of `txs` transactions.
     public static func blocks(txs: Int) -> [(name: String, pre: InMemoryState, env: BlockEnvironment, txs: [Transaction])] {
         [erc20Transfers(txs), computeHeavy(txs), dependentCounter(txs)]

@@ -46,9 +46,12 @@ public struct BlockSTMExecutor: BlockExecutor {
         var base = pre
         BlockFinalization.applyBeaconRoot(&base, env: env, fork: fork)
 
+        // One gang of threads for the whole block: execution, commit and roots.
+        let gang = WorkerGang(threads: threads)
+        defer { gang.stop() }
         let run = BlockSTMRun(base: base, env: env, transactions: transactions, fork: fork,
                               threads: threads, stress: stress)
-        run.runWorkers()
+        if !transactions.isEmpty { gang.run { worker in run.work(worker: worker) } }
 
         var metrics = ExecutionMetrics()
         metrics.threads = threads
@@ -58,11 +61,14 @@ public struct BlockSTMExecutor: BlockExecutor {
         metrics.failedValidations = run.failedValidations.load(ordering: .relaxed)
         metrics.blockedReads = run.blockedReads.load(ordering: .relaxed)
 
-        // Commit the last incarnations in block order, exactly as SerialExecutor does per transaction.
-        var state = base
+        // The last incarnations in block order, checked as SerialExecutor checks each transaction.
+        var commits: [ParallelFinalization.Commit] = []
+        commits.reserveCapacity(transactions.count)
         var receipts: [Receipt] = []
+        receipts.reserveCapacity(transactions.count)
         var rejected: [RejectedTransaction] = []
         var gas: [UInt64] = []
+        gas.reserveCapacity(transactions.count)
         var cumulative: UInt64 = 0
         var blobGas: UInt64 = 0
         for (i, tx) in transactions.enumerated() {
@@ -82,8 +88,7 @@ public struct BlockSTMExecutor: BlockExecutor {
                 if tx.gasLimit > available || blobGas + r.blobGasUsed > BlobParameters.maxBlobGasPerBlock {
                     return serially(pre: pre, env: env, transactions: transactions, fork: fork, start: start, metrics: metrics)
                 }
-                state.applyInPlace(r.changes)
-                state.credit(env.coinbase, r.coinbaseFee)
+                commits.append(ParallelFinalization.Commit(changes: r.changes, coinbaseFee: r.coinbaseFee))
                 cumulative += r.gasUsed
                 blobGas += r.blobGasUsed
                 receipt.cumulativeGasUsed = cumulative
@@ -91,11 +96,10 @@ public struct BlockSTMExecutor: BlockExecutor {
                 gas.append(r.gasUsed)
             }
         }
-        BlockFinalization.applyWithdrawals(&state, env: env)
-        metrics.wallTimeNanoseconds = UInt64((clock.now - start).nanoseconds)
-        var outcome = BlockFinalization.outcome(state: state, receipts: receipts, rejected: rejected,
-                                                blobGasUsed: blobGas, metrics: metrics)
+        var outcome = ParallelFinalization.finish(base: base, commits: commits, env: env, receipts: receipts,
+                                                  rejected: rejected, blobGasUsed: blobGas, metrics: metrics, gang: gang)
         outcome.transactionGas = gas
+        outcome.metrics.wallTimeNanoseconds = UInt64((clock.now - start).nanoseconds)
         return outcome
     }
 
@@ -116,7 +120,7 @@ public struct BlockSTMExecutor: BlockExecutor {
     /// Runs the block with `SerialExecutor`, keeping what the parallel attempt (if any) counted.
     private func serially(pre: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork,
                           start: ContinuousClock.Instant, metrics attempt: ExecutionMetrics) -> BlockOutcome {
-        var outcome = SerialExecutor().execute(pre: pre, env: env, transactions: transactions, fork: fork)
+        var outcome = SerialExecutor(recordsAccess: false).execute(pre: pre, env: env, transactions: transactions, fork: fork)
         var metrics = outcome.metrics
         metrics.threads = threads
         metrics.ranSerially = true
@@ -186,13 +190,6 @@ final class BlockSTMRun: Sendable {
         }
     }
 
-    /// Runs the workers on OS threads whose stacks hold 1024 nested call frames (`WorkerThreads`), and
-    /// waits for all of them.
-    func runWorkers() {
-        guard !transactions.isEmpty else { return }
-        WorkerThreads.run(count: threads) { [self] worker in work(worker: worker) }
-    }
-
     /// The worker loop: run the task in hand, which may hand back a follow-up; otherwise ask the scheduler.
     func work(worker: Int) {
         let jitter = stress.map { Jitter(options: $0, worker: worker, probe: scheduler) }
@@ -250,7 +247,7 @@ final class BlockSTMRun: Sendable {
             case .success(let r):
                 fee = r.coinbaseFee
                 for (address, change) in r.changes.accounts {
-                    Self.appendWrites(address, change, seen: view.accountsRead[address], to: &writes)
+                    Self.appendWrites(address, change, seen: view.accountRead(address), to: &writes)
                 }
                 outcome = .included(Included(changes: r.changes, coinbaseFee: r.coinbaseFee, gasUsed: r.gasUsed,
                                              blobGasUsed: r.blobGasUsed,
@@ -294,31 +291,5 @@ final class BlockSTMRun: Sendable {
         }
         jitter?.perturb()
         return scheduler.finishValidation(version.index, aborted: aborted)
-    }
-}
-
-extension InMemoryState {
-    /// `apply(_:)` with the same meaning, changing each account where it lies in the dictionary: copying an
-    /// account out and back would copy its whole storage dictionary (copy-on-write with two owners), which
-    /// for a busy contract costs more than the transaction. Kept apart from `apply` only because that file
-    /// belongs to the state module's owner; both must stay equal (the parallel tests compare them).
-    mutating func applyInPlace(_ changes: StateChanges) {
-        for (address, change) in changes.accounts {
-            guard let info = change.info else {
-                accounts[address] = nil
-                continue
-            }
-            accounts[address, default: Account()].apply(info: info, change: change)
-        }
-    }
-}
-
-extension Account {
-    fileprivate mutating func apply(info: AccountInfo, change: AccountChange) {
-        if change.storageCleared { storage = [:] }
-        self.info = info
-        for (k, v) in change.storage {
-            if v.isZero { storage[k] = nil } else { storage[k] = v }
-        }
     }
 }

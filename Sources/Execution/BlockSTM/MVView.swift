@@ -21,13 +21,15 @@ final class MVView: StateReader {
     private(set) var reads: [RecordedRead] = []
     /// Account values as first read, to drop writes that leave an account as the transaction found it
     /// (a storage-only change carries the unchanged account fields, which must not look like a write).
-    private(set) var accountsRead: [Address: AccountInfo?] = [:]
+    /// A short list: a transaction reads few accounts, and a linear scan beats hashing for those.
+    private(set) var accountsRead: [(address: Address, info: AccountInfo?)] = []
 
     init(index: TxIndex, memory: MVMemory, jitter: Jitter?) {
         self.index = index
         self.memory = memory
         self.jitter = jitter
         reads.reserveCapacity(16)
+        accountsRead.reserveCapacity(8)
     }
 
     private func block(on tx: TxIndex) {
@@ -37,7 +39,7 @@ final class MVView: StateReader {
 
     func account(_ address: Address) -> AccountInfo? {
         if isAborted { return nil }
-        if let seen = accountsRead[address] { return seen }
+        for seen in accountsRead where seen.address == address { return seen.info }
         jitter?.perturb()
         let info: AccountInfo?
         if address == memory.coinbase {
@@ -58,8 +60,15 @@ final class MVView: StateReader {
                 reads.append(RecordedRead(.account(address), .version(v)))
             }
         }
-        accountsRead[address] = .some(info)
+        accountsRead.append((address, info))
         return info
+    }
+
+    /// The account as this incarnation first read it: nil when it did not read it, `.some(nil)` when
+    /// it read a missing account.
+    func accountRead(_ address: Address) -> AccountInfo?? {
+        for seen in accountsRead where seen.address == address { return .some(seen.info) }
+        return nil
     }
 
     func storage(_ address: Address, key: UInt256) -> UInt256 {

@@ -67,7 +67,7 @@ public enum WorkloadTable {
     static func preciseAccessSets(_ v: BlockVector, reference: BlockOutcome) -> [AccessSets] {
         var state = v.pre
         BlockFinalization.applyBeaconRoot(&state, env: v.env, fork: v.fork)
-        // AccessSets has no public initializer: the serial run's values are reused and overwritten.
+        // The serial run's sets are the fallback, overwritten below per transaction.
         guard reference.accessSets.count == v.transactions.count else { return reference.accessSets }
         var sets = reference.accessSets
         var cumulative: UInt64 = 0

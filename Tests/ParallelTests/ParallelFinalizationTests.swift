@@ -1,0 +1,135 @@
+import XCTest
+import Synchronization
+import EVMPrimitives
+import EVMState
+import EVMInterpreter
+@testable import Execution
+
+/// The gang and the parallel end of a block: the commit and roots spread over threads must equal the
+/// serial path (`InMemoryState.apply`/`credit`, withdrawals, `BlockFinalization.outcome`) exactly.
+final class ParallelFinalizationTests: XCTestCase {
+    final class Counter: Sendable {
+        let value = Atomic<Int>(0)
+    }
+    final class Counters: Sendable {
+        let hits: [Counter]
+        init(_ n: Int) { hits = (0..<n).map { _ in Counter() } }
+    }
+
+    func testGangRunsEveryTaskExactlyOnce() {
+        for threads in [1, 2, 3, 8] {
+            let gang = WorkerGang(threads: threads)
+            for stage in 0..<5 {
+                let n = [0, 1, 7, 1000, 64][stage]
+                let counters = Counters(n)
+                gang.forEach(n) { i in counters.hits[i].value.wrappingAdd(1, ordering: .relaxed) }
+                for i in 0..<n { XCTAssertEqual(counters.hits[i].value.load(ordering: .relaxed), 1, "threads \(threads) task \(i)") }
+            }
+            let seen = Counters(threads)
+            gang.run { w in seen.hits[w].value.wrappingAdd(1, ordering: .relaxed) }
+            for w in 0..<threads { XCTAssertEqual(seen.hits[w].value.load(ordering: .relaxed), 1) }
+            gang.stop()
+            gang.stop()  // idempotent
+        }
+    }
+
+    struct Rng {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+        mutating func word() -> UInt256 { rng256() }
+        mutating func rng256() -> UInt256 { below(3) == 0 ? .zero : UInt256(next() % 1000) }
+    }
+
+    static func address(_ i: Int) -> Address { Address(a: 0xAB00_0000_0000_0000, b: UInt64(i), c: 7) }
+
+    /// A random block end: accounts with small and large storage, changes that create, update, delete
+    /// and re-create accounts (with storage clears and zero writes), coinbase writes and fees, logs,
+    /// and withdrawals (some of zero to empty accounts, which deletes them).
+    static func randomEnd(seed: UInt64) -> (base: InMemoryState, commits: [ParallelFinalization.Commit], env: BlockEnvironment, receipts: [Receipt]) {
+        var rng = Rng(state: seed)
+        let coinbase = address(0)
+        var base = InMemoryState()
+        for i in 0..<80 where i == 5 || i == 6 || rng.below(3) != 0 {
+            var storage: [UInt256: UInt256] = [:]
+            let slots = i == 5 ? 700 : (i == 6 ? 300 : rng.below(6))
+            for s in 0..<slots { storage[UInt256(UInt64(s * 3))] = UInt256(UInt64(1 + rng.below(500))) }
+            base.accounts[address(i)] = Account(info: AccountInfo(nonce: UInt64(rng.below(3)), balance: UInt256(rng.next() % 10_000)), storage: storage)
+        }
+        var commits: [ParallelFinalization.Commit] = []
+        var receipts: [Receipt] = []
+        var cumulative: UInt64 = 0
+        for _ in 0..<250 {
+            var changes = StateChanges()
+            for _ in 0..<(1 + rng.below(4)) {
+                let n = rng.below(80)
+                let a = address(n)
+                // Accounts 5 and 6 keep their large storage (never deleted or cleared).
+                switch n == 5 || n == 6 ? 9 : rng.below(10) {
+                case 0:
+                    changes.accounts[a] = AccountChange(info: nil)
+                case 1:
+                    changes.accounts[a] = AccountChange(info: AccountInfo(nonce: 1, balance: UInt256(rng.next() % 100)),
+                                                        storageCleared: true, storage: [UInt256(1): UInt256(9)])
+                default:
+                    var storage: [UInt256: UInt256] = [:]
+                    for _ in 0..<rng.below(5) { storage[UInt256(UInt64(rng.below(900)))] = rng.word() }
+                    changes.accounts[a] = AccountChange(info: AccountInfo(nonce: UInt64(rng.below(9)), balance: UInt256(rng.next() % 100_000)),
+                                                        storage: storage)
+                }
+            }
+            let fee = rng.below(4) == 0 ? UInt256.zero : UInt256(rng.next() % 50_000)
+            commits.append(ParallelFinalization.Commit(changes: changes, coinbaseFee: fee))
+            let gas = UInt64(21_000 + rng.below(50_000))
+            cumulative += gas
+            var logs: [Log] = []
+            for _ in 0..<rng.below(3) {
+                logs.append(Log(address: address(rng.below(80)), topics: (0..<rng.below(4)).map { _ in Hash32(w0: rng.next(), w1: 0, w2: rng.next(), w3: 1) },
+                                data: (0..<rng.below(70)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }))
+            }
+            var bloom = Bloom()
+            for log in logs { bloom.add(log) }
+            receipts.append(Receipt(type: rng.below(2) == 0 ? .legacy : .dynamicFee, success: rng.below(5) != 0,
+                                    cumulativeGasUsed: cumulative, gasUsed: gas, logs: logs, bloom: bloom, contractAddress: nil))
+        }
+        var env = BlockEnvironment(coinbase: coinbase)
+        env.withdrawals = (0..<6).map { i in
+            Withdrawal(index: UInt64(i), validatorIndex: UInt64(i), address: address(rng.below(90)), amount: UInt64(rng.below(2) == 0 ? 0 : 1 + rng.below(9)))
+        }
+        return (base, commits, env, receipts)
+    }
+
+    func testFinishEqualsSerialAtEveryThreadCount() {
+        for seed in UInt64(1)...6 {
+            let (base, commits, env, receipts) = Self.randomEnd(seed: seed)
+            var state = base
+            for c in commits {
+                state.apply(c.changes)
+                state.credit(env.coinbase, c.coinbaseFee)
+            }
+            BlockFinalization.applyWithdrawals(&state, env: env)
+            let expected = BlockFinalization.outcome(state: state, receipts: receipts, rejected: [], blobGasUsed: 0,
+                                                     metrics: ExecutionMetrics())
+            XCTAssertTrue(expected.postState.accounts.values.contains { $0.storage.count >= ParallelFinalization.largeStorage },
+                          "the block must exercise the large-storage path")
+            for threads in [1, 2, 3, 4] {
+                let gang = WorkerGang(threads: threads)
+                let got = ParallelFinalization.finish(base: base, commits: commits, env: env, receipts: receipts, rejected: [],
+                                                      blobGasUsed: 0, metrics: ExecutionMetrics(), gang: gang)
+                gang.stop()
+                XCTAssertEqual(got.stateRoot, expected.stateRoot, "seed \(seed) threads \(threads)")
+                XCTAssertEqual(got.receiptsRoot, expected.receiptsRoot, "seed \(seed) threads \(threads)")
+                XCTAssertEqual(got.logsHash, expected.logsHash, "seed \(seed) threads \(threads)")
+                XCTAssertEqual(got.logsBloom, expected.logsBloom, "seed \(seed) threads \(threads)")
+                XCTAssertEqual(got.gasUsed, expected.gasUsed)
+                XCTAssertEqual(got.postState, expected.postState, "seed \(seed) threads \(threads)")
+            }
+        }
+    }
+}
