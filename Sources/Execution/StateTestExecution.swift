@@ -30,15 +30,7 @@ public enum LogEncoding {
     public static func hash(_ logs: [Log]) -> Hash32 { Keccak256.hash(rlp(logs)) }
 
     /// `hash` of all the receipts' logs in order, without gathering them into one array first.
-    public static func hash(receipts: [Receipt]) -> Hash32 {
-        var w = RLPWriter(capacity: 4096)
-        w.appendList { w in
-            for r in receipts {
-                for log in r.logs { append(log, to: &w) }
-            }
-        }
-        return Keccak256.hash(w.bytes)
-    }
+    public static func hash(receipts: [Receipt]) -> Hash32 { hash(payloads: [payload(receipts[...])]) }
 
     /// The items of `rlp(logs)` for all the receipts' logs, without the list's own prefix; `hash(payloads:)`
     /// joins such pieces, so that they can be encoded on different threads.

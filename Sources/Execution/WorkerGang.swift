@@ -43,7 +43,7 @@ public final class WorkerGang: @unchecked Sendable {
         pthread_attr_setstacksize(&attr, WorkerThreads.stackSize)
         var started: [pthread_t] = []
         let wanted = max(1, requested)
-        var pending: [UnsafeMutableRawPointer] = []
+        var failed = 0
         count = wanted
         for i in 0..<wanted {
             let start = Unmanaged.passRetained(Start(gang: self, index: i)).toOpaque()
@@ -55,7 +55,8 @@ public final class WorkerGang: @unchecked Sendable {
                 return nil
             }, start)
             if rc != 0 {
-                pending.append(start)
+                Unmanaged<Start>.fromOpaque(start).release()
+                failed += 1
                 continue
             }
             started.append(tid)
@@ -64,7 +65,7 @@ public final class WorkerGang: @unchecked Sendable {
         threads = started
         pthread_mutex_unlock(mutex)
         // A gang short of threads would wait for them forever in `run`: fail loudly instead.
-        precondition(pending.isEmpty, "could not start \(pending.count) of \(wanted) worker threads")
+        precondition(failed == 0, "could not start \(failed) of \(wanted) worker threads")
     }
 
     deinit {

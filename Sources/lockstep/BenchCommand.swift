@@ -112,6 +112,7 @@ struct BenchBlockSTMCommand: ParsableCommand {
         }
         // Warm-up: caches, code analysis, thread start-up paths.
         _ = run(serial)
+        // Runs after a warm-up, so its per-transaction times serve as the critical path's weights.
         let (reference, _) = run(instrumented)
         var matches = [Bool](repeating: true, count: threads.count)
         var reExecutions = [Int](repeating: 0, count: threads.count)
@@ -131,9 +132,8 @@ struct BenchBlockSTMCommand: ParsableCommand {
                 if o.stateRoot != reference.stateRoot || o.receiptsRoot != reference.receiptsRoot { matches[k] = false }
             }
         }
-        let (timed, _) = run(instrumented)  // warm: per-transaction times for the critical path
         let graph = DependencyGraph(outcome: reference, coinbase: block.env.coinbase)
-        let byTime = graph.criticalPath(weights: timed.transactionNanoseconds)
+        let byTime = graph.criticalPath(weights: reference.transactionNanoseconds)
         let serialMedian = BlockRunner.median(serialSamples)
         return threads.enumerated().map { k, t in
             Row(workload: block.name, txs: block.txs.count, gas: reference.gasUsed, threads: t,

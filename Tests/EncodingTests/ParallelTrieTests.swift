@@ -6,19 +6,6 @@ import MerkleTrie
 /// `ParallelTrieRoot` must give `MerkleTrie.root(of:)`'s answer for any pairs and any grain, with its
 /// subtrees built in any order (here: in reverse, and each on a fresh thread-free call).
 final class ParallelTrieTests: XCTestCase {
-    struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func bytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8(truncatingIfNeeded: next()) } }
-    }
-
     static func parallelRoot(_ pairs: [(key: [UInt8], value: [UInt8])], grain: Int) -> Hash32 {
         let plan = ParallelTrieRoot(pairs: pairs, grain: grain)
         var refs = [[UInt8]](repeating: [], count: plan.taskCount)
@@ -27,7 +14,7 @@ final class ParallelTrieTests: XCTestCase {
     }
 
     func testSecureKeysAnyGrain() {
-        var rng = Rng(state: 0x7217)
+        var rng = SplitMix64(state: 0x7217)
         for size in [0, 1, 2, 3, 17, 64, 65, 300, 2000] {
             let pairs = (0..<size).map { i -> (key: [UInt8], value: [UInt8]) in
                 (Keccak256.hash([UInt8(i & 0xff), UInt8(i >> 8)]).bytes, rng.bytes(1 + rng.below(40)))
@@ -42,7 +29,7 @@ final class ParallelTrieTests: XCTestCase {
     /// Short keys that are prefixes of one another (branch values, extensions), duplicates (the last
     /// wins) and empty values (absent): the cases where the planner's splitting could go wrong.
     func testIrregularKeys() {
-        var rng = Rng(state: 0xBEEF)
+        var rng = SplitMix64(state: 0xBEEF)
         for round in 0..<40 {
             var pairs: [(key: [UInt8], value: [UInt8])] = []
             let n = 1 + rng.below(400)

@@ -16,6 +16,7 @@ struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
     mutating func bytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8(truncatingIfNeeded: next()) } }
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }
 
 final class TrieTests: XCTestCase {

@@ -33,19 +33,10 @@ final class ParallelFinalizationTests: XCTestCase {
         }
     }
 
-    struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func word() -> UInt256 { rng256() }
-        mutating func rng256() -> UInt256 { below(3) == 0 ? .zero : UInt256(next() % 1000) }
-    }
+    typealias Rng = BlockSTMRandomBlockTests.SplitMix
+
+    /// A storage value: zero (a deletion) one time in three.
+    static func word(_ rng: inout Rng) -> UInt256 { rng.below(3) == 0 ? .zero : UInt256(rng.next() % 1000) }
 
     static func address(_ i: Int) -> Address { Address(a: 0xAB00_0000_0000_0000, b: UInt64(i), c: 7) }
 
@@ -79,7 +70,7 @@ final class ParallelFinalizationTests: XCTestCase {
                                                         storageCleared: true, storage: [UInt256(1): UInt256(9)])
                 default:
                     var storage: [UInt256: UInt256] = [:]
-                    for _ in 0..<rng.below(5) { storage[UInt256(UInt64(rng.below(900)))] = rng.word() }
+                    for _ in 0..<rng.below(5) { storage[UInt256(UInt64(rng.below(900)))] = word(&rng) }
                     changes.accounts[a] = AccountChange(info: AccountInfo(nonce: UInt64(rng.below(9)), balance: UInt256(rng.next() % 100_000)),
                                                         storage: storage)
                 }
