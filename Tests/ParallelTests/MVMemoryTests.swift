@@ -25,6 +25,39 @@ final class MVMemoryTests: XCTestCase {
         guard case .base = m.read(.storage(a, 2), below: 7) else { return XCTFail("other slot untouched") }
     }
 
+    /// Writers arriving out of index order, and removals and estimates of the highest and of lower entries.
+    func testVersionListsOutOfOrder() {
+        let m = memory(txs: 10)
+        let slot = MemoryLocation.storage(a, 9)
+        for i in [5, 2, 7, 3] {
+            _ = m.record(TxVersion(i, 0), reads: [], writes: [(slot, .storage(UInt256(UInt64(i * 10))))], fee: .zero)
+        }
+        func seen(below i: Int) -> String {
+            switch m.read(slot, below: i) {
+            case .base: return "base"
+            case .estimate(let j): return "estimate \(j)"
+            case .value(let v, .storage(let w)): return "\(v.index):\(w)"
+            case .value: return "?"
+            }
+        }
+        XCTAssertEqual((0..<10).map(seen), ["base", "base", "base", "2:20", "3:30", "3:30", "5:50", "5:50", "7:70", "7:70"])
+        m.convertWritesToEstimates(7)
+        m.convertWritesToEstimates(3)
+        XCTAssertEqual(seen(below: 9), "estimate 7")
+        XCTAssertEqual(seen(below: 5), "estimate 3")
+        XCTAssertEqual(seen(below: 7), "5:50")
+        // The next incarnations stop writing the slot: the entries go, the highest one and a lower one.
+        _ = m.record(TxVersion(7, 1), reads: [], writes: [], fee: .zero)
+        _ = m.record(TxVersion(3, 1), reads: [], writes: [], fee: .zero)
+        XCTAssertEqual((0..<10).map(seen), ["base", "base", "base", "2:20", "2:20", "2:20", "5:50", "5:50", "5:50", "5:50"])
+        // Rewriting the highest in place, then one above it.
+        _ = m.record(TxVersion(5, 1), reads: [], writes: [(slot, .storage(UInt256(55)))], fee: .zero)
+        _ = m.record(TxVersion(8, 0), reads: [], writes: [(slot, .storage(UInt256(80)))], fee: .zero)
+        XCTAssertEqual((0..<10).map(seen), ["base", "base", "base", "2:20", "2:20", "2:20", "5:55", "5:55", "5:55", "8:80"])
+        for i in [8, 5, 2] { _ = m.record(TxVersion(i, 2), reads: [], writes: [], fee: .zero) }
+        XCTAssertEqual(seen(below: 10), "base", "the last entry gone, the location is gone")
+    }
+
     func testEstimateBlocksAndValidationFails() {
         let m = memory()
         _ = m.record(TxVersion(1, 0), reads: [], writes: [(.account(a), .account(AccountInfo(nonce: 1)))], fee: .zero)
@@ -53,10 +86,10 @@ final class MVMemoryTests: XCTestCase {
         XCTAssertEqual(value(1, below: 4), UInt256(11))
         XCTAssertTrue(try XCTUnwrap(m.hasStorage(a, below: 4).get()))
         _ = m.record(TxVersion(1, 0), reads: [], writes: [(.storage(a, 2), .storage(UInt256(22))),
-                                                         (.storageKeys(a), .storageKeys([UInt256(2)]))], fee: .zero)
+                                                         (.storageKeys(a), .storageKeys)], fee: .zero)
         _ = m.record(TxVersion(3, 0), reads: [], writes: [(.lifecycle(a), .lifecycle), (.account(a), .account(nil))], fee: .zero)
         _ = m.record(TxVersion(5, 0), reads: [], writes: [(.lifecycle(a), .lifecycle), (.storage(a, 2), .storage(UInt256(7))),
-                                                         (.storageKeys(a), .storageKeys([UInt256(2)]))], fee: .zero)
+                                                         (.storageKeys(a), .storageKeys)], fee: .zero)
         XCTAssertEqual(value(2, below: 3), UInt256(22))
         XCTAssertEqual(value(1, below: 3), UInt256(11))
         XCTAssertEqual(value(1, below: 4), .zero, "deleted at tx 3")
@@ -67,7 +100,7 @@ final class MVMemoryTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(m.hasStorage(a, below: 6).get()), true)
         // A zero written after the re-creation leaves no storage.
         _ = m.record(TxVersion(6, 0), reads: [], writes: [(.storage(a, 2), .storage(.zero)),
-                                                         (.storageKeys(a), .storageKeys([UInt256(2)]))], fee: .zero)
+                                                         (.storageKeys(a), .storageKeys)], fee: .zero)
         XCTAssertEqual(try XCTUnwrap(m.hasStorage(a, below: 7).get()), false)
         m.convertWritesToEstimates(3)
         guard case .failure(let b) = m.storage(a, UInt256(1), below: 4) else { return XCTFail("blocked on tx 3") }

@@ -275,7 +275,7 @@ final class BlockSTMRun: Sendable {
             for (key, value) in change.storage {
                 writes.append((.storage(address, key), .storage(value)))
             }
-            writes.append((.storageKeys(address), .storageKeys(Array(change.storage.keys))))
+            writes.append((.storageKeys(address), .storageKeys))
         }
     }
 

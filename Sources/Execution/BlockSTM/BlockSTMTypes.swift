@@ -66,7 +66,8 @@ enum MVValue: Sendable {
     case account(AccountInfo?)
     case storage(UInt256)
     case lifecycle
-    case storageKeys([UInt256])
+    /// The transaction stored into the account (the keys are in its recorded write set).
+    case storageKeys
 }
 
 /// The answer of a multi-version read below some transaction.

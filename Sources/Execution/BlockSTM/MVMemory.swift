@@ -20,8 +20,58 @@ final class MVMemory: Sendable {
         var value: MVValue?
     }
 
+    /// A location's writes, sorted by transaction index: the highest one inline, the others (rare: most
+    /// locations have one writer) in an array that stays unallocated while empty.
+    struct Versions: Sendable {
+        var last: Entry
+        var lower: [Entry] = []
+
+        init(_ entry: Entry) { last = entry }
+
+        /// The latest entry with index < `index`.
+        @inline(__always) func latest(below index: TxIndex) -> Entry? {
+            if last.index < index { return last }
+            let pos = MVMemory.lowerBound(lower, index)
+            return pos == 0 ? nil : lower[pos - 1]
+        }
+
+        /// The entries with index in `range`, in order.
+        func entries(in range: Range<TxIndex>) -> [Entry] {
+            var out = Array(lower[MVMemory.lowerBound(lower, range.lowerBound)..<MVMemory.lowerBound(lower, range.upperBound)])
+            if range.contains(last.index) { out.append(last) }
+            return out
+        }
+
+        /// Inserts keeping the order by transaction index, replacing the transaction's earlier entry.
+        mutating func insertOrReplace(_ entry: Entry) {
+            if entry.index > last.index {
+                lower.append(last)
+                last = entry
+            } else if entry.index == last.index {
+                last = entry
+            } else {
+                lower.insertOrReplace(entry)
+            }
+        }
+
+        /// Removes the transaction's entry; false when none is left.
+        mutating func remove(index: TxIndex) -> Bool {
+            if last.index == index {
+                guard let next = lower.popLast() else { return false }
+                last = next
+            } else {
+                lower.remove(index: index)
+            }
+            return true
+        }
+
+        mutating func markEstimate(index: TxIndex) {
+            if last.index == index { last.value = nil } else { lower.markEstimate(index: index) }
+        }
+    }
+
     /// A lock stripe: the version lists of the locations whose hash falls on it.
-    typealias Stripe = Locked<[MemoryLocation: [Entry]]>
+    typealias Stripe = Locked<[MemoryLocation: Versions]>
 
     /// A transaction's deferred coinbase fee, as its last incarnation left it.
     enum Fee: Sendable {
@@ -32,11 +82,12 @@ final class MVMemory: Sendable {
         case fee(UInt256)
     }
 
-    /// The read set and written locations of a transaction's last incarnation (paper: last_read_set,
-    /// last_written_locations).
+    /// The read set, written locations and deferred coinbase fee of a transaction's last incarnation
+    /// (paper: last_read_set, last_written_locations).
     struct TxSets: Sendable {
         var reads: [RecordedRead] = []
         var writes: [MemoryLocation] = []
+        var fee: Fee = .missing
     }
 
 
@@ -44,7 +95,6 @@ final class MVMemory: Sendable {
     let coinbase: Address
     private let stripes: [Stripe]
     private let stripeMask: UInt64
-    private let fees: Locked<[Fee]>
     private let txSlots: [Locked<TxSets>]
     /// Lifecycle writes recorded so far. While there are none (most blocks), a storage read skips the
     /// lifecycle lookup; it is raised before the first entry is inserted, so a reader that saw zero read
@@ -58,9 +108,10 @@ final class MVMemory: Sendable {
         // Enough stripes that two threads rarely meet on one lock: a power of two, at least 64 per thread.
         var count = 64
         while count < threads * 64 { count <<= 1 }
-        self.stripes = (0..<count).map { _ in Stripe([:]) }
+        // Sized for about four written locations per transaction, so that stripes rarely rehash.
+        let perStripe = (4 * transactions + count - 1) / count
+        self.stripes = (0..<count).map { _ in Stripe(Dictionary(minimumCapacity: perStripe)) }
         self.stripeMask = UInt64(count - 1)
-        self.fees = Locked([Fee](repeating: .missing, count: transactions))
         self.txSlots = (0..<transactions).map { _ in Locked(TxSets()) }
     }
 
@@ -69,7 +120,7 @@ final class MVMemory: Sendable {
     }
 
     /// Position of the first entry with index >= `index` (entries are sorted by index).
-    @inline(__always) private static func lowerBound(_ entries: [Entry], _ index: TxIndex) -> Int {
+    @inline(__always) static func lowerBound(_ entries: [Entry], _ index: TxIndex) -> Int {
         var lo = 0, hi = entries.count
         while lo < hi {
             let mid = (lo + hi) >> 1
@@ -83,10 +134,7 @@ final class MVMemory: Sendable {
     /// The latest write to `location` by a transaction below `index` (paper: MVMemory.read).
     func read(_ location: MemoryLocation, below index: TxIndex) -> MVRead {
         stripe(location).withLock { map -> MVRead in
-            guard let entries = map[location] else { return .base }
-            let pos = Self.lowerBound(entries, index)
-            if pos == 0 { return .base }
-            let e = entries[pos - 1]
+            guard let e = map[location]?.latest(below: index) else { return .base }
             guard let value = e.value else { return .estimate(e.index) }
             return .value(TxVersion(e.index, e.incarnation), value)
         }
@@ -95,10 +143,7 @@ final class MVMemory: Sendable {
     /// Every write to `location` by transactions in `range` (for the per-address storage-key markers).
     private func writes(_ location: MemoryLocation, in range: Range<TxIndex>) -> [Entry] {
         stripe(location).withLock { map -> [Entry] in
-            guard let entries = map[location] else { return [] }
-            let lo = Self.lowerBound(entries, range.lowerBound)
-            let hi = Self.lowerBound(entries, range.upperBound)
-            return Array(entries[lo..<hi])
+            map[location]?.entries(in: range) ?? []
         }
     }
 
@@ -147,26 +192,19 @@ final class MVMemory: Sendable {
             if case .account(let a) = value { info = a }
             from = v.index  // the writer's own fee is credited after its write
         }
-        let sum = fees.withLock { fees -> Result<UInt256, BlockedRead> in
-            var sum = UInt256.zero
-            var i = index - 1
-            while i >= from {
-                switch fees[i] {
-                case .missing, .estimate: return .failure(BlockedRead(i))  // the highest unfinished one
-                case .fee(let f): sum = sum &+ f
-                }
-                i -= 1
+        var sum = UInt256.zero
+        var i = index - 1
+        while i >= from {
+            switch txSlots[i].withLock({ $0.fee }) {
+            case .missing, .estimate: return .failure(BlockedRead(i))  // the highest unfinished one
+            case .fee(let f): sum = sum &+ f
             }
-            return .success(sum)
+            i -= 1
         }
-        switch sum {
-        case .failure(let b): return .failure(b)
-        case .success(let s):
-            guard !s.isZero else { return .success(info) }
-            var credited = info ?? AccountInfo()
-            credited.balance = credited.balance &+ s
-            return .success(credited)
-        }
+        guard !sum.isZero else { return .success(info) }
+        var credited = info ?? AccountInfo()
+        credited.balance = credited.balance &+ sum
+        return .success(credited)
     }
 
     /// EIP-7610 `hasStorage` as transaction `index` sees it: the base state's answer unless a lower
@@ -180,10 +218,13 @@ final class MVMemory: Sendable {
         case .estimate(let i): return .failure(BlockedRead(i))
         case .value(let v, _): from = v.index; cleared = true
         }
+        // Each marker names a transaction that stored into the account; its recorded write set has the keys.
         var keys: [UInt256] = []
         for e in writes(.storageKeys(address), in: from..<max(from, index)) {
-            guard let value = e.value else { return .failure(BlockedRead(e.index)) }
-            if case .storageKeys(let k) = value { keys += k }
+            guard e.value != nil else { return .failure(BlockedRead(e.index)) }
+            for location in txSlots[e.index].withLock({ $0.writes }) {
+                if case .storage(let a, let k) = location, a == address { keys.append(k) }
+            }
         }
         if !cleared && keys.isEmpty { return .success(base.hasStorage(address)) }
         if !cleared, let baseSlots = base.accounts[address]?.storage { keys += baseSlots.keys }
@@ -205,27 +246,27 @@ final class MVMemory: Sendable {
         for (location, _) in writes {
             if case .lifecycle = location { lifecycleWrites.wrappingAdd(1, ordering: .sequentiallyConsistent) }
         }
-        for (location, value) in writes {
-            let entry = Entry(index: index, incarnation: version.incarnation, value: value)
-            stripe(location).withLock { map in
-                map[location, default: []].insertOrReplace(entry)
-            }
-        }
-        fees.withLock { $0[index] = .fee(fee) }
+        // The write set goes in first: a reader that finds one of the markers below looks the keys up there.
         let locations = writes.map(\.0)
         let previous = txSlots[index].withLock { sets -> [MemoryLocation] in
             let previous = sets.writes
             sets.writes = locations
             sets.reads = reads
+            sets.fee = .fee(fee)
             return previous
+        }
+        for (location, value) in writes {
+            let entry = Entry(index: index, incarnation: version.incarnation, value: value)
+            stripe(location).withLock { map in
+                if map[location]?.insertOrReplace(entry) == nil { map[location] = Versions(entry) }
+            }
         }
         // The first incarnation always counts as new: at least its fee appeared.
         if version.incarnation == 0 || previous.isEmpty { return true }
         let now = Set(locations)
         for location in previous where !now.contains(location) {
             stripe(location).withLock { map in
-                map[location]?.remove(index: index)
-                if map[location]?.isEmpty == true { map[location] = nil }
+                if map[location]?.remove(index: index) == false { map[location] = nil }
             }
         }
         let before = Set(previous)
@@ -234,13 +275,15 @@ final class MVMemory: Sendable {
 
     /// Marks an aborted incarnation's writes and fee as ESTIMATEs (paper: convert_writes_to_estimates).
     func convertWritesToEstimates(_ index: TxIndex) {
-        let locations = txSlots[index].withLock { $0.writes }
+        let locations = txSlots[index].withLock { sets -> [MemoryLocation] in
+            sets.fee = .estimate
+            return sets.writes
+        }
         for location in locations {
             stripe(location).withLock { map in
                 map[location]?.markEstimate(index: index)
             }
         }
-        fees.withLock { $0[index] = .estimate }
     }
 
     // MARK: validation
@@ -279,7 +322,7 @@ final class MVMemory: Sendable {
     /// worker frees its share so that the teardown is parallel too.
     func release(share: Int, of shares: Int) {
         for i in stride(from: share, to: stripes.count, by: shares) {
-            let old = stripes[i].withLock { map -> [MemoryLocation: [Entry]] in
+            let old = stripes[i].withLock { map -> [MemoryLocation: Versions] in
                 let old = map
                 map = [:]
                 return old
