@@ -42,29 +42,116 @@ public enum ParallelFinalization {
     public static func finish(base: InMemoryState, commits: [Commit], env: BlockEnvironment, receipts: [Receipt],
                               rejected: [RejectedTransaction], blobGasUsed: UInt64, metrics: ExecutionMetrics,
                               gang: WorkerGang) -> BlockOutcome {
-        let coinbase = env.coinbase
         if gang.count == 1 {
-            var state = base
-            for c in commits {
-                state.apply(c.changes)
-                state.credit(coinbase, c.coinbaseFee)
-            }
-            BlockFinalization.applyWithdrawals(&state, env: env)
-            return BlockFinalization.outcome(state: state, receipts: receipts, rejected: rejected,
-                                             blobGasUsed: blobGasUsed, metrics: metrics)
+            return serialFinish(base: base, commits: commits, env: env, receipts: receipts, rejected: rejected,
+                                blobGasUsed: blobGasUsed, metrics: metrics)
+        }
+        let job = Job(base: base, env: env, shards: gang.count)
+        job.commits = commits
+        job.receipts = receipts
+        job.rejected = rejected
+        job.blobGasUsed = blobGasUsed
+        job.metrics = metrics
+        gang.runStages(job.stages(before: nil))
+        return job.outcome()
+    }
+
+    /// The serial path (`SerialExecutor`'s own steps), for a gang of one thread.
+    static func serialFinish(base: InMemoryState, commits: [Commit], env: BlockEnvironment, receipts: [Receipt],
+                             rejected: [RejectedTransaction], blobGasUsed: UInt64, metrics: ExecutionMetrics) -> BlockOutcome {
+        var state = base
+        for c in commits {
+            state.apply(c.changes)
+            state.credit(env.coinbase, c.coinbaseFee)
+        }
+        BlockFinalization.applyWithdrawals(&state, env: env)
+        return BlockFinalization.outcome(state: state, receipts: receipts, rejected: rejected,
+                                         blobGasUsed: blobGasUsed, metrics: metrics)
+    }
+
+    /// The end of one block as `WorkerGang` stages, with what passes from one stage to the next. Fields are
+    /// written by a stage's `prepare` (one thread) or by its tasks (each its own slot), and read in later
+    /// stages: the gang's barrier orders them.
+    final class Job: @unchecked Sendable {
+        let base: InMemoryState
+        let env: BlockEnvironment
+        let shards: Int
+        /// Filled before stage 1's tasks (by the caller, or by the `before` hook of `stages`).
+        var commits: [Commit] = []
+        var receipts: [Receipt] = []
+        var rejected: [RejectedTransaction] = []
+        var blobGasUsed: UInt64 = 0
+        var metrics = ExecutionMetrics()
+
+        let receiptChunk = 64
+        let accountChunk = 64
+        let slotChunk = 256
+        let commitChunk = 128
+
+        // Stage 1 results.
+        var receiptChunks = 0
+        var shardResults: ResultSlots<Shard>?
+        var encoded: ResultSlots<[[UInt8]]>?
+        var logPayloads: ResultSlots<[UInt8]>?
+        // Stage 2 inputs and results.
+        var state = InMemoryState()
+        var receiptsTrie: ParallelTrieRoot?
+        var payloads: [[UInt8]] = []
+        var accounts: [(key: Address, value: Account)] = []
+        var large: [Int] = []
+        var largeSlots: [[(key: UInt256, value: UInt256)]] = []
+        var slotChunks: [(large: Int, from: Int)] = []
+        var accountChunks = 0
+        var commitChunks = 0
+        /// The commits, moved here in stage 2 so that its tasks can free them in parallel.
+        var commitBuffer = UnsafeMutableBufferPointer<Commit>(start: nil, count: 0)
+        var accountLeaves: ResultSlots<[(key: [UInt8], value: [UInt8])]>?
+        var largeLeaves: ResultSlots<[(key: [UInt8], value: [UInt8])]>?
+        var receiptRefs: ResultSlots<[UInt8]>?
+        var logs: ResultSlots<(Hash32, Bloom)>?
+        // Stage 3.
+        var receiptsRoot = MerkleTrie.emptyRoot
+        var largeTries: [ParallelTrieRoot] = []
+        var largeTasks = TrieTasks(tries: [])
+        // Stage 4.
+        var stateTrie: ParallelTrieRoot?
+        var stateTasks = TrieTasks(tries: [])
+
+        init(base: InMemoryState, env: BlockEnvironment, shards: Int) {
+            self.base = base; self.env = env; self.shards = shards
         }
 
-        // Stage 1: commit shards, receipt encodings, logs hash and bloom.
-        let shards = gang.count
-        let receiptChunk = 64
-        let receiptChunks = (receipts.count + receiptChunk - 1) / receiptChunk
-        let shardResults = ResultSlots<Shard>(count: shards)
-        let encoded = ResultSlots<[[UInt8]]>(count: receiptChunks)
-        let logs = ResultSlots<(Hash32, Bloom)>(count: 1)
-        let logPayloads = ResultSlots<[UInt8]>(count: receiptChunks)
-        gang.forEach(shards + receiptChunks) { t in
+        deinit {
+            commitBuffer.deinitialize()
+            commitBuffer.deallocate()
+        }
+
+        /// The four stages; `before` runs first in stage 1's prepare (false ends the job there, and
+        /// `outcome` must not be called).
+        func stages(before: (@Sendable () -> Bool)?) -> [WorkerGang.Stage] {
+            [WorkerGang.Stage(prepare: { [self] in
+                if let before, !before() { return nil }
+                return prepareCommit()
+             }, task: { [self] in commitTask($0) }),
+             WorkerGang.Stage(prepare: { [self] in prepareLeaves() }, task: { [self] in leafTask($0) }),
+             WorkerGang.Stage(prepare: { [self] in prepareLargeTries() }, task: { [self] in largeTasks.run($0) }),
+             WorkerGang.Stage(prepare: { [self] in prepareStateTrie() }, task: { [self] in stateTasks.run($0) })]
+        }
+
+        // MARK: stage 1: commit shards, receipt encodings, log payloads
+
+        func prepareCommit() -> Int {
+            receiptChunks = (receipts.count + receiptChunk - 1) / receiptChunk
+            shardResults = ResultSlots(count: shards)
+            encoded = ResultSlots(count: receiptChunks)
+            logPayloads = ResultSlots(count: receiptChunks)
+            return shards + receiptChunks
+        }
+
+        func commitTask(_ t: Int) {
             if t < shards {
                 var shard = Shard()
+                let coinbase = env.coinbase
                 let coinbaseHere = shardOf(coinbase, shards) == t
                 for c in commits {
                     for (address, change) in c.changes.accounts where shardOf(address, shards) == t {
@@ -72,53 +159,62 @@ public enum ParallelFinalization {
                     }
                     if coinbaseHere && !c.coinbaseFee.isZero { shard.credit(coinbase, c.coinbaseFee, base: base) }
                 }
-                shardResults.set(t, shard)
+                shardResults!.set(t, shard)
             } else {
                 let c = t - shards
                 let range = (c * receiptChunk)..<min(receipts.count, (c + 1) * receiptChunk)
-                encoded.set(c, receipts[range].map(\.encoded))
-                logPayloads.set(c, LogEncoding.payload(receipts[range]))
+                encoded!.set(c, receipts[range].map(\.encoded))
+                logPayloads!.set(c, LogEncoding.payload(receipts[range]))
             }
         }
-        var state = base
-        for shard in shardResults.take() {
-            for address in shard.deleted { state.accounts[address] = nil }
-            for (address, account) in shard.accounts { state.accounts[address] = account }
-        }
-        BlockFinalization.applyWithdrawals(&state, env: env)
-        var receiptValues: [[UInt8]] = []
-        receiptValues.reserveCapacity(receipts.count)
-        for chunk in encoded.take() { receiptValues += chunk }
-        let receiptsTrie = ParallelTrieRoot(pairs: MerkleTrie.orderedPairs(receiptValues), grain: trieGrain)
-        let payloads = logPayloads.take()
 
-        // Stage 2: storage roots and leaves of accounts in chunks; the leaves of large storages in
-        // chunks of slots; the receipts trie.
-        let accounts = Array(state.accounts)
-        var largeList: [Int] = []
-        for (i, entry) in accounts.enumerated() where entry.value.storage.count >= largeStorage { largeList.append(i) }
-        let large = largeList
-        let largeSlots = large.map { Array(accounts[$0].value.storage) }
-        let slotChunk = 256
-        var slotChunkList: [(large: Int, from: Int)] = []
-        for (k, slots) in largeSlots.enumerated() {
-            for from in stride(from: 0, to: slots.count, by: slotChunk) { slotChunkList.append((k, from)) }
+        // MARK: stage 2: storage roots and account leaves, large storages' leaves, receipts trie, logs
+
+        func prepareLeaves() -> Int {
+            state = base
+            for shard in shardResults!.take() {
+                for address in shard.deleted { state.accounts[address] = nil }
+                for (address, account) in shard.accounts { state.accounts[address] = account }
+            }
+            shardResults = nil
+            BlockFinalization.applyWithdrawals(&state, env: env)
+            var receiptValues: [[UInt8]] = []
+            receiptValues.reserveCapacity(receipts.count)
+            for chunk in encoded!.take() { receiptValues += chunk }
+            encoded = nil
+            receiptsTrie = ParallelTrieRoot(pairs: MerkleTrie.orderedPairs(receiptValues), grain: trieGrain)
+            payloads = logPayloads!.take()
+            logPayloads = nil
+
+            accounts = Array(state.accounts)
+            large = []
+            for (i, entry) in accounts.enumerated() where entry.value.storage.count >= largeStorage { large.append(i) }
+            largeSlots = large.map { Array(accounts[$0].value.storage) }
+            slotChunks = []
+            for (k, slots) in largeSlots.enumerated() {
+                for from in stride(from: 0, to: slots.count, by: slotChunk) { slotChunks.append((k, from)) }
+            }
+            accountChunks = (accounts.count + accountChunk - 1) / accountChunk
+            commitChunks = (commits.count + commitChunk - 1) / commitChunk
+            commitBuffer = .allocate(capacity: commits.count)
+            _ = commitBuffer.initialize(from: commits)
+            commits = []
+            accountLeaves = ResultSlots(count: accountChunks)
+            largeLeaves = ResultSlots(count: slotChunks.count)
+            receiptRefs = ResultSlots(count: receiptsTrie!.taskCount)
+            logs = ResultSlots(count: 1)
+            return 1 + accountChunks + slotChunks.count + receiptsTrie!.taskCount + commitChunks
         }
-        let slotChunks = slotChunkList
-        let accountChunk = 64
-        let accountChunks = (accounts.count + accountChunk - 1) / accountChunk
-        let accountLeaves = ResultSlots<[(key: [UInt8], value: [UInt8])]>(count: accountChunks)
-        let largeLeaves = ResultSlots<[(key: [UInt8], value: [UInt8])]>(count: slotChunks.count)
-        let receiptRefs = ResultSlots<[UInt8]>(count: receiptsTrie.taskCount)
-        // Task 0 (the longest single one, so first): the logs hash and the bloom.
-        gang.forEach(1 + accountChunks + slotChunks.count + receiptsTrie.taskCount) { task in
+
+        func leafTask(_ task: Int) {
+            // Task 0 (the longest single one, so first): the logs hash and the bloom.
             if task == 0 {
                 var bloom = Bloom()
                 for r in receipts { bloom.formUnion(r.bloom) }
-                logs.set(0, (LogEncoding.hash(payloads: payloads), bloom))
+                logs!.set(0, (LogEncoding.hash(payloads: payloads), bloom))
                 return
             }
-            let t = task - 1
+            var t = task - 1
             if t < accountChunks {
                 var out: [(key: [UInt8], value: [UInt8])] = []
                 for i in (t * accountChunk)..<min(accounts.count, (t + 1) * accountChunk) {
@@ -127,39 +223,104 @@ public enum ParallelFinalization {
                     out.append(InMemoryState.accountLeaf(accounts[i].key, account.info,
                                                          storageRoot: InMemoryState.storageRoot(account.storage)))
                 }
-                accountLeaves.set(t, out)
-            } else if t < accountChunks + slotChunks.count {
-                let c = t - accountChunks
-                let slots = largeSlots[slotChunks[c].large]
-                largeLeaves.set(c, InMemoryState.storageLeaves(slots[slotChunks[c].from..<min(slots.count, slotChunks[c].from + slotChunk)]))
-            } else {
-                let r = t - accountChunks - slotChunks.count
-                receiptRefs.set(r, receiptsTrie.reference(ofTask: r))
+                accountLeaves!.set(t, out)
+                return
+            }
+            t -= accountChunks
+            if t < slotChunks.count {
+                let chunk = slotChunks[t]
+                let slots = largeSlots[chunk.large]
+                largeLeaves!.set(t, InMemoryState.storageLeaves(slots[chunk.from..<min(slots.count, chunk.from + slotChunk)]))
+                return
+            }
+            t -= slotChunks.count
+            if t < receiptsTrie!.taskCount {
+                receiptRefs!.set(t, receiptsTrie!.reference(ofTask: t))
+                return
+            }
+            t -= receiptsTrie!.taskCount
+            // The commits are not needed any more: free them here, in parallel.
+            for i in (t * commitChunk)..<min(commitBuffer.count, (t + 1) * commitChunk) {
+                commitBuffer[i].changes = StateChanges()
             }
         }
-        let receiptsRoot = receiptsTrie.root(references: receiptRefs.take())
-        var leavesByLarge = [[(key: [UInt8], value: [UInt8])]](repeating: [], count: large.count)
-        for (c, leaves) in zip(slotChunks, largeLeaves.take()) { leavesByLarge[c.large] += leaves }
 
-        // Stage 3: the large storage tries.
-        let largeTries = leavesByLarge.map { ParallelTrieRoot(pairs: $0, grain: trieGrain) }
-        let largeRefs = runTries(largeTries, gang: gang)
-        var pairs: [(key: [UInt8], value: [UInt8])] = []
-        pairs.reserveCapacity(accounts.count)
-        for chunk in accountLeaves.take() { pairs += chunk }
-        for (k, i) in large.enumerated() {
-            let root = largeTries[k].root(references: largeRefs[k])
-            pairs.append(InMemoryState.accountLeaf(accounts[i].key, accounts[i].value.info, storageRoot: root))
+        // MARK: stage 3: the large storage tries
+
+        func prepareLargeTries() -> Int {
+            receiptsRoot = receiptsTrie!.root(references: receiptRefs!.take())
+            receiptRefs = nil
+            var leavesByLarge = [[(key: [UInt8], value: [UInt8])]](repeating: [], count: large.count)
+            for (c, leaves) in zip(slotChunks, largeLeaves!.take()) { leavesByLarge[c.large] += leaves }
+            largeLeaves = nil
+            largeTries = leavesByLarge.map { ParallelTrieRoot(pairs: $0, grain: trieGrain) }
+            largeTasks = TrieTasks(tries: largeTries)
+            return largeTasks.total
         }
 
-        // Stage 4: the account trie.
-        let stateTrie = ParallelTrieRoot(pairs: pairs, grain: trieGrain)
-        let stateRoot = stateTrie.root(references: runTries([stateTrie], gang: gang)[0])
+        // MARK: stage 4: the account trie
 
-        let (logsHash, bloom) = logs.take()[0]
-        return BlockOutcome(stateRoot: stateRoot, receiptsRoot: receiptsRoot, logsHash: logsHash, logsBloom: bloom,
-                            gasUsed: receipts.last?.cumulativeGasUsed ?? 0, blobGasUsed: blobGasUsed,
-                            receipts: receipts, rejected: rejected, postState: state, metrics: metrics)
+        func prepareStateTrie() -> Int {
+            let largeRefs = largeTasks.references()
+            var pairs: [(key: [UInt8], value: [UInt8])] = []
+            pairs.reserveCapacity(accounts.count)
+            for chunk in accountLeaves!.take() { pairs += chunk }
+            accountLeaves = nil
+            for (k, i) in large.enumerated() {
+                let root = largeTries[k].root(references: largeRefs[k])
+                pairs.append(InMemoryState.accountLeaf(accounts[i].key, accounts[i].value.info, storageRoot: root))
+            }
+            let trie = ParallelTrieRoot(pairs: pairs, grain: trieGrain)
+            stateTrie = trie
+            stateTasks = TrieTasks(tries: [trie])
+            return stateTasks.total
+        }
+
+        /// The block's outcome, once every stage has run.
+        func outcome() -> BlockOutcome {
+            let stateRoot = stateTrie!.root(references: stateTasks.references()[0])
+            let (logsHash, bloom) = logs!.take()[0]
+            return BlockOutcome(stateRoot: stateRoot, receiptsRoot: receiptsRoot, logsHash: logsHash, logsBloom: bloom,
+                                gasUsed: receipts.last?.cumulativeGasUsed ?? 0, blobGasUsed: blobGasUsed,
+                                receipts: receipts, rejected: rejected, postState: state, metrics: metrics)
+        }
+    }
+
+    /// The subtree tasks of several tries, numbered consecutively, with their references.
+    struct TrieTasks: @unchecked Sendable {
+        let tries: [ParallelTrieRoot]
+        let offsets: [Int]
+        let total: Int
+        let refs: ResultSlots<[UInt8]>
+
+        init(tries: [ParallelTrieRoot]) {
+            var starts: [Int] = []
+            var total = 0
+            for t in tries {
+                starts.append(total)
+                total += t.taskCount
+            }
+            self.tries = tries
+            self.offsets = starts
+            self.total = total
+            self.refs = ResultSlots(count: total)
+        }
+
+        func run(_ k: Int) {
+            // The trie this task belongs to: the last offset not above k.
+            var lo = 0, hi = offsets.count
+            while hi - lo > 1 {
+                let mid = (lo + hi) / 2
+                if offsets[mid] <= k { lo = mid } else { hi = mid }
+            }
+            refs.set(k, tries[lo].reference(ofTask: k - offsets[lo]))
+        }
+
+        /// The references per trie (after every task ran).
+        func references() -> [[[UInt8]]] {
+            let flat = refs.take()
+            return tries.indices.map { Array(flat[offsets[$0]..<(offsets[$0] + tries[$0].taskCount)]) }
+        }
     }
 
     @inline(__always) static func shardOf(_ a: Address, _ shards: Int) -> Int {
@@ -197,28 +358,6 @@ public enum ParallelFinalization {
         }
     }
 
-    /// Builds every subtree of every trie on the gang; returns the references per trie.
-    static func runTries(_ tries: [ParallelTrieRoot], gang: WorkerGang) -> [[[UInt8]]] {
-        var starts: [Int] = []
-        var total = 0
-        for t in tries {
-            starts.append(total)
-            total += t.taskCount
-        }
-        let offsets = starts
-        let refs = ResultSlots<[UInt8]>(count: total)
-        gang.forEach(total) { k in
-            // The trie this task belongs to: the last offset not above k.
-            var lo = 0, hi = offsets.count
-            while hi - lo > 1 {
-                let mid = (lo + hi) / 2
-                if offsets[mid] <= k { lo = mid } else { hi = mid }
-            }
-            refs.set(k, tries[lo].reference(ofTask: k - offsets[lo]))
-        }
-        let flat = refs.take()
-        return tries.indices.map { Array(flat[offsets[$0]..<(offsets[$0] + tries[$0].taskCount)]) }
-    }
 }
 
 /// Fixed slots that tasks on different threads fill, each its own index; read after the gang's job

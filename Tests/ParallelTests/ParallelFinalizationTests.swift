@@ -33,6 +33,65 @@ final class ParallelFinalizationTests: XCTestCase {
         }
     }
 
+    /// `runStages`: each stage's tasks run exactly once, each `prepare` runs once and only after every task
+    /// of the stage before it, and a `prepare` that returns nil ends the job there.
+    func testStagesRunInOrderBehindTheBarrier() {
+        final class Log: @unchecked Sendable {
+            // Written by one `prepare` at a time (the barrier orders them); read after the job.
+            var prepared: [Int] = []
+            var complete: [Bool] = []
+        }
+        for threads in [1, 2, 3, 8] {
+            let gang = WorkerGang(threads: threads)
+            let sizes = [threads, 0, 1, 500, 37]
+            let counters = sizes.map { Counters($0) }
+            let log = Log()
+            func stages(stopAt: Int?) -> [WorkerGang.Stage] {
+                sizes.indices.map { s in
+                    WorkerGang.Stage(prepare: {
+                        // Everything of the stage before has run by now.
+                        let before = s == 0 ? true : (0..<sizes[s - 1]).allSatisfy {
+                            counters[s - 1].hits[$0].value.load(ordering: .relaxed) == 1
+                        }
+                        log.prepared.append(s)
+                        log.complete.append(before)
+                        return s == stopAt ? nil : sizes[s]
+                    }, task: { i in counters[s].hits[i].value.wrappingAdd(1, ordering: .relaxed) })
+                }
+            }
+            XCTAssertEqual(gang.runStages(stages(stopAt: nil)), sizes.count)
+            XCTAssertEqual(log.prepared, [0, 1, 2, 3, 4], "threads \(threads)")
+            XCTAssertEqual(log.complete, [true, true, true, true, true], "threads \(threads)")
+            for (s, n) in sizes.enumerated() {
+                for i in 0..<n { XCTAssertEqual(counters[s].hits[i].value.load(ordering: .relaxed), 1, "stage \(s) task \(i)") }
+            }
+            // Stopping at stage 3: stages 0...2 ran again, 3 and 4 did not.
+            log.prepared = []
+            log.complete = []
+            XCTAssertEqual(gang.runStages(stages(stopAt: 3)), 3)
+            XCTAssertEqual(log.prepared, [0, 1, 2, 3])
+            XCTAssertEqual(counters[2].hits[0].value.load(ordering: .relaxed), 2)
+            XCTAssertEqual(counters[3].hits[0].value.load(ordering: .relaxed), 1)
+            XCTAssertEqual(gang.runStages([]), 0)
+            gang.stop()
+        }
+    }
+
+    /// The pool hands a checked-in gang out again and starts another while it is taken.
+    func testGangPoolReusesIdleGangs() {
+        let a = WorkerGang.checkout(threads: 3)
+        let b = WorkerGang.checkout(threads: 3)
+        XCTAssertFalse(a === b, "a gang is lent to one caller at a time")
+        WorkerGang.checkin(a)
+        WorkerGang.checkin(b)  // beyond what the pool keeps: stopped
+        let c = WorkerGang.checkout(threads: 3)
+        XCTAssertTrue(c === a)
+        let seen = Counters(3)
+        c.run { w in seen.hits[w].value.wrappingAdd(1, ordering: .relaxed) }
+        XCTAssertEqual((0..<3).map { seen.hits[$0].value.load(ordering: .relaxed) }, [1, 1, 1])
+        WorkerGang.checkin(c)
+    }
+
     typealias Rng = BlockSTMRandomBlockTests.SplitMix
 
     /// A storage value: zero (a deletion) one time in three.

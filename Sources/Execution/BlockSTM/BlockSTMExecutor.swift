@@ -47,60 +47,94 @@ public struct BlockSTMExecutor: BlockExecutor {
         BlockFinalization.applyBeaconRoot(&base, env: env, fork: fork)
 
         // One gang of threads for the whole block: execution, commit and roots.
-        let gang = WorkerGang(threads: threads)
-        defer { gang.stop() }
+        let gang = WorkerGang.checkout(threads: threads)
+        defer { WorkerGang.checkin(gang) }
         let run = BlockSTMRun(base: base, env: env, transactions: transactions, fork: fork,
                               threads: threads, stress: stress)
-        if !transactions.isEmpty { gang.run { worker in run.work(worker: worker) } }
+        let collected = Collected()
+        if threads == 1 || transactions.isEmpty {
+            if !transactions.isEmpty { gang.run { worker in run.work(worker: worker) } }
+            guard collect(run, transactions: transactions, env: env, into: collected) else {
+                return serially(pre: pre, env: env, transactions: transactions, fork: fork, start: start, metrics: collected.metrics)
+            }
+            var outcome = ParallelFinalization.serialFinish(base: base, commits: collected.commits, env: env,
+                                                            receipts: collected.receipts, rejected: collected.rejected,
+                                                            blobGasUsed: collected.blobGas, metrics: collected.metrics)
+            outcome.transactionGas = collected.gas
+            outcome.metrics.wallTimeNanoseconds = UInt64((clock.now - start).nanoseconds)
+            return outcome
+        }
 
+        // The execution and the four stages of the block's end run as one job on the gang: the in-order
+        // commit checks run on whichever worker finishes execution last, then the commit and roots.
+        let job = ParallelFinalization.Job(base: base, env: env, shards: threads)
+        let stages = [WorkerGang.Stage(prepare: { threads }, task: { worker in run.work(worker: worker) })]
+            + job.stages(before: {
+                guard collect(run, transactions: transactions, env: env, into: collected) else { return false }
+                job.commits = collected.commits
+                collected.commits = []
+                job.receipts = collected.receipts
+                job.rejected = collected.rejected
+                job.blobGasUsed = collected.blobGas
+                job.metrics = collected.metrics
+                return true
+            })
+        let completed = gang.runStages(stages)
+        guard completed == stages.count else {
+            return serially(pre: pre, env: env, transactions: transactions, fork: fork, start: start, metrics: collected.metrics)
+        }
+        var outcome = job.outcome()
+        outcome.transactionGas = collected.gas
+        outcome.metrics.wallTimeNanoseconds = UInt64((clock.now - start).nanoseconds)
+        return outcome
+    }
+
+    /// What the in-order pass over a finished run gathers for the commit.
+    private final class Collected: @unchecked Sendable {
         var metrics = ExecutionMetrics()
-        metrics.threads = threads
-        metrics.executions = run.executions.load(ordering: .relaxed)
-        metrics.reExecutions = max(0, metrics.executions - transactions.count)
-        metrics.validations = run.validations.load(ordering: .relaxed)
-        metrics.failedValidations = run.failedValidations.load(ordering: .relaxed)
-        metrics.blockedReads = run.blockedReads.load(ordering: .relaxed)
-
-        // The last incarnations in block order, checked as SerialExecutor checks each transaction.
         var commits: [ParallelFinalization.Commit] = []
-        commits.reserveCapacity(transactions.count)
         var receipts: [Receipt] = []
-        receipts.reserveCapacity(transactions.count)
         var rejected: [RejectedTransaction] = []
         var gas: [UInt64] = []
-        gas.reserveCapacity(transactions.count)
-        var cumulative: UInt64 = 0
         var blobGas: UInt64 = 0
+    }
+
+    /// Takes the last incarnations out of a finished run in block order and checks them as SerialExecutor
+    /// checks each transaction. False when the block must be re-run serially (a block gas or blob gas
+    /// limit bites in block order, or a result is missing).
+    private func collect(_ run: BlockSTMRun, transactions: [Transaction], env: BlockEnvironment, into c: Collected) -> Bool {
+        c.metrics.threads = threads
+        c.metrics.executions = run.executions.load(ordering: .relaxed)
+        c.metrics.reExecutions = max(0, c.metrics.executions - transactions.count)
+        c.metrics.validations = run.validations.load(ordering: .relaxed)
+        c.metrics.failedValidations = run.failedValidations.load(ordering: .relaxed)
+        c.metrics.blockedReads = run.blockedReads.load(ordering: .relaxed)
+        c.commits.reserveCapacity(transactions.count)
+        c.receipts.reserveCapacity(transactions.count)
+        c.gas.reserveCapacity(transactions.count)
+        var cumulative: UInt64 = 0
         for (i, tx) in transactions.enumerated() {
-            guard let result = run.takeResult(i) else {
-                return serially(pre: pre, env: env, transactions: transactions, fork: fork, start: start, metrics: metrics)
-            }
+            guard let result = run.takeResult(i) else { return false }
             let available = env.gasLimit - cumulative
             switch result {
             case .rejected(let error):
-                rejected.append(RejectedTransaction(index: i, error: Self.serialError(error, tx: tx, available: available).description))
-                gas.append(0)
+                c.rejected.append(RejectedTransaction(index: i, error: Self.serialError(error, tx: tx, available: available).description))
+                c.gas.append(0)
             case .included(let r):
                 var receipt = r.receipt
                 // The parallel run offered the whole block gas limit; in block order less may be left,
                 // and the blob gas may run out: then the later transactions read writes that serially
                 // never happened, so the parallel result is unusable.
-                if tx.gasLimit > available || blobGas + r.blobGasUsed > BlobParameters.maxBlobGasPerBlock {
-                    return serially(pre: pre, env: env, transactions: transactions, fork: fork, start: start, metrics: metrics)
-                }
-                commits.append(ParallelFinalization.Commit(changes: r.changes, coinbaseFee: r.coinbaseFee))
+                if tx.gasLimit > available || c.blobGas + r.blobGasUsed > BlobParameters.maxBlobGasPerBlock { return false }
+                c.commits.append(ParallelFinalization.Commit(changes: r.changes, coinbaseFee: r.coinbaseFee))
                 cumulative += r.gasUsed
-                blobGas += r.blobGasUsed
+                c.blobGas += r.blobGasUsed
                 receipt.cumulativeGasUsed = cumulative
-                receipts.append(receipt)
-                gas.append(r.gasUsed)
+                c.receipts.append(receipt)
+                c.gas.append(r.gasUsed)
             }
         }
-        var outcome = ParallelFinalization.finish(base: base, commits: commits, env: env, receipts: receipts,
-                                                  rejected: rejected, blobGasUsed: blobGas, metrics: metrics, gang: gang)
-        outcome.transactionGas = gas
-        outcome.metrics.wallTimeNanoseconds = UInt64((clock.now - start).nanoseconds)
-        return outcome
+        return true
     }
 
     /// The error the serial run reports for a transaction the parallel run rejected. Both ran the same
