@@ -66,5 +66,19 @@ enum SerialRule {
     struct CallKey: Hashable {
         var to: Address
         var data: [UInt8]
+        /// A cheap digest of `to` and `data` (FNV-1a over the bytes): one Hasher round per key instead of
+        /// one per byte of calldata. Equality still compares the whole key.
+        var digest: UInt64
+
+        init(to: Address, data: [UInt8]) {
+            self.to = to
+            self.data = data
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ to.a ^ (to.b &* 31) ^ (UInt64(to.c) &* 131)
+            for byte in data { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            digest = h
+        }
+
+        static func == (l: CallKey, r: CallKey) -> Bool { l.digest == r.digest && l.to == r.to && l.data == r.data }
+        func hash(into hasher: inout Hasher) { hasher.combine(digest) }
     }
 }
