@@ -177,14 +177,7 @@ public final class WorkerGang: @unchecked Sendable {
     /// until none are left), and waits for all.
     public func forEach(_ tasks: Int, _ body: @escaping @Sendable (Int) -> Void) {
         guard tasks > 0 else { return }
-        let next = TaskCounter()
-        run { _ in
-            while true {
-                let i = next.value.wrappingAdd(1, ordering: .relaxed).oldValue
-                if i >= tasks { return }
-                body(i)
-            }
-        }
+        runStages([Stage(prepare: { tasks }, task: body)])
     }
 
     /// One stage of `runStages`.
@@ -340,9 +333,4 @@ private final class StageBarrier: @unchecked Sendable {
             if polls > 200_000 { usleep(50) }
         }
     }
-}
-
-/// A shared task counter for `WorkerGang.forEach`.
-private final class TaskCounter: Sendable {
-    let value = Atomic<Int>(0)
 }
