@@ -115,31 +115,12 @@ struct StateTestCommand: ParsableCommand {
     /// (a load error).
     static func jsonLine(_ r: StateTestResult) -> String {
         if let reason = r.skipReason {
-            return "{\"name\":\(quote(r.name)),\"fork\":\(quote(r.fork)),\"skipped\":true,\"reason\":\(quote(reason))}"
+            return "{\"name\":\(BlockJSON.quote(r.name)),\"fork\":\(BlockJSON.quote(r.fork)),\"skipped\":true,\"reason\":\(BlockJSON.quote(reason))}"
         }
-        var s = "{\"name\":\(quote(r.name)),\"fork\":\(quote(r.fork)),\"pass\":\(r.pass)"
-        s += ",\"stateRoot\":\(quote((r.stateRoot ?? .zero).description))"
-        if let logs = r.logsHash { s += ",\"logsHash\":\(quote(logs.description))" }
-        if let error = r.error { s += ",\"error\":\(quote(error))" }
+        var s = "{\"name\":\(BlockJSON.quote(r.name)),\"fork\":\(BlockJSON.quote(r.fork)),\"pass\":\(r.pass)"
+        s += ",\"stateRoot\":\(BlockJSON.quote((r.stateRoot ?? .zero).description))"
+        if let logs = r.logsHash { s += ",\"logsHash\":\(BlockJSON.quote(logs.description))" }
+        if let error = r.error { s += ",\"error\":\(BlockJSON.quote(error))" }
         return s + "}"
-    }
-
-    /// A JSON string literal (RFC 8259 escaping).
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
