@@ -25,6 +25,57 @@ final class MVMemoryTests: XCTestCase {
         guard case .base = m.read(.storage(a, 2), below: 7) else { return XCTFail("other slot untouched") }
     }
 
+    /// The lock-free summary of written locations never forgets an inserted hash (a false "not written"
+    /// would make a read skip a real write), and starts empty.
+    func testWrittenLocationsNeverMissAnInsertedHash() {
+        for bits in [1, 4096, 64 * 1000, 1 << 30] {
+            let set = WrittenLocations(bits: bits)
+            var rng = BlockSTMRandomBlockTests.SplitMix(state: UInt64(bits))
+            var inserted: [UInt64] = []
+            for _ in 0..<5000 {
+                let h = rng.next()
+                set.insert(h)
+                inserted.append(h)
+            }
+            for h in inserted { XCTAssertTrue(set.contains(h), "bits \(bits): hash \(h) lost") }
+            let empty = WrittenLocations(bits: bits)
+            XCTAssertFalse(inserted.contains { empty.contains($0) }, "a new set is empty")
+        }
+    }
+
+    /// Reads of locations whose summary bit is clear go to the base state; once a location is written
+    /// (even one sharing a bit with others) the locked path finds it. With one 4096-bit summary and
+    /// 3000 written slots, many unwritten slots share bits with written ones.
+    func testReadsThroughTheWrittenSummary() {
+        var base = InMemoryState()
+        base.accounts[a] = Account(info: AccountInfo(nonce: 1), storage: [UInt256(7): UInt256(70)])
+        let m = MVMemory(base: base, coinbase: cb, transactions: 1, threads: 1)
+        let n = 3000
+        _ = m.record(TxVersion(0, 0), reads: [],
+                     writes: (0..<n).map { (MemoryLocation.storage(a, UInt256(UInt64(2 * $0 + 100))), MVValue.storage(UInt256(UInt64($0 + 1)))) },
+                     fee: .zero)
+        for i in 0..<n {
+            guard case .value(_, .storage(let w)) = m.read(.storage(a, UInt256(UInt64(2 * i + 100))), below: 1) else {
+                return XCTFail("written slot \(i) not found")
+            }
+            XCTAssertEqual(w, UInt256(UInt64(i + 1)))
+            guard case .base = m.read(.storage(a, UInt256(UInt64(2 * i + 101))), below: 1) else {
+                return XCTFail("unwritten slot \(i) must read base")
+            }
+        }
+        guard case .success(let (v, .base)) = m.storage(a, UInt256(7), below: 1) else { return XCTFail() }
+        XCTAssertEqual(v, UInt256(70))
+    }
+
+    /// `LockedSlots`: every slot starts from its initial value and keeps its own value.
+    func testLockedSlotsKeepTheirOwnValues() {
+        let slots = LockedSlots<[Int]>(count: 100) { [$0] }
+        for i in 0..<100 { slots.withLock(i) { $0.append(i * 2) } }
+        for i in 0..<100 { XCTAssertEqual(slots.withLock(i) { $0 }, [i, i * 2]) }
+        let empty = LockedSlots<Int>(count: 0) { $0 }
+        XCTAssertEqual(empty.count, 0)
+    }
+
     /// Writers arriving out of index order, and removals and estimates of the highest and of lower entries.
     func testVersionListsOutOfOrder() {
         let m = memory(txs: 10)

@@ -196,7 +196,7 @@ final class BlockSTMRun: Sendable {
         var receipt: Receipt
     }
 
-    private let results: [Locked<TxOutcome?>]
+    private let results: LockedSlots<TxOutcome?>
 
     let executions = Atomic<Int>(0)
     let validations = Atomic<Int>(0)
@@ -212,12 +212,12 @@ final class BlockSTMRun: Sendable {
         self.stress = stress
         memory = MVMemory(base: base, coinbase: env.coinbase, transactions: transactions.count, threads: threads)
         scheduler = Scheduler(transactions: transactions.count)
-        results = (0..<transactions.count).map { _ in Locked(nil) }
+        results = LockedSlots(count: transactions.count) { _ in nil }
     }
 
     /// Takes the transaction's final outcome out of the run (once, after the workers have finished).
     func takeResult(_ index: TxIndex) -> TxOutcome? {
-        results[index].withLock { slot -> TxOutcome? in
+        results.withLock(index) { slot -> TxOutcome? in
             let outcome = slot
             slot = nil
             return outcome
@@ -287,7 +287,7 @@ final class BlockSTMRun: Sendable {
                                              blobGasUsed: r.blobGasUsed,
                                              receipt: BlockFinalization.receipt(for: tx, result: r, cumulativeGasUsed: 0)))
             }
-            results[version.index].withLock { $0 = outcome }
+            results.withLock(version.index) { $0 = outcome }
             let wroteNew = memory.record(version, reads: view.reads, writes: writes, fee: fee)
             jitter?.perturb()
             return scheduler.finishExecution(version, wroteNewLocation: wroteNew)

@@ -95,12 +95,23 @@ final class MVMemory: Sendable {
     let coinbase: Address
     private let stripes: [Stripe]
     private let stripeMask: UInt64
-    private let txSlots: [Locked<TxSets>]
+    private let txSlots: LockedSlots<TxSets>
     /// Lifecycle writes recorded so far. While there are none (most blocks), a storage read skips the
     /// lifecycle lookup; it is raised before the first entry is inserted, so a reader that saw zero read
     /// at a moment when a lookup would have found nothing, and the write being a new location makes
     /// every higher transaction validate again (with the lookup).
     private let lifecycleWrites = Atomic<Int>(0)
+    /// A lock-free summary of which locations were ever written in this run: one bit per hash bucket,
+    /// set before a location's first entry is inserted and never cleared. A read whose bit is clear has
+    /// no entry to find and goes straight to the base state without taking a stripe's lock; most reads
+    /// of a block of independent transactions are such misses. A bit set by another location only sends
+    /// the read down the locked path.
+    ///
+    /// Why a clear bit is safe to trust: a reader racing with the writer may miss the entry either way
+    /// (as if it had read just before the write); the writer's `finishExecution` then makes every higher
+    /// transaction validate again, and that validation is ordered after the bit was set by the
+    /// scheduler's atomics, so it sees the bit and the entry.
+    private let written: WrittenLocations
 
     init(base: InMemoryState, coinbase: Address, transactions: Int, threads: Int) {
         self.base = base
@@ -112,11 +123,16 @@ final class MVMemory: Sendable {
         let perStripe = (4 * transactions + count - 1) / count
         self.stripes = (0..<count).map { _ in Stripe(Dictionary(minimumCapacity: perStripe)) }
         self.stripeMask = UInt64(count - 1)
-        self.txSlots = (0..<transactions).map { _ in Locked(TxSets()) }
+        self.txSlots = LockedSlots(count: transactions) { _ in TxSets() }
+        // About 16 bits per written location (four per transaction), so that few reads meet a bit set by
+        // another location.
+        self.written = WrittenLocations(bits: 64 * transactions)
     }
 
-    @inline(__always) private func stripe(_ location: MemoryLocation) -> Stripe {
-        stripes[Int(truncatingIfNeeded: location.stripeHash & stripeMask)]
+    @inline(__always) private func mayBeWritten(_ hash: UInt64) -> Bool { written.contains(hash) }
+
+    @inline(__always) private func stripe(_ hash: UInt64) -> Stripe {
+        stripes[Int(truncatingIfNeeded: hash & stripeMask)]
     }
 
     /// Position of the first entry with index >= `index` (entries are sorted by index).
@@ -133,7 +149,9 @@ final class MVMemory: Sendable {
 
     /// The latest write to `location` by a transaction below `index` (paper: MVMemory.read).
     func read(_ location: MemoryLocation, below index: TxIndex) -> MVRead {
-        stripe(location).withLock { map -> MVRead in
+        let hash = location.stripeHash
+        guard mayBeWritten(hash) else { return .base }
+        return stripe(hash).withLock { map -> MVRead in
             guard let e = map[location]?.latest(below: index) else { return .base }
             guard let value = e.value else { return .estimate(e.index) }
             return .value(TxVersion(e.index, e.incarnation), value)
@@ -142,7 +160,9 @@ final class MVMemory: Sendable {
 
     /// Every write to `location` by transactions in `range` (for the per-address storage-key markers).
     private func writes(_ location: MemoryLocation, in range: Range<TxIndex>) -> [Entry] {
-        stripe(location).withLock { map -> [Entry] in
+        let hash = location.stripeHash
+        guard mayBeWritten(hash) else { return [] }
+        return stripe(hash).withLock { map -> [Entry] in
             map[location]?.entries(in: range) ?? []
         }
     }
@@ -195,7 +215,7 @@ final class MVMemory: Sendable {
         var sum = UInt256.zero
         var i = index - 1
         while i >= from {
-            switch txSlots[i].withLock({ $0.fee }) {
+            switch txSlots.withLock(i, { $0.fee }) {
             case .missing, .estimate: return .failure(BlockedRead(i))  // the highest unfinished one
             case .fee(let f): sum = sum &+ f
             }
@@ -222,7 +242,7 @@ final class MVMemory: Sendable {
         var keys: [UInt256] = []
         for e in writes(.storageKeys(address), in: from..<max(from, index)) {
             guard e.value != nil else { return .failure(BlockedRead(e.index)) }
-            for location in txSlots[e.index].withLock({ $0.writes }) {
+            for location in txSlots.withLock(e.index, { $0.writes }) {
                 if case .storage(let a, let k) = location, a == address { keys.append(k) }
             }
         }
@@ -248,7 +268,7 @@ final class MVMemory: Sendable {
         }
         // The write set goes in first: a reader that finds one of the markers below looks the keys up there.
         let locations = writes.map(\.0)
-        let previous = txSlots[index].withLock { sets -> [MemoryLocation] in
+        let previous = txSlots.withLock(index) { sets -> [MemoryLocation] in
             let previous = sets.writes
             sets.writes = locations
             sets.reads = reads
@@ -257,15 +277,18 @@ final class MVMemory: Sendable {
         }
         for (location, value) in writes {
             let entry = Entry(index: index, incarnation: version.incarnation, value: value)
-            stripe(location).withLock { map in
-                if map[location]?.insertOrReplace(entry) == nil { map[location] = Versions(entry) }
+            let hash = location.stripeHash
+            written.insert(hash)
+            stripe(hash).withLock { map in
+                // One lookup: a new location starts as this entry, which then replaces itself.
+                map[location, default: Versions(entry)].insertOrReplace(entry)
             }
         }
         // The first incarnation always counts as new: at least its fee appeared.
         if version.incarnation == 0 || previous.isEmpty { return true }
         let now = Set(locations)
         for location in previous where !now.contains(location) {
-            stripe(location).withLock { map in
+            stripe(location.stripeHash).withLock { map in
                 if map[location]?.remove(index: index) == false { map[location] = nil }
             }
         }
@@ -275,12 +298,12 @@ final class MVMemory: Sendable {
 
     /// Marks an aborted incarnation's writes and fee as ESTIMATEs (paper: convert_writes_to_estimates).
     func convertWritesToEstimates(_ index: TxIndex) {
-        let locations = txSlots[index].withLock { sets -> [MemoryLocation] in
+        let locations = txSlots.withLock(index) { sets -> [MemoryLocation] in
             sets.fee = .estimate
             return sets.writes
         }
         for location in locations {
-            stripe(location).withLock { map in
+            stripe(location.stripeHash).withLock { map in
                 map[location]?.markEstimate(index: index)
             }
         }
@@ -291,7 +314,7 @@ final class MVMemory: Sendable {
     /// True when every read of the transaction's last incarnation would still return what it returned
     /// (paper: validate_read_set). Reads that hit an ESTIMATE now fail.
     func validateReadSet(_ index: TxIndex) -> Bool {
-        let reads = txSlots[index].withLock { $0.reads }
+        let reads = txSlots.withLock(index) { $0.reads }
         for r in reads where !isStillValid(r, index) { return false }
         return true
     }
@@ -330,13 +353,13 @@ final class MVMemory: Sendable {
             _ = old  // deallocated here, outside the lock
         }
         for i in stride(from: share, to: txSlots.count, by: shares) {
-            txSlots[i].withLock { $0 = TxSets() }
+            txSlots.withLock(i) { $0 = TxSets() }
         }
     }
 
     /// The transaction's last recorded read set (tests and diagnostics).
     func readSet(_ index: TxIndex) -> [RecordedRead] {
-        txSlots[index].withLock { $0.reads }
+        txSlots.withLock(index) { $0.reads }
     }
 }
 
@@ -370,5 +393,43 @@ extension Array where Element == MVMemory.Entry {
 
     mutating func markEstimate(index: TxIndex) {
         if let i = lastIndex(where: { $0.index == index }) { self[i].value = nil }
+    }
+}
+
+/// A set of location hashes that only grows, read and written without locks: a bitmap of atomic words.
+/// `contains` may answer true for a hash never inserted (another one shares its bit), never false for
+/// one that was inserted before (in the happens-before order).
+final class WrittenLocations: @unchecked Sendable {  // the words are atomics; the pointer never changes
+    private let words: UnsafeMutablePointer<Atomic<UInt64>>
+    private let count: Int
+
+    /// At least `bits` bits (rounded up to a power of two of 64-bit words, between 2^12 and 2^24 bits).
+    init(bits: Int) {
+        var count = 64
+        while count < 1 << 18 && count * 64 < bits { count <<= 1 }
+        self.count = count
+        words = .allocate(capacity: count)
+        for i in 0..<count { (words + i).initialize(to: Atomic(0)) }
+    }
+
+    deinit {
+        words.deinitialize(count: count)
+        words.deallocate()
+    }
+
+    /// The word and bit for a location's hash. The low bits pick the lock stripe; these come from the others.
+    @inline(__always) private func position(_ hash: UInt64) -> (word: Int, bit: UInt64) {
+        let h = hash >> 16
+        return (Int(truncatingIfNeeded: (h >> 6) & UInt64(count - 1)), 1 << (h & 63))
+    }
+
+    @inline(__always) func contains(_ hash: UInt64) -> Bool {
+        let (word, bit) = position(hash)
+        return words[word].load(ordering: .relaxed) & bit != 0
+    }
+
+    @inline(__always) func insert(_ hash: UInt64) {
+        let (word, bit) = position(hash)
+        if words[word].load(ordering: .relaxed) & bit == 0 { words[word].bitwiseOr(bit, ordering: .relaxed) }
     }
 }

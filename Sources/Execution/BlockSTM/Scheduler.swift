@@ -51,7 +51,7 @@ final class Scheduler: Sendable {
 
 
     let count: Int
-    private let cells: [Locked<TxState>]
+    private let cells: LockedSlots<TxState>
     private let executionIndex = Atomic<Int>(0)
     private let validationIndex = Atomic<Int>(0)
     private let decreaseCount = Atomic<Int>(0)
@@ -60,7 +60,7 @@ final class Scheduler: Sendable {
 
     init(transactions: Int) {
         count = transactions
-        cells = (0..<transactions).map { _ in Locked(TxState()) }
+        cells = LockedSlots(count: transactions) { _ in TxState() }
     }
 
     var done: Bool { doneMarker.load(ordering: .sequentiallyConsistent) }
@@ -100,7 +100,7 @@ final class Scheduler: Sendable {
         activeTasks.wrappingAdd(1, ordering: .sequentiallyConsistent)
         let index = validationIndex.wrappingAdd(1, ordering: .sequentiallyConsistent).oldValue
         if index < count {
-            let version = cells[index].withLock { s -> TxVersion? in
+            let version = cells.withLock(index) { s -> TxVersion? in
                 s.status == .executed ? TxVersion(index, s.incarnation) : nil
             }
             if let version { return version }
@@ -112,7 +112,7 @@ final class Scheduler: Sendable {
     /// ReadyToExecute(i) -> Executing(i); nil when someone else got there first. Does not touch activeTasks.
     private func tryIncarnate(_ index: TxIndex) -> TxVersion? {
         guard index < count else { return nil }
-        return cells[index].withLock { s -> TxVersion? in
+        return cells.withLock(index) { s -> TxVersion? in
             guard s.status == .readyToExecute else { return nil }
             s.status = .executing
             return TxVersion(index, s.incarnation)
@@ -145,10 +145,10 @@ final class Scheduler: Sendable {
     /// False when `blocking` already finished: the caller re-executes at once.
     func addDependency(_ index: TxIndex, blocking: TxIndex) -> Bool {
         precondition(blocking < index, "a transaction can only wait for a lower one")
-        let added = cells[blocking].withLock { b -> Bool in
+        let added = cells.withLock(blocking) { b -> Bool in
             if b.status == .executed { return false }
             // Nested lock, lower index outer: the only nesting in the scheduler.
-            cells[index].withLock { s in s.status = .aborting }
+            cells.withLock(index) { s in s.status = .aborting }
             b.dependents.append(index)
             return true
         }
@@ -158,7 +158,7 @@ final class Scheduler: Sendable {
 
     /// Aborting(i) -> ReadyToExecute(i + 1).
     private func setReadyStatus(_ index: TxIndex) {
-        cells[index].withLock { s in
+        cells.withLock(index) { s in
             s.incarnation += 1
             s.status = .readyToExecute
         }
@@ -166,7 +166,7 @@ final class Scheduler: Sendable {
 
     /// Executing(i) -> Executed(i); resumes dependents. May hand back a validation of this transaction.
     func finishExecution(_ version: TxVersion, wroteNewLocation: Bool) -> SchedulerTask? {
-        let dependents = cells[version.index].withLock { s -> [TxIndex] in
+        let dependents = cells.withLock(version.index) { s -> [TxIndex] in
             s.status = .executed
             let d = s.dependents
             s.dependents = []
@@ -190,7 +190,7 @@ final class Scheduler: Sendable {
     /// Executed(i) -> Aborting(i) when the failed validation is of the current incarnation; only one
     /// validator wins.
     func tryValidationAbort(_ version: TxVersion) -> Bool {
-        cells[version.index].withLock { s -> Bool in
+        cells.withLock(version.index) { s -> Bool in
             guard s.incarnation == version.incarnation && s.status == .executed else { return false }
             s.status = .aborting
             return true
