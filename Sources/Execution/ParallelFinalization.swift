@@ -378,6 +378,13 @@ final class ResultSlots<T>: @unchecked Sendable {
     /// Sets slot `i`; each slot is written by one task only.
     func set(_ i: Int, _ value: T) { slots[i] = value }
 
+    /// Slot `i`'s value (which must be set), moved out.
+    func take(_ i: Int) -> T {
+        guard let v = slots[i] else { preconditionFailure("result slot \(i) was not filled") }
+        slots[i] = nil
+        return v
+    }
+
     /// Every slot's value (all must be set), moved out.
     func take() -> [T] {
         slots.indices.map { i -> T in

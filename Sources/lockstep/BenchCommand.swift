@@ -26,7 +26,11 @@ struct BenchBlockSTMCommand: ParsableCommand {
             Serial is timed without the access-set recording that dependency analysis uses, so it does only what \
             the block needs; every time covers the whole block, roots included. \
             Reports medians, the speedup over serial, the ideal speedup (min(threads, total time / critical-path \
-            time) from the serial run's dependencies and per-transaction times) and the efficiency (speedup / ideal).
+            time) from the serial run's dependencies and per-transaction times) and the efficiency (speedup / ideal). \
+            On blocks without any dependency, the same rounds also time the partition bound \
+            (PartitionBoundExecutor: each thread runs a fixed share of the transactions against the pre-state, \
+            with no coordination at all, then the same parallel block end): the most any executor with this block \
+            end reaches here, so Block-STM's distance from it is the price of finding the independence at run time.
             """)
 
     @Option(help: "Transactions per block.")
@@ -75,7 +79,11 @@ struct BenchBlockSTMCommand: ParsableCommand {
         var serialNanoseconds: UInt64
         var parallelNanoseconds: UInt64
         var idealSpeedup: Double
+        /// The partition bound's median, on blocks without dependencies.
+        var boundNanoseconds: UInt64?
         var matches: Bool
+        /// False when the partition bound's outcome differed from serial (a bug in the yardstick).
+        var boundMatches: Bool
         var reExecutions: Int
     }
 
@@ -94,7 +102,10 @@ struct BenchBlockSTMCommand: ParsableCommand {
             }
             rows.withLock { $0 = out }
         }
-        print(BenchBlockSTMCommand.table(rows.withLock { $0 }))
+        let measured = rows.withLock { $0 }
+        print(BenchBlockSTMCommand.table(measured))
+        // A benchmark whose executors disagree with serial measured nothing: fail like `blocks` does.
+        if measured.contains(where: { !$0.matches || !$0.boundMatches }) { throw ExitCode(1) }
     }
 
     static func measure(_ block: (name: String, pre: InMemoryState, env: BlockEnvironment, txs: [Transaction]),
@@ -114,6 +125,9 @@ struct BenchBlockSTMCommand: ParsableCommand {
         _ = run(serial)
         // Runs after a warm-up, so its per-transaction times serve as the critical path's weights.
         let (reference, _) = run(instrumented)
+        let graph = DependencyGraph(outcome: reference, coinbase: block.env.coinbase)
+        // The no-coordination yardstick is only valid (and only run) when nothing depends on anything.
+        let bounds = graph.edgeCount == 0 ? threads.map { PartitionBoundExecutor(threads: $0) } : []
         var matches = [Bool](repeating: true, count: threads.count)
         var reExecutions = [Int](repeating: 0, count: threads.count)
         for (k, p) in parallel.enumerated() {
@@ -121,6 +135,12 @@ struct BenchBlockSTMCommand: ParsableCommand {
             matches[k] = BlockRunner.divergence(o, from: reference, transactions: block.txs.count) == nil
             reExecutions[k] = o.metrics.reExecutions
         }
+        var boundMatches = [Bool](repeating: true, count: bounds.count)
+        for (k, b) in bounds.enumerated() {
+            let (o, _) = run(b)
+            if BlockRunner.divergence(o, from: reference, transactions: block.txs.count) != nil { boundMatches[k] = false }
+        }
+        var boundSamples = [[UInt64]](repeating: [], count: bounds.count)
         var serialSamples: [UInt64] = []
         var parallelSamples = [[UInt64]](repeating: [], count: threads.count)
         for _ in 0..<repeats {
@@ -131,29 +151,39 @@ struct BenchBlockSTMCommand: ParsableCommand {
                 parallelSamples[k].append(pns)
                 if o.stateRoot != reference.stateRoot || o.receiptsRoot != reference.receiptsRoot { matches[k] = false }
             }
+            for (k, b) in bounds.enumerated() {
+                let (o, bns) = run(b)
+                boundSamples[k].append(bns)
+                if o.stateRoot != reference.stateRoot || o.receiptsRoot != reference.receiptsRoot { boundMatches[k] = false }
+            }
         }
-        let graph = DependencyGraph(outcome: reference, coinbase: block.env.coinbase)
         let byTime = graph.criticalPath(weights: reference.transactionNanoseconds)
         let serialMedian = BlockRunner.median(serialSamples)
         return threads.enumerated().map { k, t in
             Row(workload: block.name, txs: block.txs.count, gas: reference.gasUsed, threads: t,
                 serialNanoseconds: serialMedian, parallelNanoseconds: BlockRunner.median(parallelSamples[k]),
-                idealSpeedup: byTime.idealSpeedup(threads: t), matches: matches[k], reExecutions: reExecutions[k])
+                idealSpeedup: byTime.idealSpeedup(threads: t),
+                boundNanoseconds: bounds.isEmpty ? nil : BlockRunner.median(boundSamples[k]),
+                matches: matches[k], boundMatches: bounds.isEmpty || boundMatches[k], reExecutions: reExecutions[k])
         }
     }
 
     static func table(_ rows: [Row]) -> String {
-        var lines = [["workload", "txs", "gas", "threads", "serial ms", "parallel ms", "speedup", "ideal", "efficiency", "re-exec", "result"]]
+        var lines = [["workload", "txs", "gas", "threads", "serial ms", "parallel ms", "speedup", "ideal", "efficiency",
+                      "bound ms", "bound", "re-exec", "result"]]
         for r in rows {
             let speedup = r.parallelNanoseconds == 0 ? 0 : Double(r.serialNanoseconds) / Double(r.parallelNanoseconds)
+            let bound = r.boundNanoseconds.map { $0 == 0 ? 0 : Double(r.serialNanoseconds) / Double($0) }
             lines.append([r.workload, String(r.txs), String(r.gas), String(r.threads),
                           String(format: "%.3f", Double(r.serialNanoseconds) / 1e6),
                           String(format: "%.3f", Double(r.parallelNanoseconds) / 1e6),
                           String(format: "%.2fx", speedup), String(format: "%.2fx", r.idealSpeedup),
                           String(format: "%.0f%%", r.idealSpeedup > 0 ? 100 * speedup / r.idealSpeedup : 0),
-                          String(r.reExecutions), r.matches ? "ok" : "MISMATCH"])
+                          r.boundNanoseconds.map { String(format: "%.3f", Double($0) / 1e6) } ?? "-",
+                          bound.map { String(format: "%.2fx", $0) } ?? "-",
+                          String(r.reExecutions), !r.matches ? "MISMATCH" : r.boundMatches ? "ok" : "BOUND MISMATCH"])
         }
-        return BenchBlockSTMCommand.render(lines, rightAligned: 1...9)
+        return BenchBlockSTMCommand.render(lines, rightAligned: 1...11)
     }
 
     /// Columns padded to their widest cell; numeric columns right-aligned.
