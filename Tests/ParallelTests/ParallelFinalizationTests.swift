@@ -155,6 +155,28 @@ final class ParallelFinalizationTests: XCTestCase {
         return (base, commits, env, receipts)
     }
 
+    /// The benchmarks' no-coordination yardstick equals serial on the independent benchmark blocks (the
+    /// only ones it is for) at 1 to 4 threads: roots, gas, receipts and the full post-state.
+    func testPartitionBoundEqualsSerialOnIndependentBlocks() {
+        for block in BlockSTMBenchmark.blocks(txs: 37) where block.name != "dependent-counter" {
+            let serial = SerialExecutor().execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+            XCTAssertEqual(DependencyGraph(outcome: serial, coinbase: block.env.coinbase).edgeCount, 0, block.name)
+            for threads in 1...4 {
+                let o = PartitionBoundExecutor(threads: threads)
+                    .execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+                let label = "\(block.name) at \(threads) threads"
+                XCTAssertFalse(o.metrics.ranSerially, label)
+                XCTAssertEqual(o.stateRoot, serial.stateRoot, label)
+                XCTAssertEqual(o.receiptsRoot, serial.receiptsRoot, label)
+                XCTAssertEqual(o.logsHash, serial.logsHash, label)
+                XCTAssertEqual(o.gasUsed, serial.gasUsed, label)
+                XCTAssertEqual(o.receipts, serial.receipts, label)
+                XCTAssertEqual(o.transactionGas, serial.transactionGas, label)
+                XCTAssertEqual(o.postState, serial.postState, label)
+            }
+        }
+    }
+
     func testFinishEqualsSerialAtEveryThreadCount() {
         for seed in UInt64(1)...6 {
             let (base, commits, env, receipts) = Self.randomEnd(seed: seed)
