@@ -34,11 +34,14 @@ public enum ParallelFinalization {
     /// does after its loop, spread over the gang in four stages:
     ///
     /// 1. the commit, one shard of accounts per thread (each shard replays the block's changes to its own
-    ///    accounts, so per-account order is kept), next to the receipt encodings and the logs hash;
+    ///    accounts, so per-account order is kept), next to the receipt encodings and the log payloads;
     /// 2. storage roots and account leaves in chunks of accounts (large storages: their leaves in chunks),
-    ///    next to the receipts trie's subtrees;
-    /// 3. the large storage tries' subtrees;
-    /// 4. the account trie's subtrees.
+    ///    next to the logs hash and the receipts trie's sorting and planning;
+    /// 3. the subtrees of the large storage tries and of the receipts trie;
+    /// 4. the account trie's subtrees, next to freeing the other tries.
+    ///
+    /// What the steps between stages (one thread, the others waiting) do is kept to joining the tasks'
+    /// results; sorting and freeing are tasks.
     public static func finish(base: InMemoryState, commits: [Commit], env: BlockEnvironment, receipts: [Receipt],
                               rejected: [RejectedTransaction], blobGasUsed: UInt64, metrics: ExecutionMetrics,
                               gang: WorkerGang) -> BlockOutcome {
@@ -107,7 +110,6 @@ public enum ParallelFinalization {
         var commitBuffer = UnsafeMutableBufferPointer<Commit>(start: nil, count: 0)
         var accountLeaves: ResultSlots<[(key: [UInt8], value: [UInt8])]>?
         var largeLeaves: ResultSlots<[(key: [UInt8], value: [UInt8])]>?
-        var receiptRefs: ResultSlots<[UInt8]>?
         var logs: ResultSlots<(Hash32, Bloom)>?
         // Stage 3.
         var receiptsRoot = MerkleTrie.emptyRoot
@@ -135,7 +137,7 @@ public enum ParallelFinalization {
              }, task: { [self] in commitTask($0) }),
              WorkerGang.Stage(prepare: { [self] in prepareLeaves() }, task: { [self] in leafTask($0) }),
              WorkerGang.Stage(prepare: { [self] in prepareLargeTries() }, task: { [self] in largeTasks.run($0) }),
-             WorkerGang.Stage(prepare: { [self] in prepareStateTrie() }, task: { [self] in stateTasks.run($0) })]
+             WorkerGang.Stage(prepare: { [self] in prepareStateTrie() }, task: { [self] in stateTask($0) })]
         }
 
         // MARK: stage 1: commit shards, receipt encodings, log payloads
@@ -178,11 +180,6 @@ public enum ParallelFinalization {
             }
             shardResults = nil
             BlockFinalization.applyWithdrawals(&state, env: env)
-            var receiptValues: [[UInt8]] = []
-            receiptValues.reserveCapacity(receipts.count)
-            for chunk in encoded!.take() { receiptValues += chunk }
-            encoded = nil
-            receiptsTrie = ParallelTrieRoot(pairs: MerkleTrie.orderedPairs(receiptValues), grain: trieGrain)
             payloads = logPayloads!.take()
             logPayloads = nil
 
@@ -201,9 +198,8 @@ public enum ParallelFinalization {
             commits = []
             accountLeaves = ResultSlots(count: accountChunks)
             largeLeaves = ResultSlots(count: slotChunks.count)
-            receiptRefs = ResultSlots(count: receiptsTrie!.taskCount)
             logs = ResultSlots(count: 1)
-            return 1 + accountChunks + slotChunks.count + receiptsTrie!.taskCount + commitChunks
+            return 2 + accountChunks + slotChunks.count + commitChunks
         }
 
         func leafTask(_ task: Int) {
@@ -214,7 +210,16 @@ public enum ParallelFinalization {
                 logs!.set(0, (LogEncoding.hash(payloads: payloads), bloom))
                 return
             }
-            var t = task - 1
+            // Task 1: sort and plan the receipts trie (its subtrees are stage 3's).
+            if task == 1 {
+                var values: [[UInt8]] = []
+                values.reserveCapacity(receipts.count)
+                for chunk in encoded!.take() { values += chunk }
+                encoded = nil
+                receiptsTrie = ParallelTrieRoot(pairs: MerkleTrie.orderedPairs(values), grain: trieGrain)
+                return
+            }
+            var t = task - 2
             if t < accountChunks {
                 var out: [(key: [UInt8], value: [UInt8])] = []
                 for i in (t * accountChunk)..<min(accounts.count, (t + 1) * accountChunk) {
@@ -234,27 +239,21 @@ public enum ParallelFinalization {
                 return
             }
             t -= slotChunks.count
-            if t < receiptsTrie!.taskCount {
-                receiptRefs!.set(t, receiptsTrie!.reference(ofTask: t))
-                return
-            }
-            t -= receiptsTrie!.taskCount
             // The commits are not needed any more: free them here, in parallel.
             for i in (t * commitChunk)..<min(commitBuffer.count, (t + 1) * commitChunk) {
                 commitBuffer[i].changes = StateChanges()
             }
         }
 
-        // MARK: stage 3: the large storage tries
+        // MARK: stage 3: the large storage tries and the receipts trie
 
         func prepareLargeTries() -> Int {
-            receiptsRoot = receiptsTrie!.root(references: receiptRefs!.take())
-            receiptRefs = nil
             var leavesByLarge = [[(key: [UInt8], value: [UInt8])]](repeating: [], count: large.count)
             for (c, leaves) in zip(slotChunks, largeLeaves!.take()) { leavesByLarge[c.large] += leaves }
             largeLeaves = nil
             largeTries = leavesByLarge.map { ParallelTrieRoot(pairs: $0, grain: trieGrain) }
-            largeTasks = TrieTasks(tries: largeTries)
+            // The receipts trie goes last, after the storage tries.
+            largeTasks = TrieTasks(tries: largeTries + [receiptsTrie!])
             return largeTasks.total
         }
 
@@ -262,6 +261,7 @@ public enum ParallelFinalization {
 
         func prepareStateTrie() -> Int {
             let largeRefs = largeTasks.references()
+            receiptsRoot = receiptsTrie!.root(references: largeRefs[large.count])
             var pairs: [(key: [UInt8], value: [UInt8])] = []
             pairs.reserveCapacity(accounts.count)
             for chunk in accountLeaves!.take() { pairs += chunk }
@@ -273,7 +273,18 @@ public enum ParallelFinalization {
             let trie = ParallelTrieRoot(pairs: pairs, grain: trieGrain)
             stateTrie = trie
             stateTasks = TrieTasks(tries: [trie])
-            return stateTasks.total
+            // Two more tasks free the receipts trie and the storage tries (thousands of small arrays).
+            return stateTasks.total + 2
+        }
+
+        func stateTask(_ k: Int) {
+            if k < stateTasks.total { return stateTasks.run(k) }
+            if k == stateTasks.total {
+                receiptsTrie = nil
+            } else {
+                largeTasks = TrieTasks(tries: [])
+                largeTries = []
+            }
         }
 
         /// The block's outcome, once every stage has run.
