@@ -38,12 +38,6 @@ public final class WorkerGang: @unchecked Sendable {
     /// How long an idle worker polls for the next job before it sleeps.
     static let pollNanoseconds: UInt64 = 300_000
 
-    private final class Start: @unchecked Sendable {
-        let gang: WorkerGang
-        let index: Int
-        init(gang: WorkerGang, index: Int) { self.gang = gang; self.index = index }
-    }
-
     /// Starts `threads` threads (at least one).
     public init(threads requested: Int) {
         mutex = .allocate(capacity: 1)
@@ -52,29 +46,12 @@ public final class WorkerGang: @unchecked Sendable {
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(jobPosted, nil)
         pthread_cond_init(jobDone, nil)
-        var attr = pthread_attr_t()
-        pthread_attr_init(&attr)
-        defer { pthread_attr_destroy(&attr) }
-        pthread_attr_setstacksize(&attr, WorkerThreads.stackSize)
         var started: [pthread_t] = []
         let wanted = max(1, requested)
         var failed = 0
         count = wanted
         for i in 0..<wanted {
-            let start = Unmanaged.passRetained(Start(gang: self, index: i)).toOpaque()
-            var tid = pthread_t()
-            let rc = pthread_create(&tid, &attr, { raw in
-                guard let raw else { return nil }
-                let start = Unmanaged<Start>.fromOpaque(raw).takeRetainedValue()
-                start.gang.loop(start.index)
-                return nil
-            }, start)
-            if rc != 0 {
-                Unmanaged<Start>.fromOpaque(start).release()
-                failed += 1
-                continue
-            }
-            started.append(tid)
+            if let tid = WorkerThreads.start({ [self] in loop(i) }) { started.append(tid) } else { failed += 1 }
         }
         Self.pin(started)
         pthread_mutex_lock(mutex)
