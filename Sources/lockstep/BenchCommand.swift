@@ -28,9 +28,10 @@ struct BenchBlockSTMCommand: ParsableCommand {
             Reports medians, the speedup over serial, the ideal speedup (min(threads, total time / critical-path \
             time) from the serial run's dependencies and per-transaction times) and the efficiency (speedup / ideal). \
             On blocks without any dependency, the same rounds also time the partition bound \
-            (PartitionBoundExecutor: each thread runs a fixed share of the transactions against the pre-state, \
-            with no coordination at all, then the same parallel block end): the most any executor with this block \
-            end reaches here, so Block-STM's distance from it is the price of finding the independence at run time.
+            (PartitionBoundExecutor: the threads take chunks of 8 transactions in turn and run them against the \
+            pre-state, with no coordination beyond taking a chunk, then the same parallel block end): what an \
+            executor with this block end reaches when it spends nothing on coordination, so Block-STM's distance \
+            from it is the price of finding the independence at run time.
             """)
 
     @Option(help: "Transactions per block.")

@@ -2,9 +2,10 @@ import EVMPrimitives
 import EVMState
 
 /// A yardstick for benchmarks, not an executor to check blocks with: it runs a block whose transactions
-/// are known to be independent in contiguous shares, one per thread, each transaction straight against
-/// the pre-state, with no multi-version memory, scheduler or validation, then the same in-order checks
-/// and parallel block end as `BlockSTMExecutor` (one staged job on the same kind of gang).
+/// are known to be independent in chunks of `chunk` consecutive transactions, which the threads take in
+/// turn (so that a thread the host delays does not hold up a fixed share), each transaction straight
+/// against the pre-state, with no multi-version memory, scheduler or validation, then the same in-order
+/// checks and parallel block end as `BlockSTMExecutor` (one staged job on the same kind of gang).
 ///
 /// Its time bounds what any parallel executor with this block end reaches on this machine: the distance
 /// from Block-STM to it is the price of finding the independence at run time, and its own distance from
@@ -19,7 +20,10 @@ public struct PartitionBoundExecutor: BlockExecutor {
 
     public init(threads: Int) { self.threads = min(64, max(1, threads)) }
 
-    /// One transaction's result, as a share's worker leaves it.
+    /// Transactions per task of the execution stage.
+    static let chunk = 8
+
+    /// One transaction's result, as a chunk's worker leaves it.
     private enum Outcome {
         case rejected(TransactionError)
         case included(changes: StateChanges, coinbaseFee: UInt256, gasUsed: UInt64, blobGasUsed: UInt64, receipt: Receipt)
@@ -30,10 +34,10 @@ public struct PartitionBoundExecutor: BlockExecutor {
         let start = clock.now
         var base = pre
         BlockFinalization.applyBeaconRoot(&base, env: env, fork: fork)
-        let n = transactions.count, shares = threads
+        let n = transactions.count, chunk = Self.chunk
         let results = ResultSlots<Outcome>(count: n)
-        let executeShare: @Sendable (Int) -> Void = { [base] share in
-            for i in (share * n / shares)..<((share + 1) * n / shares) {
+        let executeChunk: @Sendable (Int) -> Void = { [base] c in
+            for i in (c * chunk)..<min(n, (c + 1) * chunk) {
                 let tx = transactions[i]
                 switch TransactionProcessor.execute(tx, env: env, reader: base, fork: fork,
                                                     gasAvailable: env.gasLimit, deferCoinbaseFee: true) {
@@ -71,7 +75,8 @@ public struct PartitionBoundExecutor: BlockExecutor {
         }
         let gang = WorkerGang.checkout(threads: threads)
         defer { WorkerGang.checkin(gang) }
-        let stages = [WorkerGang.Stage(prepare: { shares }, task: executeShare)] + job.stages(before: collect)
+        let stages = [WorkerGang.Stage(prepare: { (n + chunk - 1) / chunk }, task: executeChunk)]
+            + job.stages(before: collect)
         guard gang.runStages(stages) == stages.count else {
             // A block gas or blob gas limit bites in block order: not a block this yardstick is for.
             var outcome = SerialExecutor(recordsAccess: false).execute(pre: pre, env: env, transactions: transactions, fork: fork)
