@@ -129,8 +129,6 @@ final class MVMemory: Sendable {
         self.written = WrittenLocations(bits: 64 * transactions)
     }
 
-    @inline(__always) private func mayBeWritten(_ hash: UInt64) -> Bool { written.contains(hash) }
-
     @inline(__always) private func stripe(_ hash: UInt64) -> Stripe {
         stripes[Int(truncatingIfNeeded: hash & stripeMask)]
     }
@@ -150,7 +148,7 @@ final class MVMemory: Sendable {
     /// The latest write to `location` by a transaction below `index` (paper: MVMemory.read).
     func read(_ location: MemoryLocation, below index: TxIndex) -> MVRead {
         let hash = location.stripeHash
-        guard mayBeWritten(hash) else { return .base }
+        guard written.contains(hash) else { return .base }
         return stripe(hash).withLock { map -> MVRead in
             guard let e = map[location]?.latest(below: index) else { return .base }
             guard let value = e.value else { return .estimate(e.index) }
@@ -161,7 +159,7 @@ final class MVMemory: Sendable {
     /// Every write to `location` by transactions in `range` (for the per-address storage-key markers).
     private func writes(_ location: MemoryLocation, in range: Range<TxIndex>) -> [Entry] {
         let hash = location.stripeHash
-        guard mayBeWritten(hash) else { return [] }
+        guard written.contains(hash) else { return [] }
         return stripe(hash).withLock { map -> [Entry] in
             map[location]?.entries(in: range) ?? []
         }
