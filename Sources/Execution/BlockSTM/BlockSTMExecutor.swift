@@ -71,12 +71,7 @@ public struct BlockSTMExecutor: BlockExecutor {
         let stages = [WorkerGang.Stage(prepare: { threads }, task: { worker in run.work(worker: worker) })]
             + job.stages(before: {
                 guard collect(run, transactions: transactions, env: env, into: collected) else { return false }
-                job.commits = collected.commits
-                collected.commits = []
-                job.receipts = collected.receipts
-                job.rejected = collected.rejected
-                job.blobGasUsed = collected.blobGas
-                job.metrics = collected.metrics
+                collected.hand(to: job)
                 return true
             })
         let completed = gang.runStages(stages)
@@ -89,19 +84,7 @@ public struct BlockSTMExecutor: BlockExecutor {
         return outcome
     }
 
-    /// What the in-order pass over a finished run gathers for the commit.
-    private final class Collected: @unchecked Sendable {
-        var metrics = ExecutionMetrics()
-        var commits: [ParallelFinalization.Commit] = []
-        var receipts: [Receipt] = []
-        var rejected: [RejectedTransaction] = []
-        var gas: [UInt64] = []
-        var blobGas: UInt64 = 0
-    }
-
-    /// Takes the last incarnations out of a finished run in block order and checks them as SerialExecutor
-    /// checks each transaction. False when the block must be re-run serially (a block gas or blob gas
-    /// limit bites in block order, or a result is missing).
+    /// The run's counters, then its last incarnations through `Collected.collect`.
     private func collect(_ run: BlockSTMRun, transactions: [Transaction], env: BlockEnvironment, into c: Collected) -> Bool {
         c.metrics.threads = threads
         c.metrics.executions = run.executions.load(ordering: .relaxed)
@@ -109,32 +92,7 @@ public struct BlockSTMExecutor: BlockExecutor {
         c.metrics.validations = run.validations.load(ordering: .relaxed)
         c.metrics.failedValidations = run.failedValidations.load(ordering: .relaxed)
         c.metrics.blockedReads = run.blockedReads.load(ordering: .relaxed)
-        c.commits.reserveCapacity(transactions.count)
-        c.receipts.reserveCapacity(transactions.count)
-        c.gas.reserveCapacity(transactions.count)
-        var cumulative: UInt64 = 0
-        for (i, tx) in transactions.enumerated() {
-            guard let result = run.takeResult(i) else { return false }
-            let available = env.gasLimit - cumulative
-            switch result {
-            case .rejected(let error):
-                c.rejected.append(RejectedTransaction(index: i, error: Self.serialError(error, tx: tx, available: available).description))
-                c.gas.append(0)
-            case .included(let r):
-                var receipt = r.receipt
-                // The parallel run offered the whole block gas limit; in block order less may be left,
-                // and the blob gas may run out: then the later transactions read writes that serially
-                // never happened, so the parallel result is unusable.
-                if tx.gasLimit > available || c.blobGas + r.blobGasUsed > BlobParameters.maxBlobGasPerBlock { return false }
-                c.commits.append(ParallelFinalization.Commit(changes: r.changes, coinbaseFee: r.coinbaseFee))
-                cumulative += r.gasUsed
-                c.blobGas += r.blobGasUsed
-                receipt.cumulativeGasUsed = cumulative
-                c.receipts.append(receipt)
-                c.gas.append(r.gasUsed)
-            }
-        }
-        return true
+        return c.collect(transactions, env: env, take: run.takeResult)
     }
 
     /// The error the serial run reports for a transaction the parallel run rejected. Both ran the same
@@ -325,5 +283,59 @@ final class BlockSTMRun: Sendable {
         }
         jitter?.perturb()
         return scheduler.finishValidation(version.index, aborted: aborted)
+    }
+}
+
+/// What the in-order pass over a parallel run's results gathers for the commit (Block-STM's, and the
+/// benchmarks' partition bound's).
+final class Collected: @unchecked Sendable {  // used by one thread at a time, ordered by the gang
+    var metrics = ExecutionMetrics()
+    var commits: [ParallelFinalization.Commit] = []
+    var receipts: [Receipt] = []
+    var rejected: [RejectedTransaction] = []
+    var gas: [UInt64] = []
+    var blobGas: UInt64 = 0
+
+    /// Takes each transaction's result in block order (`take(i)`, nil when missing) and checks it as
+    /// SerialExecutor checks each transaction. False when the block must be re-run serially (a block gas
+    /// or blob gas limit bites in block order, or a result is missing).
+    func collect(_ transactions: [Transaction], env: BlockEnvironment, take: (Int) -> BlockSTMRun.TxOutcome?) -> Bool {
+        commits.reserveCapacity(transactions.count)
+        receipts.reserveCapacity(transactions.count)
+        gas.reserveCapacity(transactions.count)
+        var cumulative: UInt64 = 0
+        for (i, tx) in transactions.enumerated() {
+            guard let result = take(i) else { return false }
+            let available = env.gasLimit - cumulative
+            switch result {
+            case .rejected(let error):
+                rejected.append(RejectedTransaction(
+                    index: i, error: BlockSTMExecutor.serialError(error, tx: tx, available: available).description))
+                gas.append(0)
+            case .included(let r):
+                var receipt = r.receipt
+                // The parallel run offered the whole block gas limit; in block order less may be left,
+                // and the blob gas may run out: then the later transactions read writes that serially
+                // never happened, so the parallel result is unusable.
+                if tx.gasLimit > available || blobGas + r.blobGasUsed > BlobParameters.maxBlobGasPerBlock { return false }
+                commits.append(ParallelFinalization.Commit(changes: r.changes, coinbaseFee: r.coinbaseFee))
+                cumulative += r.gasUsed
+                blobGas += r.blobGasUsed
+                receipt.cumulativeGasUsed = cumulative
+                receipts.append(receipt)
+                gas.append(r.gasUsed)
+            }
+        }
+        return true
+    }
+
+    /// Moves what the block end needs into its job (the commits move; the rest is shared).
+    func hand(to job: ParallelFinalization.Job) {
+        job.commits = commits
+        commits = []
+        job.receipts = receipts
+        job.rejected = rejected
+        job.blobGasUsed = blobGas
+        job.metrics = metrics
     }
 }

@@ -23,19 +23,13 @@ public struct PartitionBoundExecutor: BlockExecutor {
     /// Transactions per task of the execution stage.
     static let chunk = 8
 
-    /// One transaction's result, as a chunk's worker leaves it.
-    private enum Outcome {
-        case rejected(TransactionError)
-        case included(changes: StateChanges, coinbaseFee: UInt256, gasUsed: UInt64, blobGasUsed: UInt64, receipt: Receipt)
-    }
-
     public func execute(pre: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork) -> BlockOutcome {
         let clock = ContinuousClock()
         let start = clock.now
         var base = pre
         BlockFinalization.applyBeaconRoot(&base, env: env, fork: fork)
         let n = transactions.count, chunk = Self.chunk
-        let results = ResultSlots<Outcome>(count: n)
+        let results = ResultSlots<BlockSTMRun.TxOutcome>(count: n)
         let executeChunk: @Sendable (Int) -> Void = { [base] c in
             for i in (c * chunk)..<min(n, (c + 1) * chunk) {
                 let tx = transactions[i]
@@ -43,34 +37,20 @@ public struct PartitionBoundExecutor: BlockExecutor {
                                                     gasAvailable: env.gasLimit, deferCoinbaseFee: true) {
                 case .failure(let error): results.set(i, .rejected(error))
                 case .success(let r):
-                    results.set(i, .included(changes: r.changes, coinbaseFee: r.coinbaseFee, gasUsed: r.gasUsed,
-                                             blobGasUsed: r.blobGasUsed,
-                                             receipt: BlockFinalization.receipt(for: tx, result: r, cumulativeGasUsed: 0)))
+                    results.set(i, .included(BlockSTMRun.Included(
+                        changes: r.changes, coinbaseFee: r.coinbaseFee, gasUsed: r.gasUsed, blobGasUsed: r.blobGasUsed,
+                        receipt: BlockFinalization.receipt(for: tx, result: r, cumulativeGasUsed: 0))))
                 }
             }
         }
         let job = ParallelFinalization.Job(base: base, env: env, shards: threads)
-        let gas = Gas()
-        // The in-order checks, as BlockSTMExecutor's collect does them.
+        let collected = Collected()
+        collected.metrics.threads = threads
+        collected.metrics.executions = n
+        // The in-order checks, as Block-STM runs them.
         let collect: @Sendable () -> Bool = {
-            var cumulative: UInt64 = 0
-            for (i, tx) in transactions.enumerated() {
-                let available = env.gasLimit - cumulative
-                switch results.take(i) {
-                case .rejected(let error):
-                    job.rejected.append(RejectedTransaction(
-                        index: i, error: BlockSTMExecutor.serialError(error, tx: tx, available: available).description))
-                    gas.values.append(0)
-                case .included(let changes, let fee, let used, let blobUsed, var receipt):
-                    if tx.gasLimit > available || job.blobGasUsed + blobUsed > BlobParameters.maxBlobGasPerBlock { return false }
-                    job.commits.append(ParallelFinalization.Commit(changes: changes, coinbaseFee: fee))
-                    cumulative += used
-                    job.blobGasUsed += blobUsed
-                    receipt.cumulativeGasUsed = cumulative
-                    job.receipts.append(receipt)
-                    gas.values.append(used)
-                }
-            }
+            guard collected.collect(transactions, env: env, take: { results.take($0) }) else { return false }
+            collected.hand(to: job)
             return true
         }
         let gang = WorkerGang.checkout(threads: threads)
@@ -84,13 +64,8 @@ public struct PartitionBoundExecutor: BlockExecutor {
             return outcome
         }
         var outcome = job.outcome()
-        outcome.transactionGas = gas.values
-        outcome.metrics.threads = threads
-        outcome.metrics.executions = n
+        outcome.transactionGas = collected.gas
         outcome.metrics.wallTimeNanoseconds = UInt64((clock.now - start).nanoseconds)
         return outcome
     }
-
-    /// Per-transaction gas, filled by the in-order step (one thread, ordered before the read by the gang).
-    private final class Gas: @unchecked Sendable { var values: [UInt64] = [] }
 }
