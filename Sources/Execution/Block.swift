@@ -14,18 +14,22 @@ public struct Receipt: Sendable, Equatable {
     public var logs: [Log]
     public var bloom: Bloom
     public var contractAddress: Address?
+    /// Before Byzantium (EIP-658), the state root after the transaction, which the receipt carries instead of
+    /// the status; nil from Byzantium on.
+    public var postStateRoot: Hash32?
 
     public init(type: TransactionType, success: Bool, cumulativeGasUsed: UInt64, gasUsed: UInt64, logs: [Log],
-                bloom: Bloom, contractAddress: Address?) {
+                bloom: Bloom, contractAddress: Address?, postStateRoot: Hash32? = nil) {
         self.type = type; self.success = success; self.cumulativeGasUsed = cumulativeGasUsed; self.gasUsed = gasUsed
-        self.logs = logs; self.bloom = bloom; self.contractAddress = contractAddress
+        self.logs = logs; self.bloom = bloom; self.contractAddress = contractAddress; self.postStateRoot = postStateRoot
     }
 
-    /// The consensus encoding: rlp([status, cumulativeGas, bloom, logs]), prefixed by the type byte for typed receipts.
+    /// The consensus encoding: rlp([status, cumulativeGas, bloom, logs]) (before Byzantium
+    /// rlp([postStateRoot, cumulativeGas, bloom, logs])), prefixed by the type byte for typed receipts.
     public var encoded: [UInt8] {
         var w = RLPWriter()
         w.appendList { w in
-            w.appendUInt(success ? 1 : 0)
+            if let root = postStateRoot { w.appendHash(root) } else { w.appendUInt(success ? 1 : 0) }
             w.appendUInt(cumulativeGasUsed)
             w.appendBytes(bloom.bytes)
             w.appendRaw(Array(LogEncoding.rlp(logs)))
@@ -182,6 +186,64 @@ public enum BlockFinalization {
         }
     }
 
+    /// The proof-of-work block reward of a fork, in wei: 5 ether from Frontier, 3 from Byzantium (EIP-649),
+    /// 2 from Constantinople (EIP-1234), none from the merge (Paris, EIP-3675).
+    public static func blockReward(_ fork: Fork) -> UInt256 {
+        let ether = UInt256(1_000_000_000_000_000_000)
+        if fork >= .paris { return .zero }
+        if fork >= .constantinople { return ether &* UInt256(2) }
+        if fork >= .byzantium { return ether &* UInt256(3) }
+        return ether &* UInt256(5)
+    }
+
+    /// Credits the block and ommer rewards after the transactions (Yellow Paper 11.3), when the environment
+    /// asks for them (`blockReward` set): the beneficiary gets the reward plus 1/32 of it per ommer, each
+    /// ommer's beneficiary (8 + ommer number - block number) / 8 of it. Nothing when `blockReward` is nil
+    /// (state tests, t8n without a reward), as a zero reward would still touch the beneficiary.
+    public static func applyRewards(_ state: inout InMemoryState, env: BlockEnvironment) {
+        guard let reward = env.blockReward else { return }
+        let perOmmer = reward >> 5
+        state.reward(env.coinbase, reward &+ perOmmer &* UInt256(UInt64(env.ommers.count)))
+        for ommer in env.ommers {
+            // Valid ommers are 1 to 6 generations back; a larger gap would make the factor negative.
+            let back = env.number >= ommer.number ? env.number - ommer.number : 8
+            let eighths = back < 8 ? 8 - back : 0
+            state.reward(ommer.coinbase, (reward &* UInt256(eighths)) >> 3)
+        }
+    }
+
+    /// The state root after each included transaction, for receipts before Byzantium: `commits` are replayed
+    /// onto `base` in order (changes, then the deferred coinbase fee) and the root taken after each. Storage
+    /// roots are kept between transactions and recomputed only for accounts whose storage a transaction wrote.
+    public static func intermediateStateRoots(base: InMemoryState, commits: [(changes: StateChanges, coinbaseFee: UInt256)],
+                                              coinbase: Address) -> [Hash32] {
+        var state = base
+        var storageRoots: [Address: Hash32] = [:]
+        var roots: [Hash32] = []
+        roots.reserveCapacity(commits.count)
+        for c in commits {
+            state.apply(c.changes)
+            state.credit(coinbase, c.coinbaseFee)
+            for (address, change) in c.changes.accounts where change.info == nil || change.storageCleared || !change.storage.isEmpty {
+                storageRoots[address] = nil
+            }
+            var pairs: [(key: [UInt8], value: [UInt8])] = []
+            pairs.reserveCapacity(state.accounts.count)
+            for (address, account) in state.accounts {
+                let root: Hash32
+                if let cached = storageRoots[address] {
+                    root = cached
+                } else {
+                    root = InMemoryState.storageRoot(account.storage)
+                    storageRoots[address] = root
+                }
+                pairs.append(InMemoryState.accountLeaf(address, account.info, storageRoot: root))
+            }
+            roots.append(MerkleTrie.root(of: pairs))
+        }
+        return roots
+    }
+
     /// Builds receipts and roots from per-transaction results, in order.
     public static func outcome(state: InMemoryState, receipts: [Receipt], rejected: [RejectedTransaction],
                                blobGasUsed: UInt64, metrics: ExecutionMetrics) -> BlockOutcome {
@@ -221,6 +283,9 @@ public struct SerialExecutor: BlockExecutor {
         let start = clock.now
         var state = pre
         BlockFinalization.applyBeaconRoot(&state, env: env, fork: fork)
+        // Before Byzantium the receipts carry intermediate state roots: keep what is needed to compute them.
+        let intermediateBase = fork < .byzantium ? state : InMemoryState()
+        var commits: [(changes: StateChanges, coinbaseFee: UInt256)] = []
         var receipts: [Receipt] = []
         var rejected: [RejectedTransaction] = []
         var cumulative: UInt64 = 0
@@ -251,6 +316,7 @@ public struct SerialExecutor: BlockExecutor {
                 }
                 state.apply(r.changes)
                 state.credit(env.coinbase, r.coinbaseFee)
+                if fork < .byzantium { commits.append((r.changes, r.coinbaseFee)) }
                 cumulative += r.gasUsed
                 blobGas += r.blobGasUsed
                 receipts.append(BlockFinalization.receipt(for: tx, result: r, cumulativeGasUsed: cumulative))
@@ -259,6 +325,11 @@ public struct SerialExecutor: BlockExecutor {
             }
             if recordsAccess { times.append(UInt64((clock.now - txStart).nanoseconds)) }
         }
+        if fork < .byzantium {
+            let roots = BlockFinalization.intermediateStateRoots(base: intermediateBase, commits: commits, coinbase: env.coinbase)
+            for i in receipts.indices { receipts[i].postStateRoot = roots[i] }
+        }
+        BlockFinalization.applyRewards(&state, env: env)
         BlockFinalization.applyWithdrawals(&state, env: env)
         var outcome = BlockFinalization.outcome(state: state, receipts: receipts, rejected: rejected,
                                                 blobGasUsed: blobGas, metrics: metrics)
@@ -294,6 +365,23 @@ extension InMemoryState {
         account.info.balance = account.info.balance &+ amount
         accounts[address] = account
     }
+}
+
+extension InMemoryState {
+    /// Adds a block or ommer reward (zero rewards too: the account is touched, and created when absent, as
+    /// clients do before the merge; rewards are never zero there).
+    mutating func reward(_ address: Address, _ amount: UInt256) {
+        var account = accounts[address] ?? Account()
+        account.info.balance = account.info.balance &+ amount
+        accounts[address] = account
+    }
+}
+
+/// An ommer (uncle) of a proof-of-work block, as far as rewards need it.
+public struct Ommer: Sendable, Equatable {
+    public var coinbase: Address
+    public var number: UInt64
+    public init(coinbase: Address, number: UInt64) { self.coinbase = coinbase; self.number = number }
 }
 
 extension Duration {

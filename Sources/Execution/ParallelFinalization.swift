@@ -42,14 +42,14 @@ public enum ParallelFinalization {
     ///
     /// What the steps between stages (one thread, the others waiting) do is kept to joining the tasks'
     /// results; sorting and freeing are tasks.
-    public static func finish(base: InMemoryState, commits: [Commit], env: BlockEnvironment, receipts: [Receipt],
-                              rejected: [RejectedTransaction], blobGasUsed: UInt64, metrics: ExecutionMetrics,
-                              gang: WorkerGang) -> BlockOutcome {
+    public static func finish(base: InMemoryState, commits: [Commit], env: BlockEnvironment, fork: Fork,
+                              receipts: [Receipt], rejected: [RejectedTransaction], blobGasUsed: UInt64,
+                              metrics: ExecutionMetrics, gang: WorkerGang) -> BlockOutcome {
         if gang.count == 1 {
-            return serialFinish(base: base, commits: commits, env: env, receipts: receipts, rejected: rejected,
+            return serialFinish(base: base, commits: commits, env: env, fork: fork, receipts: receipts, rejected: rejected,
                                 blobGasUsed: blobGasUsed, metrics: metrics)
         }
-        let job = Job(base: base, env: env, shards: gang.count)
+        let job = Job(base: base, env: env, fork: fork, shards: gang.count)
         job.commits = commits
         job.receipts = receipts
         job.rejected = rejected
@@ -60,16 +60,27 @@ public enum ParallelFinalization {
     }
 
     /// The serial path (`SerialExecutor`'s own steps), for a gang of one thread.
-    static func serialFinish(base: InMemoryState, commits: [Commit], env: BlockEnvironment, receipts: [Receipt],
+    static func serialFinish(base: InMemoryState, commits: [Commit], env: BlockEnvironment, fork: Fork, receipts: [Receipt],
                              rejected: [RejectedTransaction], blobGasUsed: UInt64, metrics: ExecutionMetrics) -> BlockOutcome {
         var state = base
         for c in commits {
             state.apply(c.changes)
             state.credit(env.coinbase, c.coinbaseFee)
         }
+        var receipts = receipts
+        if fork < .byzantium { fillIntermediateRoots(&receipts, base: base, commits: commits, coinbase: env.coinbase) }
+        BlockFinalization.applyRewards(&state, env: env)
         BlockFinalization.applyWithdrawals(&state, env: env)
         return BlockFinalization.outcome(state: state, receipts: receipts, rejected: rejected,
                                          blobGasUsed: blobGasUsed, metrics: metrics)
+    }
+
+    /// Before Byzantium: each receipt's state root after its transaction (`BlockFinalization.intermediateStateRoots`,
+    /// the same code as the serial executor's). Serial, in block order: only old blocks need it.
+    static func fillIntermediateRoots(_ receipts: inout [Receipt], base: InMemoryState, commits: [Commit], coinbase: Address) {
+        let roots = BlockFinalization.intermediateStateRoots(base: base, commits: commits.map { ($0.changes, $0.coinbaseFee) },
+                                                             coinbase: coinbase)
+        for i in receipts.indices where i < roots.count { receipts[i].postStateRoot = roots[i] }
     }
 
     /// The end of one block as `WorkerGang` stages, with what passes from one stage to the next. Fields are
@@ -78,6 +89,7 @@ public enum ParallelFinalization {
     final class Job: @unchecked Sendable {
         let base: InMemoryState
         let env: BlockEnvironment
+        let fork: Fork
         let shards: Int
         /// Filled before stage 1's tasks (by the caller, or by the `before` hook of `stages`).
         var commits: [Commit] = []
@@ -119,8 +131,8 @@ public enum ParallelFinalization {
         var stateTrie: ParallelTrieRoot?
         var stateTasks = TrieTasks(tries: [])
 
-        init(base: InMemoryState, env: BlockEnvironment, shards: Int) {
-            self.base = base; self.env = env; self.shards = shards
+        init(base: InMemoryState, env: BlockEnvironment, fork: Fork, shards: Int) {
+            self.base = base; self.env = env; self.fork = fork; self.shards = shards
         }
 
         deinit {
@@ -143,6 +155,7 @@ public enum ParallelFinalization {
         // MARK: stage 1: commit shards, receipt encodings, log payloads
 
         func prepareCommit() -> Int {
+            if fork < .byzantium { fillIntermediateRoots(&receipts, base: base, commits: commits, coinbase: env.coinbase) }
             receiptChunks = (receipts.count + receiptChunk - 1) / receiptChunk
             shardResults = ResultSlots(count: shards)
             encoded = ResultSlots(count: receiptChunks)
@@ -179,6 +192,7 @@ public enum ParallelFinalization {
                 for (address, account) in shard.accounts { state.accounts[address] = account }
             }
             shardResults = nil
+            BlockFinalization.applyRewards(&state, env: env)
             BlockFinalization.applyWithdrawals(&state, env: env)
             payloads = logPayloads!.take()
             logPayloads = nil

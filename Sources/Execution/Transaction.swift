@@ -62,15 +62,22 @@ public struct BlockEnvironment: Sendable, Equatable {
     public var chainId: UInt64
     /// EIP-4895 withdrawals, credited after the transactions.
     public var withdrawals: [Withdrawal]
+    /// The proof-of-work block reward credited after the transactions (`BlockFinalization.blockReward(fork)`
+    /// for a real block); nil for none (state tests, t8n without a reward).
+    public var blockReward: UInt256?
+    /// The block's ommers, rewarded with `blockReward`.
+    public var ommers: [Ommer]
 
     public init(coinbase: Address = .zero, gasLimit: UInt64 = 30_000_000, number: UInt64 = 1, timestamp: UInt64 = 1,
                 difficulty: UInt256 = .zero, prevRandao: UInt256 = .zero, baseFee: UInt256 = .zero,
                 excessBlobGas: UInt64? = 0, parentBeaconBlockRoot: Hash32? = nil,
-                blockHashes: [UInt64: Hash32] = [:], chainId: UInt64 = 1, withdrawals: [Withdrawal] = []) {
+                blockHashes: [UInt64: Hash32] = [:], chainId: UInt64 = 1, withdrawals: [Withdrawal] = [],
+                blockReward: UInt256? = nil, ommers: [Ommer] = []) {
         self.coinbase = coinbase; self.gasLimit = gasLimit; self.number = number; self.timestamp = timestamp
         self.difficulty = difficulty; self.prevRandao = prevRandao; self.baseFee = baseFee
         self.excessBlobGas = excessBlobGas; self.parentBeaconBlockRoot = parentBeaconBlockRoot
         self.blockHashes = blockHashes; self.chainId = chainId; self.withdrawals = withdrawals
+        self.blockReward = blockReward; self.ommers = ommers
     }
 }
 

@@ -216,6 +216,7 @@ public struct BlockRunner: Sendable {
         if let x = e.receiptsRoot, x != o.receiptsRoot { problems.append("receipts root \(o.receiptsRoot), expected \(x)") }
         if let x = e.logsHash, x != o.logsHash { problems.append("logs hash \(o.logsHash), expected \(x)") }
         if let x = e.gasUsed, x != o.gasUsed { problems.append("gas used \(o.gasUsed), expected \(x)") }
+        if let x = e.logsBloom, x != o.logsBloom { problems.append("logs bloom differs from the expected one") }
         if let x = e.rejected {
             let want = x.map(\.index), got = o.rejected.map(\.index)
             if want != got { problems.append("rejected transactions \(got), expected \(want)") }

@@ -10,11 +10,13 @@ public struct ExpectedBlockResult: Sendable, Equatable {
     public var logsHash: Hash32?
     public var gasUsed: UInt64?
     public var rejected: [RejectedTransaction]?
+    /// The block's logs bloom (a real block's header states it).
+    public var logsBloom: Bloom?
 
     public init(stateRoot: Hash32? = nil, receiptsRoot: Hash32? = nil, logsHash: Hash32? = nil,
-                gasUsed: UInt64? = nil, rejected: [RejectedTransaction]? = nil) {
+                gasUsed: UInt64? = nil, rejected: [RejectedTransaction]? = nil, logsBloom: Bloom? = nil) {
         self.stateRoot = stateRoot; self.receiptsRoot = receiptsRoot; self.logsHash = logsHash
-        self.gasUsed = gasUsed; self.rejected = rejected
+        self.gasUsed = gasUsed; self.rejected = rejected; self.logsBloom = logsBloom
     }
 }
 

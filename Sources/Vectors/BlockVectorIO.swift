@@ -131,6 +131,11 @@ public enum BlockVectorIO {
         guard let object = root as? [String: Any] else {
             return .failure(LoadError(file: file, reason: "expected a JSON object with alloc, env and txs, got \(JSONFields.kind(of: root))"))
         }
+        if MainnetBlockLoader.recognises(object) {
+            do { return .success(try MainnetBlockLoader.vector(object, file: file, name: name ?? StateTestLoader.lastComponent(file))) } catch {
+                return .failure(error)
+            }
+        }
         var parts: [String: (value: Any, file: String, prefix: String)] = [:]
         for part in requiredParts + optionalParts {
             guard let value = object[part], !JSONFields.isNull(value) else {

@@ -7,7 +7,7 @@ struct Lockstep: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lockstep",
         abstract: "Conformance and benchmark harness for serial and parallel EVM executors.",
-        subcommands: [StateTestCommand.self, BlocksCommand.self, BenchCommand.self, RunCommand.self, ReportCommand.self,
+        subcommands: [StateTestCommand.self, BlockTestCommand.self, BlocksCommand.self, BenchCommand.self, RunCommand.self, ReportCommand.self,
                       GenerateCommand.self, T8nCommand.self])
 
     /// ArgumentParser's own `main`, except that usage errors exit with status 2 (the project's convention: 0 all

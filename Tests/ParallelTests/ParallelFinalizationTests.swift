@@ -192,7 +192,7 @@ final class ParallelFinalizationTests: XCTestCase {
                           "the block must exercise the large-storage path")
             for threads in [1, 2, 3, 4] {
                 let gang = WorkerGang(threads: threads)
-                let got = ParallelFinalization.finish(base: base, commits: commits, env: env, receipts: receipts, rejected: [],
+                let got = ParallelFinalization.finish(base: base, commits: commits, env: env, fork: .cancun, receipts: receipts, rejected: [],
                                                       blobGasUsed: 0, metrics: ExecutionMetrics(), gang: gang)
                 gang.stop()
                 XCTAssertEqual(got.stateRoot, expected.stateRoot, "seed \(seed) threads \(threads)")

@@ -57,7 +57,7 @@ public struct BlockSTMExecutor: BlockExecutor {
             guard collect(run, transactions: transactions, env: env, into: collected) else {
                 return serially(pre: pre, env: env, transactions: transactions, fork: fork, start: start, metrics: collected.metrics)
             }
-            var outcome = ParallelFinalization.serialFinish(base: base, commits: collected.commits, env: env,
+            var outcome = ParallelFinalization.serialFinish(base: base, commits: collected.commits, env: env, fork: fork,
                                                             receipts: collected.receipts, rejected: collected.rejected,
                                                             blobGasUsed: collected.blobGas, metrics: collected.metrics)
             outcome.transactionGas = collected.gas
@@ -67,7 +67,7 @@ public struct BlockSTMExecutor: BlockExecutor {
 
         // The execution and the four stages of the block's end run as one job on the gang: the in-order
         // commit checks run on whichever worker finishes execution last, then the commit and roots.
-        let job = ParallelFinalization.Job(base: base, env: env, shards: threads)
+        let job = ParallelFinalization.Job(base: base, env: env, fork: fork, shards: threads)
         let stages = [WorkerGang.Stage(prepare: { threads }, task: { worker in run.work(worker: worker) })]
             + job.stages(before: {
                 guard collect(run, transactions: transactions, env: env, into: collected) else { return false }

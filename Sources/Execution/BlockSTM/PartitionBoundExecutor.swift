@@ -43,7 +43,7 @@ public struct PartitionBoundExecutor: BlockExecutor {
                 }
             }
         }
-        let job = ParallelFinalization.Job(base: base, env: env, shards: threads)
+        let job = ParallelFinalization.Job(base: base, env: env, fork: fork, shards: threads)
         let collected = Collected()
         collected.metrics.threads = threads
         collected.metrics.executions = n

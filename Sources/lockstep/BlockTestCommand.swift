@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import Vectors
+
+/// `lockstep blocktest`: imports the blocks of BlockchainTests (ethereum/tests, execution-spec-tests) with the
+/// serial executor and Block-STM, checking headers, outcomes, the head and the post-state.
+struct BlockTestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "blocktest",
+        abstract: "Run blockchain tests (BlockchainTests format): import every block serially and through Block-STM.",
+        discussion: """
+            Each block is decoded, validated against its parent (number, timestamp, gas limit, gas used, base fee, \
+            blob gas, extra data, transactions, ommers and withdrawals roots, difficulty and nonce after the merge), \
+            executed by the serial executor and by Block-STM at each --threads count (each must equal serial bit for \
+            bit) and checked against its header (state root, receipts root, logs bloom, gas used, hash). Blocks with \
+            expectException must be rejected. Proof-of-work seals are not checked. Prints one line per failure (one \
+            JSON object per test with --json) and `N passed, M failed, K skipped` last. Exit status: 0 when nothing \
+            failed, 1 when a test failed or a file could not be loaded, 2 for usage errors.
+            """)
+
+    @Flag(help: "Print one JSON object per test on stdout.")
+    var json = false
+
+    @Option(help: "Executors: serial, blockstm or all (serial always runs: it is the reference).")
+    var executor: String = "all"
+
+    @Option(help: "Comma-separated Block-STM thread counts (default 2).")
+    var threads: String = "2"
+
+    @Option(help: "Run only tests whose name (file:test) matches this regular expression.")
+    var filter: String?
+
+    @Argument(help: "Blockchain-test files, or directories searched recursively for .json and .json.zst files.")
+    var paths: [String] = []
+
+    func validate() throws {
+        if paths.isEmpty { throw ValidationError("Give at least one blockchain-test file or directory.") }
+        if !["serial", "blockstm", "all"].contains(executor) {
+            throw ValidationError("--executor: expected serial, blockstm or all, got \"\(executor)\".")
+        }
+        _ = try BlocksCommand.threadList(threads)
+    }
+
+    func run() throws {
+        var runner = BlockchainTestRunner(blockSTMThreads: executor == "serial" ? [] : try BlocksCommand.threadList(threads))
+        if let filter {
+            do { runner.filter = try NamePattern(filter) } catch { throw ValidationError("--filter \(error)") }
+        }
+        let sources: [VectorSource]
+        do { sources = try StateTestLoader.sources(for: paths) } catch { throw ValidationError("\(error)") }
+        let results = runner.run(sources: sources)
+        var out = ""
+        for r in results {
+            if json {
+                out += r.jsonLine + "\n"
+            } else if r.isFailure {
+                out += "\(r.name): \(r.error ?? "failed")\n"
+            }
+        }
+        let summary = BlockchainTestSummary(results)
+        if !json { out += "proof-of-work seals not checked; executors: \(runner.executorNames.joined(separator: ", "))\n" }
+        out += summary.description + "\n"
+        FileHandle.standardOutput.write(Data(out.utf8))
+        if summary.failed > 0 { throw ExitCode(1) }
+    }
+}
