@@ -7,13 +7,23 @@ import EVMPrimitives
 /// modulus). Gas: EIP-2565 from Berlin on, EIP-198's original formula before. Declared lengths may be up to
 /// 2^256-1: they are kept in 128 bits (a longer one saturates) and gas is computed in saturating 128-bit
 /// arithmetic. Saturation only happens far above 2^64, so every comparison with a UInt64 gas limit is exact.
+///
+/// Osaka: EIP-7823 bounds each declared length to 1024 bytes (a longer one fails the call before any gas is
+/// computed, consuming all gas passed) and EIP-7883 reprices (`gasEIP7883`).
 enum ModExp {
+    /// EIP-7823: the largest declared base, exponent or modulus length from Osaka on.
+    static let osakaLengthLimit: UInt128 = 1024
+
     /// Largest declared length materialised (see the comment in `run`).
     static let defensiveLengthLimit: UInt128 = 1 << 31
 
     static func run(_ input: [UInt8], gasLimit: UInt64, fork: Fork) -> PrecompileResult {
         let header = Header(input)
-        let cost = fork >= .berlin ? gasEIP2565(header) : gasEIP198(header)
+        if fork >= .osaka {
+            guard header.baseLength <= osakaLengthLimit, header.exponentLength <= osakaLengthLimit,
+                  header.modulusLength <= osakaLengthLimit else { return .failure }
+        }
+        let cost = fork >= .osaka ? gasEIP7883(header) : fork >= .berlin ? gasEIP2565(header) : gasEIP198(header)
         guard cost <= UInt128(gasLimit) else { return .failure }
         let gasUsed = UInt64(cost)
 
@@ -103,15 +113,16 @@ enum ModExp {
         return overflow ? .max : p
     }
 
-    /// EIP-198 iteration count ("adjusted exponent length"), at least 1.
-    static func iterationCount(_ h: Header) -> UInt128 {
+    /// EIP-198 iteration count ("adjusted exponent length"), at least 1: `perByte` per exponent byte past the
+    /// first 32 (8 until Prague, 16 from Osaka on, EIP-7883), plus the bit length of the head minus one.
+    static func iterationCount(_ h: Header, perByte: UInt128 = 8) -> UInt128 {
         let headBits = UInt128(h.exponentHeadBitLength)
         let headPart = headBits > 0 ? headBits - 1 : 0
         let count: UInt128
         if h.exponentLength <= 32 {
             count = headPart
         } else {
-            count = saturatingSum(saturatingProduct(8, h.exponentLength - 32), headPart)
+            count = saturatingSum(saturatingProduct(perByte, h.exponentLength - 32), headPart)
         }
         return max(count, 1)
     }
@@ -122,6 +133,15 @@ enum ModExp {
         let words = maxLength / 8 + (maxLength % 8 == 0 ? 0 : 1)
         let complexity = saturatingProduct(words, words)
         return max(200, saturatingProduct(complexity, iterationCount(h)) / 3)
+    }
+
+    /// EIP-7883 (Osaka): max(500, complexity * iterations) with complexity 16 for max(Blen, Mlen) <= 32 bytes,
+    /// else 2 * ceil(max / 8)^2, and 16 iterations per exponent byte past the first 32. No division.
+    static func gasEIP7883(_ h: Header) -> UInt128 {
+        let maxLength = max(h.baseLength, h.modulusLength)
+        let words = maxLength / 8 + (maxLength % 8 == 0 ? 0 : 1)
+        let complexity = maxLength <= 32 ? 16 : saturatingProduct(2, saturatingProduct(words, words))
+        return max(500, saturatingProduct(complexity, iterationCount(h, perByte: 16)))
     }
 
     /// EIP-198 (Byzantium to Istanbul): piecewise-quadratic complexity of max(Blen, Mlen) in bytes,

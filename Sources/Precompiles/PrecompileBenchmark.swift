@@ -1,3 +1,4 @@
+import BLS12381
 import EVMPrimitives
 
 /// One line of the precompile benchmark: the median time of one call and the gas it charges.
@@ -17,13 +18,15 @@ public struct PrecompileBenchmarkRow: Sendable, Equatable {
     }
 }
 
-/// Times every precompile on a representative valid input (Cancun rules).
+/// Times every precompile on a representative valid input, under the rules of the fork that has it (Cancun for
+/// 0x01-0x0a, Prague for the BLS12-381 precompiles, Osaka for P256VERIFY and the EIP-7883 modexp).
 public enum PrecompileBenchmark {
     /// A benchmark case: a precompile address and its input.
     struct Case {
         let name: String
         let address: UInt32
         let input: [UInt8]
+        var fork: Fork = .cancun
     }
 
     /// Runs `iterations` timed repetitions per case after a warm-up, and reports the median per call.
@@ -37,7 +40,7 @@ public enum PrecompileBenchmark {
         for c in cases() {
             let address = Address(a: 0, b: 0, c: c.address)
             func call() -> PrecompileResult {
-                Precompiles.run(address, input: c.input, gasLimit: 30_000_000, fork: .cancun)
+                Precompiles.run(address, input: c.input, gasLimit: 30_000_000, fork: c.fork)
             }
             let first = call()
             var gas: UInt64 = 0
@@ -136,6 +139,41 @@ public enum PrecompileBenchmark {
                 + "73e66878b46ae3705eb6a46a89213de7d3686828bfce5c19400fffff00100001"
                 + "93efc82d2017e9c57834a1246463e64774e56183bb247c8fc9dd98c56817e878d97b05f5c8d900acf1fbbbca6f146556"
                 + "b82ded761997f2c6f1bb3db1e1dada2ef06d936551667c82f659b75f99d2da2068b81340823ee4e829a93c9fbed7810d")),
+            Case(name: "modexp 256-byte, e = 65537 (Osaka)", address: 0x05, input: rsaVerify, fork: .osaka),
+            Case(name: "modexp 256-byte, 256-byte exponent (Osaka)", address: 0x05, input: rsaFull, fork: .osaka),
+        ] + blsCases() + [
+            // A valid signature from Tests/PrecompilesTests/PrecompileVectors+P256.swift (p256-valid-0).
+            Case(name: "p256verify", address: 0x100, input: hex(
+                "8dd2d11a27b31b210e1baac70f67e4485f55fa2f9501c19a96b98b6a18d412df800abe1187808dcde27375212202b142cf7c5a10555dfee19b6f6b84083536c6"
+                + "47f3abfec6f967971b1486e6cb8d0a7b7ed88010eb043aa196147180197cff9e11bf91be6bdddf3c56060709be040a8dc8669cb115e1f33193bb938589bf7f6c"
+                + "e884181658665acdff6bff411a17ef5438ec7aff98b08e431d99e38b50e2140a"), fork: .osaka),
+        ]
+    }
+
+    /// EIP-2537 inputs. Points in the subgroups come from the map precompiles themselves (map_fp_to_g1 of small
+    /// field elements), negations from an MSM by r - 1, so every input is valid and does the full work.
+    static func blsCases() -> [Case] {
+        func fp(_ v: UInt8) -> [UInt8] { [UInt8](repeating: 0, count: 63) + [v] }
+        func g1(_ i: UInt8) -> [UInt8] { EIP2537.mapFpToG1(fp(i)) ?? [] }
+        func g2(_ i: UInt8) -> [UInt8] { EIP2537.mapFp2ToG2(fp(i) + fp(i &+ 1)) ?? [] }
+        // Scalars: a fixed 256-bit pattern (not reduced: MSM takes any 32-byte scalar), and r - 1.
+        func scalar(_ i: UInt8) -> [UInt8] { (0..<32).map { UInt8(truncatingIfNeeded: Int($0) &* 29 &+ Int(i) &* 71 &+ 13) } }
+        let rMinus1 = hex("73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000000")
+        let (p, q) = (g1(1), g2(1))
+        let negP = EIP2537.g1MSM(p + rMinus1) ?? []
+        let msm1 = (1...128).flatMap { g1(UInt8($0)) + scalar(UInt8($0)) }
+        let msm2 = (1...128).flatMap { g2(UInt8($0)) + scalar(UInt8($0)) }
+        return [
+            Case(name: "bls12 g1add", address: 0x0b, input: p + g1(2), fork: .prague),
+            Case(name: "bls12 g1msm, 1 pair", address: 0x0c, input: Array(msm1[0..<160]), fork: .prague),
+            Case(name: "bls12 g1msm, 128 pairs", address: 0x0c, input: msm1, fork: .prague),
+            Case(name: "bls12 g2add", address: 0x0d, input: q + g2(2), fork: .prague),
+            Case(name: "bls12 g2msm, 1 pair", address: 0x0e, input: Array(msm2[0..<288]), fork: .prague),
+            Case(name: "bls12 g2msm, 128 pairs", address: 0x0e, input: msm2, fork: .prague),
+            Case(name: "bls12 pairing, 1 pair", address: 0x0f, input: p + q, fork: .prague),
+            Case(name: "bls12 pairing, 2 pairs", address: 0x0f, input: p + q + negP + q, fork: .prague),
+            Case(name: "bls12 map fp to g1", address: 0x10, input: fp(7), fork: .prague),
+            Case(name: "bls12 map fp2 to g2", address: 0x11, input: fp(7) + fp(9), fork: .prague),
         ]
     }
 }

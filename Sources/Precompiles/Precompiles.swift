@@ -11,11 +11,13 @@ public enum PrecompileResult: Sendable, Equatable {
 /// Activation (Yellow Paper appendix E and the EIPs): 0x01-0x04 since Frontier, 0x05-0x08 since
 /// Byzantium (EIP-198, EIP-196, EIP-197), 0x09 since Istanbul (EIP-152), 0x0a since Cancun (EIP-4844).
 /// Gas follows the fork: EIP-1108 (Istanbul) repriced 0x06-0x08, EIP-2565 (Berlin) repriced 0x05.
-/// Prague's BLS12-381 precompiles (EIP-2537, 0x0b-0x11) are not implemented: later forks get Cancun's set.
+/// Prague adds the BLS12-381 precompiles 0x0b-0x11 (EIP-2537); Osaka adds P256VERIFY at 0x100 (EIP-7951) and
+/// bounds and reprices MODEXP (EIP-7823, EIP-7883).
 public enum Precompiles {
     /// The number of precompiles active in `fork`; they occupy addresses 1...count.
     @inlinable
     static func count(for fork: Fork) -> UInt32 {
+        if fork >= .prague { return 0x11 }
         if fork >= .cancun { return 10 }
         if fork >= .istanbul { return 9 }
         if fork >= .byzantium { return 8 }
@@ -25,12 +27,18 @@ public enum Precompiles {
     /// True when `address` is a precompile active in `fork` (Cancun: 0x01...0x0a).
     @inlinable
     public static func isPrecompile(_ address: Address, fork: Fork) -> Bool {
-        address.a == 0 && address.b == 0 && address.c >= 1 && address.c <= count(for: fork)
+        address.a == 0 && address.b == 0
+            && ((address.c >= 1 && address.c <= count(for: fork)) || (address.c == p256VerifyAddress && fork >= .osaka))
     }
+
+    /// P256VERIFY's address (EIP-7951), outside the contiguous range 1...count.
+    @usableFromInline
+    static let p256VerifyAddress: UInt32 = 0x100
 
     /// The precompiles of `fork`, ascending (they are warm from the start of every transaction, EIP-2929).
     public static func addresses(for fork: Fork) -> [Address] {
         (1...count(for: fork)).map { Address(a: 0, b: 0, c: $0) }
+            + (fork >= .osaka ? [Address(a: 0, b: 0, c: p256VerifyAddress)] : [])
     }
 
     /// Runs the precompile; `.failure` on invalid input or when its gas exceeds gasLimit.
@@ -48,6 +56,8 @@ public enum Precompiles {
         case 0x08: return BN254Pairing.run(input, gasLimit: gasLimit, fork: fork)
         case 0x09: return Blake2F.run(input, gasLimit: gasLimit)
         case 0x0a: return PointEvaluation.run(input, gasLimit: gasLimit)
+        case 0x0b...0x11: return BLS12381Precompiles.run(address.c, input: input, gasLimit: gasLimit)
+        case p256VerifyAddress: return P256Verify.run(input, gasLimit: gasLimit)
         default: return .failure
         }
     }

@@ -105,6 +105,18 @@ final class PrecompileVectorTests: XCTestCase {
         XCTAssertEqual(check(PrecompileVectors.bn254Slow), 39)
     }
 
+    func testBLS12381() {
+        XCTAssertEqual(check(PrecompileVectors.bls12381), 163)
+    }
+
+    func testP256Verify() {
+        XCTAssertEqual(check(PrecompileVectors.p256Verify), 36)
+    }
+
+    func testModExpOsaka() {
+        XCTAssertEqual(check(PrecompileVectors.modExpOsaka), 62)
+    }
+
     func testPointEvaluation() {
         XCTAssertEqual(check(PrecompileVectors.pointEvaluation), 39)
     }

@@ -19,6 +19,61 @@ final class PrecompilesTests: XCTestCase {
         XCTAssertEqual(Precompiles.addresses(for: .istanbul), (1...9).map(address))
         XCTAssertEqual(Precompiles.addresses(for: .shanghai), (1...9).map(address))
         XCTAssertEqual(Precompiles.addresses(for: .cancun), (1...10).map(address))
+        XCTAssertEqual(Precompiles.addresses(for: .prague), (1...0x11).map(address))
+        XCTAssertEqual(Precompiles.addresses(for: .osaka), (1...0x11).map(address) + [address(0x100)])
+    }
+
+    /// EIP-2537 (Prague) adds 0x0b-0x11; EIP-7951 (Osaka) adds 0x100 and nothing in between.
+    func testPragueAndOsakaPrecompiles() {
+        for n: UInt32 in 0x0b...0x11 {
+            XCTAssertFalse(Precompiles.isPrecompile(address(n), fork: .cancun))
+            XCTAssertTrue(Precompiles.isPrecompile(address(n), fork: .prague))
+            XCTAssertTrue(Precompiles.isPrecompile(address(n), fork: .osaka))
+        }
+        XCTAssertFalse(Precompiles.isPrecompile(address(0x12), fork: .osaka))
+        XCTAssertFalse(Precompiles.isPrecompile(address(0xff), fork: .osaka))
+        XCTAssertFalse(Precompiles.isPrecompile(address(0x101), fork: .osaka))
+        XCTAssertFalse(Precompiles.isPrecompile(address(0x100), fork: .prague))
+        XCTAssertTrue(Precompiles.isPrecompile(address(0x100), fork: .osaka))
+        XCTAssertFalse(Precompiles.isPrecompile(Address(a: 0, b: 1, c: 0x100), fork: .osaka))
+        // Before its fork the address is an ordinary (empty) account: run() refuses it.
+        XCTAssertEqual(Precompiles.run(address(0x100), input: [], gasLimit: 10_000, fork: .prague), .failure)
+        XCTAssertEqual(Precompiles.run(address(0x0b), input: [UInt8](repeating: 0, count: 256), gasLimit: 10_000, fork: .cancun), .failure)
+        XCTAssertEqual(Precompiles.run(address(0x0b), input: [UInt8](repeating: 0, count: 256), gasLimit: 10_000, fork: .prague),
+                       .success(gasUsed: 375, output: [UInt8](repeating: 0, count: 128)))
+    }
+
+    // MARK: - BLS12-381 (EIP-2537)
+
+    /// The MSM gas formula at the table's ends: k·base·discount(k)/1000, the last entry for k > 128.
+    func testBLSMSMGas() {
+        let g1 = BLS12381Precompiles.self
+        XCTAssertEqual(g1.g1Discount.count, 128)
+        XCTAssertEqual(g1.g2Discount.count, 128)
+        XCTAssertEqual(g1.gas(0x0c, inputLength: 160), 12_000)
+        XCTAssertEqual(g1.gas(0x0c, inputLength: 2 * 160), 2 * 12_000 * 949 / 1000)
+        XCTAssertEqual(g1.gas(0x0c, inputLength: 128 * 160), 128 * 12_000 * 519 / 1000)
+        XCTAssertEqual(g1.gas(0x0c, inputLength: 1000 * 160), 1000 * 12_000 * 519 / 1000)
+        XCTAssertEqual(g1.gas(0x0e, inputLength: 288), 22_500)
+        XCTAssertEqual(g1.gas(0x0e, inputLength: 2 * 288), 2 * 22_500)
+        XCTAssertEqual(g1.gas(0x0e, inputLength: 3 * 288), 3 * 22_500 * 923 / 1000)
+        XCTAssertEqual(g1.gas(0x0e, inputLength: 129 * 288), 129 * 22_500 * 524 / 1000)
+        XCTAssertEqual(g1.gas(0x0f, inputLength: 384), 70_300)
+        XCTAssertEqual(g1.gas(0x0f, inputLength: 2 * 384), 102_900)
+        for (a, n) in [(0x0b, 255), (0x0c, 0), (0x0c, 161), (0x0d, 257), (0x0e, 287), (0x0f, 0), (0x0f, 385), (0x10, 63), (0x11, 129)] {
+            XCTAssertNil(g1.gas(UInt32(a), inputLength: n), "0x\(String(a, radix: 16)) with \(n) bytes")
+        }
+    }
+
+    // MARK: - P256VERIFY (EIP-7951)
+
+    /// Gas is charged for every call that can pay it, valid or not; a limit below 6900 fails the call.
+    func testP256VerifyGas() {
+        XCTAssertEqual(Precompiles.run(address(0x100), input: [], gasLimit: 6900, fork: .osaka), .success(gasUsed: 6900, output: []))
+        XCTAssertEqual(Precompiles.run(address(0x100), input: [], gasLimit: 6899, fork: .osaka), .failure)
+        let garbage = [UInt8](repeating: 0xff, count: 160)
+        XCTAssertEqual(Precompiles.run(address(0x100), input: garbage, gasLimit: 1_000_000, fork: .osaka),
+                       .success(gasUsed: 6900, output: []))
     }
 
     func testIsPrecompile() {
@@ -195,6 +250,52 @@ final class PrecompilesTests: XCTestCase {
         XCTAssertEqual(ModExp.Header(max256 + word(1) + word(1)).baseLength, .max)
     }
 
+    /// EIP-7823 (Osaka): a declared length above 1024 fails the call, whatever the gas; Prague accepts it.
+    func testModExpOsakaLengthBounds() {
+        for lengths in [(1025, 1, 1), (1, 1025, 1), (1, 1, 1025), (0, 0, 1025), (1025, 0, 0)] {
+            let input = modexp(UInt64(lengths.0), UInt64(lengths.1), UInt64(lengths.2))
+            XCTAssertEqual(Precompiles.run(address(5), input: input, gasLimit: .max, fork: .osaka), .failure, "\(lengths)")
+            if case .failure = Precompiles.run(address(5), input: input, gasLimit: .max, fork: .prague) {
+                XCTFail("Prague has no length bound: \(lengths)")
+            }
+        }
+        // 1024 is allowed: 1024-byte modulus, 1-byte base and exponent.
+        let ok = modexp(1, 1, 1024, [2, 3] + [UInt8](repeating: 0, count: 1023) + [7])
+        XCTAssertEqual(Precompiles.run(address(5), input: ok, gasLimit: .max, fork: .osaka),
+                       .success(gasUsed: 32_768, output: [UInt8](repeating: 0, count: 1023) + [1]))
+        // A length word above 2^64 is over the bound too (no wrap-around).
+        var huge = modexp(1, 1, 1)
+        huge[0] = 1
+        XCTAssertEqual(Precompiles.run(address(5), input: huge, gasLimit: .max, fork: .osaka), .failure)
+    }
+
+    /// EIP-7883 (Osaka) next to EIP-2565 (Prague): minimum 500 (was 200), complexity 16 up to 32 bytes and
+    /// 2·words^2 above (was words^2 / 3 overall), 16 iterations per exponent byte past 32 (was 8).
+    func testModExpOsakaGasFormula() {
+        func gas(_ b: UInt64, _ e: UInt64, _ m: UInt64, _ tail: [UInt8], _ fork: Fork) -> UInt64? {
+            if case .success(let g, _) = Precompiles.run(address(5), input: modexp(b, e, m, tail), gasLimit: .max, fork: fork) { return g }
+            return nil
+        }
+        // 1-byte operands, exponent 1: Prague 200, Osaka 500.
+        XCTAssertEqual(gas(1, 1, 1, [2, 1, 5], .prague), 200)
+        XCTAssertEqual(gas(1, 1, 1, [2, 1, 5], .osaka), 500)
+        // 32-byte operands, 32-byte exponent 0xff..ff: iterations 255; Osaka 16·255 = 4080, Prague 16·255/3 = 1360.
+        let ff = [UInt8](repeating: 0xff, count: 32), one32 = [UInt8](repeating: 0, count: 31) + [1]
+        XCTAssertEqual(gas(32, 32, 32, one32 + ff + ff, .osaka), 4080)
+        XCTAssertEqual(gas(32, 32, 32, one32 + ff + ff, .prague), 1360)
+        // 33-byte modulus: words 5, Osaka 2·25 = 50 per iteration; exponent 2^255: 255 iterations -> 12750.
+        let e = [0x80] + [UInt8](repeating: 0, count: 31)
+        let m33 = [UInt8](repeating: 0xff, count: 33)
+        XCTAssertEqual(gas(1, 32, 33, [2] + e + m33, .osaka), 50 * 255)
+        XCTAssertEqual(gas(1, 32, 33, [2] + e + m33, .prague), 25 * 255 / 3)
+        // 40-byte exponent with head 1: Osaka 16·8 + 0 = 128 iterations, complexity 16 -> 2048; Prague 8·8 = 64 -> 200.
+        let e40 = [UInt8](repeating: 0, count: 31) + [1] + [UInt8](repeating: 0, count: 8)
+        XCTAssertEqual(gas(1, 40, 1, [2] + e40 + [7], .osaka), 2048)
+        XCTAssertEqual(gas(1, 40, 1, [2] + e40 + [7], .prague), 200)
+        // Large (declared only) 1024-byte operands and exponent: 2·128^2·(16·992 + 0) fits easily.
+        XCTAssertEqual(ModExp.gasEIP7883(ModExp.Header(modexp(1024, 1024, 1024))), 2 * 128 * 128 * 16 * 992)
+    }
+
     func testModExpEIP2565GasFormula() {
         // 64-byte modulus, 32-byte exponent 2^255: words = 8, iterations = 255, 64 * 255 / 3 = 5440.
         let e = [0x80] + [UInt8](repeating: 0, count: 31)
@@ -290,12 +391,17 @@ final class PrecompilesTests: XCTestCase {
 
     func testBenchmarkCoversEveryPrecompile() {
         let cases = PrecompileBenchmark.cases()
-        XCTAssertEqual(Set(cases.map(\.address)), Set(1...10))
+        XCTAssertEqual(Set(cases.map(\.address)), Set(1...0x11).union([0x100]))
         // Every input is valid, so the benchmark times real work rather than an early rejection.
         for c in cases {
-            let result = Precompiles.run(Address(a: 0, b: 0, c: c.address), input: c.input, gasLimit: 30_000_000, fork: .cancun)
+            let result = Precompiles.run(Address(a: 0, b: 0, c: c.address), input: c.input, gasLimit: 30_000_000, fork: c.fork)
             guard case .success(_, let output) = result else { return XCTFail("\(c.name) failed") }
             XCTAssertFalse(output.isEmpty, c.name)
         }
+        // The two-pair BLS pairing case is e(P, Q)·e(-P, Q) = 1: the check succeeds (output 1), the one-pair one fails.
+        let pairing = cases.filter { $0.address == 0x0f }.map {
+            Precompiles.run(Address(a: 0, b: 0, c: 0x0f), input: $0.input, gasLimit: 30_000_000, fork: .prague)
+        }
+        XCTAssertEqual(pairing, [.success(gasUsed: 70_300, output: word(0)), .success(gasUsed: 102_900, output: word(1))])
     }
 }
