@@ -27,19 +27,22 @@ public enum ExecutorChoice: String, Codable, Sendable, CaseIterable {
 public enum WorkloadSource: Sendable {
     case generated(BlockVector)
     case file(VectorSource)
+    /// A real mainnet block of `../shared/vectors/mainnet` (the default suite's `mainnet` suite).
+    case mainnet(VectorSource)
 
-    /// `generated` or `blocks`.
+    /// `generated`, `blocks` or `mainnet`.
     public var suite: String {
         switch self {
         case .generated: return GeneratedWorkloads.suite
         case .file: return "blocks"
+        case .mainnet: return "mainnet"
         }
     }
 
     public var name: String {
         switch self {
         case .generated(let v): return v.name
-        case .file(let s): return s.name
+        case .file(let s), .mainnet(let s): return s.name
         }
     }
 }

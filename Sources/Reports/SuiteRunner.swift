@@ -120,7 +120,7 @@ public enum SuiteRunner {
         switch w {
         case .generated(let v):
             vector = v
-        case .file(let source):
+        case .file(let source), .mainnet(let source):
             switch BlockVectorIO.load(source) {
             case .success(let v): vector = v
             case .failure(let error):
@@ -205,7 +205,7 @@ public enum Reproduce {
         switch w {
         case .generated(let v):
             return "lockstep run --filter \(quote(exactPattern(v.name))) --executor \(executor) --threads \(threads)"
-        case .file(let s):
+        case .file(let s), .mainnet(let s):
             return "lockstep run \(quote(s.path)) --executor \(executor) --threads \(threads)"
         }
     }

@@ -34,6 +34,21 @@ public struct SuiteSpec: Codable, Sendable, Equatable {
     /// dominate, small enough that the default run stays well under two minutes on two cores.
     public static let defaultTransactions = 1000
 
+    /// The shared mainnet blocks (`<shared vectors>/mainnet`) that the default suite runs as its `mainnet` suite:
+    /// under `LOCKSTEP_SHARED_VECTORS` when set, else `../shared/vectors` beside the package root; nil when absent.
+    public static func sharedMainnetDirectory(packageRoot: String?) -> String? {
+        var vectors: String?
+        if let env = ProcessInfo.processInfo.environment["LOCKSTEP_SHARED_VECTORS"], !env.isEmpty {
+            vectors = env
+        } else if let packageRoot {
+            vectors = ((packageRoot as NSString).deletingLastPathComponent as NSString).appendingPathComponent("shared/vectors")
+        }
+        guard let vectors else { return nil }
+        let dir = (vectors as NSString).appendingPathComponent("mainnet")
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory) && isDirectory.boolValue ? dir : nil
+    }
+
     /// Reads a suite file; relative paths in it are resolved against its directory.
     public static func load(_ path: String) throws(ReportIOError) -> SuiteSpec {
         guard let data = FileManager.default.contents(atPath: path) else {

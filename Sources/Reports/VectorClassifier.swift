@@ -26,8 +26,8 @@ public enum VectorClassifier {
         return (stateTests, blocks)
     }
 
-    /// The top-level keys of a t8n single-file vector.
-    static let blockParts: Set<String> = ["alloc", "env", "txs", "expected", "metadata"]
+    /// The top-level keys of a t8n single-file vector, and `block` of a mainnet block (`MainnetBlockLoader`).
+    static let blockParts: Set<String> = ["alloc", "env", "txs", "expected", "metadata", "block"]
 
     /// Whether a file's JSON is a block vector: its first top-level key (ignoring `_`-prefixed ones such as `_info`)
     /// is a t8n part (`alloc`, `env`, `txs`, `expected`, `metadata`). A state test's top-level keys are test names. The

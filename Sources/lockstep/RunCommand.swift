@@ -107,6 +107,12 @@ struct RunCommand: ParsableCommand {
         let classified: (stateTests: [VectorSource], blocks: [VectorSource])
         do { classified = try VectorClassifier.classify(vectorPaths) } catch { throw ValidationError("\(error)") }
         var workloads = classified.blocks.map(WorkloadSource.file)
+        // The default suite runs the shared mainnet blocks too, when ../shared is there.
+        if usingDefault, let mainnet = SuiteSpec.sharedMainnetDirectory(packageRoot: root) {
+            do { workloads += try BlockVectorIO.collect(paths: [mainnet]).map(WorkloadSource.mainnet) } catch {
+                throw ValidationError("\(error)")
+            }
+        }
         if includeGenerated {
             do {
                 workloads += try GeneratedWorkloads.blocks(transactions: txs, seed: seed).map(WorkloadSource.generated)
