@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "Vectors", dependencies: ["EVMPrimitives", "EVMState", "Execution", "VectorIO", "CSecp256k1", "Keccak", "RLP", "MerkleTrie"]),
         .target(name: "Reports", dependencies: ["EVMPrimitives", "EVMState", "Vectors", "VectorIO", "Execution"]),
         .executableTarget(name: "lockstep", dependencies: [
-            "EVMPrimitives", "Vectors", "Execution", "Reports", "Precompiles",
+            "EVMPrimitives", "Vectors", "VectorIO", "Execution", "Reports", "Precompiles",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -87,11 +87,14 @@ public struct BlockRunner: Sendable {
                                              error: "fork \(forkName) is not supported") }
         }
         let serial = SerialExecutor()
-        let reference = serial.execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
-        let serialTiming = timedRuns(serial, v, reference: reference)
-        let graph = DependencyGraph(outcome: reference, coinbase: v.env.coinbase)
-        let byGas = graph.criticalPath(weights: reference.transactionGas)
-        let byTime = graph.criticalPath(weights: serialTiming.transactionNanoseconds ?? reference.transactionNanoseconds)
+        // `executed` is over the transactions that were read; `reference` over the vector's whole list (with the ones
+        // rejected on loading), which is what every check compares.
+        let executed = serial.execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
+        let reference = v.completing(executed)
+        let serialTiming = timedRuns(serial, v, reference: executed)
+        let graph = DependencyGraph(outcome: executed, coinbase: v.env.coinbase)
+        let byGas = graph.criticalPath(weights: executed.transactionGas)
+        let byTime = graph.criticalPath(weights: serialTiming.transactionNanoseconds ?? executed.transactionNanoseconds)
         func statistics(threads: Int) -> BlockStatistics {
             BlockStatistics(transactions: v.transactions.count, included: reference.receipts.count,
                             gas: reference.gasUsed, conflictRate: graph.conflictRate, dependencies: graph.edgeCount,
@@ -113,8 +116,9 @@ public struct BlockRunner: Sendable {
                 timing = serialTiming
             case .blockstm:
                 let parallel = BlockSTMExecutor(threads: threads, policy: policy)
-                outcome = parallel.execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
-                let divergence = BlockRunner.divergence(outcome, from: reference, transactions: v.transactions.count)
+                let ran = parallel.execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
+                outcome = v.completing(ran)
+                let divergence = BlockRunner.divergence(outcome, from: reference, transactions: v.transactionCount)
                 row.matchesSerial = divergence == nil
                 row.divergence = divergence
                 if let d = divergence {
@@ -122,14 +126,14 @@ public struct BlockRunner: Sendable {
                     if let i = d.firstTransaction { text += "; first at transaction \(i)" }
                     problems.append(text)
                 }
-                timing = timedRuns(parallel, v, reference: reference)
+                timing = timedRuns(parallel, v, reference: executed)
                 if stressRuns > 0 {
                     var summary = BlockStressSummary(runs: stressRuns, baseSeed: seed)
                     for k in 0..<stressRuns {
                         let s = seed &+ UInt64(k)
                         let stressed = BlockSTMExecutor(threads: threads, stress: StressOptions(seed: s), policy: policy)
-                        let o = stressed.execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
-                        if let d = BlockRunner.divergence(o, from: reference, transactions: v.transactions.count) {
+                        let o = v.completing(stressed.execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork))
+                        if let d = BlockRunner.divergence(o, from: reference, transactions: v.transactionCount) {
                             summary.failedSeeds.append(s)
                             if row.divergence == nil { row.divergence = d }
                         }

@@ -37,6 +37,10 @@ public struct BlockVector: Sendable {
     /// empty, or nil for a transaction, when not known (a block built in memory). Needed to write the vector
     /// back and to compute transaction hashes.
     public var signatures: [TransactionSignature?]
+    /// Transactions of the vector that were rejected while reading them (an invalid signature: r or s out of range,
+    /// s above n/2 under EIP-2, a v that fits no chain, another chain's transaction), by their index in the vector's
+    /// list, ascending. They are not in `transactions`; a t8n tool rejects them the same way (geth does).
+    public var rejectedOnLoad: [RejectedTransaction] = []
 
     public init(name: String, path: String, fork: Fork = .cancun, pre: InMemoryState, env: BlockEnvironment,
                 transactions: [Transaction], expected: ExpectedBlockResult? = nil, metadata: [String: String] = [:],
@@ -44,5 +48,27 @@ public struct BlockVector: Sendable {
         self.name = name; self.path = path; self.fork = fork; self.pre = pre; self.env = env
         self.transactions = transactions; self.expected = expected; self.metadata = metadata
         self.signatures = signatures
+    }
+}
+
+extension BlockVector {
+    /// How many transactions the vector lists: read ones and ones rejected on loading.
+    public var transactionCount: Int { transactions.count + rejectedOnLoad.count }
+
+    /// The vector's index of `transactions[k]`.
+    public func vectorIndex(ofRead k: Int) -> Int {
+        var index = k
+        for r in rejectedOnLoad where r.index <= index { index += 1 }
+        return index
+    }
+
+    /// An outcome of running `transactions`, as one for the vector's whole list: rejected indexes counted in the
+    /// vector's list, with the transactions rejected on loading added in their places.
+    public func completing(_ o: BlockOutcome) -> BlockOutcome {
+        guard !rejectedOnLoad.isEmpty else { return o }
+        var out = o
+        out.rejected = (o.rejected.map { RejectedTransaction(index: vectorIndex(ofRead: $0.index), error: $0.error) }
+                        + rejectedOnLoad).sorted { $0.index < $1.index }
+        return out
     }
 }

@@ -27,48 +27,43 @@ public enum BlockVectorIO {
     /// path component when it was the argument itself. Sorted by path, without duplicates.
     public static func collect(paths: [String]) throws(VectorFileError) -> [VectorSource] {
         var found: [String: VectorSource] = [:]
-        let fm = FileManager.default
+        // One walker for all arguments: each directory is visited once (by device and inode), links followed.
+        var walker = DirectoryWalker()
         for path in paths {
-            var isDirectory: ObjCBool = false
-            guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            guard let info = DirectoryWalker.info(path) else {
                 throw VectorFileError(path: path, reason: "no such file or directory")
             }
             var base = path
             while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
-            guard isDirectory.boolValue else {
-                found[base] = found[base] ?? VectorSource(path: base, name: StateTestLoader.lastComponent(base))
+            guard info.kind == .directory else {
+                found[base] = found[base] ?? VectorSource(path: base, name: Echo.path(StateTestLoader.lastComponent(base)))
                 continue
             }
             if isVectorDirectory(base) {
-                found[base] = found[base] ?? VectorSource(path: base, name: StateTestLoader.lastComponent(base))
+                found[base] = found[base] ?? VectorSource(path: base, name: Echo.path(StateTestLoader.lastComponent(base)))
                 continue
             }
-            try walk(base, relative: "", into: &found)
-        }
-        return found.values.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
-    }
-
-    private static func walk(_ dir: String, relative: String, into found: inout [String: VectorSource]) throws(VectorFileError) {
-        let fm = FileManager.default
-        let entries: [String]
-        do { entries = try fm.contentsOfDirectory(atPath: dir) } catch {
-            throw VectorFileError(path: dir, reason: "cannot list directory: \(error.localizedDescription)")
-        }
-        for entry in entries.sorted() where !entry.hasPrefix(".") {
-            let full = dir + "/" + entry
-            let name = relative.isEmpty ? entry : relative + "/" + entry
-            var isDirectory: ObjCBool = false
-            guard fm.fileExists(atPath: full, isDirectory: &isDirectory) else { continue }
-            if isDirectory.boolValue {
-                if isVectorDirectory(full) {
-                    found[full] = found[full] ?? VectorSource(path: full, name: name)
-                } else {
-                    try walk(full, relative: name, into: &found)
+            guard walker.firstVisit(info) else { continue }
+            var pending = [(base, "")]
+            while let (dir, relative) = pending.popLast() {
+                for entry in try walker.entries(of: dir) where !entry.name.hasPrefix(".") {
+                    let name = relative.isEmpty ? entry.name : relative + "/" + entry.name
+                    if entry.kind == .directory {
+                        guard let info = entry.info, walker.firstVisit(info) else { continue }
+                        if isVectorDirectory(entry.path) {
+                            found[entry.path] = found[entry.path] ?? VectorSource(path: entry.path, name: Echo.path(name))
+                        } else {
+                            pending.append((entry.path, name))
+                        }
+                    } else if VectorFile.isVectorName(entry.name) {
+                        // A dangling link or a FIFO is kept, so that loading it reports what it is.
+                        if let info = entry.info, !walker.firstVisit(info) { continue }
+                        found[entry.path] = found[entry.path] ?? VectorSource(path: entry.path, name: Echo.path(name))
+                    }
                 }
-            } else if VectorFile.isVectorName(entry) {
-                found[full] = found[full] ?? VectorSource(path: full, name: name)
             }
         }
+        return found.values.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
     }
 
     /// Whether a directory is a vector in the directory form.
@@ -128,6 +123,9 @@ public enum BlockVectorIO {
         do { root = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) } catch {
             return .failure(LoadError(file: file, reason: "malformed JSON: \(jsonErrorText(error))"))
         }
+        if let duplicate = JSONKeys.firstDuplicate(in: bytes) {
+            return .failure(LoadError(file: file, reason: "malformed JSON: \(duplicate)"))
+        }
         guard let object = root as? [String: Any] else {
             return .failure(LoadError(file: file, reason: "expected a JSON object with alloc, env and txs, got \(JSONFields.kind(of: root))"))
         }
@@ -152,9 +150,14 @@ public enum BlockVectorIO {
     private static func readJSON(_ file: String) -> Result<Any, LoadError> {
         let bytes: [UInt8]
         do { bytes = try VectorFile.read(path: file) } catch { return .failure(LoadError(file: file, reason: error.reason)) }
-        do { return .success(try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])) } catch {
+        let value: Any
+        do { value = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) } catch {
             return .failure(LoadError(file: file, reason: "malformed JSON: \(jsonErrorText(error))"))
         }
+        if let duplicate = JSONKeys.firstDuplicate(in: bytes) {
+            return .failure(LoadError(file: file, reason: "malformed JSON: \(duplicate)"))
+        }
+        return .success(value)
     }
 
     private static func build(name: String, path: String,
@@ -175,20 +178,29 @@ public enum BlockVectorIO {
             case .failure(let e): return .failure(e)
             }
         }
-        let pre: InMemoryState, env: BlockEnvironment, txs: [(Transaction, TransactionSignature)]
+        let pre: InMemoryState, env: BlockEnvironment, txs: [ReadTransaction]
         var expected: ExpectedBlockResult?
         do throws(LoadError) {
             pre = try (parse("alloc", readAlloc) ?? .failure(LoadError(file: path, reason: "missing alloc"))).get()
             env = try (parse("env") { (v, p) throws(FieldError) in try readEnvironment(v, at: p, fork: fork, chainId: chainId) }
                 ?? .failure(LoadError(file: path, reason: "missing env"))).get()
-            txs = try (parse("txs") { (v, p) throws(FieldError) in try readTransactions(v, at: p, chainId: chainId) }
+            txs = try (parse("txs") { (v, p) throws(FieldError) in try readTransactionList(v, at: p, chainId: chainId) }
                 ?? .failure(LoadError(file: path, reason: "missing txs"))).get()
             if let r = parse("expected", readExpected) { expected = try r.get() }
         } catch {
             return .failure(error)
         }
-        return .success(BlockVector(name: name, path: path, fork: fork, pre: pre, env: env, transactions: txs.map(\.0),
-                                    expected: expected, metadata: metadata, signatures: txs.map(\.1)))
+        var transactions: [Transaction] = [], signatures: [TransactionSignature?] = [], rejected: [RejectedTransaction] = []
+        for (i, t) in txs.enumerated() {
+            switch t {
+            case .read(let tx, let signature): transactions.append(tx); signatures.append(signature)
+            case .rejected(let reason): rejected.append(RejectedTransaction(index: i, error: reason))
+            }
+        }
+        var vector = BlockVector(name: name, path: path, fork: fork, pre: pre, env: env, transactions: transactions,
+                                 expected: expected, metadata: metadata, signatures: signatures)
+        vector.rejectedOnLoad = rejected
+        return .success(vector)
     }
 
     // MARK: - Parts
@@ -210,7 +222,7 @@ public enum BlockVectorIO {
         }
         var fork = Fork.cancun
         if let name = out["fork"] {
-            guard let f = Fork(name: name) else { throw FieldError("\(fields.at("fork")): unknown fork \"\(name)\"") }
+            guard let f = Fork(name: name) else { throw FieldError("\(fields.at("fork")): unknown fork \(HexField.quoted(name))") }
             fork = f
         }
         var chainId: UInt64 = 1
@@ -290,8 +302,26 @@ public enum BlockVectorIO {
         return env
     }
 
+    /// One transaction of a vector's list: read, or rejected while reading it (see `BlockVector.rejectedOnLoad`).
+    enum ReadTransaction {
+        case read(Transaction, TransactionSignature)
+        case rejected(String)
+    }
+
     /// `txs`: an array of JSON transactions, or a hex string of the RLP list of signed transactions (t8n's `txs.rlp`).
+    /// Any transaction that cannot be read is an error, an invalid signature included.
     static func readTransactions(_ value: Any, at path: String, chainId: UInt64) throws(FieldError) -> [(Transaction, TransactionSignature)] {
+        try readTransactionList(value, at: path, chainId: chainId).map { (t) throws(FieldError) in
+            switch t {
+            case .read(let tx, let signature): return (tx, signature)
+            case .rejected(let reason): throw FieldError(reason, rejectsTransaction: true)
+            }
+        }
+    }
+
+    /// `txs`, with a transaction whose signature (or chain) makes it invalid listed as rejected rather than failing
+    /// the list: such a transaction is well formed, and a block that holds it is one a client rejects it from.
+    static func readTransactionList(_ value: Any, at path: String, chainId: UInt64) throws(FieldError) -> [ReadTransaction] {
         if let hex = value as? String {
             let bytes = try HexField.bytes(hex, at: path)
             let list: [RLPItem]
@@ -302,20 +332,30 @@ public enum BlockVectorIO {
             return try list.enumerated().map { (i, item) throws(FieldError) in
                 // A typed transaction sits in the list as a byte string; a legacy one as its own list.
                 let encoded = item.bytesValue ?? RLP.encode(item)
-                do {
+                do throws(TransactionCodecError) {
                     let decoded = try TransactionCodec.decode(encoded)
                     if let c = decoded.transaction.chainId, c != chainId {
-                        throw FieldError("\(path)[\(i)]: the transaction is for chain \(c), the vector's chain is \(chainId)")
+                        return .rejected("\(path)[\(i)]: the transaction is for chain \(c), the vector's chain is \(chainId)")
                     }
-                    return (decoded.transaction, decoded.signature)
-                } catch let e as FieldError { throw e } catch { throw FieldError("\(path)[\(i)]: \(error)") }
+                    return .read(decoded.transaction, decoded.signature)
+                } catch {
+                    switch error {
+                    case .invalidV, .invalidSignature: return .rejected("\(path)[\(i)]: \(error)")
+                    case .invalidSecretKey, .malformed: throw FieldError("\(path)[\(i)]: \(error)")
+                    }
+                }
             }
         }
         guard let list = value as? [Any] else {
             throw FieldError("\(path): expected an array of transactions, got \(JSONFields.kind(of: value))")
         }
         return try list.enumerated().map { (i, t) throws(FieldError) in
-            try TransactionJSON.parse(try JSONFields(t, path: "\(path)[\(i)]"), chainId: chainId)
+            do throws(FieldError) {
+                let (tx, signature) = try TransactionJSON.parse(try JSONFields(t, path: "\(path)[\(i)]"), chainId: chainId)
+                return .read(tx, signature)
+            } catch where error.rejectsTransaction {
+                return .rejected(error.reason)
+            }
         }
     }
 

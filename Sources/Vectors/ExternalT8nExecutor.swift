@@ -5,6 +5,7 @@ import EVMInterpreter
 import Execution
 import Keccak
 import RLP
+import VectorIO
 
 /// Why an external t8n tool gave no usable result.
 public struct ExternalT8nError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -33,10 +34,16 @@ public struct ExternalT8nExecutor: Sendable, Equatable {
     public let command: String
     /// Re-run over the included transactions when some were rejected, for a receipts root a real block would have.
     public var rerunWithoutRejected: Bool
+    /// The longest one run of the tool may take; then it and its children are killed and the block fails.
+    public var timeout: Duration
 
-    public init(command: String, rerunWithoutRejected: Bool = true) {
+    /// `--executor-timeout`'s default: 10 minutes per block.
+    public static let defaultTimeout = Duration.seconds(600)
+
+    public init(command: String, rerunWithoutRejected: Bool = true, timeout: Duration = defaultTimeout) {
         self.command = command
         self.rerunWithoutRejected = rerunWithoutRejected
+        self.timeout = timeout
     }
 
     /// The executor name in reports: `t8n:COMMAND`.
@@ -138,23 +145,16 @@ public struct ExternalT8nExecutor: Sendable, Equatable {
             "--state.fork", vector.fork.name, "--state.chainid", String(vector.env.chainId),
         ]
         let line = command + " " + arguments.map(Self.shellQuoted).joined(separator: " ")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", line]
-        process.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let errorPipe = Pipe()
-        process.standardError = errorPipe
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch {
-            return .failure(ExternalT8nError("\(name): cannot start /bin/sh: \(error.localizedDescription)"))
+        let errorFile = dir + "/stderr.txt"
+        let status: Int32
+        switch Self.runShell(line, in: dir, stderrTo: errorFile, timeout: timeout) {
+        case .failure(let failure): return .failure(ExternalT8nError("\(name): \(failure.message)"))
+        case .success(let s): status = s
         }
-        // Read stderr before waiting, so that a chatty tool cannot fill the pipe and stall.
-        let stderr = errorPipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let tail = String(decoding: stderr.suffix(2_000), as: UTF8.self)
-            return .failure(ExternalT8nError("\(name): exit status \(process.terminationStatus): \(tail)"))
+        guard status == 0 else {
+            let stderr = (try? VectorFile.readRaw(path: errorFile)) ?? []
+            let tail = Echo.clip(String(decoding: stderr.suffix(2_000), as: UTF8.self), limit: 2_000)
+            return .failure(ExternalT8nError("\(name): exit status \(status): \(tail)"))
         }
         func json(_ file: String) -> Result<Any, ExternalT8nError> {
             guard let data = fm.contents(atPath: dir + "/" + file) else {
@@ -200,6 +200,63 @@ public struct ExternalT8nExecutor: Sendable, Equatable {
         return accounts
     }
 
+    /// Runs `/bin/sh -c line` in `dir` in a process group of its own, stdin and stdout from and to /dev/null, stderr
+    /// to a file (so that no pipe can stall it). Returns its exit status (128 + the signal when killed by one); past
+    /// `timeout`, kills the whole group and fails.
+    static func runShell(_ line: String, in dir: String, stderrTo errorFile: String, timeout: Duration) -> Result<Int32, TimeoutOrStart> {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, errorFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        // The child starts with default signal handling (lockstep ignores SIGPIPE) and an empty mask.
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGPIPE)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var pid: pid_t = 0
+        // The shell changes to `dir` itself (posix_spawn's chdir action is not portable).
+        let script = "cd " + shellQuoted(dir) + " || exit 127\n" + line
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup(script), nil]
+        defer { for a in argv { free(a) } }
+        let spawned = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environ)
+        guard spawned == 0 else { return .failure(TimeoutOrStart("cannot start /bin/sh: \(String(cString: strerror(spawned)))")) }
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        var status: Int32 = 0
+        while true {
+            let r = waitpid(pid, &status, WNOHANG)
+            if r == pid { break }
+            if r < 0 && errno != EINTR { return .failure(TimeoutOrStart("waiting for the tool: \(String(cString: strerror(errno)))")) }
+            if clock.now >= deadline {
+                kill(-pid, SIGKILL)
+                _ = waitpid(pid, &status, 0)
+                return .failure(TimeoutOrStart("no result within the executor timeout of \(Self.seconds(timeout)) (--executor-timeout); killed"))
+            }
+            usleep(5_000)
+        }
+        // Whatever the shell left running in its group goes too.
+        kill(-pid, SIGKILL)
+        let signal = status & 0x7f
+        return .success(signal == 0 ? (status >> 8) & 0xff : 128 + signal)
+    }
+
+    struct TimeoutOrStart: Error { var message: String; init(_ m: String) { message = m } }
+
+    static func seconds(_ d: Duration) -> String {
+        let (s, a) = d.components
+        return a == 0 ? "\(s) s" : String(format: "%.3f s", Double(s) + Double(a) / 1e18)
+    }
+
     static func shellQuoted(_ s: String) -> String {
         "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
@@ -218,8 +275,8 @@ extension ExternalT8nExecutor {
         }
         let box = ReferenceBox()
         WorkerThreads.run(count: 1) { _ in
-            box.outcome = SerialExecutor().execute(pre: vector.pre, env: vector.env, transactions: vector.transactions,
-                                                   fork: vector.fork)
+            box.outcome = vector.completing(SerialExecutor().execute(pre: vector.pre, env: vector.env,
+                                                                     transactions: vector.transactions, fork: vector.fork))
         }
         guard let reference = box.outcome else {
             row.error = "the serial reference run gave no outcome"
@@ -231,13 +288,13 @@ extension ExternalT8nExecutor {
             row.error = error.message
             return row
         case .success(let r):
-            outcome = r.outcome
+            outcome = vector.completing(r.outcome)
         }
         var problems: [String] = []
         if outcome.rejected.map(\.index) == reference.rejected.map(\.index) {
             outcome.rejected = reference.rejected  // same transactions; only the wording differs
         }
-        if let d = BlockRunner.divergence(outcome, from: reference, transactions: vector.transactions.count) {
+        if let d = BlockRunner.divergence(outcome, from: reference, transactions: vector.transactionCount) {
             row.matchesSerial = false
             row.divergence = d
             var text = "differs from serial in \(d.fields.joined(separator: ", "))"

@@ -1,10 +1,14 @@
 import Foundation
 import EVMPrimitives
+import VectorIO
 
 /// Why one field of a vector could not be read; the loader adds the file and test around it.
 struct FieldError: Error {
     var reason: String
-    init(_ reason: String) { self.reason = reason }
+    /// The error makes one transaction invalid (its signature, its chain) rather than the vector unreadable: a block
+    /// vector lists that transaction as rejected, as t8n tools do.
+    var rejectsTransaction: Bool
+    init(_ reason: String, rejectsTransaction: Bool = false) { self.reason = reason; self.rejectsTransaction = rejectsTransaction }
 }
 
 /// A JSON object being read, with the key path that led to it, so that every error says where it is.
@@ -20,7 +24,11 @@ struct JSONFields {
         self.path = path
     }
 
-    func at(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    /// The path of `key` in this object; the key as echoed (see `Echo`), so that a hostile key cannot flood a message.
+    func at(_ key: String) -> String {
+        let key = Echo.clip(key)
+        return path.isEmpty ? key : "\(path).\(key)"
+    }
 
     /// True when the key is present and not null.
     func has(_ key: String) -> Bool {
@@ -113,21 +121,58 @@ enum HexField {
     }
 
     static func address(_ s: String, at path: String) throws(FieldError) -> Address {
-        do { return try Address(hex: s) } catch { throw FieldError("\(path): \(error)") }
+        Address(try fixed(s, count: 20, at: path))
     }
 
     static func hash(_ s: String, at path: String) throws(FieldError) -> Hash32 {
-        do { return try Hash32(hex: s) } catch { throw FieldError("\(path): \(error)") }
+        Hash32(try fixed(s, count: 32, at: path))
     }
 
+    /// A byte string: an even number of hex digits (an odd count would leave a nibble's place a guess).
     static func bytes(_ s: String, at path: String) throws(FieldError) -> [UInt8] {
-        do { return try Hex.decode(s) } catch { throw FieldError("\(path): \(error)") }
+        try checkEvenDigits(s, at: path)
+        do { return try Hex.decode(s) } catch { throw FieldError("\(path): \(describe(error))") }
+    }
+
+    /// Exactly `count` bytes: `2 * count` hex digits.
+    static func fixed(_ s: String, count: Int, at path: String) throws(FieldError) -> [UInt8] {
+        try checkEvenDigits(s, at: path)
+        do { return try Hex.decode(s, exactly: count) } catch { throw FieldError("\(path): \(describe(error))") }
+    }
+
+    static func checkEvenDigits(_ s: String, at path: String) throws(FieldError) {
+        let digits = digitCount(s)
+        guard digits % 2 == 0 else {
+            throw FieldError("\(path): odd number of hex digits (\(digits)) in \(quoted(s)), expected whole bytes")
+        }
+    }
+
+    /// Hex digits after an optional `0x`.
+    static func digitCount(_ s: String) -> Int {
+        let u = s.utf8
+        var n = u.count
+        if n >= 2, u.first == UInt8(ascii: "0"), let x = u.dropFirst().first, x == UInt8(ascii: "x") || x == UInt8(ascii: "X") {
+            n -= 2
+        }
+        return n
+    }
+
+    /// A value as echoed in a message: quoted, escaped and cut (see `Echo`).
+    static func quoted(_ s: String) -> String { "\"\(Echo.clip(s))\"" }
+
+    /// A hex error, with the offending text as echoed.
+    static func describe(_ e: HexError) -> String {
+        switch e {
+        case .invalidCharacter(let s): "invalid hex string \(quoted(s))"
+        case .wrongLength(let want, let got, let s): "expected \(want) bytes of hex, got \(got) in \(quoted(s))"
+        case .tooLong(let max, let got, let s): "hex value of \(got) bytes exceeds \(max) bytes: \(quoted(s))"
+        }
     }
 
     /// A number of at most 256 bits; leading zeros and an odd digit count are accepted.
     static func u256(_ s: String, at path: String) throws(FieldError) -> UInt256 {
         guard let v = try u256OrOverflow(s, at: path) else {
-            throw FieldError("\(path): expected a number of at most 256 bits, got \(s)")
+            throw FieldError("\(path): expected a number of at most 256 bits, got \(quoted(s))")
         }
         return v
     }
@@ -135,7 +180,7 @@ enum HexField {
     /// A number of at most 64 bits (nonces, gas, block numbers, timestamps).
     static func u64(_ s: String, at path: String) throws(FieldError) -> UInt64 {
         guard let v = try u64OrOverflow(s, at: path) else {
-            throw FieldError("\(path): expected a number of at most 64 bits, got \(s)")
+            throw FieldError("\(path): expected a number of at most 64 bits, got \(quoted(s))")
         }
         return v
     }
@@ -143,12 +188,12 @@ enum HexField {
     /// A number of at most 256 bits, or nil when the hex is well formed but the number is wider.
     static func u256OrOverflow(_ s: String, at path: String) throws(FieldError) -> UInt256? {
         let stripped = stripBigintMarker(s)
-        do {
+        do throws(HexError) {
             return try UInt256(hex: stripped)
         } catch {
             // Tell "too wide" apart from "not hex": only the first can describe an (invalid) transaction.
             // Extra leading zeros are harmless, so a long string of a small number is read as that number.
-            guard let bytes = try? Hex.decode(stripped) else { throw FieldError("\(path): \(error)") }
+            guard let bytes = try? Hex.decode(stripped) else { throw FieldError("\(path): \(describe(error))") }
             let significant = bytes.drop(while: { $0 == 0 })
             return significant.count > 32 ? nil : UInt256(bigEndianBytes: Array(significant))
         }

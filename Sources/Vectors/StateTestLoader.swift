@@ -19,7 +19,7 @@ public enum StateTestLoader {
             let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
             for file in try VectorFile.collect(paths: [path]) where seen.insert(file).inserted {
                 let name = exists && isDirectory.boolValue ? relativeName(file, under: path) : lastComponent(file)
-                out.append(VectorSource(path: file, name: name))
+                out.append(VectorSource(path: file, name: Echo.path(name)))
             }
         }
         return out
@@ -48,10 +48,17 @@ public enum StateTestLoader {
             return StateTestFile(file: file, errors: [LoadError(
                 file: file, reason: "expected a JSON object of tests at the top level, got \(JSONFields.kind(of: root))")])
         }
+        // A parser keeps the last of two equal keys; a vector with two tests (or accounts) of one name is ambiguous.
+        if let duplicate = JSONKeys.firstDuplicate(in: bytes) {
+            return StateTestFile(file: file, errors: [LoadError(file: file, reason: "malformed JSON: \(duplicate)")])
+        }
+        if tests.isEmpty {
+            return StateTestFile(file: file, errors: [LoadError(file: file, reason: "no tests: the top-level object is empty")])
+        }
         var result = StateTestFile(file: file)
         // Sorted, so that case order (and so output order) does not depend on dictionary order.
         for name in tests.keys.sorted() {
-            if let value = tests[name] { loadTest(name, value, into: &result) }
+            if let value = tests[name] { loadTest(Echo.path(name), value, into: &result) }
         }
         return result
     }
@@ -61,20 +68,21 @@ public enum StateTestLoader {
     private static func loadTest(_ test: String, _ value: Any, into result: inout StateTestFile) {
         let file = result.file
         let env: EnvironmentTemplate, pre: InMemoryState, tx: TransactionTemplate, post: JSONFields
-        do {
+        do throws(FieldError) {
             let fields = try JSONFields(value, path: "")
             env = try EnvironmentTemplate(try fields.object("env"))
             pre = try readPreState(try fields.object("pre"))
             tx = try TransactionTemplate(try fields.object("transaction"))
             post = try fields.object("post")
+            if post.object.isEmpty { throw FieldError("post: no fork has an entry, so the test has no case") }
         } catch {
             result.errors.append(LoadError(file: file, test: test, reason: error.reason))
             return
         }
         for forkName in post.object.keys.sorted() {
             guard let fork = Fork(name: forkName) else {
-                result.errors.append(LoadError(file: file, test: test, fork: forkName,
-                                               reason: "unknown fork name \"\(forkName)\""))
+                result.errors.append(LoadError(file: file, test: test, fork: Echo.clip(forkName),
+                                               reason: "unknown fork name \(HexField.quoted(forkName))"))
                 continue
             }
             let entries: [Any]
@@ -199,7 +207,7 @@ struct EnvironmentTemplate {
             } else if let n = UInt64(key) {
                 number = n
             } else {
-                throw FieldError("\(hashes.at(key)): expected a block number, got \"\(key)\"")
+                throw FieldError("\(hashes.at(key)): expected a block number, got \(HexField.quoted(key))")
             }
             out[number] = try hashes.hash(key)
         }
@@ -240,7 +248,7 @@ struct TransactionTemplate {
         func wide<T>(_ key: String, _ read: (String, String) throws(FieldError) -> T?, zero: T) throws(FieldError) -> T {
             let s = try t.string(key)
             if let v = try read(s, t.at(key)) { return v }
-            unrepresentable = unrepresentable ?? "\(t.at(key)) = \(s) does not fit the transaction's field"
+            unrepresentable = unrepresentable ?? "\(t.at(key)) = \(HexField.quoted(s)) does not fit the transaction's field"
             return zero
         }
 
@@ -263,17 +271,25 @@ struct TransactionTemplate {
         }
         let to = try t.string("to")
         base.to = to.isEmpty ? nil : try HexField.address(to, at: t.at("to"))
-        if t.has("sender") {
-            base.sender = try t.address("sender")
-        } else if t.has("secretKey") {
+        // Both may be given (ethereum/tests give both); then the key must be valid and must derive the sender.
+        var derived: Address?
+        if t.has("secretKey") {
             let key = try HexField.bytes(try t.string("secretKey"), at: t.at("secretKey"))
             guard key.count == 32 else {
                 throw FieldError("\(t.at("secretKey")): expected 32 bytes of hex, got \(key.count)")
             }
             guard let sender = SecretKey.address(of: key) else {
-                throw FieldError("\(t.at("secretKey")): not a valid secp256k1 secret key")
+                throw FieldError("\(t.at("secretKey")): not a valid secp256k1 secret key (zero, or not below the group order)")
             }
-            base.sender = sender
+            derived = sender
+        }
+        if t.has("sender") {
+            base.sender = try t.address("sender")
+            if let derived, derived != base.sender {
+                throw FieldError("\(t.at("secretKey")): derives \(derived), but \(t.at("sender")) is \(base.sender)")
+            }
+        } else if let derived {
+            base.sender = derived
         } else {
             throw FieldError("missing field \(t.at("sender")) (or \(t.at("secretKey")))")
         }

@@ -5,6 +5,7 @@ import EVMInterpreter
 import Execution
 import MerkleTrie
 import RLP
+import VectorIO
 
 /// Why a t8n transition stopped, with geth's `evm t8n` exit codes (the convention every t8n tool follows).
 public struct T8nFailure: Error, Sendable, Equatable, CustomStringConvertible {
@@ -47,16 +48,19 @@ public enum T8nTransition {
     /// Runs the block. `alloc`, `env` and `txs` are parsed JSON values (`txs` may be an array of JSON transactions
     /// or a hex string of an RLP list, t8n's `txs.rlp`). `reward` is the pre-merge block reward; proof-of-stake
     /// forks have none and ignore it.
+    /// `files` name where alloc, env and txs came from (file names, or `stdin`), for error messages.
     public static func run(alloc: Any, env: Any, txs: Any, fork: Fork, chainId: UInt64,
-                           executor: any BlockExecutor) throws(T8nFailure) -> T8nOutput {
+                           executor: any BlockExecutor,
+                           files: (alloc: String, env: String, txs: String) = ("alloc", "env", "txs")) throws(T8nFailure) -> T8nOutput {
+        func named(_ file: String, _ reason: String) -> String { "\(Echo.path(file)): \(reason)" }
         guard fork.isSupported else {
             throw T8nFailure(.config, "unsupported fork \(fork.name): lockstep executes \(Fork.supported.map(\.name).joined(separator: ", "))")
         }
         let pre: InMemoryState
-        do { pre = try BlockVectorIO.readAlloc(alloc, at: "alloc") } catch { throw T8nFailure(.json, error.reason) }
+        do { pre = try BlockVectorIO.readAlloc(alloc, at: "alloc") } catch { throw T8nFailure(.json, named(files.alloc, error.reason)) }
         var environment: BlockEnvironment
         do { environment = try BlockVectorIO.readEnvironment(env, at: "env", fork: fork, chainId: chainId) } catch {
-            throw T8nFailure(.config, error.reason)
+            throw T8nFailure(.config, named(files.env, error.reason))
         }
         environment.chainId = chainId
 
@@ -70,7 +74,7 @@ public enum T8nTransition {
                         parsed.append((i, t.0, t.1))
                     }
                 } catch {
-                    throw T8nFailure(.rlp, error.reason)
+                    throw T8nFailure(.rlp, named(files.txs, error.reason))
                 }
             }
         } else if let list = txs as? [Any] {
@@ -83,7 +87,7 @@ public enum T8nTransition {
                 }
             }
         } else {
-            throw T8nFailure(.json, "txs: expected an array of transactions or a hex string of RLP, got \(JSONFields.kind(of: txs))")
+            throw T8nFailure(.json, named(files.txs, "txs: expected an array of transactions or a hex string of RLP, got \(JSONFields.kind(of: txs))"))
         }
 
         let outcome = executor.execute(pre: pre, env: environment, transactions: parsed.map(\.tx), fork: fork)

@@ -46,7 +46,8 @@ enum TransactionJSON {
             if t.has("accessList") { tx.accessList = try TransactionTemplate.accessList(try t.value("accessList"), at: t.at("accessList")) }
             let own = t.has("chainId") ? try Quantity.u64(t, "chainId") : chainId
             guard own == chainId else {
-                throw FieldError("\(t.at("chainId")): the transaction is for chain \(own), the vector's chain is \(chainId)")
+                throw FieldError("\(t.at("chainId")): the transaction is for chain \(own), the vector's chain is \(chainId)",
+                                 rejectsTransaction: true)
             }
             tx.chainId = own
         }
@@ -66,23 +67,30 @@ enum TransactionJSON {
                                              s: try Quantity.u256(t, "s"))
             if tx.type == .legacy {
                 do { tx.chainId = try TransactionCodec.legacyChainId(v: signature.v) } catch {
-                    throw FieldError("\(t.at(vKey)): \(error)")
+                    throw FieldError("\(t.at(vKey)): \(error)", rejectsTransaction: true)
                 }
                 if t.has("chainId"), let own = tx.chainId {
                     let stated = try Quantity.u64(t, "chainId")
                     guard stated == own else {
-                        throw FieldError("\(t.at("chainId")): \(stated), but v = \(signature.v.hexString) is for chain \(own) (EIP-155)")
+                        throw FieldError("\(t.at("chainId")): \(stated), but v = \(signature.v.hexString) is for chain \(own) (EIP-155)",
+                                         rejectsTransaction: true)
                     }
                 }
                 if let own = tx.chainId, own != chainId {
-                    throw FieldError("\(t.at(vKey)): the transaction is for chain \(own) (EIP-155), the vector's chain is \(chainId)")
+                    throw FieldError("\(t.at(vKey)): the transaction is for chain \(own) (EIP-155), the vector's chain is \(chainId)",
+                                     rejectsTransaction: true)
                 }
             }
             do { tx.sender = try TransactionCodec.recoverSender(tx, signature: signature) } catch {
-                throw FieldError("\(t.path): \(error)")
+                throw FieldError("\(t.path): \(error)", rejectsTransaction: true)
             }
-            if t.has("secretKey"), let keyAddress = SecretKey.address(of: try secretKey(t)), keyAddress != tx.sender {
-                throw FieldError("\(t.at("secretKey")): derives \(keyAddress), but the signature recovers \(tx.sender)")
+            if t.has("secretKey") {
+                guard let keyAddress = SecretKey.address(of: try secretKey(t)) else {
+                    throw FieldError("\(t.at("secretKey")): not a valid secp256k1 secret key (zero, or not below the group order)")
+                }
+                if keyAddress != tx.sender {
+                    throw FieldError("\(t.at("secretKey")): derives \(keyAddress), but the signature recovers \(tx.sender)")
+                }
             }
         } else if t.has("secretKey") {
             let key = try secretKey(t)

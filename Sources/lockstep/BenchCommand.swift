@@ -93,7 +93,7 @@ struct BenchBlockSTMCommand: ParsableCommand {
         let txs = self.txs, repeats = self.repeats
         let selected = workloads.map { Set($0.split(separator: ",").map { String($0.trimmingCharacters(in: .whitespaces)) }) }
         let policy: BlockSTMExecutor.ParallelPolicy = self.policy == .parallel ? .alwaysParallel : .adaptive
-        FileHandle.standardError.write(Data("bench blockstm: \(txs) txs per block, threads \(threadCounts), \(repeats) rounds, policy \(self.policy.rawValue), \(ProcessInfo.processInfo.activeProcessorCount) processors\n".utf8))
+        Output.err("bench blockstm: \(txs) txs per block, threads \(threadCounts), \(repeats) rounds, policy \(self.policy.rawValue), \(ProcessInfo.processInfo.activeProcessorCount) processors\n")
         let rows = Mutex<[Row]>([])
         // The serial executor runs on this thread: give it a deep stack, as every EVM thread has.
         WorkerThreads.run(count: 1) { _ in
@@ -104,7 +104,7 @@ struct BenchBlockSTMCommand: ParsableCommand {
             rows.withLock { $0 = out }
         }
         let measured = rows.withLock { $0 }
-        print(BenchBlockSTMCommand.table(measured))
+        Output.out(BenchBlockSTMCommand.table(measured) + "\n")
         // A benchmark whose executors disagree with serial measured nothing: fail like `blocks` does.
         if measured.contains(where: { !$0.matches || !$0.boundMatches }) { throw ExitCode(1) }
     }
@@ -223,6 +223,6 @@ struct BenchPrecompilesCommand: ParsableCommand {
             lines.append([r.name, String(r.gas), String(format: "%.3f", r.medianMicroseconds),
                           String(format: "%.1f", r.gasPerMicrosecond)])
         }
-        print(BenchBlockSTMCommand.render(lines, rightAligned: 1...3))
+        Output.out(BenchBlockSTMCommand.render(lines, rightAligned: 1...3) + "\n")
     }
 }

@@ -60,7 +60,7 @@ struct BlockTestCommand: ParsableCommand {
         let summary = BlockchainTestSummary(results)
         if !json { out += "proof-of-work seals not checked; executors: \(runner.executorNames.joined(separator: ", "))\n" }
         out += summary.description + "\n"
-        FileHandle.standardOutput.write(Data(out.utf8))
+        Output.out(out)
         if summary.failed > 0 { throw ExitCode(1) }
     }
 }

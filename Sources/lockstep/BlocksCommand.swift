@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Execution
+import VectorIO
 import Vectors
 
 /// `lockstep blocks`: runs block vectors (t8n convention) through the serial executor and Block-STM, checks every
@@ -14,7 +15,8 @@ struct BlocksCommand: ParsableCommand {
             (each may be .json.zst), or one JSON file with the same keys. Every executor must equal the serial run \
             bit for bit and match the fields expected.json states. Prints one line per (case, executor, threads) and \
             a summary line `N passed, M failed` last. Exit status: 0 when everything passed, 1 when a check failed or \
-            a vector could not be loaded, 2 for usage errors.
+            no vector was run (see --allow-empty), 2 for usage errors and for vectors that could not be read or \
+            loaded, and when stdout cannot be written.
             """)
 
     enum ExecutorChoice: ExpressibleByArgument, Equatable {
@@ -70,13 +72,22 @@ struct BlocksCommand: ParsableCommand {
     @Option(help: "Block-STM policy: parallel (always run the algorithm) or adaptive (may choose a serial run).")
     var policy: PolicyChoice = .parallel
 
+    @Option(name: .customLong("executor-timeout"),
+            help: "Seconds one run of an external t8n: executor may take per block before it is killed and the block fails (default 600).")
+    var executorTimeout: Double = 600
+
     @Argument(help: "Block vector directories or files, or directories searched recursively for them.")
     var paths: [String] = []
+
+    @OptionGroup var input: InputOptions
 
     func validate() throws {
         if paths.isEmpty { throw ValidationError("Give at least one block vector file or directory.") }
         if repeats < 0 { throw ValidationError("--repeat must be at least 0, got \(repeats).") }
         if stress < 0 { throw ValidationError("--stress must be at least 0, got \(stress).") }
+        if !(executorTimeout > 0 && executorTimeout <= 86_400 * 365) {
+            throw ValidationError("--executor-timeout must be a number of seconds above 0, got \(executorTimeout).")
+        }
         _ = try BlocksCommand.threadList(threads)
     }
 
@@ -95,13 +106,14 @@ struct BlocksCommand: ParsableCommand {
     }
 
     func run() throws {
+        try input.apply()
         let sources: [VectorSource]
         do { sources = try BlockVectorIO.collect(paths: paths) } catch { throw ValidationError("\(error)") }
         let baseSeed = seed ?? UInt64.random(in: 0...UInt64.max)
         if stress > 0 {
             // Printed before any result, so that a failure can be replayed with --seed.
             let line = "stress: \(stress) runs per parallel execution, base seed \(baseSeed)\n"
-            FileHandle.standardError.write(Data(line.utf8))
+            Output.err(line)
         }
         let runner = BlockRunner(
             executors: executor == .all ? BlockRunner.Executor.allCases
@@ -119,17 +131,28 @@ struct BlocksCommand: ParsableCommand {
                 line = BlocksCommand.humanLine(r)
             }
             line += "\n"
-            FileHandle.standardOutput.write(Data(line.utf8))
+            Output.out(line)
         }
         let results: [BlockRunResult]
-        if case .external(let tool) = executor {
+        if case .external(var tool) = executor {
+            tool.timeout = .milliseconds(Int64((executorTimeout * 1000).rounded()))
             results = tool.check(sources: sources, each: emit)
         } else {
             results = runner.run(sources: sources, each: emit)
         }
         let summary = BlockRunSummary(results)
-        FileHandle.standardOutput.write(Data((summary.description + "\n").utf8))
+        Output.out(summary.description + "\n")
+        // A vector that could not be loaded has one row and no executor.
+        let unloadable = results.filter { $0.executor.isEmpty }.count
+        if unloadable > 0 {
+            Output.err("error: \(unloadable) block vector\(unloadable == 1 ? "" : "s") could not be read or loaded (listed above)\n")
+            throw ExitCode(2)
+        }
         if summary.failed > 0 { throw ExitCode(1) }
+        if results.isEmpty && !input.allowEmpty {
+            Output.err("error: " + EmptyRun.message("no block vector under \(paths.map(Echo.path).joined(separator: ", "))") + "\n")
+            throw ExitCode(1)
+        }
     }
 
     /// `PASS name [blockstm x4] 1.234 ms, 1.8x serial (ideal 2.0), conflicts 12%` or `FAIL name [...]: error`.

@@ -108,7 +108,7 @@ struct GenerateCommand: ParsableCommand {
         do {
             try GeneratedVectors.write(options, to: out, reference: reference)
         } catch let e as ExternalT8nError {
-            FileHandle.standardError.write(Data("error: \(e)\n".utf8))
+            Output.err("error: \(e)\n")
             throw ExitCode(1)
         } catch let e as GeneratorError {
             throw ValidationError("\(e)")
@@ -140,10 +140,10 @@ struct GenerateCommand: ParsableCommand {
         group.wait()
         var failed = 0
         for line in results.lines() {
-            print(line)
+            Output.out(line + "\n")
             if line.hasPrefix("FAILED") { failed += 1 }
         }
-        print("\(all.count - failed) written, \(failed) failed")
+        Output.out("\(all.count - failed) written, \(failed) failed" + "\n")
         if failed > 0 { throw ExitCode(1) }
     }
 
@@ -157,13 +157,13 @@ struct GenerateCommand: ParsableCommand {
             do { rows.append(try WorkloadTable.measure(options, threads: threads, repeats: repeats)) } catch {
                 throw ValidationError("\(error)")
             }
-            FileHandle.standardError.write(Data("measured \(options.workload.rawValue)\n".utf8))
+            Output.err("measured \(options.workload.rawValue)\n")
         }
         let text = WorkloadTable.markdown(rows, machine: machine)
         if let out = output {
             try Data(text.utf8).write(to: URL(fileURLWithPath: out))
         } else {
-            print(text, terminator: "")
+            Output.out(text)
         }
     }
 }

@@ -13,6 +13,7 @@ struct Lockstep: ParsableCommand {
     /// ArgumentParser's own `main`, except that usage errors exit with status 2 (the project's convention: 0 all
     /// passed, 1 a check failed, 2 bad input or usage) instead of EX_USAGE (64).
     static func main() {
+        Output.install()
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -20,7 +21,7 @@ struct Lockstep: ParsableCommand {
             if exitCode(for: error) == .validationFailure {
                 // A ValidationError thrown from run() is about the input, not the syntax: no usage text.
                 let message = (error as? ValidationError).map { "Error: \($0.message)" } ?? fullMessage(for: error)
-                FileHandle.standardError.write(Data((message + "\n").utf8))
+                Output.err((message + "\n"))
                 exit(withError: ExitCode(2))
             }
             exit(withError: error)

@@ -32,6 +32,9 @@ struct ReportCommand: ParsableCommand {
         @Option(name: .customLong("max-slowdown"), help: "Largest allowed drop of a speedup or throughput, in percent.")
         var maxSlowdown: Double = Gate.defaultMaxSlowdownPercent
 
+        @Flag(name: .customLong("allow-empty"), help: "Pass even when the merged run executed no case.")
+        var allowEmpty = false
+
         func validate() throws {
             if inputs.isEmpty { throw ValidationError("Give at least one report directory to merge.") }
             if !(maxSlowdown >= 0 && maxSlowdown < 100) {
@@ -59,8 +62,9 @@ struct ReportCommand: ParsableCommand {
             var gate = Gate.evaluate(merged, baseline: baselineReport, baselineName: baseline, maxSlowdownPercent: maxSlowdown)
             gate.findings += notes.map { GateFinding(kind: .note, subject: "merge", detail: $0) }
             merged.gate = gate
+            if !allowEmpty { EmptyRun.gate(&merged) }
             do { try ReportStore.write(merged, to: output) } catch {
-                FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+                Output.err("Error: \(error)\n")
                 throw ExitCode(2)
             }
             ConsoleSummary.print(merged, directory: output)
@@ -85,10 +89,10 @@ struct ReportCommand: ParsableCommand {
             let file = ReportStore.resolve(input)
             let directory = output ?? (file as NSString).deletingLastPathComponent
             do { try ReportStore.write(report, to: directory.isEmpty ? "." : directory) } catch {
-                FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+                Output.err("Error: \(error)\n")
                 throw ExitCode(2)
             }
-            FileHandle.standardOutput.write(Data("report: \(directory)\n".utf8))
+            Output.out("report: \(directory)\n")
         }
     }
 }

@@ -13,8 +13,9 @@ struct RunCommand: ParsableCommand {
             and block vectors) and a default set of generated blocks. Writes DIR/<run-id>/ (results.json, report.md, index.html, junit.xml) \
             and points DIR/latest at it. Prints results on stdout (failures, counts, speedups, the gate's decision); \
             on a terminal, a progress line on stderr.
-            Exit status: 0 when everything passed and nothing regressed, 1 when a case failed or the gate found a \
-            regression, 2 for usage errors and unreadable inputs.
+            Exit status: 0 when everything passed and nothing regressed, 1 when a case failed, the gate found a \
+            regression or no case was executed (see --allow-empty), 2 for usage errors, for inputs that could not be \
+            read or loaded (cases in ERROR), and when the report or stdout cannot be written.
             """)
 
     @Argument(help: "State-test files, block vectors (t8n directories or single files), or directories searched recursively for them (.json and .json.zst).")
@@ -64,6 +65,8 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("skip-list"), help: "State-test skip list (default: \(SkipList.defaultRelativePath)).")
     var skipList: String?
 
+    @OptionGroup var input: InputOptions
+
     func validate() throws {
         if let repetitions, repetitions < 1 { throw ValidationError("--repeat must be at least 1, got \(repetitions).") }
         if let txs, txs < 1 { throw ValidationError("--txs must be at least 1, got \(txs).") }
@@ -77,6 +80,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        try input.apply()
         let spec: SuiteSpec
         if let suite {
             do { spec = try SuiteSpec.load(suite) } catch { throw ValidationError("--suite \(error)") }
@@ -142,12 +146,14 @@ struct RunCommand: ParsableCommand {
         progress?.finish()
 
         report.gate = Gate.evaluate(report, baseline: baselineReport, baselineName: baseline, maxSlowdownPercent: maxSlowdown)
+        if !input.allowEmpty { EmptyRun.gate(&report) }
         let directory: String
         do { directory = try ReportStore.writeRun(report, root: output) } catch {
-            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            Output.err("Error: \(error)\n")
             throw ExitCode(2)
         }
         ConsoleSummary.print(report, directory: directory)
+        try EmptyRun.exitForErrors(report)
         if report.gate?.passed != true { throw ExitCode(1) }
     }
 
@@ -246,13 +252,13 @@ final class ProgressLine: @unchecked Sendable {
             eta = left < 60 ? "\(Int(left.rounded()))s" : "\(Int(left / 60))m\(Int(left.truncatingRemainder(dividingBy: 60)))s"
         }
         let line = "\r\u{1B}[K\(p.done)/\(p.total) done, \(p.failures) failure\(p.failures == 1 ? "" : "s"), ETA \(eta)"
-        FileHandle.standardError.write(Data(line.utf8))
+        Output.err(line)
     }
 
     func finish() {
         lock.lock()
         defer { lock.unlock() }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        Output.err("\r\u{1B}[K")
     }
 }
 
@@ -281,6 +287,6 @@ enum ConsoleSummary {
             for f in gate.findings { out.append("  \(f.line)") }
         }
         out.append("report: \(directory)")
-        FileHandle.standardOutput.write(Data((out.joined(separator: "\n") + "\n").utf8))
+        Output.out((out.joined(separator: "\n") + "\n"))
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import EVMPrimitives
+import VectorIO
 import Vectors
 
 /// `lockstep statetest`: runs state tests and checks post-state roots and logs hashes, like `evm statetest`.
@@ -10,7 +11,8 @@ struct StateTestCommand: ParsableCommand {
         abstract: "Run Ethereum state tests (GeneralStateTests format) and check state roots and logs hashes.",
         discussion: """
             Prints one line per failure and a summary line `N passed, M failed, K skipped` last. \
-            Exit status: 0 when nothing failed, 1 when a case failed or a vector could not be loaded, 2 for usage errors.
+            Exit status: 0 when nothing failed, 1 when a case failed or no case was executed (see --allow-empty), \
+            2 for usage errors and for vectors that could not be read or loaded, and when stdout cannot be written.
             """)
 
     @Flag(help: "Print one JSON object per case (name, fork, pass, stateRoot, logsHash, error) on stdout.")
@@ -35,6 +37,8 @@ struct StateTestCommand: ParsableCommand {
     @Argument(help: "State-test files, or directories searched recursively for .json and .json.zst files.")
     var paths: [String] = []
 
+    @OptionGroup var input: InputOptions
+
     func validate() throws {
         if paths.isEmpty { throw ValidationError("Give at least one state-test file or directory.") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads).") }
@@ -49,6 +53,7 @@ struct StateTestCommand: ParsableCommand {
     }
 
     func run() throws {
+        try input.apply()
         var runner = StateTestRunner(fork: fork, skipList: try loadSkipList())
         if let threads { runner.threads = threads }
         runner.executor = StateTestExecutorKind(rawValue: executor) ?? .serial
@@ -62,11 +67,11 @@ struct StateTestCommand: ParsableCommand {
         var progress: (@Sendable (Int, Int, Int) -> Void)?
         if isatty(STDERR_FILENO) == 1 {
             progress = { done, total, failed in
-                FileHandle.standardError.write(Data("\r\(done)/\(total) files, \(failed) failed".utf8))
+                Output.err("\r\(done)/\(total) files, \(failed) failed")
             }
         }
         let results = runner.run(sources: sources, progress: progress)
-        if progress != nil { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if progress != nil { Output.err("\r\u{1B}[K") }
 
         var out = ""
         for r in results {
@@ -80,11 +85,24 @@ struct StateTestCommand: ParsableCommand {
         let summary = StateTestSummary(results)
         out += summary.description + "\n"
         write(out)
+        // A load error is a failed result for which nothing ran (no state root).
+        let unloadable = results.filter { $0.isFailure && $0.stateRoot == nil }.count
+        if unloadable > 0 {
+            Output.err("error: \(unloadable) vector file\(unloadable == 1 ? "" : "s") or test\(unloadable == 1 ? "" : "s") could not be read or loaded (listed above)\n")
+            throw ExitCode(2)
+        }
         if summary.failed > 0 { throw ExitCode(1) }
+        if summary.passed == 0 && !input.allowEmpty {
+            let why = sources.isEmpty ? "no .json or .json.zst file under \(paths.map(Echo.path).joined(separator: ", "))"
+                : results.isEmpty ? "\(sources.count) file\(sources.count == 1 ? "" : "s") but no case selected"
+                : "all \(summary.skipped) selected case\(summary.skipped == 1 ? " was" : "s were") skipped"
+            Output.err("error: " + EmptyRun.message(why) + "\n")
+            throw ExitCode(1)
+        }
     }
 
     private func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        Output.out(text)
     }
 
     /// `--skip-list FILE`, else the package's list found from the working directory or from the executable's

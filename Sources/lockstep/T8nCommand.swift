@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import EVMPrimitives
 import Execution
+import VectorIO
 import Vectors
 
 /// `lockstep t8n`: the state-transition tool interface of geth's `evm t8n` and execution-specs'
@@ -60,10 +61,12 @@ struct T8nCommand: ParsableCommand {
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func run() throws {
+        // geth's code for an I/O error, should the result not reach stdout.
+        Output.writeFailureStatus = T8nFailure.Kind.io.rawValue
         do {
             try transition()
         } catch let failure as T8nFailure {
-            FileHandle.standardError.write(Data("error: \(failure.message)\n".utf8))
+            Output.err("error: \(failure.message)\n")
             throw ExitCode(failure.exitCode)
         }
     }
@@ -86,19 +89,25 @@ struct T8nCommand: ParsableCommand {
                 guard let v = stdin?[key] else { throw T8nFailure(.json, "stdin: missing \(key)") }
                 return v
             }
-            guard let data = FileManager.default.contents(atPath: name) else {
-                throw T8nFailure(.io, "cannot read \(key) file \(name)")
+            let bytes: [UInt8]
+            do { bytes = try VectorFile.read(path: name) } catch {
+                throw T8nFailure(.io, "cannot read the \(key) file \(error)")
             }
-            do { return try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) } catch {
-                throw T8nFailure(.json, "\(name): malformed JSON: \(error.localizedDescription)")
+            let value: Any
+            do { value = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) } catch {
+                throw T8nFailure(.json, "\(Echo.path(name)): malformed JSON: \(error.localizedDescription)")
             }
+            if let duplicate = JSONKeys.firstDuplicate(in: bytes) {
+                throw T8nFailure(.json, "\(Echo.path(name)): malformed JSON: \(duplicate)")
+            }
+            return value
         }
         let alloc = try input(inputAlloc, "alloc")
         let env = try input(inputEnv, "env")
         let txs = try input(inputTxs, "txs")
         let chosen: any BlockExecutor = executor == .serial ? SerialExecutor() : BlockSTMExecutor(threads: threads)
         let output = try T8nTransition.run(alloc: alloc, env: env, txs: txs, fork: fork, chainId: stateChainid,
-                                           executor: chosen)
+                                           executor: chosen, files: (inputAlloc, inputEnv, inputTxs))
 
         var toStdout: [String: BlockJSON] = [:]
         func emit(_ name: String?, _ key: String, _ value: BlockJSON) throws {
@@ -113,6 +122,6 @@ struct T8nCommand: ParsableCommand {
         try emit(outputResult, "result", output.resultJSON)
         try emit(outputAlloc, "alloc", output.allocJSON)
         try emit(outputBody, "body", output.bodyJSON)
-        if !toStdout.isEmpty { print(BlockJSON.object(toStdout).text, terminator: "") }
+        if !toStdout.isEmpty { Output.out(BlockJSON.object(toStdout).text) }
     }
 }
