@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VectorIO
 import Vectors
 
 /// `lockstep blocktest`: imports the blocks of BlockchainTests (ethereum/tests, execution-spec-tests) with the
@@ -15,7 +16,7 @@ struct BlockTestCommand: ParsableCommand {
             bit) and checked against its header (state root, receipts root, logs bloom, gas used, hash). Blocks with \
             expectException must be rejected. Proof-of-work seals are not checked. Prints one line per failure (one \
             JSON object per test with --json) and `N passed, M failed, K skipped` last. Exit status: 0 when nothing \
-            failed, 1 when a test failed or a file could not be loaded, 2 for usage errors.
+            failed, 1 when a test failed or nothing ran, 2 when a file could not be read or loaded and for usage errors.
             """)
 
     @Flag(help: "Print one JSON object per test on stdout.")
@@ -30,6 +31,8 @@ struct BlockTestCommand: ParsableCommand {
     @Option(help: "Run only tests whose name (file:test) matches this regular expression.")
     var filter: String?
 
+    @OptionGroup var input: InputOptions
+
     @Argument(help: "Blockchain-test files, or directories searched recursively for .json and .json.zst files.")
     var paths: [String] = []
 
@@ -42,6 +45,7 @@ struct BlockTestCommand: ParsableCommand {
     }
 
     func run() throws {
+        try input.apply()
         var runner = BlockchainTestRunner(blockSTMThreads: executor == "serial" ? [] : try BlocksCommand.threadList(threads))
         if let filter {
             do { runner.filter = try NamePattern(filter) } catch { throw ValidationError("--filter \(error)") }
@@ -61,6 +65,19 @@ struct BlockTestCommand: ParsableCommand {
         if !json { out += "proof-of-work seals not checked; executors: \(runner.executorNames.joined(separator: ", "))\n" }
         out += summary.description + "\n"
         Output.out(out)
+        // A load error is a failed result for which no block ran.
+        let unloadable = results.filter { $0.isFailure && $0.network.isEmpty }.count
+        if unloadable > 0 {
+            Output.err("error: \(unloadable) vector file\(unloadable == 1 ? "" : "s") could not be read or loaded (listed above)\n")
+            throw ExitCode(2)
+        }
         if summary.failed > 0 { throw ExitCode(1) }
+        if summary.passed == 0 && !input.allowEmpty {
+            let why = sources.isEmpty ? "no .json or .json.zst file under \(paths.map(Echo.path).joined(separator: ", "))"
+                : results.isEmpty ? "\(sources.count) file\(sources.count == 1 ? "" : "s") but no test selected"
+                : "all \(summary.skipped) selected test\(summary.skipped == 1 ? " was" : "s were") skipped"
+            Output.err("error: " + EmptyRun.message(why) + "\n")
+            throw ExitCode(1)
+        }
     }
 }
