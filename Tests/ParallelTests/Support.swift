@@ -147,6 +147,16 @@ enum Check {
             let outcome = executor.execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
             assertSame(serial, outcome, "threads \(threads)", file: file, line: line)
         }
+        // The BAL executor, from the list a serial run derives: equal at every thread count, and the
+        // list must check out against its own execution.
+        let list = BlockAccessListBuilder.derive(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+        for threads in threadCounts {
+            let bal = BALExecutor(threads: threads, list: list)
+            switch bal.run(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun) {
+            case .success(let outcome): assertSame(serial, outcome, "bal, threads \(threads)", file: file, line: line)
+            case .failure(let m): XCTFail("bal, threads \(threads): \(m)", file: file, line: line)
+            }
+        }
         if stress {
             for rep in 0..<stressRepetitions {
                 let threads = threadCounts[1 + rep % (threadCounts.count - 1)]
@@ -154,6 +164,11 @@ enum Check {
                                                 policy: .alwaysParallel)
                 let outcome = executor.execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
                 assertSame(serial, outcome, "stress seed rep \(rep), threads \(threads)", file: file, line: line)
+                let bal = BALExecutor(threads: threads, list: list, stress: StressOptions(seed: UInt64(rep) &* 7919 &+ 1))
+                switch bal.run(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun) {
+                case .success(let o): assertSame(serial, o, "bal stress rep \(rep), threads \(threads)", file: file, line: line)
+                case .failure(let m): XCTFail("bal stress rep \(rep), threads \(threads): \(m)", file: file, line: line)
+                }
             }
         }
         return serial

@@ -13,14 +13,18 @@ import EVMState
 ///   depends on every lower one (see `MVMemory.coinbaseAccount`).
 /// - Transactions run with the whole block gas limit available; the block gas and blob gas limits are
 ///   re-checked in order afterwards, and a block where they bite is re-run serially.
-/// - Small or dependent blocks run serially (`ParallelPolicy.adaptive`, rule in `SerialRule`).
+/// - Under `ParallelPolicy.adaptive` (the default), small or dependent blocks run serially from the
+///   start (rule in `SerialRule`), and a run that turns out hot (`HotBlockRule`: aborts and blocked
+///   reads are a large share of the executions) is abandoned: the prefix of transactions that are
+///   executed and still valid is kept, and the rest runs serially after it.
 public struct BlockSTMExecutor: BlockExecutor {
     /// Whether to decide per block between Block-STM and a serial run.
-    public enum ParallelPolicy: Sendable, Equatable {
-        /// Run serially when the block shows that Block-STM cannot win (`SerialRule`).
+    public enum ParallelPolicy: String, Sendable, Equatable, CaseIterable {
+        /// Run serially when the block shows that Block-STM cannot win (`SerialRule`), and finish a run
+        /// serially when it turns out hot (`HotBlockRule`).
         case adaptive
-        /// Always run Block-STM (tests, and measuring the algorithm itself).
-        case alwaysParallel
+        /// Always run Block-STM to the end (tests, stress, and measuring the algorithm itself).
+        case alwaysParallel = "parallel"
     }
 
     /// Worker threads, 1...64.
@@ -50,11 +54,12 @@ public struct BlockSTMExecutor: BlockExecutor {
         let gang = WorkerGang.checkout(threads: threads)
         defer { WorkerGang.checkin(gang) }
         let run = BlockSTMRun(base: base, env: env, transactions: transactions, fork: fork,
-                              threads: threads, stress: stress)
+                              threads: threads, stress: stress, adaptive: policy == .adaptive)
         let collected = Collected()
         if threads == 1 || transactions.isEmpty {
             if !transactions.isEmpty { gang.run { worker in run.work(worker: worker) } }
             guard collect(run, transactions: transactions, env: env, into: collected) else {
+                if !run.scheduler.done { return finishSerially(run, base: base, gang: gang, start: start) }
                 return serially(pre: pre, env: env, transactions: transactions, fork: fork, start: start, metrics: collected.metrics)
             }
             var outcome = ParallelFinalization.serialFinish(base: base, commits: collected.commits, env: env, fork: fork,
@@ -70,12 +75,13 @@ public struct BlockSTMExecutor: BlockExecutor {
         let job = ParallelFinalization.Job(base: base, env: env, fork: fork, shards: threads)
         let stages = [WorkerGang.Stage(prepare: { threads }, task: { worker in run.work(worker: worker) })]
             + job.stages(before: {
-                guard collect(run, transactions: transactions, env: env, into: collected) else { return false }
+                guard run.scheduler.done, collect(run, transactions: transactions, env: env, into: collected) else { return false }
                 collected.hand(to: job)
                 return true
             })
         let completed = gang.runStages(stages)
         guard completed == stages.count else {
+            if !run.scheduler.done { return finishSerially(run, base: base, gang: gang, start: start) }
             return serially(pre: pre, env: env, transactions: transactions, fork: fork, start: start, metrics: collected.metrics)
         }
         var outcome = job.outcome()
@@ -84,15 +90,20 @@ public struct BlockSTMExecutor: BlockExecutor {
         return outcome
     }
 
-    /// The run's counters, then its last incarnations through `Collected.collect`.
+    /// The run's counters, then (when the run completed) its last incarnations through `Collected.collect`.
     private func collect(_ run: BlockSTMRun, transactions: [Transaction], env: BlockEnvironment, into c: Collected) -> Bool {
-        c.metrics.threads = threads
-        c.metrics.executions = run.executions.load(ordering: .relaxed)
-        c.metrics.reExecutions = max(0, c.metrics.executions - transactions.count)
-        c.metrics.validations = run.validations.load(ordering: .relaxed)
-        c.metrics.failedValidations = run.failedValidations.load(ordering: .relaxed)
-        c.metrics.blockedReads = run.blockedReads.load(ordering: .relaxed)
+        fill(&c.metrics, from: run)
+        guard run.scheduler.done else { return false }
         return c.collect(transactions, env: env, take: run.takeResult)
+    }
+
+    private func fill(_ metrics: inout ExecutionMetrics, from run: BlockSTMRun) {
+        metrics.threads = threads
+        metrics.executions = run.executions.load(ordering: .relaxed)
+        metrics.reExecutions = max(0, metrics.executions - run.transactions.count)
+        metrics.validations = run.validations.load(ordering: .relaxed)
+        metrics.failedValidations = run.failedValidations.load(ordering: .relaxed)
+        metrics.blockedReads = run.blockedReads.load(ordering: .relaxed)
     }
 
     /// The error the serial run reports for a transaction the parallel run rejected. Both ran the same
@@ -107,6 +118,85 @@ public struct BlockSTMExecutor: BlockExecutor {
             if tx.gasLimit > available { return .gasLimitExceedsBlock(txGas: tx.gasLimit, available: available) }
             return error
         }
+    }
+
+    /// Finishes an abandoned run: keeps the longest prefix of transactions whose current incarnation has
+    /// executed and whose reads are still valid (in block order, each validated against the prefix before
+    /// it, so their results are the serial ones), and runs the rest as `SerialExecutor` does, from the
+    /// state the prefix leaves. Nothing validated is thrown away. The commit and roots then run on the
+    /// gang as after a completed run.
+    private func finishSerially(_ run: BlockSTMRun, base: InMemoryState, gang: WorkerGang,
+                                start: ContinuousClock.Instant) -> BlockOutcome {
+        let env = run.env, transactions = run.transactions, fork = run.fork
+        let c = Collected()
+        fill(&c.metrics, from: run)
+        c.metrics.ranSerially = true
+        c.commits.reserveCapacity(transactions.count)
+        var state = base
+        var cumulative: UInt64 = 0
+        var next = 0
+        // The kept prefix, checked as `Collected.collect` checks a completed run.
+        prefix: while next < transactions.count, run.scheduler.isExecuted(next), run.memory.validateReadSet(next),
+                      let result = run.takeResult(next) {
+            let tx = transactions[next]
+            let available = env.gasLimit - cumulative
+            switch result {
+            case .rejected(let error):
+                c.rejected.append(RejectedTransaction(index: next, error: Self.serialError(error, tx: tx, available: available).description))
+                c.gas.append(0)
+            case .included(let r):
+                if tx.gasLimit > available || c.blobGas + r.blobGasUsed > BlobParameters.maxBlobGasPerBlock { break prefix }
+                state.apply(r.changes)
+                state.credit(env.coinbase, r.coinbaseFee)
+                cumulative += r.gasUsed
+                c.blobGas += r.blobGasUsed
+                var receipt = r.receipt
+                receipt.cumulativeGasUsed = cumulative
+                c.receipts.append(receipt)
+                c.gas.append(r.gasUsed)
+                c.commits.append(ParallelFinalization.Commit(changes: r.changes, coinbaseFee: r.coinbaseFee))
+            }
+            next += 1
+        }
+        // The rest, as `SerialExecutor`'s loop runs it.
+        for i in next..<transactions.count {
+            let tx = transactions[i]
+            let result = TransactionProcessor.execute(tx, env: env, reader: state, fork: fork,
+                                                      gasAvailable: env.gasLimit - cumulative, deferCoinbaseFee: true)
+            c.metrics.executions += 1
+            switch result {
+            case .failure(let error):
+                c.rejected.append(RejectedTransaction(index: i, error: error.description))
+                c.gas.append(0)
+            case .success(let r):
+                if c.blobGas + r.blobGasUsed > BlobParameters.maxBlobGasPerBlock {
+                    c.rejected.append(RejectedTransaction(index: i, error: "blob gas exceeds the block maximum"))
+                    c.gas.append(0)
+                    continue
+                }
+                if i + 1 < transactions.count { state.apply(r.changes); state.credit(env.coinbase, r.coinbaseFee) }
+                cumulative += r.gasUsed
+                c.blobGas += r.blobGasUsed
+                c.receipts.append(BlockFinalization.receipt(for: tx, result: r, cumulativeGasUsed: cumulative))
+                c.gas.append(r.gasUsed)
+                c.commits.append(ParallelFinalization.Commit(changes: r.changes, coinbaseFee: r.coinbaseFee))
+            }
+        }
+        c.metrics.reExecutions = max(0, c.metrics.executions - transactions.count)
+        var outcome: BlockOutcome
+        if gang.count == 1 {
+            outcome = ParallelFinalization.serialFinish(base: base, commits: c.commits, env: env, fork: fork,
+                                                        receipts: c.receipts, rejected: c.rejected,
+                                                        blobGasUsed: c.blobGas, metrics: c.metrics)
+        } else {
+            let job = ParallelFinalization.Job(base: base, env: env, fork: fork, shards: gang.count)
+            c.hand(to: job)
+            gang.runStages(job.stages(before: nil))
+            outcome = job.outcome()
+        }
+        outcome.transactionGas = c.gas
+        outcome.metrics.wallTimeNanoseconds = UInt64((ContinuousClock().now - start).nanoseconds)
+        return outcome
     }
 
     /// Runs the block with `SerialExecutor`, keeping what the parallel attempt (if any) counted.
@@ -137,6 +227,10 @@ final class BlockSTMRun: Sendable {
     let stress: StressOptions?
     let memory: MVMemory
     let scheduler: Scheduler
+    /// Whether workers watch for a hot block (`HotBlockRule`) and abandon the run.
+    let adaptive: Bool
+    /// Set once a worker found the block hot: every worker leaves its loop.
+    let abandoned = Atomic<Bool>(false)
 
     /// What a transaction's last incarnation produced. The receipt (its bloom costs a few hashes per log)
     /// is built by the worker; only the cumulative gas is left for the in-order commit.
@@ -162,7 +256,8 @@ final class BlockSTMRun: Sendable {
     let blockedReads = Atomic<Int>(0)
 
     init(base: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork, threads: Int,
-         stress: StressOptions?) {
+         stress: StressOptions?, adaptive: Bool = false) {
+        self.adaptive = adaptive
         self.transactions = transactions
         self.env = env
         self.fork = fork
@@ -187,14 +282,27 @@ final class BlockSTMRun: Sendable {
         let jitter = stress.map { Jitter(options: $0, worker: worker, probe: scheduler) }
         var task: SchedulerTask?
         var idle = 0
+        var sinceCheck = 0
         while !scheduler.done {
             if let t = task {
                 switch t {
                 case .execute(let v): task = tryExecute(v, jitter: jitter)
                 case .validate(let v): task = needsReexecution(v, jitter: jitter)
                 }
+                if adaptive {
+                    sinceCheck += 1
+                    if sinceCheck >= HotBlockRule.checkEvery {
+                        sinceCheck = 0
+                        if abandoned.load(ordering: .relaxed) { return }
+                        if isHot() {
+                            abandoned.store(true, ordering: .relaxed)
+                            return
+                        }
+                    }
+                }
                 continue
             }
+            if adaptive && abandoned.load(ordering: .relaxed) { return }
             task = scheduler.nextTask()
             if task != nil {
                 idle = 0
@@ -212,8 +320,16 @@ final class BlockSTMRun: Sendable {
             }
         }
         // Free this worker's share of the multi-version memory here, in parallel, rather than on the
-        // calling thread after the join.
+        // calling thread after the join. (A worker that leaves an abandoned run keeps it: the kept
+        // prefix is validated against it. The run only ends here once it is done.)
         memory.release(share: worker, of: threads)
+    }
+
+    /// What the run has shown so far, by `HotBlockRule`.
+    private func isHot() -> Bool {
+        HotBlockRule.isHot(executions: executions.load(ordering: .relaxed),
+                           wasted: blockedReads.load(ordering: .relaxed) + failedValidations.load(ordering: .relaxed),
+                           transactions: transactions.count, threads: threads)
     }
 
     /// Executes an incarnation (paper: try_execute). A read of an unresolved lower write suspends it.

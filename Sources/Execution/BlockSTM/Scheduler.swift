@@ -65,6 +65,12 @@ final class Scheduler: Sendable {
 
     var done: Bool { doneMarker.load(ordering: .sequentiallyConsistent) }
 
+    /// True when the transaction's current incarnation has finished executing (read once the workers
+    /// have stopped, to find the prefix an abandoned run keeps).
+    func isExecuted(_ index: TxIndex) -> Bool {
+        cells.withLock(index) { $0.status == .executed }
+    }
+
     /// A cheap shared read for stress spins (keeps the spin loop from being optimised away).
     func spinProbe() -> Int { decreaseCount.load(ordering: .relaxed) }
 

@@ -82,3 +82,25 @@ enum SerialRule {
         func hash(into hasher: inout Hasher) { hasher.combine(digest) }
     }
 }
+
+/// When a running Block-STM block is hot, from what the run has observed (as pevm and grevm fall back):
+/// a block is hot when so large a share of its executions was wasted (aborted on a blocked read, or
+/// thrown away by a failed validation) that the remaining useful parallelism cannot pay for Block-STM's
+/// overhead: `(1 - wasted / executions) * min(threads, cores) < 1 + SerialRule.parallelOverhead`.
+/// At 2 threads that is a third of the executions wasted. A fully dependent chain wastes about half;
+/// independent transactions waste none.
+enum HotBlockRule {
+    /// Each worker looks at the counters after every this many of its tasks.
+    static let checkEvery = 4
+    /// No judgement before this many executions (and at least four per thread).
+    static let minimumExecutions = 16
+
+    static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    static func isHot(executions: Int, wasted: Int, transactions: Int, threads: Int) -> Bool {
+        guard executions >= max(minimumExecutions, 4 * threads) else { return false }
+        let parallelism = Double(min(threads, cores))
+        let useful = 1 - Double(wasted) / Double(executions)
+        return useful * parallelism < 1 + SerialRule.parallelOverhead
+    }
+}

@@ -13,9 +13,9 @@ public struct StressOptions: Sendable, Equatable {
 /// One worker's perturbation source (a SplitMix64 stream); used by that worker's thread only.
 final class Jitter {
     private var state: UInt64
-    private let probe: Scheduler
+    private let probe: Scheduler?
 
-    init(options: StressOptions, worker: Int, probe: Scheduler) {
+    init(options: StressOptions, worker: Int, probe: Scheduler?) {
         state = options.seed ^ (UInt64(worker) &* 0x9E37_79B9_7F4A_7C15)
         self.probe = probe
     }
@@ -36,7 +36,7 @@ final class Jitter {
         case 3, 4, 5, 6:
             // A short spin on a shared atomic: the load is a side effect the optimiser must keep.
             var sink = 0
-            for _ in 0..<Int((r >> 8) & 2047) { sink &+= probe.spinProbe() }
+            for _ in 0..<Int((r >> 8) & 2047) { sink &+= probe?.spinProbe() ?? 1 }
             if sink == Int.min { sched_yield() }
         case 7:
             usleep(UInt32(1 + (r >> 8) % 40))

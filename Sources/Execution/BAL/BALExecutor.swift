@@ -1,0 +1,327 @@
+import Foundation
+import Synchronization
+import EVMPrimitives
+import EVMState
+
+/// The block-access-list executor: given the block's access list (EIP-7928 layout, see
+/// `BlockAccessList`), it runs every transaction at once, each reading what lower transactions wrote
+/// from the list (`BALView`), with no multi-version memory, scheduling or validation; then checks that
+/// each transaction's actual reads and writes are the list's (a mismatch names the first differing
+/// entry, `BALMismatch`); then commits and computes the roots with the same parallel block end as
+/// Block-STM (`ParallelFinalization.Job` on a `WorkerGang`).
+///
+/// With a correct list its outcome equals `SerialExecutor`'s bit for bit: every transaction read exactly
+/// what it would have read serially, and the check proves that the list says what execution did. Its
+/// speed is what perfect information buys; the gap to Block-STM is what optimism costs.
+public struct BALExecutor: BlockExecutor {
+    public let threads: Int
+    public let list: BlockAccessList
+    public let stress: StressOptions?
+
+    public var name: String { "bal" }
+
+    /// Transactions per task of the execution stage (as the partition bound).
+    static let chunk = 8
+
+    /// `threads` outside 1...64 is clamped into that range.
+    public init(threads: Int, list: BlockAccessList, stress: StressOptions? = nil) {
+        self.threads = min(64, max(1, threads))
+        self.list = list
+        self.stress = stress
+    }
+
+    /// `BlockExecutor`: the outcome, or, when the list does not describe the block, the serial outcome
+    /// marked `ranSerially` (use `run` to see the mismatch; every check in this project does).
+    public func execute(pre: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork) -> BlockOutcome {
+        switch run(pre: pre, env: env, transactions: transactions, fork: fork) {
+        case .success(let outcome): return outcome
+        case .failure:
+            var outcome = SerialExecutor(recordsAccess: false).execute(pre: pre, env: env, transactions: transactions, fork: fork)
+            outcome.metrics.threads = threads
+            outcome.metrics.ranSerially = true
+            return outcome
+        }
+    }
+
+    /// Runs the block from the list; fails with the first entry where the list and execution differ.
+    public func run(pre: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork) -> Result<BlockOutcome, BALMismatch> {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let n = transactions.count
+        let indexed = IndexedAccessList(list, transactions: n)
+        var base = pre
+        BlockFinalization.applyBeaconRoot(&base, env: env, fork: fork)
+        if let m = Self.checkSystemCall(pre: pre, base: base, list: indexed) { return .failure(m) }
+
+        let chunk = Self.chunk
+        let results = TxSlots<TxResult>(count: n)
+        let stress = self.stress
+        let executeChunk: @Sendable (Int) -> Void = { [base] c in
+            let jitter = stress.map { Jitter(options: $0, worker: c, probe: nil) }
+            for i in (c * chunk)..<min(n, (c + 1) * chunk) {
+                jitter?.perturb()
+                results.set(i, Self.execute(transactions[i], index: i, env: env, fork: fork, base: base, list: indexed))
+            }
+        }
+        let collected = Collected()
+        collected.metrics.threads = threads
+        collected.metrics.executions = n
+        let failure = Mutex<BALMismatch?>(nil)
+        let collect: @Sendable () -> Bool = { [base] in
+            if let m = Self.checkResults(results, transactions: transactions, env: env, list: indexed, base: base) {
+                failure.withLock { $0 = m }
+                return false
+            }
+            return collected.collect(transactions, env: env, take: { results.take($0)?.outcome })
+        }
+        let gang = WorkerGang.checkout(threads: threads)
+        defer { WorkerGang.checkin(gang) }
+        let chunks = (n + chunk - 1) / chunk
+        var outcome: BlockOutcome
+        if threads == 1 || n == 0 {
+            if n > 0 { gang.run { _ in for c in 0..<chunks { executeChunk(c) } } }
+            guard collect() else { return fallback(failure, pre: pre, env: env, transactions: transactions, fork: fork, start: start) }
+            outcome = ParallelFinalization.serialFinish(base: base, commits: collected.commits, env: env, fork: fork,
+                                                        receipts: collected.receipts, rejected: collected.rejected,
+                                                        blobGasUsed: collected.blobGas, metrics: collected.metrics)
+        } else {
+            let job = ParallelFinalization.Job(base: base, env: env, fork: fork, shards: threads)
+            let stages = [WorkerGang.Stage(prepare: { chunks }, task: executeChunk)]
+                + job.stages(before: {
+                    guard collect() else { return false }
+                    collected.hand(to: job)
+                    return true
+                })
+            guard gang.runStages(stages) == stages.count else {
+                return fallback(failure, pre: pre, env: env, transactions: transactions, fork: fork, start: start)
+            }
+            outcome = job.outcome()
+        }
+        outcome.transactionGas = collected.gas
+        outcome.metrics.wallTimeNanoseconds = UInt64((clock.now - start).nanoseconds)
+        return .success(outcome)
+    }
+
+    /// A mismatch, or else (a block gas or blob gas limit bites in block order, which only a serial
+    /// run reproduces exactly) the serial outcome.
+    private func fallback(_ failure: borrowing Mutex<BALMismatch?>, pre: InMemoryState, env: BlockEnvironment,
+                          transactions: [Transaction], fork: Fork, start: ContinuousClock.Instant) -> Result<BlockOutcome, BALMismatch> {
+        if let m = failure.withLock({ $0 }) { return .failure(m) }
+        var outcome = SerialExecutor(recordsAccess: false).execute(pre: pre, env: env, transactions: transactions, fork: fork)
+        outcome.metrics.threads = threads
+        outcome.metrics.ranSerially = true
+        outcome.metrics.wallTimeNanoseconds = UInt64((ContinuousClock().now - start).nanoseconds)
+        return .success(outcome)
+    }
+
+    // MARK: - One transaction
+
+    /// What one transaction's run gives: its outcome for the commit, the first place where its reads or
+    /// writes leave the list, and the numbers of the read-only listed locations it read.
+    struct TxResult: Sendable {
+        var outcome: BlockSTMRun.TxOutcome
+        var mismatch: BALMismatch?
+        var readIDs: [Int]
+    }
+
+    static func execute(_ tx: Transaction, index i: Int, env: BlockEnvironment, fork: Fork, base: InMemoryState,
+                        list: IndexedAccessList) -> TxResult {
+        let view = BALView(index: i + 1, list: list, base: base)
+        switch TransactionProcessor.execute(tx, env: env, reader: view, fork: fork,
+                                            gasAvailable: env.gasLimit, deferCoinbaseFee: true) {
+        case .failure(let error):
+            // A rejected transaction changes nothing: the list must not say otherwise.
+            let listed = list.changes[i + 1]
+            let mismatch = listed.isEmpty ? nil : BALMismatch(index: i + 1, kind: .notInExecution, entry: listed[0])
+            return TxResult(outcome: .rejected(error), mismatch: mismatch, readIDs: [])
+        case .success(let r):
+            var readIDs: [Int] = []
+            let mismatch = check(r, view: view, coinbase: env.coinbase, readIDs: &readIDs)
+            let included = BlockSTMRun.Included(changes: r.changes, coinbaseFee: r.coinbaseFee, gasUsed: r.gasUsed,
+                                                blobGasUsed: r.blobGasUsed,
+                                                receipt: BlockFinalization.receipt(for: tx, result: r, cumulativeGasUsed: 0))
+            return TxResult(outcome: .included(included), mismatch: mismatch, readIDs: readIDs)
+        }
+    }
+
+    /// Checks one transaction's reads (each must be listed) and writes (exactly the list's changes at its
+    /// index, the deferred coinbase fee included).
+    static func check(_ r: TransactionResult, view: BALView, coinbase: Address, readIDs: inout [Int]) -> BALMismatch? {
+        let list = view.list, index = view.index
+        for a in r.readAccounts {
+            guard let e = list.accounts[a] else { return BALMismatch(index: index, kind: .missingFromList, entry: .account(a)) }
+            if e.fieldsUnchanged { readIDs.append(e.id) }
+        }
+        for s in r.readSlots {
+            guard let e = list.accounts[s.address] else {
+                return BALMismatch(index: index, kind: .missingFromList, entry: .account(s.address))
+            }
+            guard let slot = e.slots[s.key] else {
+                return BALMismatch(index: index, kind: .missingFromList, entry: .storageRead(s.address, s.key))
+            }
+            if slot.changes.isEmpty { readIDs.append(slot.id) }
+        }
+        var actual: [BALEntry] = []
+        var creditedCoinbase = r.coinbaseFee.isZero
+        for (address, change) in r.changes.accounts {
+            let old = view.account(address) ?? AccountInfo()
+            let new = change.info ?? AccountInfo()
+            var balance = new.balance
+            if address == coinbase {
+                balance = balance &+ r.coinbaseFee
+                creditedCoinbase = true
+            }
+            if balance != old.balance { actual.append(.balance(address, index: index, value: balance)) }
+            if new.nonce != old.nonce { actual.append(.nonce(address, index: index, value: new.nonce)) }
+            if new.code.hash != old.code.hash { actual.append(.code(address, index: index, hash: new.code.hash)) }
+            if change.info != nil {
+                for (key, value) in change.storage where value != view.storage(address, key: key) {
+                    actual.append(.storage(address, key, index: index, value: value))
+                }
+            }
+            // A deleted account (EIP-161 touch of an empty one with storage) or a cleared storage: every slot
+            // that held a value and is not written now becomes zero.
+            if change.info == nil || change.storageCleared {
+                var keys = Set(view.base.accounts[address]?.storage.keys.map { $0 } ?? [])
+                if let e = list.accounts[address] { keys.formUnion(e.slots.keys) }
+                for key in keys where (change.info == nil || change.storage[key] == nil)
+                    && !view.storage(address, key: key).isZero {
+                    actual.append(.storage(address, key, index: index, value: .zero))
+                }
+            }
+        }
+        if !creditedCoinbase {
+            let old = view.account(coinbase)?.balance ?? .zero
+            actual.append(.balance(coinbase, index: index, value: old &+ r.coinbaseFee))
+        }
+        actual.sort()
+        return firstDifference(index: index, actual: actual, listed: list.changes[index])
+    }
+
+    /// The first place where two sorted entry lists of one index differ.
+    static func firstDifference(index: Int, actual: [BALEntry], listed: [BALEntry]) -> BALMismatch? {
+        var j = 0
+        while j < actual.count || j < listed.count {
+            guard j < actual.count else { return BALMismatch(index: index, kind: .notInExecution, entry: listed[j]) }
+            guard j < listed.count else { return BALMismatch(index: index, kind: .missingFromList, entry: actual[j]) }
+            let a = actual[j], l = listed[j]
+            if a == l { j += 1; continue }
+            let ka = a.sortKey, kl = l.sortKey
+            if ka.0 == kl.0 && ka.1 == kl.1 && ka.2 == kl.2 {
+                return BALMismatch(index: index, kind: .notInExecution, entry: l, actual: a)
+            }
+            return a < l ? BALMismatch(index: index, kind: .missingFromList, entry: a)
+                         : BALMismatch(index: index, kind: .notInExecution, entry: l)
+        }
+        return nil
+    }
+
+    // MARK: - Block-wide checks
+
+    /// Index 0: what the system call changed must be the list's index-0 changes.
+    static func checkSystemCall(pre: InMemoryState, base: InMemoryState, list: IndexedAccessList) -> BALMismatch? {
+        var actual: [BALEntry] = []
+        let address = BlockFinalization.beaconRootsAddress
+        let old = pre.accounts[address], new = base.accounts[address]
+        if old != new {
+            let o = old?.info ?? AccountInfo(), x = new?.info ?? AccountInfo()
+            if o.balance != x.balance { actual.append(.balance(address, index: 0, value: x.balance)) }
+            if o.nonce != x.nonce { actual.append(.nonce(address, index: 0, value: x.nonce)) }
+            if o.code.hash != x.code.hash { actual.append(.code(address, index: 0, hash: x.code.hash)) }
+            let keys = Set((old?.storage.keys).map(Array.init) ?? []).union((new?.storage.keys).map(Array.init) ?? [])
+            for key in keys where pre.storage(address, key: key) != base.storage(address, key: key) {
+                actual.append(.storage(address, key, index: 0, value: base.storage(address, key: key)))
+            }
+        }
+        actual.sort()
+        return firstDifference(index: 0, actual: actual, listed: list.changes[0])
+    }
+
+    /// In block order: each transaction's own check, then that every read-only listed location was read
+    /// by some transaction, then the post-execution changes (withdrawals).
+    static func checkResults(_ results: TxSlots<TxResult>, transactions: [Transaction], env: BlockEnvironment,
+                             list: IndexedAccessList, base: InMemoryState) -> BALMismatch? {
+        let n = transactions.count
+        var read = [UInt64](repeating: 0, count: (list.locationCount + 63) / 64)
+        var cumulative: UInt64 = 0, blobGas: UInt64 = 0
+        for i in 0..<n {
+            // Where a block gas or blob gas limit bites in block order, the parallel results from there on
+            // are not the serial ones: the run is re-done serially (`Collected.collect` says so) unchecked.
+            let used = results.peek(i) { r -> (gas: UInt64, blob: UInt64)? in
+                if case .included(let x) = r.outcome { return (x.gasUsed, x.blobGasUsed) }
+                return (0, 0)
+            }
+            if let used, used.gas > 0 || used.blob > 0 {
+                if transactions[i].gasLimit > env.gasLimit - cumulative
+                    || blobGas + used.blob > BlobParameters.maxBlobGasPerBlock { return nil }
+                cumulative += used.gas
+                blobGas += used.blob
+            }
+            if let m = results.peek(i, { $0.mismatch }) { return m }
+            results.peek(i) { r in for id in r.readIDs { read[id >> 6] |= 1 << UInt64(id & 63) } }
+        }
+        for (id, entry) in list.mustBeRead where read[id >> 6] & (1 << UInt64(id & 63)) == 0 {
+            return BALMismatch(index: nil, kind: .notInExecution, entry: entry)
+        }
+        // Index n + 1: the withdrawals, over the balances the list gives after the last transaction.
+        let after = BALView(index: n + 1, list: list, base: base)
+        var balances: [Address: (old: AccountInfo, new: UInt256)] = [:]
+        for w in env.withdrawals {
+            let old = balances[w.address]?.old ?? after.account(w.address) ?? AccountInfo()
+            let before = balances[w.address]?.new ?? old.balance
+            balances[w.address] = (old, before &+ UInt256(w.amount) &* UInt256(1_000_000_000))
+        }
+        var actual: [BALEntry] = []
+        for (address, b) in balances where b.new != b.old.balance {
+            actual.append(.balance(address, index: n + 1, value: b.new))
+        }
+        actual.sort()
+        return firstDifference(index: n + 1, actual: actual, listed: list.changes[n + 1])
+    }
+}
+
+/// One result per transaction, each written by the task that ran it and read after the stage's barrier.
+final class TxSlots<T>: @unchecked Sendable {
+    private let slots: UnsafeMutableBufferPointer<T?>
+
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
+    }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+
+    func set(_ i: Int, _ value: T) { slots[i] = value }
+
+    /// Reads slot `i` (which must be set) in place.
+    func peek<R>(_ i: Int, _ body: (T) -> R) -> R {
+        guard let v = slots[i] else { preconditionFailure("result slot \(i) was not filled") }
+        return body(v)
+    }
+
+    /// Slot `i`'s value moved out (nil when it was not set).
+    func take(_ i: Int) -> T? {
+        let v = slots[i]
+        slots[i] = nil
+        return v
+    }
+}
+
+extension BALExecutor {
+    /// The BAL executor for callers that have no list (`t8n --executor bal`): derives the block's list
+    /// from a serial run, then runs from it. A list that does not check out (a bug, since it was just
+    /// derived) gives the serial outcome marked `ranSerially`, as `BALExecutor.execute` does.
+    public struct Deriving: BlockExecutor {
+        public let threads: Int
+        public var name: String { "bal" }
+        public init(threads: Int) { self.threads = threads }
+
+        public func execute(pre: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork) -> BlockOutcome {
+            let list = BlockAccessListBuilder.derive(pre: pre, env: env, transactions: transactions, fork: fork)
+            return BALExecutor(threads: threads, list: list).execute(pre: pre, env: env, transactions: transactions, fork: fork)
+        }
+    }
+}

@@ -1,0 +1,215 @@
+import XCTest
+import Foundation
+import EVMPrimitives
+import EVMState
+@testable import Execution
+
+/// The block-access-list executor: the lists a serial run derives, their JSON form, and that a list
+/// which does not describe the block is caught with the entry named. (Equality with serial on every
+/// hand-built block, at every thread count and under stress, is checked by `Check.allExecutorsAgree`.)
+final class BALTests: XCTestCase {
+    typealias B = TestBlock
+
+    static let counter = B.contract(1)
+    static let reader = B.contract(2)
+
+    /// Three increments of one counter, then a read of slot 5 of another contract.
+    static func block() -> TestBlock {
+        var block = B()
+        block.deploy(counter, code: Snippets.counter)
+        var a = EVMAssembler()
+        a.push(5); a.op(.sload, .pop, .stop)
+        block.deploy(reader, code: a.assembled, storage: [UInt256(5): UInt256(9)])
+        for i in 0..<3 {
+            block.fund(B.eoa(i))
+            block.send(from: B.eoa(i), to: counter, gas: 60_000)
+        }
+        block.fund(B.eoa(3))
+        block.send(from: B.eoa(3), to: reader, gas: 60_000)
+        return block
+    }
+
+    static func derive(_ block: TestBlock) -> BlockAccessList {
+        BlockAccessListBuilder.derive(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+    }
+
+    static func run(_ list: BlockAccessList, _ block: TestBlock, threads: Int = 2) -> Result<BlockOutcome, BALMismatch> {
+        BALExecutor(threads: threads, list: list).run(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+    }
+
+    func testDerivedListRecordsEachChangeAtItsIndex() {
+        let block = Self.block()
+        let list = Self.derive(block)
+        XCTAssertEqual(list, list.normalized())
+        let counter = list.accounts.first { $0.address == Self.counter }
+        XCTAssertEqual(counter?.storageChanges.map(\.slot), [.zero])
+        XCTAssertEqual(counter?.storageChanges.first?.changes,
+                       [.init(index: 1, value: UInt256(1)), .init(index: 2, value: UInt256(2)), .init(index: 3, value: UInt256(3))])
+        XCTAssertEqual(counter?.storageReads, [])
+        let reader = list.accounts.first { $0.address == Self.reader }
+        XCTAssertEqual(reader?.storageReads, [UInt256(5)])
+        XCTAssertEqual(reader?.storageChanges, [])
+        for i in 0..<4 {
+            let sender = list.accounts.first { $0.address == B.eoa(i) }
+            XCTAssertEqual(sender?.nonceChanges, [.init(index: i + 1, value: 1)], "sender \(i)")
+            XCTAssertEqual(sender?.balanceChanges.map(\.index), [i + 1], "sender \(i)")
+        }
+        let coinbase = list.accounts.first { $0.address == block.env.coinbase }
+        XCTAssertEqual(coinbase?.balanceChanges.map(\.index), [1, 2, 3, 4])
+        // The serial post-state agrees with the list's last values.
+        let serial = SerialExecutor().execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+        XCTAssertEqual(coinbase?.balanceChanges.last?.value, serial.postState.accounts[block.env.coinbase]?.info.balance)
+        guard case .success(let outcome) = Self.run(list, block) else { return XCTFail("the derived list must check out") }
+        Check.assertSame(serial, outcome, "bal")
+    }
+
+    func testJSONRoundTrip() throws {
+        var block = Self.block()
+        // A code change too: a transaction that deploys a contract.
+        block.fund(B.eoa(9))
+        var initCode = EVMAssembler()
+        initCode.returnRuntime([0x60, 0x01, 0x00])
+        block.send(from: B.eoa(9), to: nil, data: initCode.assembled, gas: 200_000)
+        let list = Self.derive(block)
+        XCTAssertTrue(list.accounts.contains { !$0.codeChanges.isEmpty })
+        let decoded = try BlockAccessList.decode(json: list.jsonData())
+        XCTAssertEqual(decoded, list)
+        let text = String(decoding: list.jsonData(), as: UTF8.self)
+        XCTAssertTrue(text.contains("\"blockAccessIndex\" : 1"), text)
+        XCTAssertTrue(text.contains("\"storageReads\""))
+        XCTAssertThrowsError(try BlockAccessList.decode(json: Data("[{\"address\":\"0x12\"}]".utf8)))
+    }
+
+    func testMissingReadIsNamed() {
+        let block = Self.block()
+        var list = Self.derive(block)
+        let k = list.accounts.firstIndex { $0.address == Self.reader }!
+        list.accounts[k].storageReads = []
+        guard case .failure(let m) = Self.run(list, block) else { return XCTFail("a missing read must be caught") }
+        XCTAssertEqual(m, BALMismatch(index: 4, kind: .missingFromList, entry: .storageRead(Self.reader, UInt256(5))))
+        XCTAssertTrue(m.description.contains("storage read"), m.description)
+    }
+
+    func testWrongPostValueIsNamed() {
+        let block = Self.block()
+        var list = Self.derive(block)
+        let k = list.accounts.firstIndex { $0.address == Self.counter }!
+        list.accounts[k].storageChanges[0].changes[1].value = UInt256(7)
+        for threads in [1, 2, 4] {
+            guard case .failure(let m) = Self.run(list, block, threads: threads) else { return XCTFail("a wrong value must be caught") }
+            XCTAssertEqual(m, BALMismatch(index: 2, kind: .notInExecution,
+                                          entry: .storage(Self.counter, .zero, index: 2, value: UInt256(7)),
+                                          actual: .storage(Self.counter, .zero, index: 2, value: UInt256(2))), "threads \(threads)")
+        }
+    }
+
+    func testWrongIndexIsNamed() {
+        let block = Self.block()
+        var list = Self.derive(block)
+        let k = list.accounts.firstIndex { $0.address == B.eoa(1) }!
+        list.accounts[k].nonceChanges[0].index = 3
+        guard case .failure(let m) = Self.run(list, block) else { return XCTFail("a wrong index must be caught") }
+        XCTAssertEqual(m, BALMismatch(index: 2, kind: .missingFromList, entry: .nonce(B.eoa(1), index: 2, value: 1)))
+    }
+
+    func testMissingWriteAndExtraEntriesAreNamed() {
+        let block = Self.block()
+        let list = Self.derive(block)
+        // The coinbase's fee credit of transaction 0 left out.
+        var missing = list
+        let c = missing.accounts.firstIndex { $0.address == block.env.coinbase }!
+        let credited = missing.accounts[c].balanceChanges.removeFirst()
+        guard case .failure(let m1) = Self.run(missing, block) else { return XCTFail("a missing write must be caught") }
+        XCTAssertEqual(m1, BALMismatch(index: 1, kind: .missingFromList, entry: .balance(block.env.coinbase, index: 1, value: credited.value)))
+        // A read nobody makes.
+        var extra = list
+        let r = extra.accounts.firstIndex { $0.address == Self.reader }!
+        extra.accounts[r].storageReads.append(UInt256(6))
+        guard case .failure(let m2) = Self.run(extra, block) else { return XCTFail("an extra read must be caught") }
+        XCTAssertEqual(m2, BALMismatch(index: nil, kind: .notInExecution, entry: .storageRead(Self.reader, UInt256(6))))
+        // An account the list does not name at all.
+        var noAccount = list
+        noAccount.accounts.removeAll { $0.address == Self.reader }
+        guard case .failure(let m3) = Self.run(noAccount, block) else { return XCTFail("a missing account must be caught") }
+        XCTAssertEqual(m3.entry, .account(Self.reader))
+        XCTAssertEqual(m3.kind, .missingFromList)
+    }
+
+    /// `execute` (the `BlockExecutor` face) falls back to serial on a bad list; `run` is what checks use.
+    func testExecuteFallsBackToSerialOnAMismatch() {
+        let block = Self.block()
+        var list = Self.derive(block)
+        list.accounts.removeAll { $0.address == Self.counter }
+        let outcome = BALExecutor(threads: 2, list: list).execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+        let serial = SerialExecutor().execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+        Check.assertSame(serial, outcome, "fallback")
+        XCTAssertTrue(outcome.metrics.ranSerially)
+    }
+
+    /// The benchmark blocks at every thread count; the dependent counter is where BAL differs most from
+    /// Block-STM (no transaction waits).
+    func testBenchmarkBlocksAtEveryThreadCount() {
+        for b in BlockSTMBenchmark.blocks(txs: 40) {
+            let serial = SerialExecutor().execute(pre: b.pre, env: b.env, transactions: b.txs, fork: .cancun)
+            let list = BlockAccessListBuilder.derive(pre: b.pre, env: b.env, transactions: b.txs, fork: .cancun)
+            for threads in [1, 2, 4, 8, 16] {
+                switch BALExecutor(threads: threads, list: list).run(pre: b.pre, env: b.env, transactions: b.txs, fork: .cancun) {
+                case .success(let o): Check.assertSame(serial, o, "\(b.name) x\(threads)"); XCTAssertFalse(o.metrics.ranSerially)
+                case .failure(let m): XCTFail("\(b.name) x\(threads): \(m)")
+                }
+            }
+        }
+    }
+}
+
+/// The adaptive policy: hot blocks found while running are finished serially from the validated prefix;
+/// blocks that parallelise stay parallel.
+final class AdaptivePolicyTests: XCTestCase {
+    typealias B = TestBlock
+
+    func testHotBlockRule() {
+        XCTAssertFalse(HotBlockRule.isHot(executions: 8, wasted: 8, transactions: 100, threads: 2), "too early to judge")
+        XCTAssertTrue(HotBlockRule.isHot(executions: 100, wasted: 50, transactions: 100, threads: 2))
+        XCTAssertFalse(HotBlockRule.isHot(executions: 100, wasted: 0, transactions: 100, threads: 2))
+        XCTAssertFalse(HotBlockRule.isHot(executions: 100, wasted: 20, transactions: 100, threads: 2))
+    }
+
+    /// Every transaction increments one counter, each with its own calldata: `SerialRule` sees distinct
+    /// calls and lets Block-STM start; the run then finds the chain.
+    static func hiddenChain(_ n: Int) -> TestBlock {
+        var block = B()
+        block.deploy(B.contract(1), code: Snippets.counter)
+        for i in 0..<n {
+            block.fund(B.eoa(i))
+            block.send(from: B.eoa(i), to: B.contract(1), data: Snippets.word(UInt64(i)), gas: 60_000)
+        }
+        return block
+    }
+
+    func testHiddenChainStartsParallelAndFinishesSerially() {
+        let block = Self.hiddenChain(150)
+        XCTAssertFalse(SerialRule.prefersSerial(block.txs, env: block.env, threads: 2, cores: 2))
+        let serial = SerialExecutor().execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+        for threads in [2, 4, 8] {
+            let o = BlockSTMExecutor(threads: threads).execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+            Check.assertSame(serial, o, "adaptive x\(threads)")
+            XCTAssertTrue(o.metrics.ranSerially, "x\(threads): the chain must be finished serially")
+            XCTAssertLessThan(o.metrics.executions, 2 * block.txs.count, "x\(threads): abandoned early")
+        }
+        // Abandoned at different points under seeded perturbation: the kept prefix must always be right.
+        for rep in 0..<Check.stressRepetitions {
+            let threads = [2, 4, 8, 16][rep % 4]
+            let o = BlockSTMExecutor(threads: threads, stress: StressOptions(seed: UInt64(rep) &+ 11), policy: .adaptive)
+                .execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+            Check.assertSame(serial, o, "adaptive stress rep \(rep) x\(threads)")
+        }
+    }
+
+    func testIndependentBlocksStayParallel() {
+        for b in BlockSTMBenchmark.blocks(txs: 200) where b.name != "dependent-counter" {
+            let o = BlockSTMExecutor(threads: 2).execute(pre: b.pre, env: b.env, transactions: b.txs, fork: .cancun)
+            XCTAssertFalse(o.metrics.ranSerially, b.name)
+            XCTAssertEqual(o.metrics.reExecutions, 0, b.name)
+        }
+    }
+}
