@@ -67,7 +67,7 @@ public enum EIP2537 {
 
     static func appendFp(_ v: Fp, to out: inout [UInt8]) {
         out.append(contentsOf: repeatElement(0, count: 16))
-        out.append(contentsOf: v.bigEndianBytes)
+        v.appendBigEndian(to: &out)
     }
 
     static func encode(_ p: G1Affine) -> [UInt8] {

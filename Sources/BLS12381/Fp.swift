@@ -275,9 +275,12 @@ struct Fp: Equatable, Sendable {
 
     /// Lexicographic comparison of two raw limb sets.
     static func rawGreaterThan(_ a: Fp, _ b: Fp) -> Bool {
-        let x = [a.l5, a.l4, a.l3, a.l2, a.l1, a.l0], y = [b.l5, b.l4, b.l3, b.l2, b.l1, b.l0]
-        for i in 0..<6 where x[i] != y[i] { return x[i] > y[i] }
-        return false
+        if a.l5 != b.l5 { return a.l5 > b.l5 }
+        if a.l4 != b.l4 { return a.l4 > b.l4 }
+        if a.l3 != b.l3 { return a.l3 > b.l3 }
+        if a.l2 != b.l2 { return a.l2 > b.l2 }
+        if a.l1 != b.l1 { return a.l1 > b.l1 }
+        return a.l0 > b.l0
     }
 
     /// ZCash "lexicographically largest": the canonical value exceeds (p-1)/2.
@@ -287,18 +290,35 @@ struct Fp: Equatable, Sendable {
     /// nil when the integer is not below p.
     init?(bigEndian b: ArraySlice<UInt8>) {
         precondition(b.count == 48, "Fp(bigEndian:) needs 48 bytes")
-        var limbs = [UInt64](repeating: 0, count: 6)
-        var i = b.startIndex
-        for k in (0..<6).reversed() {
+        // Limb k (little-endian) is bytes [40 - 8k, 48 - 8k) of the big-endian input. No allocation.
+        @inline(__always) func limb(_ k: Int) -> UInt64 {
             var v: UInt64 = 0
-            for _ in 0..<8 { v = (v << 8) | UInt64(b[i]); i += 1 }
-            limbs[k] = v
+            let start = b.startIndex + 40 - 8 * k
+            for i in start..<(start + 8) { v = (v << 8) | UInt64(b[i]) }
+            return v
         }
-        let raw = Fp(raw: limbs[0], limbs[1], limbs[2], limbs[3], limbs[4], limbs[5])
+        let raw = Fp(raw: limb(0), limb(1), limb(2), limb(3), limb(4), limb(5))
         // Canonical form is required: reject p itself and anything above it.
         let pMinus1 = Fp(raw: Fp.p0 - 1, Fp.p1, Fp.p2, Fp.p3, Fp.p4, Fp.p5)
         if Fp.rawGreaterThan(raw, pMinus1) { return nil }
         self = raw * Fp.r2
+    }
+
+    /// Appends the canonical value as 48 big-endian bytes (no temporary array).
+    func appendBigEndian(to out: inout [UInt8]) {
+        let c = canonical
+        for k in stride(from: 5, through: 0, by: -1) {
+            let limb: UInt64
+            switch k {
+            case 5: limb = c.l5
+            case 4: limb = c.l4
+            case 3: limb = c.l3
+            case 2: limb = c.l2
+            case 1: limb = c.l1
+            default: limb = c.l0
+            }
+            for s in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: limb >> UInt64(s))) }
+        }
     }
 
     /// The canonical value as 48 big-endian bytes.
