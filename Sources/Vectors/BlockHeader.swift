@@ -159,8 +159,9 @@ public struct DecodedBlock: Sendable {
 
     /// Decodes `rlp([header, transactions, ommers])` or `rlp([header, transactions, ommers, withdrawals])`
     /// (`requests`, a Prague addition, is rejected: it was dropped from the final design). Any malformed field,
-    /// non-canonical encoding or unrecoverable signature makes the block invalid.
-    public static func decode(_ bytes: [UInt8]) throws(BlockError) -> DecodedBlock {
+    /// non-canonical encoding or unrecoverable signature makes the block invalid; `schedule` gives the block's fork,
+    /// which decides what a valid transaction is.
+    public static func decode(_ bytes: [UInt8], schedule: ForkSchedule = ForkSchedule(only: .cancun)) throws(BlockError) -> DecodedBlock {
         let item: RLPItem
         do { item = try RLP.decode(bytes) } catch { throw BlockError("block RLP: \(error)") }
         guard let parts = item.listValue else { throw BlockError("block: expected an RLP list, got a byte string") }
@@ -168,6 +169,7 @@ public struct DecodedBlock: Sendable {
             throw BlockError("block: expected [header, transactions, ommers] or with withdrawals, got \(parts.count) items")
         }
         let header = try BlockHeader.decode(parts[0])
+        let fork = schedule.fork(number: header.number, timestamp: header.timestamp)
         guard let txItems = parts[1].listValue else { throw BlockError("block transactions: expected a list") }
         var transactions: [Transaction] = []
         var encodings: [[UInt8]] = []
@@ -184,7 +186,7 @@ public struct DecodedBlock: Sendable {
                 encoded = b
             }
             do {
-                let (tx, _) = try TransactionCodec.decode(encoded)
+                let (tx, _) = try TransactionCodec.decode(encoded, fork: fork)
                 transactions.append(tx)
             } catch {
                 throw BlockError("transaction \(i): \(error)")

@@ -105,7 +105,7 @@ public struct BlockchainTestRunner: Sendable {
             return result
         }
         let genesis: DecodedBlock
-        do { genesis = try DecodedBlock.decode(t.genesisRLP) } catch {
+        do { genesis = try DecodedBlock.decode(t.genesisRLP, schedule: t.schedule) } catch {
             result.error = "genesis block: \(error)"
             return result
         }
@@ -168,7 +168,7 @@ public struct BlockchainTestRunner: Sendable {
     func importBlock(_ rlp: [UInt8], schedule: ForkSchedule, into chain: inout [Hash32: ChainBlock],
                      executorProblems: inout [String], index: Int) -> Verdict {
         let block: DecodedBlock
-        do { block = try DecodedBlock.decode(rlp) } catch { return .rejected(error.reason) }
+        do { block = try DecodedBlock.decode(rlp, schedule: schedule) } catch { return .rejected(error.reason) }
         guard let parent = chain[block.header.parentHash] else {
             return .rejected("unknown parent \(block.header.parentHash)")
         }

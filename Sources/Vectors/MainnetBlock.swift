@@ -66,7 +66,7 @@ public enum MainnetBlockLoader {
         var transactions: [Transaction] = []
         var signatures: [TransactionSignature?] = []
         for (i, t) in try b.array("transactions").enumerated() {
-            let (tx, signature) = try transaction(try JSONFields(t, path: b.at("transactions[\(i)]")))
+            let (tx, signature) = try transaction(try JSONFields(t, path: b.at("transactions[\(i)]")), fork: fork)
             transactions.append(tx)
             signatures.append(signature)
         }
@@ -83,7 +83,7 @@ public enum MainnetBlockLoader {
 
     /// One transaction of `eth_getBlockByNumber`: fields by type, the signature, the sender recovered and checked
     /// against `from`, the hash checked against `hash`.
-    static func transaction(_ f: JSONFields) throws(FieldError) -> (Transaction, TransactionSignature) {
+    static func transaction(_ f: JSONFields, fork: Fork) throws(FieldError) -> (Transaction, TransactionSignature) {
         let typeNumber = f.has("type") ? try f.u64("type") : 0
         guard typeNumber <= 3, let type = TransactionType(rawValue: UInt8(typeNumber)) else {
             throw FieldError("\(f.at("type")): transaction type \(typeNumber) is not one of 0 to 3")
@@ -129,7 +129,7 @@ public enum MainnetBlockLoader {
         let signature = TransactionSignature(v: v, r: try f.u256("r"), s: try f.u256("s"))
         let from = try f.address("from")
         do {
-            tx.sender = try TransactionCodec.recoverSender(tx, signature: signature)
+            tx.sender = try TransactionCodec.recoverSender(tx, signature: signature, fork: fork)
         } catch {
             throw FieldError("\(f.path): \(error)")
         }

@@ -205,14 +205,33 @@ public enum TransactionCodec {
         return c
     }
 
-    /// The address that signed `tx`: r and s in [1, n), s at most n / 2 (EIP-2), `v` matching the transaction.
-    public static func recoverSender(_ tx: Transaction, signature: TransactionSignature) throws(TransactionCodecError) -> Address {
+    /// The address that signed `tx`: r and s in [1, n), s at most n / 2 from Homestead (EIP-2), `v` matching the
+    /// transaction, and as `fork` allows: an EIP-155 chain id from Spurious Dragon on, each typed transaction from the
+    /// fork that introduced it (EIP-2930 Berlin, EIP-1559 London, EIP-4844 Cancun).
+    public static func recoverSender(_ tx: Transaction, signature: TransactionSignature,
+                                     fork: Fork = .cancun) throws(TransactionCodecError) -> Address {
+        let introduced: Fork = switch tx.type {
+        case .legacy: .frontier
+        case .accessList: .berlin
+        case .dynamicFee: .london
+        case .blob: .cancun
+        }
+        if fork < introduced { throw .malformed("type-\(tx.type.rawValue) transactions are not valid before \(introduced.name)") }
+        if tx.type == .legacy, tx.chainId != nil, fork < .spuriousDragon {
+            throw .invalidV("an EIP-155 v (\(signature.v.hexString)) is not valid before Spurious Dragon")
+        }
         let parity = try yParity(tx, signature)
         guard !signature.r.isZero, signature.r < curveOrder else {
             throw .invalidSignature("r must be in [1, n), got \(signature.r.hexString)")
         }
-        guard !signature.s.isZero, signature.s <= halfCurveOrder else {
-            throw .invalidSignature("s must be in [1, n/2] (EIP-2), got \(signature.s.hexString)")
+        if fork < .homestead {
+            guard !signature.s.isZero, signature.s < curveOrder else {
+                throw .invalidSignature("s must be in [1, n), got \(signature.s.hexString)")
+            }
+        } else {
+            guard !signature.s.isZero, signature.s <= halfCurveOrder else {
+                throw .invalidSignature("s must be in [1, n/2] (EIP-2), got \(signature.s.hexString)")
+            }
         }
         guard let context = Secp256k1Context.shared.pointer else {
             throw .invalidSignature("libsecp256k1 context unavailable")
@@ -240,7 +259,8 @@ public enum TransactionCodec {
 
     /// Decodes a signed transaction in its consensus encoding (legacy RLP list, or type byte and RLP payload) and
     /// recovers its sender. The EIP-4844 network form (with blobs, commitments and proofs) is not accepted.
-    public static func decode(_ encoded: [UInt8]) throws(TransactionCodecError) -> (transaction: Transaction, signature: TransactionSignature) {
+    /// `fork` decides what is valid (see `recoverSender`).
+    public static func decode(_ encoded: [UInt8], fork: Fork = .cancun) throws(TransactionCodecError) -> (transaction: Transaction, signature: TransactionSignature) {
         guard let first = encoded.first else { throw .malformed("empty input") }
         var tx = Transaction()
         let body: [UInt8]
@@ -304,7 +324,7 @@ public enum TransactionCodec {
             signature = TransactionSignature(v: try u256(next(), "yParity"), r: try u256(next(), "r"),
                                              s: try u256(next(), "s"))
         }
-        tx.sender = try recoverSender(tx, signature: signature)
+        tx.sender = try recoverSender(tx, signature: signature, fork: fork)
         return (tx, signature)
     }
 
