@@ -31,6 +31,19 @@ final class G2AndMapTests: XCTestCase {
         return out
     }
 
+    /// The binary-GCD inverse agrees with Fermat's a^(p-2) and inverts, including at the edges (1, -1, 2, p-1).
+    func testBinaryInverseMatchesFermat() {
+        var rng = SplitMix64(state: 20)
+        var values = [Fp.one, -Fp.one, Fp.one.doubled(), Fp(raw: Fp.p0 - 1, Fp.p1, Fp.p2, Fp.p3, Fp.p4, Fp.p5) * Fp.r2,
+                      Fp(raw: 1, 0, 0, 0, 0, 0), Fp(raw: Fp.p0 - 1, Fp.p1, Fp.p2, Fp.p3, Fp.p4, Fp.p5)]
+        for _ in 0..<200 { values.append(rng.fp()) }
+        for a in values {
+            XCTAssertEqual(a.inverse(), a.inverseByFermat())
+            XCTAssertEqual(a * a.inverse(), .one)
+        }
+        XCTAssertEqual(Fp.zero.inverse(), .zero)
+    }
+
     func testJacobianMatchesAffine() {
         var rng = SplitMix64(state: 21)
         let g = KZGSetup.g2Generator
