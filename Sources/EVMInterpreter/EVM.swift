@@ -4,7 +4,7 @@ import Keccak
 import RLP
 import Precompiles
 
-/// The Cancun EVM for one transaction: message calls, creations and the interpreter loop.
+/// The EVM for one transaction under one fork's rules: message calls, creations and the interpreter loop.
 ///
 /// Generic over the state reader so the compiler specialises state access; it knows nothing of
 /// parallelism. Stacks and memories are pooled by call depth (frames at one depth never overlap)
@@ -14,7 +14,9 @@ public final class EVM<R: StateReader> {
     public let block: BlockContext
     public let tx: TxContext
     public let fork: Fork
-    let table: UnsafeMutablePointer<OpInfo>
+    /// The fork's rules, resolved once; `table` is its opcode table.
+    public let rules: ForkRules
+    let table: UnsafePointer<OpInfo>
 
     var stacks: [UnsafeMutablePointer<UInt256>] = []
     var memories: [Memory] = []
@@ -24,13 +26,12 @@ public final class EVM<R: StateReader> {
         self.block = block
         self.tx = tx
         self.fork = fork
-        table = UnsafeMutablePointer<OpInfo>.allocate(capacity: 256)
-        table.initialize(from: OpcodeTable.cancun, count: 256)
+        rules = ForkRules.of(fork)
+        table = rules.table
     }
 
     deinit {
         for s in stacks { s.deallocate() }
-        table.deallocate()
     }
 
     @inline(__always) func stackBuffer(depth: Int) -> UnsafeMutablePointer<UInt256> {
@@ -53,6 +54,10 @@ public final class EVM<R: StateReader> {
             return FrameResult(status: .halt(.callDepth), gasLeft: 0, output: [], createdAddress: nil)
         }
         let checkpoint = state.checkpoint()
+        if !rules.schedule.emptyAccountCleanup && !state.exists(message.target) {
+            // Before EIP-161 every message call creates its target when it is missing.
+            state.setAccount(message.target, AccountInfo())
+        }
         // A call touches its target (EIP-161); a value-bearing call to a missing account creates it.
         if message.transfersValue && !message.value.isZero {
             state.subBalance(message.caller, message.value)
@@ -82,9 +87,9 @@ public final class EVM<R: StateReader> {
         let checkpoint = state.checkpoint()
         let address = message.target
         state.markCreated(address)
-        // EIP-161: a new contract starts with nonce 1. Keep any balance the address already held.
+        // EIP-161: a new contract starts with nonce 1 (0 before). Keep any balance the address already held.
         var info = state.account(address) ?? AccountInfo()
-        info.nonce = 1
+        info.nonce = rules.schedule.emptyAccountCleanup ? 1 : 0
         info.code = .empty
         state.setAccount(address, info)
         state.subBalance(message.caller, message.value)
@@ -92,14 +97,20 @@ public final class EVM<R: StateReader> {
 
         var result = run(message)
         if result.status.isSuccess {
-            let code = result.output
-            let depositCost = Int64(code.count) * GasCost.codeDeposit
+            var code = result.output
+            var depositCost = Int64(code.count) * GasCost.codeDeposit
+            let schedule = rules.schedule
             var halt: HaltReason?
-            if let first = code.first, first == 0xef {
+            if schedule.rejectEFCode, let first = code.first, first == 0xef {
                 halt = .invalidCodePrefix  // EIP-3541
             } else if depositCost > result.gasLeft {
-                halt = .outOfGas
-            } else if code.count > GasCost.maxCodeSize {
+                if schedule.failOnCodeDepositOOG {
+                    halt = .outOfGas  // EIP-2
+                } else {
+                    code = []  // Frontier: the creation succeeds without code
+                    depositCost = 0
+                }
+            } else if let max = schedule.maxCodeSize, code.count > max {
                 halt = .codeTooLarge  // EIP-170
             }
             if let halt {

@@ -16,6 +16,8 @@ extension EVM {
         var returnData: [UInt8] = []
         let state = self.state
         let table = self.table
+        let schedule = rules.schedule
+        let accessLists = schedule.accessLists
 
         @inline(__always) func halt(_ reason: HaltReason) -> FrameResult {
             FrameResult(status: .halt(reason), gasLeft: 0, output: [], createdAddress: nil)
@@ -38,6 +40,14 @@ extension EVM {
         }
 
         @inline(__always) func words(_ size: Int) -> Int64 { Int64((size + 31) / 32) }
+
+        /// Charges the EIP-2929 cold surcharge when `a` is cold (the table holds the warm cost); false on out-of-gas.
+        @inline(__always) func accessAccount(_ a: Address) -> Bool {
+            guard accessLists, state.accessAddress(a) else { return true }
+            if schedule.coldAccountSurcharge > gas { return false }
+            gas -= schedule.coldAccountSurcharge
+            return true
+        }
 
         return code.bytes.withUnsafeBufferPointer { codeBuf -> FrameResult in
             let codeCount = codeBuf.count
@@ -65,9 +75,9 @@ extension EVM {
                 case 0x07: stack[sp - 2] = stack[sp - 1].evmSMod(stack[sp - 2]); sp -= 1
                 case 0x08: stack[sp - 3] = stack[sp - 1].addMod(stack[sp - 2], stack[sp - 3]); sp -= 2
                 case 0x09: stack[sp - 3] = stack[sp - 1].mulMod(stack[sp - 2], stack[sp - 3]); sp -= 2
-                case 0x0a:  // EXP: 50 gas per byte of exponent
+                case 0x0a:  // EXP: 10 gas per byte of exponent, 50 from EIP-160
                     let e = stack[sp - 2]
-                    let cost = GasCost.expByte * Int64(e.byteCount)
+                    let cost = schedule.expByte * Int64(e.byteCount)
                     if cost > gas { return halt(.outOfGas) }
                     gas -= cost
                     stack[sp - 2] = stack[sp - 1].exp(e); sp -= 1
@@ -104,9 +114,7 @@ extension EVM {
                 case 0x30: stack[sp] = msg.target.word; sp += 1
                 case 0x31:  // BALANCE
                     let a = Address(truncating: stack[sp - 1])
-                    let cost = state.accessAddress(a) ? GasCost.coldAccountAccess : GasCost.warmAccess
-                    if cost > gas { return halt(.outOfGas) }
-                    gas -= cost
+                    if !accessAccount(a) { return halt(.outOfGas) }
                     stack[sp - 1] = state.balance(a)
                 case 0x32: stack[sp] = tx.origin.word; sp += 1
                 case 0x33: stack[sp] = msg.caller.word; sp += 1
@@ -146,17 +154,13 @@ extension EVM {
                 case 0x3a: stack[sp] = tx.gasPrice; sp += 1
                 case 0x3b:  // EXTCODESIZE
                     let a = Address(truncating: stack[sp - 1])
-                    let cost = state.accessAddress(a) ? GasCost.coldAccountAccess : GasCost.warmAccess
-                    if cost > gas { return halt(.outOfGas) }
-                    gas -= cost
+                    if !accessAccount(a) { return halt(.outOfGas) }
                     stack[sp - 1] = UInt256(UInt64(state.code(a).bytes.count))
                 case 0x3c:  // EXTCODECOPY
                     let a = Address(truncating: stack[sp - 1])
                     let dest = stack[sp - 2], src = stack[sp - 3], size = stack[sp - 4]
                     sp -= 4
-                    let access = state.accessAddress(a) ? GasCost.coldAccountAccess : GasCost.warmAccess
-                    if access > gas { return halt(.outOfGas) }
-                    gas -= access
+                    if !accessAccount(a) { return halt(.outOfGas) }
                     if !expand(dest, size) { return halt(.outOfGas) }
                     let n = Int(truncatingIfNeeded: size.w0)
                     let cost = GasCost.copyWord * words(n)
@@ -168,9 +172,7 @@ extension EVM {
                 case 0x3d: stack[sp] = UInt256(UInt64(returnData.count)); sp += 1
                 case 0x3f:  // EXTCODEHASH: zero for a missing or empty account (EIP-1052, EIP-161)
                     let a = Address(truncating: stack[sp - 1])
-                    let cost = state.accessAddress(a) ? GasCost.coldAccountAccess : GasCost.warmAccess
-                    if cost > gas { return halt(.outOfGas) }
-                    gas -= cost
+                    if !accessAccount(a) { return halt(.outOfGas) }
                     if let acc = state.account(a), !acc.isEmpty {
                         stack[sp - 1] = acc.code.hash.word
                     } else {
@@ -188,7 +190,7 @@ extension EVM {
                 case 0x41: stack[sp] = block.coinbase.word; sp += 1
                 case 0x42: stack[sp] = UInt256(block.timestamp); sp += 1
                 case 0x43: stack[sp] = UInt256(block.number); sp += 1
-                case 0x44: stack[sp] = block.prevRandao; sp += 1
+                case 0x44: stack[sp] = block.prevRandao; sp += 1  // DIFFICULTY before EIP-4399 (see BlockContext)
                 case 0x45: stack[sp] = UInt256(block.gasLimit); sp += 1
                 case 0x46: stack[sp] = UInt256(block.chainId); sp += 1
                 case 0x47: stack[sp] = state.balance(msg.target); sp += 1
@@ -216,35 +218,44 @@ extension EVM {
                     let offset = stack[sp - 1]
                     if !expand(offset, .one) { return halt(.outOfGas) }
                     mem.store8(Int(truncatingIfNeeded: offset.w0), UInt8(truncatingIfNeeded: stack[sp - 2].w0)); sp -= 2
-                case 0x54:  // SLOAD (EIP-2929)
+                case 0x54:  // SLOAD (cold surcharge from EIP-2929)
                     let key = stack[sp - 1]
-                    let cost = state.accessSlot(msg.target, key) ? GasCost.coldSload : GasCost.warmAccess
-                    if cost > gas { return halt(.outOfGas) }
-                    gas -= cost
+                    if accessLists && state.accessSlot(msg.target, key) {
+                        if schedule.coldSloadSurcharge > gas { return halt(.outOfGas) }
+                        gas -= schedule.coldSloadSurcharge
+                    }
                     stack[sp - 1] = state.storage(msg.target, key)
-                case 0x55:  // SSTORE (EIP-2200, EIP-2929, EIP-3529)
+                case 0x55:  // SSTORE: Frontier, or net metering (EIP-1283, EIP-2200, EIP-2929, EIP-3529)
                     if msg.isStatic { return halt(.staticWrite) }
-                    if gas <= GasCost.callStipend { return halt(.outOfGas) }
+                    if schedule.sstoreSentry && gas <= GasCost.callStipend { return halt(.outOfGas) }  // EIP-2200
                     let key = stack[sp - 1], new = stack[sp - 2]
                     sp -= 2
-                    var cost: Int64 = state.accessSlot(msg.target, key) ? GasCost.coldSload : 0
-                    let original = state.originalStorage(msg.target, key)
+                    var cost: Int64 = accessLists && state.accessSlot(msg.target, key) ? schedule.coldSstoreSurcharge : 0
                     let current = state.storage(msg.target, key)
-                    if original == current && current != new {
-                        cost += original.isZero ? GasCost.sstoreSet : GasCost.sstoreReset
-                    } else {
-                        cost += GasCost.warmAccess
+                    var refund: Int64 = 0
+                    switch schedule.sstore {
+                    case .frontier:
+                        cost += current.isZero && !new.isZero ? schedule.sstoreSet : schedule.sstoreReset
+                        if !current.isZero && new.isZero { refund = schedule.sstoreClearsRefund }
+                    case .netMetering:
+                        let original = state.originalStorage(msg.target, key)
+                        if original == current && current != new {
+                            cost += original.isZero ? schedule.sstoreSet : schedule.sstoreReset
+                        } else {
+                            cost += schedule.sstoreNoop
+                        }
+                        if current != new {
+                            if !original.isZero && !current.isZero && new.isZero { refund += schedule.sstoreClearsRefund }
+                            if !original.isZero && current.isZero { refund -= schedule.sstoreClearsRefund }
+                            if original == new {
+                                refund += original.isZero ? schedule.sstoreSet - schedule.sstoreNoop
+                                                          : schedule.sstoreReset - schedule.sstoreNoop
+                            }
+                        }
                     }
                     if cost > gas { return halt(.outOfGas) }
                     gas -= cost
                     if current != new {
-                        var refund: Int64 = 0
-                        if !original.isZero && !current.isZero && new.isZero { refund += GasCost.sstoreClearsRefund }
-                        if !original.isZero && current.isZero { refund -= GasCost.sstoreClearsRefund }
-                        if original == new {
-                            refund += original.isZero ? GasCost.sstoreSet - GasCost.warmAccess
-                                                      : GasCost.sstoreReset - GasCost.warmAccess
-                        }
                         if refund != 0 { state.addRefund(refund) }
                         state.setStorage(msg.target, key, new)
                     }
@@ -326,8 +337,8 @@ extension EVM {
                     sp -= op == 0xf5 ? 4 : 3
                     if !expand(offset, size) { return halt(.outOfGas) }
                     let n = Int(truncatingIfNeeded: size.w0)
-                    if n > GasCost.maxInitCodeSize { return halt(.initCodeTooLarge) }  // EIP-3860
-                    var cost = GasCost.initCodeWord * words(n)
+                    if let max = schedule.maxInitCodeSize, n > max { return halt(.initCodeTooLarge) }  // EIP-3860
+                    var cost = schedule.initCodeWordGas * words(n)
                     if op == 0xf5 { cost += GasCost.keccakWord * words(n) }
                     if cost > gas { return halt(.outOfGas) }
                     gas -= cost
@@ -339,8 +350,8 @@ extension EVM {
                     let address = op == 0xf5
                         ? EVM.create2Address(sender: sender, salt: salt, initCode: initCode)
                         : EVM.createAddress(sender: sender, nonce: senderNonce)
-                    state.accessAddress(address)
-                    let childGas = gas - gas / 64  // EIP-150: all but one 64th
+                    if accessLists { state.accessAddress(address) }
+                    let childGas = schedule.allButOne64th ? gas - gas / 64 : gas  // EIP-150: all but one 64th
                     gas -= childGas
                     if state.balance(sender) < value || senderNonce == UInt64.max || msg.depth + 1 > GasCost.callDepthLimit {
                         gas += childGas
@@ -377,15 +388,26 @@ extension EVM {
                     sp -= hasValue ? 7 : 6
                     // Memory for both regions, then the access, new-account and value costs (EIP-2929, EIP-150).
                     if !expand(inOffset, inSize) || !expand(outOffset, outSize) { return halt(.outOfGas) }
-                    var extra: Int64 = state.accessAddress(to) ? GasCost.coldAccountAccess : GasCost.warmAccess
-                    if op == 0xf1 && !value.isZero && !state.isAlive(to) { extra += GasCost.newAccount }
+                    var extra: Int64 = accessLists && state.accessAddress(to) ? schedule.coldAccountSurcharge : 0
+                    if op == 0xf1 {
+                        // EIP-161: only value sent to a dead account pays for it; before, any call to a missing one.
+                        let creates = schedule.emptyAccountCleanup ? !value.isZero && !state.isAlive(to) : !state.exists(to)
+                        if creates { extra += GasCost.newAccount }
+                    }
                     if hasValue && !value.isZero { extra += GasCost.callValue }
                     if extra > gas { return halt(.outOfGas) }
                     gas -= extra
-                    // EIP-150: the child gets at most all but one 64th of what is left.
-                    let cap = gas - gas / 64
-                    var childGas: Int64 = cap
-                    if let g = gasArg.u64, g < UInt64(cap) { childGas = Int64(g) }
+                    var childGas: Int64
+                    if schedule.allButOne64th {
+                        // EIP-150: the child gets at most all but one 64th of what is left.
+                        let cap = gas - gas / 64
+                        childGas = cap
+                        if let g = gasArg.u64, g < UInt64(cap) { childGas = Int64(g) }
+                    } else {
+                        // Before EIP-150 the caller pays exactly the gas it asks for.
+                        guard let g = gasArg.u64, g <= UInt64(gas) else { return halt(.outOfGas) }
+                        childGas = Int64(g)
+                    }
                     gas -= childGas
                     if op == 0xf1 && msg.isStatic && !value.isZero { return halt(.staticWrite) }
                     if hasValue && !value.isZero { childGas += GasCost.callStipend }
@@ -434,15 +456,22 @@ extension EVM {
 
                 case 0xff:  // SELFDESTRUCT (EIP-6780: deletes only an account created in this transaction)
                     let beneficiary = Address(truncating: stack[sp - 1]); sp -= 1
-                    var cost: Int64 = state.accessAddress(beneficiary) ? GasCost.coldAccountAccess : 0
+                    var cost: Int64 = accessLists && state.accessAddress(beneficiary) ? schedule.coldSelfdestructSurcharge : 0
                     let balance = state.balance(msg.target)
-                    if !state.isAlive(beneficiary) && !balance.isZero { cost += GasCost.selfdestructNewAccount }
+                    if schedule.selfdestructNewAccountGas {  // EIP-150; EIP-161: only when value goes to a dead account
+                        let creates = schedule.emptyAccountCleanup ? !state.isAlive(beneficiary) && !balance.isZero
+                                                                   : !state.exists(beneficiary)
+                        if creates { cost += GasCost.selfdestructNewAccount }
+                    }
                     if cost > gas { return halt(.outOfGas) }
                     gas -= cost
                     if msg.isStatic { return halt(.staticWrite) }
+                    if schedule.selfdestructRefund != 0 && !state.destructed.contains(msg.target) {
+                        state.addRefund(schedule.selfdestructRefund)  // until EIP-3529
+                    }
                     state.subBalance(msg.target, balance)
                     state.addBalance(beneficiary, balance)
-                    if state.created.contains(msg.target) {
+                    if !schedule.selfdestructOnlyCreated || state.created.contains(msg.target) {
                         state.setBalance(msg.target, .zero)  // burnt when the beneficiary is itself
                         state.markDestructed(msg.target)
                     }

@@ -242,11 +242,13 @@ public final class WorldState<R: StateReader> {
 
     // MARK: end of transaction
 
-    /// EIP-6780 deletions, then EIP-161 deletion of touched accounts that are empty.
-    public func finalizeDeletions() {
+    /// SELFDESTRUCT deletions (EIP-6780: only accounts created in the transaction), then, from EIP-161 on
+    /// (`touchedEmpty`), deletion of touched accounts that are empty.
+    public func finalizeDeletions(touchedEmpty: Bool = true) {
         for address in destructed.sorted() {
             accounts[address] = .some(nil)
         }
+        guard touchedEmpty else { return }
         for address in touched.sorted() {
             if let info = account(address), info.isEmpty {
                 accounts[address] = .some(nil)

@@ -1,5 +1,6 @@
-/// Ethereum hard forks by name, in activation order. Lockstep executes `cancun`; the others are known
-/// so that vectors naming them are reported as unsupported rather than as malformed.
+/// Ethereum hard forks by name, in activation order. Lockstep executes Frontier through Cancun (their rules
+/// are `ForkRules` in EVMInterpreter); Prague and Osaka are known so that vectors naming them are reported
+/// as unsupported rather than as malformed.
 public enum Fork: Int, Comparable, Sendable, CaseIterable, CustomStringConvertible {
     case frontier, homestead, tangerineWhistle, spuriousDragon, byzantium, constantinople, petersburg,
          istanbul, muirGlacier, berlin, london, arrowGlacier, grayGlacier, paris, shanghai, cancun, prague, osaka
@@ -7,9 +8,9 @@ public enum Fork: Int, Comparable, Sendable, CaseIterable, CustomStringConvertib
     public static func < (l: Fork, r: Fork) -> Bool { l.rawValue < r.rawValue }
 
     /// Forks whose rules the interpreter implements.
-    public static let supported: [Fork] = [.cancun]
+    public static let supported: [Fork] = Fork.allCases.filter { $0 <= .cancun }
 
-    public var isSupported: Bool { Fork.supported.contains(self) }
+    public var isSupported: Bool { self <= .cancun }
 
     /// The names used by ethereum/tests and t8n tools (`Cancun`, `Shanghai`, `Merge`/`Paris`, ...).
     public init?(name: String) {

@@ -1,8 +1,14 @@
 import EVMPrimitives
+import EVMInterpreter
 
 /// EIP-2718 transaction types Lockstep executes.
 public enum TransactionType: UInt8, Sendable, Codable {
     case legacy = 0, accessList = 1, dynamicFee = 2, blob = 3
+}
+
+extension ForkRules.Schedule {
+    /// Whether `type` is valid in the fork (EIP-2930, EIP-1559, EIP-4844 introduced types 1, 2, 3).
+    public func accepts(_ type: TransactionType) -> Bool { accepts(type: type.rawValue) }
 }
 
 /// One EIP-2930 access-list entry.

@@ -22,6 +22,7 @@ public enum TransactionError: Error, Equatable, Sendable, CustomStringConvertibl
     case tooManyBlobs(count: Int)
     case blobFeeCapTooLow
     case unsupportedFork(Fork)
+    case typeNotSupported(type: UInt8, fork: Fork)
 
     public var description: String {
         switch self {
@@ -41,6 +42,7 @@ public enum TransactionError: Error, Equatable, Sendable, CustomStringConvertibl
         case .tooManyBlobs(let c): "\(c) blobs exceed the block maximum of 6"
         case .blobFeeCapTooLow: "max fee per blob gas below the blob base fee"
         case .unsupportedFork(let f): "fork \(f.name) is not supported"
+        case .typeNotSupported(let t, let f): "transaction type \(t) is not valid in \(f.name)"
         }
     }
 }
@@ -91,15 +93,20 @@ public enum BlobParameters {
 /// Validates and executes one transaction against a state reader: the Yellow Paper's transaction
 /// lifecycle in named phases (validate, buy gas, execute, refund, pay the coinbase, finalise).
 public enum TransactionProcessor {
-    /// Intrinsic gas: base cost, calldata (EIP-2028), creation and init-code words (EIP-3860), access list (EIP-2930).
-    public static func intrinsicGas(_ tx: Transaction) -> UInt64 {
+    /// Intrinsic gas: base cost, calldata (68 per non-zero byte, 16 from EIP-2028), creation (EIP-2) and
+    /// init-code words (EIP-3860), access list (EIP-2930), as `fork` prices them.
+    public static func intrinsicGas(_ tx: Transaction, fork: Fork = .cancun) -> UInt64 {
+        intrinsicGas(tx, schedule: ForkRules.of(fork).schedule)
+    }
+
+    static func intrinsicGas(_ tx: Transaction, schedule: ForkRules.Schedule) -> UInt64 {
         var gas: UInt64 = 21000
         var zeros: UInt64 = 0
         for b in tx.data where b == 0 { zeros += 1 }
-        gas += zeros * 4 + (UInt64(tx.data.count) - zeros) * 16
+        gas += zeros * 4 + (UInt64(tx.data.count) - zeros) * schedule.txDataNonZeroGas
         if tx.to == nil {
-            gas += 32000
-            gas += 2 * ((UInt64(tx.data.count) + 31) / 32)
+            gas += schedule.txCreateGas
+            gas += UInt64(schedule.initCodeWordGas) * ((UInt64(tx.data.count) + 31) / 32)
         }
         for entry in tx.accessList {
             gas += 2400 + 1900 * UInt64(entry.storageKeys.count)
@@ -117,19 +124,25 @@ public enum TransactionProcessor {
         }
     }
 
-    public static func blockContext(_ env: BlockEnvironment) -> BlockContext {
-        BlockContext(coinbase: env.coinbase, number: env.number, timestamp: env.timestamp, gasLimit: env.gasLimit,
-                     prevRandao: env.prevRandao, baseFee: env.baseFee,
+    /// The block as the EVM sees it under `fork`: before EIP-4399 opcode 0x44 reads the difficulty, and
+    /// before EIP-1559 there is no base fee.
+    public static func blockContext(_ env: BlockEnvironment, fork: Fork = .cancun) -> BlockContext {
+        let schedule = ForkRules.of(fork).schedule
+        return BlockContext(coinbase: env.coinbase, number: env.number, timestamp: env.timestamp, gasLimit: env.gasLimit,
+                     prevRandao: schedule.prevRandao ? env.prevRandao : env.difficulty,
+                     baseFee: schedule.baseFee ? env.baseFee : .zero,
                      blobBaseFee: BlobParameters.baseFee(excessBlobGas: env.excessBlobGas ?? 0),
                      chainId: env.chainId, blockHashes: env.blockHashes)
     }
 
     /// Checks validity against the sender's current account; throws when the transaction must be rejected.
-    static func validate<R: StateReader>(_ tx: Transaction, env: BlockEnvironment, blobBaseFee: UInt256,
+    static func validate<R: StateReader>(_ tx: Transaction, block: BlockContext, rules: ForkRules, blobBaseFee: UInt256,
                                          gasAvailable: UInt64, state: WorldState<R>) throws(TransactionError) {
-        let intrinsic = intrinsicGas(tx)
+        let schedule = rules.schedule
+        if !schedule.accepts(type: tx.type.rawValue) { throw .typeNotSupported(type: tx.type.rawValue, fork: rules.fork) }
+        let intrinsic = intrinsicGas(tx, schedule: schedule)
         if intrinsic > tx.gasLimit { throw .intrinsicGasTooLow(intrinsic: intrinsic, limit: tx.gasLimit) }
-        if tx.to == nil && tx.data.count > GasCost.maxInitCodeSize { throw .initCodeTooLarge(size: tx.data.count) }
+        if let max = schedule.maxInitCodeSize, tx.to == nil && tx.data.count > max { throw .initCodeTooLarge(size: tx.data.count) }
         if tx.nonce == UInt64.max { throw .nonceMaxed }
         if tx.gasLimit > gasAvailable { throw .gasLimitExceedsBlock(txGas: tx.gasLimit, available: gasAvailable) }
 
@@ -137,10 +150,10 @@ public enum TransactionProcessor {
         switch tx.type {
         case .dynamicFee, .blob:
             if tx.maxPriorityFeePerGas > tx.maxFeePerGas { throw .priorityFeeAboveMaxFee }
-            if tx.maxFeePerGas < env.baseFee { throw .maxFeeBelowBaseFee }
+            if tx.maxFeePerGas < block.baseFee { throw .maxFeeBelowBaseFee }
             maxPrice = tx.maxFeePerGas
         case .legacy, .accessList:
-            if tx.gasPrice < env.baseFee { throw .gasPriceBelowBaseFee }
+            if tx.gasPrice < block.baseFee { throw .gasPriceBelowBaseFee }
             maxPrice = tx.gasPrice
         }
         // Up-front cost in 512-bit arithmetic so absurd fee caps are reported as unaffordable, not wrapped.
@@ -178,17 +191,20 @@ public enum TransactionProcessor {
     public static func execute<R: StateReader>(_ tx: Transaction, env: BlockEnvironment, reader: R, fork: Fork = .cancun,
                                                gasAvailable: UInt64? = nil,
                                                deferCoinbaseFee: Bool = false) -> Result<TransactionResult, TransactionError> {
-        guard fork == .cancun else { return .failure(.unsupportedFork(fork)) }
+        guard fork.isSupported else { return .failure(.unsupportedFork(fork)) }
+        let rules = ForkRules.of(fork)
+        let schedule = rules.schedule
         let state = WorldState(reader: reader)
-        let block = blockContext(env)
+        let block = blockContext(env, fork: fork)
         do {
-            try validate(tx, env: env, blobBaseFee: block.blobBaseFee, gasAvailable: gasAvailable ?? env.gasLimit, state: state)
+            try validate(tx, block: block, rules: rules, blobBaseFee: block.blobBaseFee,
+                         gasAvailable: gasAvailable ?? env.gasLimit, state: state)
         } catch {
             return .failure(error)
         }
 
         // Buy gas: the sender pays gas limit x effective price, plus blob gas at the blob base fee (burnt).
-        let price = effectiveGasPrice(tx, baseFee: env.baseFee)
+        let price = effectiveGasPrice(tx, baseFee: block.baseFee)
         let blobGas = UInt64(tx.blobVersionedHashes.count) * BlobParameters.gasPerBlob
         let gasCost = price &* UInt256(tx.gasLimit)
         let blobCost = block.blobBaseFee &* UInt256(blobGas)
@@ -198,26 +214,28 @@ public enum TransactionProcessor {
                                                 code: senderInfo.code))
 
         // Warm addresses and slots (EIP-2929, EIP-2930, EIP-3651).
-        state.accessAddress(tx.sender)
-        state.accessAddress(env.coinbase)
-        for p in Precompiles.addresses(for: fork) { state.accessAddress(p) }
-        for entry in tx.accessList {
-            state.accessAddress(entry.address)
-            for key in entry.storageKeys { state.accessSlot(entry.address, key) }
+        if schedule.accessLists {
+            state.accessAddress(tx.sender)
+            if schedule.warmCoinbase { state.accessAddress(env.coinbase) }
+            for p in Precompiles.addresses(for: fork) { state.accessAddress(p) }
+            for entry in tx.accessList {
+                state.accessAddress(entry.address)
+                for key in entry.storageKeys { state.accessSlot(entry.address, key) }
+            }
         }
 
         let evm = EVM(state: state, block: block,
                       tx: TxContext(origin: tx.sender, gasPrice: price, blobHashes: tx.blobVersionedHashes), fork: fork)
-        let gas = Int64(tx.gasLimit - intrinsicGas(tx))
+        let gas = Int64(tx.gasLimit - intrinsicGas(tx, schedule: schedule))
         var result: FrameResult
         if let to = tx.to {
-            state.accessAddress(to)
+            if schedule.accessLists { state.accessAddress(to) }
             let message = Message(caller: tx.sender, target: to, codeAddress: to, value: tx.value, input: tx.data,
                                   gas: gas, depth: 0, isStatic: false, transfersValue: true, code: state.code(to))
             result = evm.call(message)
         } else {
             let address = EVM<R>.createAddress(sender: tx.sender, nonce: tx.nonce)
-            state.accessAddress(address)
+            if schedule.accessLists { state.accessAddress(address) }
             if evm.hasCollision(address) {
                 result = FrameResult(status: .halt(.addressCollision), gasLeft: 0, output: [], createdAddress: nil)
             } else {
@@ -228,21 +246,22 @@ public enum TransactionProcessor {
             }
         }
 
-        // Refund (EIP-3529: at most a fifth of the gas used), then pay the coinbase its priority fee.
+        // Refund (at most half the gas used, a fifth from EIP-3529), then pay the coinbase its priority fee
+        // (all of the price before EIP-1559).
         var gasLeft = UInt64(result.gasLeft)
         let used = tx.gasLimit - gasLeft
         let refund = result.status.isSuccess ? UInt64(max(0, state.refund)) : 0
-        gasLeft += min(refund, used / 5)
+        gasLeft += min(refund, used / schedule.refundQuotient)
         let gasUsed = tx.gasLimit - gasLeft
         state.addBalance(tx.sender, price &* UInt256(gasLeft))
-        var fee = (price &- env.baseFee) &* UInt256(gasUsed)
+        var fee = (price &- block.baseFee) &* UInt256(gasUsed)
         if !deferCoinbaseFee || fee.isZero {
             // A zero fee still touches the coinbase (EIP-161), which may delete it: do that for real.
             state.addBalance(env.coinbase, fee)
         } else if state.destructed.contains(env.coinbase) {
             fee = .zero  // credited then destroyed in serial order: the fee is lost
         }
-        state.finalizeDeletions()
+        state.finalizeDeletions(touchedEmpty: schedule.emptyAccountCleanup)
 
         return .success(TransactionResult(
             success: result.status.isSuccess, gasUsed: gasUsed, blobGasUsed: blobGas,
