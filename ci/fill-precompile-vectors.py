@@ -205,6 +205,69 @@ def bls():
     emit(G, "mapg2-long", "prague", 0x11, fp(1) + fp(1) + b"\x00")
     emit(G, "mapg2-empty", "prague", 0x11, b"")
 
+# EIP-2537 assets/eip-2537/map_fp_to_G1_bls.json and map_fp2_to_G2_bls.json (ethereum/EIPs; the RFC 9380
+# appendix J.9.1/J.10.1 BLS12381G1_XMD:SHA-256_SSWU_RO_ / G2 suites' u values and map outputs). The expected
+# outputs are checked against the spec here, so a spec and EIP disagreement stops the fill.
+EIP_MAP_G1 = [
+    ("bls_g1map_", "156c8a6a2c184569d69a76be144b5cdc5141d2d2ca4fe341f011e25e3969c55ad9e9b9ce2eb833c81a908e5fa4ac5f03",
+     "184bb665c37ff561a89ec2122dd343f20e0f4cbcaec84e3c3052ea81d1834e192c426074b02ed3dca4e7676ce4ce48ba",
+     "04407b8d35af4dacc809927071fc0405218f1401a6d15af775810e4e460064bcc9468beeba82fdc751be70476c888bf3"),
+    ("bls_g1map_616263", "147e1ed29f06e4c5079b9d14fc89d2820d32419b990c1c7bb7dbea2a36a045124b31ffbde7c99329c05c559af1c6cc82",
+     "009769f3ab59bfd551d53a5f846b9984c59b97d6842b20a2c565baa167945e3d026a3755b6345df8ec7e6acb6868ae6d",
+     "1532c00cf61aa3d0ce3e5aa20c3b531a2abd2c770a790a2613818303c6b830ffc0ecf6c357af3317b9575c567f11cd2c"),
+    ("bls_g1map_6162636465663031", "04090815ad598a06897dd89bcda860f25837d54e897298ce31e6947378134d3761dc59a572154963e8c954919ecfa82d",
+     "1974dbb8e6b5d20b84df7e625e2fbfecb2cdb5f77d5eae5fb2955e5ce7313cae8364bc2fff520a6c25619739c6bdcb6a",
+     "15f9897e11c6441eaa676de141c8d83c37aab8667173cbe1dfd6de74d11861b961dccebcd9d289ac633455dfcc7013a3"),
+    ("bls_g1map_713132385f717171", "08dccd088ca55b8bfbc96fb50bb25c592faa867a8bb78d4e94a8cc2c92306190244532e91feba2b7fed977e3c3bb5a1f",
+     "0a7a047c4a8397b3446450642c2ac64d7239b61872c9ae7a59707a8f4f950f101e766afe58223b3bff3a19a7f754027c",
+     "1383aebba1e4327ccff7cf9912bda0dbc77de048b71ef8c8a81111d71dc33c5e3aa6edee9cf6f5fe525d50cc50b77cc9"),
+    ("bls_g1map_613531325f616161", "0dd824886d2123a96447f6c56e3a3fa992fbfefdba17b6673f9f630ff19e4d326529db37e1c1be43f905bf9202e0278d",
+     "0e7a16a975904f131682edbb03d9560d3e48214c9986bd50417a77108d13dc957500edf96462a3d01e62dc6cd468ef11",
+     "0ae89e677711d05c30a48d6d75e76ca9fb70fe06c6dd6ff988683d89ccde29ac7d46c53bb97a59b1901abf1db66052db"),
+]
+EIP_MAP_G2 = [
+    ("bls_g2map_", ["07355d25caf6e7f2f0cb2812ca0e513bd026ed09dda65b177500fa31714e09ea0ded3a078b526bed3307f804d4b93b04",
+                    "02829ce3c021339ccb5caf3e187f6370e1e2a311dec9b75363117063ab2015603ff52c3d3b98f19c2f65575e99e8b78c"],
+     ["00e7f4568a82b4b7dc1f14c6aaa055edf51502319c723c4dc2688c7fe5944c213f510328082396515734b6612c4e7bb7",
+      "126b855e9e69b1f691f816e48ac6977664d24d99f8724868a184186469ddfd4617367e94527d4b74fc86413483afb35b",
+      "0caead0fd7b6176c01436833c79d305c78be307da5f6af6c133c47311def6ff1e0babf57a0fb5539fce7ee12407b0a42",
+      "1498aadcf7ae2b345243e281ae076df6de84455d766ab6fcdaad71fab60abb2e8b980a440043cd305db09d283c895e3d"]),
+    ("bls_g2map_616263", ["138879a9559e24cecee8697b8b4ad32cced053138ab913b99872772dc753a2967ed50aabc907937aefb2439ba06cc50c",
+                          "0a1ae7999ea9bab1dcc9ef8887a6cb6e8f1e22566015428d220b7eec90ffa70ad1f624018a9ad11e78d588bd3617f9f2"],
+     ["108ed59fd9fae381abfd1d6bce2fd2fa220990f0f837fa30e0f27914ed6e1454db0d1ee957b219f61da6ff8be0d6441f",
+      "0296238ea82c6d4adb3c838ee3cb2346049c90b96d602d7bb1b469b905c9228be25c627bffee872def773d5b2a2eb57d",
+      "033f90f6057aadacae7963b0a0b379dd46750c1c94a6357c99b65f63b79e321ff50fe3053330911c56b6ceea08fee656",
+      "153606c417e59fb331b7ae6bce4fbf7c5190c33ce9402b5ebe2b70e44fca614f3f1382a3625ed5493843d0b0a652fc3f"]),
+    ("bls_g2map_6162636465663031", ["18c16fe362b7dbdfa102e42bdfd3e2f4e6191d479437a59db4eb716986bf08ee1f42634db66bde97d6c16bbfd342b3b8",
+                                    "0e37812ce1b146d998d5f92bdd5ada2a31bfd63dfe18311aa91637b5f279dd045763166aa1615e46a50d8d8f475f184e"],
+     ["038af300ef34c7759a6caaa4e69363cafeed218a1f207e93b2c70d91a1263d375d6730bd6b6509dcac3ba5b567e85bf3",
+      "0da75be60fb6aa0e9e3143e40c42796edf15685cafe0279afd2a67c3dff1c82341f17effd402e4f1af240ea90f4b659b",
+      "19b148cbdf163cf0894f29660d2e7bfb2b68e37d54cc83fd4e6e62c020eaa48709302ef8e746736c0e19342cc1ce3df4",
+      "0492f4fed741b073e5a82580f7c663f9b79e036b70ab3e51162359cec4e77c78086fe879b65ca7a47d34374c8315ac5e"]),
+    ("bls_g2map_713132385f717171", ["08d4a0997b9d52fecf99427abb721f0fa779479963315fe21c6445250de7183e3f63bfdf86570da8929489e421d4ee95",
+                                    "16cb4ccad91ec95aab070f22043916cd6a59c4ca94097f7f510043d48515526dc8eaaea27e586f09151ae613688d5a89"],
+     ["0c5ae723be00e6c3f0efe184fdc0702b64588fe77dda152ab13099a3bacd3876767fa7bbad6d6fd90b3642e902b208f9",
+      "12c8c05c1d5fc7bfa847f4d7d81e294e66b9a78bc9953990c358945e1f042eedafce608b67fdd3ab0cb2e6e263b9b1ad",
+      "04e77ddb3ede41b5ec4396b7421dd916efc68a358a0d7425bddd253547f2fb4830522358491827265dfc5bcc1928a569",
+      "11c624c56dbe154d759d021eec60fab3d8b852395a89de497e48504366feedd4662d023af447d66926a28076813dd646"]),
+    ("bls_g2map_613531325f616161", ["03f80ce4ff0ca2f576d797a3660e3f65b274285c054feccc3215c879e2c0589d376e83ede13f93c32f05da0f68fd6a10",
+                                    "06488a837c5413746d868d1efb7232724da10eca410b07d8b505b9363bdccf0a1fc0029bad07d65b15ccfe6dd25e20d"],
+     ["0ea4e7c33d43e17cc516a72f76437c4bf81d8f4eac69ac355d3bf9b71b8138d55dc10fd458be115afa798b55dac34be1",
+      "1565c2f625032d232f13121d3cfb476f45275c303a037faa255f9da62000c2c864ea881e2bcddd111edc4a3c0da3e88d",
+      "043b6f5fe4e52c839148dc66f2b3751e69a0f6ebb3d056d6465d50d4108543ecd956e10fa1640dfd9bc0030cc2558d28",
+      "0f8991d2a1ad662e7b6f58ab787947f1fa607fce12dde171bc17903b012091b657e15333e11701edcf5b63ba2a561247"]),
+]
+def pad(h): return bytes(16) + bytes.fromhex(h.rjust(96, "0"))
+def eip_maps():
+    for name, u, x, y in EIP_MAP_G1:
+        data, expected = pad(u), pad(x) + pad(y)
+        assert run("prague", 0x10, data, 100_000_000) == f"5500:{expected.hex()}", name
+        emit("bls", f"mapg1-eip-{name}", "prague", 0x10, data)
+    for name, u, out in EIP_MAP_G2:
+        data, expected = b"".join(map(pad, u)), b"".join(map(pad, out))
+        assert run("prague", 0x11, data, 100_000_000) == f"23800:{expected.hex()}", name
+        emit("bls", f"mapg2-eip-{name}", "prague", 0x11, data)
+
 # ---------------- P256VERIFY (EIP-7951) ----------------
 PA, PB, PN, PP = int(SECP256R1A), int(SECP256R1B), int(SECP256R1N), int(SECP256R1P)
 GX = 0x6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296
@@ -334,10 +397,12 @@ extension PrecompileVectors {
 """
 DOCS = {
     "bls": ("bls12381", "PrecompileVectors+BLS12381.swift",
-            "/// The EIP-2537 BLS12-381 precompiles (0x0b-0x11): the G1 and p1 points of EIP-2537's assets/eip-2537/add_G1_bls.json\n"
-            "/// (labels `*-eip-*`), seeded random points and scalars (k up to 140 MSM pairs, across the discount table's end),\n"
-            "/// and every invalid-input rule: lengths, non-zero padding, coordinates >= p, points off the curve, points on the\n"
-            "/// curve outside the subgroup (accepted by ADD, rejected by MSM and pairing), infinity encodings."),
+            "/// The EIP-2537 BLS12-381 precompiles (0x0b-0x11): the G1 and p1 points of EIP-2537's\n"
+            "/// assets/eip-2537/add_G1_bls.json and the RFC 9380 map vectors of its map_fp_to_G1_bls.json and\n"
+            "/// map_fp2_to_G2_bls.json (labels `*-eip-*`), seeded random points and scalars (k up to 140 MSM pairs, across\n"
+            "/// the discount table's end), and every invalid-input rule: lengths, non-zero padding, coordinates >= p, points\n"
+            "/// off the curve, points on the curve outside the subgroup (accepted by ADD, rejected by MSM and pairing),\n"
+            "/// infinity encodings."),
     "p256": ("p256Verify", "PrecompileVectors+P256.swift",
              "/// P256VERIFY (0x100, EIP-7951, Osaka), Wycheproof-style: valid signatures (seeded keys, hashes and nonces; high s;\n"
              "/// hash >= n; x(R) >= n, built backwards as Wycheproof does), and invalid ones: modified hash, r, s or key, r or s\n"
@@ -349,7 +414,7 @@ DOCS = {
 
 if __name__ == "__main__":
     out_dir = sys.argv[1] if len(sys.argv) > 1 else "."
-    bls(); p256(); modexp()
+    bls(); eip_maps(); p256(); modexp()
     for g, ls in lines.items():
         name, file, doc = DOCS[g]
         body = "\n".join("    " + l for l in ls)

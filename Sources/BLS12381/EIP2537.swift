@@ -106,31 +106,44 @@ public enum EIP2537 {
         return encode(G2Jacobian(a).adding(b).toAffine())
     }
 
+    /// From this many pairs on, MSM uses Pippenger's bucket method; below, one GLV/GLS product per pair.
+    static let pippengerThreshold = 32
+
     /// BLS12_G1MSM: k >= 1 pairs (G1 point in the subgroup, 32-byte scalar) -> sum of [scalar]point.
     public static func g1MSM(_ input: [UInt8]) -> [UInt8]? {
         guard !input.isEmpty, input.count % g1MSMPairLength == 0 else { return nil }
-        var acc = G1Jacobian.infinity
+        let k = input.count / g1MSMPairLength
+        var points = [G1Affine](), scalars = [Scalar]()
+        points.reserveCapacity(k); scalars.reserveCapacity(k)
         var offset = 0
         while offset < input.count {
             guard let p = decodeG1(input, at: offset), p.isInSubgroup else { return nil }
-            let k = Scalar(reducing: input, at: offset + g1PointLength)
-            acc = acc.adding(p.multipliedInG1(by: k))
+            points.append(p)
+            scalars.append(Scalar(reducing: input, at: offset + g1PointLength))
             offset += g1MSMPairLength
         }
+        if k >= pippengerThreshold { return encode(MSM.pippenger(points, scalars, as: G1Jacobian.self).toAffine()) }
+        var acc = G1Jacobian.infinity
+        for i in 0..<k { acc = acc.adding(points[i].multipliedInG1(by: scalars[i])) }
         return encode(acc.toAffine())
     }
 
     /// BLS12_G2MSM: k >= 1 pairs (G2 point in the subgroup, 32-byte scalar) -> sum of [scalar]point.
     public static func g2MSM(_ input: [UInt8]) -> [UInt8]? {
         guard !input.isEmpty, input.count % g2MSMPairLength == 0 else { return nil }
-        var acc = G2Jacobian.infinity
+        let k = input.count / g2MSMPairLength
+        var points = [G2Affine](), scalars = [Scalar]()
+        points.reserveCapacity(k); scalars.reserveCapacity(k)
         var offset = 0
         while offset < input.count {
             guard let p = decodeG2(input, at: offset), p.isInSubgroup else { return nil }
-            let k = Scalar(reducing: input, at: offset + g2PointLength)
-            acc = acc.adding(p.multipliedInG2(by: k))
+            points.append(p)
+            scalars.append(Scalar(reducing: input, at: offset + g2PointLength))
             offset += g2MSMPairLength
         }
+        if k >= pippengerThreshold { return encode(MSM.pippenger(points, scalars, as: G2Jacobian.self).toAffine()) }
+        var acc = G2Jacobian.infinity
+        for i in 0..<k { acc = acc.adding(points[i].multipliedInG2(by: scalars[i])) }
         return encode(acc.toAffine())
     }
 

@@ -157,3 +157,42 @@ final class G2AndMapTests: XCTestCase {
         }
     }
 }
+
+/// Pippenger's bucket method against the sum of single products, across window widths and scalar edges.
+final class MSMTests: XCTestCase {
+    func testScalarWindowsReassemble() {
+        var rng = SplitMix64(state: 30)
+        for width in [2, 3, 5, 7, 11, 14] {
+            let k = rng.scalar()
+            var limbs = [UInt64](repeating: 0, count: 5)
+            var start = 0
+            while start < 256 {
+                let d = UInt64(k.window(start, width))
+                limbs[start >> 6] |= d << UInt64(start & 63)
+                if (start & 63) + width > 64 { limbs[(start >> 6) + 1] |= d >> UInt64(64 - (start & 63)) }
+                start += width
+            }
+            XCTAssertEqual(Array(limbs[0..<4]), [k.l0, k.l1, k.l2, k.l3], "width \(width)")
+        }
+    }
+
+    func testPippengerMatchesSumOfProducts() {
+        var rng = SplitMix64(state: 31)
+        let rMinus1 = Scalar(l0: Scalar.r.l0 - 1, l1: Scalar.r.l1, l2: Scalar.r.l2, l3: Scalar.r.l3)
+        for count in [2, 5, 33, 70] {
+            var p1 = [G1Affine](), p2 = [G2Affine](), ks = [Scalar]()
+            for i in 0..<count {
+                p1.append(MapToCurve.mapToG1(rng.fp()))
+                p2.append(i == 3 ? .infinity : MapToCurve.mapToG2(rng.fp2()))
+                ks.append(i == 0 ? rMinus1 : i == 1 ? Scalar(l0: 0, l1: 0, l2: 0, l3: 0) : rng.scalar())
+            }
+            var e1 = G1Jacobian.infinity, e2 = G2Jacobian.infinity
+            for i in 0..<count {
+                e1 = e1.adding(p1[i].multipliedInG1(by: ks[i]))
+                e2 = e2.adding(p2[i].multipliedInG2(by: ks[i]))
+            }
+            XCTAssertEqual(MSM.pippenger(p1, ks, as: G1Jacobian.self).toAffine(), e1.toAffine(), "G1, \(count) pairs")
+            XCTAssertEqual(MSM.pippenger(p2, ks, as: G2Jacobian.self).toAffine(), e2.toAffine(), "G2, \(count) pairs")
+        }
+    }
+}
