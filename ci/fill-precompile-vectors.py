@@ -268,6 +268,17 @@ def eip_maps():
         assert run("prague", 0x11, data, 100_000_000) == f"23800:{expected.hex()}", name
         emit("bls", f"mapg2-eip-{name}", "prague", 0x11, data)
 
+def small_order():
+    """(0, ±2) on E1 has order 3: valid for ADD (no subgroup check), rejected by MSM and pairing. (E2 has no point
+    with x = 0: 4(1 + u) is not a square in F_p2.)"""
+    G = "bls"
+    t = fp(0) + fp(2)
+    emit(G, "g1add-order-3-point-doubled", "prague", 0x0b, t + t)
+    emit(G, "g1add-order-3-point-plus-g1", "prague", 0x0b, t + g1enc(G1))
+    emit(G, "g1add-order-3-point-plus-negation", "prague", 0x0b, t + fp(0) + fp(P - 2))
+    emit(G, "g1msm-order-3-point", "prague", 0x0c, t + sc(3))
+    emit(G, "pairing-order-3-g1-point", "prague", 0x0f, t + g2enc(G2))
+
 # ---------------- P256VERIFY (EIP-7951) ----------------
 PA, PB, PN, PP = int(SECP256R1A), int(SECP256R1B), int(SECP256R1N), int(SECP256R1P)
 GX = 0x6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296
@@ -414,7 +425,7 @@ DOCS = {
 
 if __name__ == "__main__":
     out_dir = sys.argv[1] if len(sys.argv) > 1 else "."
-    bls(); eip_maps(); p256(); modexp()
+    bls(); eip_maps(); small_order(); p256(); modexp()
     for g, ls in lines.items():
         name, file, doc = DOCS[g]
         body = "\n".join("    " + l for l in ls)
