@@ -37,11 +37,16 @@ step "unit and conformance tests" swift test --skip ParallelTests
 step "parallel tests under Thread Sanitizer" swift test --scratch-path .build-tsan --sanitize=thread --filter ParallelTests
 step "GeneralStateTests (serial)" expect_clean "$LOCKSTEP" statetest "$GST"
 step "GeneralStateTests (Block-STM, one-transaction blocks)" expect_clean "$LOCKSTEP" statetest --executor blockstm "$GST"
-step "block vectors vs the Python spec (serial and Block-STM, 1/2/4 threads)" \
-    expect_clean "$LOCKSTEP" blocks --executor all --threads 1,2,4 Vectors/blocks
+step "GeneralStateTests (BAL executor, one-transaction blocks)" expect_clean "$LOCKSTEP" statetest --executor bal "$GST"
+step "block vectors vs the Python spec (serial, Block-STM, BAL, partition bound; 1/2/4 threads)" \
+    expect_clean "$LOCKSTEP" blocks --executor all --policy parallel --threads 1,2,4 Vectors/blocks
 step "stress: conflict-heavy blocks, 100 randomised schedules at 2/4/8/16 threads" \
-    expect_clean "$LOCKSTEP" blocks --executor blockstm --threads 2,4,8,16 --stress 100 --seed 7 \
+    expect_clean "$LOCKSTEP" blocks --executor blockstm --policy parallel --threads 2,4,8,16 --stress 100 --seed 7 \
         $(ls -d Vectors/blocks/*-hot1.0 Vectors/blocks/*hot0.9* Vectors/blocks/*hot0.8* | grep -v -- '-n1-')
+step "BAL: every block vector, 100 randomised schedules at 2/4/8/16 threads" \
+    expect_clean "$LOCKSTEP" blocks --executor bal --threads 2,4,8,16 --stress 100 --seed 7 Vectors/blocks
+step "adaptive policy: block vectors equal serial under stress (hot blocks finished serially mid-run)" \
+    expect_clean "$LOCKSTEP" blocks --executor blockstm --threads 2,4 --stress 20 --seed 7 Vectors/blocks
 step "workload contracts recompile to the committed bytecode" bash ci/contracts/build.sh --check
 step "t8n both ways against ethereum-spec-evm" env LOCKSTEP="$PWD/$LOCKSTEP" bash ci/t8n-crosscheck.sh
 # The gate allows 25% rather than the default 10%: the CI machine has 2 shared cores, and repeated runs of the

@@ -2,23 +2,49 @@ import EVMPrimitives
 import Execution
 import Vectors
 
-/// The executors `lockstep run` knows, by the name `--executor` takes and reports show.
+/// The executors `lockstep run` and its report name: the built-in executors (`BlockRunner.Executor`, the one
+/// vocabulary every command uses), with Block-STM under each policy (`blockstm` adaptive, as shipped;
+/// `blockstm-forced` always parallel, the name `--policy parallel` gives its rows).
 public enum ExecutorChoice: String, Codable, Sendable, CaseIterable {
     /// `SerialExecutor`: the reference; always run.
     case serial
-    /// `BlockSTMExecutor` as shipped: it runs a block serially when its own rule says Block-STM cannot win.
+    /// `BlockSTMExecutor` as shipped: serial where Block-STM cannot win, decided before and while running.
     case blockstm
-    /// `BlockSTMExecutor` that always runs Block-STM, to measure and check the algorithm itself.
+    /// `BlockSTMExecutor` that always runs Block-STM to the end, to measure and check the algorithm itself.
     case blockstmForced = "blockstm-forced"
+    /// `BALExecutor`, from the list a serial run derives.
+    case bal
+    /// `PartitionBoundExecutor`, the no-coordination yardstick: only on blocks without dependencies.
+    case bound = "partition-bound"
 
     public var isParallel: Bool { self != .serial }
 
-    /// Block-STM's policy for this choice (nil for serial).
+    /// The runner's executor for this choice.
+    public var runnerExecutor: BlockRunner.Executor {
+        switch self {
+        case .serial: .serial
+        case .blockstm, .blockstmForced: .blockstm
+        case .bal: .bal
+        case .bound: .bound
+        }
+    }
+
+    /// Block-STM's policy for this choice (nil where it has none).
     var policy: BlockSTMExecutor.ParallelPolicy? {
         switch self {
-        case .serial: return nil
         case .blockstm: return .adaptive
         case .blockstmForced: return .alwaysParallel
+        default: return nil
+        }
+    }
+
+    /// The choice `--executor NAME --policy POLICY` stands for (`blockstm` under `parallel` is `blockstm-forced`).
+    public static func from(_ executor: BlockRunner.Executor, policy: BlockSTMExecutor.ParallelPolicy) -> ExecutorChoice {
+        switch executor {
+        case .serial: .serial
+        case .blockstm: policy == .adaptive ? .blockstm : .blockstmForced
+        case .bal: .bal
+        case .bound: .bound
         }
     }
 }

@@ -137,11 +137,11 @@ public enum SuiteRunner {
         for (k, choice) in parallel.enumerated() {
             // The serial row comes with the first parallel executor; later ones add their Block-STM rows only (each
             // still compared with its own serial reference run).
-            let runner = BlockRunner(executors: k == 0 ? [.serial, .blockstm] : [.blockstm], threads: plan.threads,
-                                     repeats: plan.repetitions, stressRuns: plan.stressRuns, seed: plan.seed,
-                                     policy: choice.policy ?? .adaptive)
+            let runner = BlockRunner(executors: k == 0 ? [.serial, choice.runnerExecutor] : [choice.runnerExecutor],
+                                     threads: plan.threads, repeats: plan.repetitions, stressRuns: plan.stressRuns,
+                                     seed: plan.seed, policy: choice.policy ?? .adaptive)
             for var row in runner.run(vector) {
-                if row.executor == BlockRunner.Executor.blockstm.rawValue { row.executor = choice.rawValue }
+                if row.executor == choice.runnerExecutor.rawValue { row.executor = choice.rawValue }
                 rows.append(row)
             }
         }

@@ -3,19 +3,17 @@ import EVMState
 import Execution
 import Keccak
 
-/// Which executor `lockstep statetest` runs each case with.
-public enum StateTestExecutorKind: String, Sendable, CaseIterable {
-    /// `StateTestExecutor`: the transaction alone, as `evm statetest` runs it.
-    case serial
-    /// The case as a one-transaction block through `BlockSTMExecutor` (two threads, always parallel).
-    case blockstm
-}
+/// Which executor `lockstep statetest` runs each case with: the one executor vocabulary (`serial` runs the
+/// transaction alone, as `evm statetest` does; `blockstm` and `bal` run it as a one-transaction block).
+public typealias StateTestExecutorKind = BlockRunner.Executor
 
 extension BlockRunner {
-    /// Runs a state-test case as a one-transaction block through Block-STM. A state test's expected root includes
+    /// Runs a state-test case as a one-transaction block through Block-STM (two threads, always parallel) or
+    /// the BAL executor (two threads, from the list a serial run of the block derives; a list that does not
+    /// check out gives a zero root and the mismatch as the rejection, so the case fails). A state test's expected root includes
     /// the coinbase fee and nothing else: no withdrawals, no EIP-4788 beacon-root call (so `parentBeaconBlockRoot`
     /// is cleared), no block reward. A rejected transaction leaves the pre-state, as in the state test.
-    public static func runStateTestAsBlock(_ c: StateTestCase, threads: Int = 2) -> StateTestOutcome {
+    public static func runStateTestAsBlock(_ c: StateTestCase, threads: Int = 2, executor: Executor = .blockstm) -> StateTestOutcome {
         var env = c.env
         env.parentBeaconBlockRoot = nil
         env.withdrawals = []
@@ -24,8 +22,17 @@ extension BlockRunner {
             let lowest = env.number > 256 ? env.number - 256 : 0
             for n in lowest..<env.number { env.blockHashes[n] = Keccak256.hash(Array(String(n).utf8)) }
         }
-        let executor = BlockSTMExecutor(threads: threads, policy: .alwaysParallel)
-        let outcome = executor.execute(pre: c.pre, env: env, transactions: [c.tx], fork: c.fork)
+        let outcome: BlockOutcome
+        if executor == .bal {
+            let list = BlockAccessListBuilder.derive(pre: c.pre, env: env, transactions: [c.tx], fork: c.fork)
+            switch BALExecutor(threads: threads, list: list).run(pre: c.pre, env: env, transactions: [c.tx], fork: c.fork) {
+            case .success(let o): outcome = o
+            case .failure(let m): return StateTestOutcome(stateRoot: .zero, logsHash: .zero, rejection: m.description)
+            }
+        } else {
+            outcome = BlockSTMExecutor(threads: threads, policy: .alwaysParallel)
+                .execute(pre: c.pre, env: env, transactions: [c.tx], fork: c.fork)
+        }
         return StateTestOutcome(stateRoot: outcome.stateRoot, logsHash: LogEncoding.hash(outcome.receipts.first?.logs ?? []),
                                 rejection: outcome.rejected.first?.error)
     }

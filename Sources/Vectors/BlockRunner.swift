@@ -8,9 +8,21 @@ import Execution
 /// serial run (bit for bit: roots, gas, rejected list, receipts, full post-state) and against the vector's
 /// expected values (only the fields it states). One `BlockRunResult` per (case, executor, thread count).
 public struct BlockRunner: Sendable {
-    /// The executors `lockstep blocks` knows.
+    /// The built-in executors, by the names every command's `--executor` takes and reports show (with
+    /// `t8n:COMMAND`, `ExecutorSpec`): the serial reference, Block-STM, the block-access-list executor, and
+    /// the no-coordination partition bound (a yardstick, run only on blocks without dependencies).
     public enum Executor: String, Sendable, CaseIterable, Codable {
-        case serial, blockstm
+        case serial, blockstm, bal
+        case bound = "partition-bound"
+    }
+
+    /// Where the BAL executor's list comes from.
+    public enum BALSource: Sendable, Equatable {
+        /// From a serial run of the block (`BlockAccessListBuilder`).
+        case derive
+        /// From a JSON file (`BlockAccessList`'s form), or a directory holding `<vector>.json` per vector
+        /// (what `balOutput` writes).
+        case file(String)
     }
 
     /// Executors to report on; the serial run happens anyway, as the reference.
@@ -25,11 +37,15 @@ public struct BlockRunner: Sendable {
     public var seed: UInt64
     /// Block-STM's choice between parallel and serial; `.alwaysParallel` tests the parallel algorithm itself.
     public var policy: BlockSTMExecutor.ParallelPolicy
+    /// The BAL executor's list.
+    public var balSource: BALSource = .derive
+    /// A directory to write every block's access list to, as `<vector>.json`.
+    public var balOutput: String?
 
     /// Most state differences listed per divergence.
     public static let stateDiffLimit = 100
 
-    public init(executors: [Executor] = Executor.allCases, threads: [Int] = [ProcessInfo.processInfo.activeProcessorCount],
+    public init(executors: [Executor] = [.serial, .blockstm], threads: [Int] = [ProcessInfo.processInfo.activeProcessorCount],
                 repeats: Int = 0, stressRuns: Int = 0, seed: UInt64 = 0,
                 policy: BlockSTMExecutor.ParallelPolicy = .alwaysParallel) {
         self.executors = executors; self.threads = threads; self.repeats = max(0, repeats)
@@ -73,9 +89,9 @@ public struct BlockRunner: Sendable {
     var plan: [(Executor, Int)] {
         var out: [(Executor, Int)] = []
         if executors.contains(.serial) { out.append((.serial, 1)) }
-        if executors.contains(.blockstm) {
+        for e in [Executor.blockstm, .bal, .bound] where executors.contains(e) {
             var seen = Set<Int>()
-            for t in threads where seen.insert(t).inserted { out.append((.blockstm, t)) }
+            for t in threads where seen.insert(t).inserted { out.append((e, t)) }
         }
         return out
     }
@@ -91,10 +107,15 @@ public struct BlockRunner: Sendable {
         // rejected on loading), which is what every check compares.
         let executed = serial.execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
         let reference = v.completing(executed)
-        let serialTiming = timedRuns(serial, v, reference: executed)
+        // Timed: the serial executor doing only what the block needs (no access sets, no per-transaction
+        // clock), the baseline every speedup is over. One more instrumented run after them, warm, gives the
+        // per-transaction times that weigh the critical path.
+        let serialTiming = timedRuns(SerialExecutor(recordsAccess: false), v, reference: executed)
+        let weights = repeats > 0 ? serial.execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
+            .transactionNanoseconds : executed.transactionNanoseconds
         let graph = DependencyGraph(outcome: executed, coinbase: v.env.coinbase)
         let byGas = graph.criticalPath(weights: executed.transactionGas)
-        let byTime = graph.criticalPath(weights: serialTiming.transactionNanoseconds ?? executed.transactionNanoseconds)
+        let byTime = graph.criticalPath(weights: weights)
         func statistics(threads: Int) -> BlockStatistics {
             BlockStatistics(transactions: v.transactions.count, included: reference.receipts.count,
                             gas: reference.gasUsed, conflictRate: graph.conflictRate, dependencies: graph.edgeCount,
@@ -104,8 +125,24 @@ public struct BlockRunner: Sendable {
                             idealSpeedupTime: byTime.idealSpeedup(threads: threads))
         }
 
+        // The block's access list: derived from a serial run or read from a file, once per vector.
+        var list: Result<BlockAccessList, BALLoadError>?
+        func accessList() -> Result<BlockAccessList, BALLoadError> {
+            if let list { return list }
+            let loaded = BlockRunner.accessList(balSource, v)
+            list = loaded
+            return loaded
+        }
+        if let dir = balOutput, case .success(let l) = accessList() {
+            let url = URL(fileURLWithPath: dir).appendingPathComponent(BlockRunner.fileName(v.name) + ".json")
+            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try? l.jsonData().write(to: url)
+        }
+
         var rows: [BlockRunResult] = []
         for (executor, threads) in plan {
+            // The partition bound is only valid (and only run) where nothing depends on anything.
+            if executor == .bound && graph.edgeCount != 0 { continue }
             var problems: [String] = []
             var row = BlockRunResult(name: v.name, fork: forkName, executor: executor.rawValue, threads: threads, pass: false)
             let outcome: BlockOutcome
@@ -114,9 +151,38 @@ public struct BlockRunner: Sendable {
             case .serial:
                 outcome = reference
                 timing = serialTiming
-            case .blockstm:
-                let parallel = BlockSTMExecutor(threads: threads, policy: policy)
-                let ran = parallel.execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
+            case .blockstm, .bal, .bound:
+                let policy = self.policy
+                var bal: BlockAccessList?
+                if executor == .bal {
+                    switch accessList() {
+                    case .success(let l): bal = l
+                    case .failure(let e): problems.append(e.description)
+                    }
+                }
+                let make: (StressOptions?) -> any BlockExecutor = { stress in
+                    switch executor {
+                    case .bal: BALExecutor(threads: threads, list: bal ?? BlockAccessList(), stress: stress)
+                    case .bound: PartitionBoundExecutor(threads: threads)
+                    default: BlockSTMExecutor(threads: threads, stress: stress, policy: policy)
+                    }
+                }
+                // The BAL executor is checked through `run`, which names the list's first wrong entry.
+                let checked: (StressOptions?) -> Result<BlockOutcome, BALMismatch> = { stress in
+                    if executor == .bal, let bal {
+                        return BALExecutor(threads: threads, list: bal, stress: stress)
+                            .run(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
+                    }
+                    return .success(make(stress).execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork))
+                }
+                let parallel = make(nil)
+                let ran: BlockOutcome
+                switch checked(nil) {
+                case .success(let o): ran = o
+                case .failure(let m):
+                    problems.append(m.description)
+                    ran = parallel.execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
+                }
                 outcome = v.completing(ran)
                 let divergence = BlockRunner.divergence(outcome, from: reference, transactions: v.transactionCount)
                 row.matchesSerial = divergence == nil
@@ -127,12 +193,15 @@ public struct BlockRunner: Sendable {
                     problems.append(text)
                 }
                 timing = timedRuns(parallel, v, reference: executed)
-                if stressRuns > 0 {
+                if stressRuns > 0 && executor != .bound {
                     var summary = BlockStressSummary(runs: stressRuns, baseSeed: seed)
                     for k in 0..<stressRuns {
                         let s = seed &+ UInt64(k)
-                        let stressed = BlockSTMExecutor(threads: threads, stress: StressOptions(seed: s), policy: policy)
-                        let o = v.completing(stressed.execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork))
+                        guard case .success(let ran) = checked(StressOptions(seed: s)) else {
+                            summary.failedSeeds.append(s)
+                            continue
+                        }
+                        let o = v.completing(ran)
                         if let d = BlockRunner.divergence(o, from: reference, transactions: v.transactionCount) {
                             summary.failedSeeds.append(s)
                             if row.divergence == nil { row.divergence = d }
@@ -170,6 +239,36 @@ public struct BlockRunner: Sendable {
             rows.append(row)
         }
         return rows
+    }
+
+    /// Why a vector's access list could not be had.
+    public struct BALLoadError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The vector's access list from `source`.
+    static func accessList(_ source: BALSource, _ v: BlockVector) -> Result<BlockAccessList, BALLoadError> {
+        switch source {
+        case .derive:
+            return .success(BlockAccessListBuilder.derive(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork))
+        case .file(let path):
+            var isDirectory: ObjCBool = false
+            var file = path
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                file = URL(fileURLWithPath: path).appendingPathComponent(fileName(v.name) + ".json").path
+            }
+            guard let data = FileManager.default.contents(atPath: file) else {
+                return .failure(BALLoadError(description: "block access list: cannot read \(file)"))
+            }
+            do { return .success(try BlockAccessList.decode(json: data)) } catch {
+                return .failure(BALLoadError(description: "\(file): \(error)"))
+            }
+        }
+    }
+
+    /// A vector name as a file name: anything but letters, digits, `.`, `-` and `_` becomes `_`.
+    public static func fileName(_ name: String) -> String {
+        String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) ? $0 : "_" })
     }
 
     /// Timed runs of one executor and what they showed.

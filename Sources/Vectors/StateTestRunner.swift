@@ -141,8 +141,8 @@ public struct StateTestRunner: Sendable {
             // A transaction that cannot be encoded is invalid: nothing is applied.
             outcome = StateTestOutcome(stateRoot: c.pre.stateRoot(), logsHash: StateTestRunner.emptyLogsHash,
                                        rejection: why)
-        } else if executor == .blockstm {
-            outcome = BlockRunner.runStateTestAsBlock(c)
+        } else if executor != .serial {
+            outcome = BlockRunner.runStateTestAsBlock(c, executor: executor)
         } else {
             outcome = StateTestExecutor.run(pre: c.pre, env: c.env, tx: c.tx, fork: c.fork)
         }

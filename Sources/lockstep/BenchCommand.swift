@@ -43,8 +43,8 @@ struct BenchBlockSTMCommand: ParsableCommand {
     @Option(name: .customLong("repeat"), help: "Timed rounds after the warm-up; medians are reported.")
     var repeats: Int = 5
 
-    @Option(help: "Block-STM policy: parallel (always run the algorithm) or adaptive (may choose a serial run).")
-    var policy: BlocksCommand.PolicyChoice = .parallel
+    @Option(help: "Block-STM policy: adaptive (the default: serial where Block-STM cannot win, decided before and while running) or parallel (always run the algorithm to the end).")
+    var policy: BlockSTMExecutor.ParallelPolicy = .adaptive
 
     @Option(help: "Comma-separated workload names to run (default: all of erc20-transfers, compute-heavy, dependent-counter).")
     var workloads: String?
@@ -86,13 +86,19 @@ struct BenchBlockSTMCommand: ParsableCommand {
         /// False when the partition bound's outcome differed from serial (a bug in the yardstick).
         var boundMatches: Bool
         var reExecutions: Int
+        /// The BAL executor's median, from the list a serial run derives.
+        var balNanoseconds: UInt64
+        /// Nil when the BAL executor equalled serial; else what differed.
+        var balProblem: String?
+        /// True when the adaptive policy ran the block (or finished it) serially.
+        var ranSerially: Bool
     }
 
     func run() throws {
         let threadCounts = threads == nil ? BenchBlockSTMCommand.defaultThreads() : try BlocksCommand.threadList(threads)
         let txs = self.txs, repeats = self.repeats
         let selected = workloads.map { Set($0.split(separator: ",").map { String($0.trimmingCharacters(in: .whitespaces)) }) }
-        let policy: BlockSTMExecutor.ParallelPolicy = self.policy == .parallel ? .alwaysParallel : .adaptive
+        let policy = self.policy
         Output.err("bench blockstm: \(txs) txs per block, threads \(threadCounts), \(repeats) rounds, policy \(self.policy.rawValue), \(ProcessInfo.processInfo.activeProcessorCount) processors\n")
         let rows = Mutex<[Row]>([])
         // The serial executor runs on this thread: give it a deep stack, as every EVM thread has.
@@ -106,7 +112,8 @@ struct BenchBlockSTMCommand: ParsableCommand {
         let measured = rows.withLock { $0 }
         Output.out(BenchBlockSTMCommand.table(measured) + "\n")
         // A benchmark whose executors disagree with serial measured nothing: fail like `blocks` does.
-        if measured.contains(where: { !$0.matches || !$0.boundMatches }) { throw ExitCode(1) }
+        for r in measured { if let p = r.balProblem { FileHandle.standardError.write(Data("\(r.workload) bal x\(r.threads): \(p)\n".utf8)) } }
+        if measured.contains(where: { !$0.matches || !$0.boundMatches || $0.balProblem != nil }) { throw ExitCode(1) }
     }
 
     static func measure(_ block: (name: String, pre: InMemoryState, env: BlockEnvironment, txs: [Transaction]),
@@ -129,12 +136,29 @@ struct BenchBlockSTMCommand: ParsableCommand {
         let graph = DependencyGraph(outcome: reference, coinbase: block.env.coinbase)
         // The no-coordination yardstick is only valid (and only run) when nothing depends on anything.
         let bounds = graph.edgeCount == 0 ? threads.map { PartitionBoundExecutor(threads: $0) } : []
+        // The access list is the executor's input, derived once (untimed), as a block would carry it.
+        let list = BlockAccessListBuilder.derive(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+        let bals = threads.map { BALExecutor(threads: $0, list: list) }
         var matches = [Bool](repeating: true, count: threads.count)
         var reExecutions = [Int](repeating: 0, count: threads.count)
+        var ranSerially = [Bool](repeating: false, count: threads.count)
         for (k, p) in parallel.enumerated() {
             let (o, _) = run(p)
             matches[k] = BlockRunner.divergence(o, from: reference, transactions: block.txs.count) == nil
             reExecutions[k] = o.metrics.reExecutions
+            ranSerially[k] = o.metrics.ranSerially
+        }
+        var balProblems = [String?](repeating: nil, count: threads.count)
+        for (k, b) in bals.enumerated() {
+            switch b.run(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun) {
+            case .failure(let m): balProblems[k] = m.description
+            case .success(let o):
+                if let d = BlockRunner.divergence(o, from: reference, transactions: block.txs.count) {
+                    balProblems[k] = "differs from serial in \(d.fields.joined(separator: ", "))"
+                } else if o.metrics.ranSerially {
+                    balProblems[k] = "ran serially"
+                }
+            }
         }
         var boundMatches = [Bool](repeating: true, count: bounds.count)
         for (k, b) in bounds.enumerated() {
@@ -144,6 +168,7 @@ struct BenchBlockSTMCommand: ParsableCommand {
         var boundSamples = [[UInt64]](repeating: [], count: bounds.count)
         var serialSamples: [UInt64] = []
         var parallelSamples = [[UInt64]](repeating: [], count: threads.count)
+        var balSamples = [[UInt64]](repeating: [], count: threads.count)
         for _ in 0..<repeats {
             let (_, ns) = run(serial)
             serialSamples.append(ns)
@@ -157,6 +182,13 @@ struct BenchBlockSTMCommand: ParsableCommand {
                 boundSamples[k].append(bns)
                 if o.stateRoot != reference.stateRoot || o.receiptsRoot != reference.receiptsRoot { boundMatches[k] = false }
             }
+            for (k, b) in bals.enumerated() {
+                let (o, bns) = run(b)
+                balSamples[k].append(bns)
+                if balProblems[k] == nil && (o.stateRoot != reference.stateRoot || o.receiptsRoot != reference.receiptsRoot) {
+                    balProblems[k] = "a timed run differs from serial"
+                }
+            }
         }
         let byTime = graph.criticalPath(weights: reference.transactionNanoseconds)
         let serialMedian = BlockRunner.median(serialSamples)
@@ -165,26 +197,30 @@ struct BenchBlockSTMCommand: ParsableCommand {
                 serialNanoseconds: serialMedian, parallelNanoseconds: BlockRunner.median(parallelSamples[k]),
                 idealSpeedup: byTime.idealSpeedup(threads: t),
                 boundNanoseconds: bounds.isEmpty ? nil : BlockRunner.median(boundSamples[k]),
-                matches: matches[k], boundMatches: bounds.isEmpty || boundMatches[k], reExecutions: reExecutions[k])
+                matches: matches[k], boundMatches: bounds.isEmpty || boundMatches[k], reExecutions: reExecutions[k],
+                balNanoseconds: BlockRunner.median(balSamples[k]), balProblem: balProblems[k], ranSerially: ranSerially[k])
         }
     }
 
     static func table(_ rows: [Row]) -> String {
         var lines = [["workload", "txs", "gas", "threads", "serial ms", "parallel ms", "speedup", "ideal", "efficiency",
-                      "bound ms", "bound", "re-exec", "result"]]
+                      "bal ms", "bal", "bound ms", "bound", "re-exec", "result"]]
         for r in rows {
             let speedup = r.parallelNanoseconds == 0 ? 0 : Double(r.serialNanoseconds) / Double(r.parallelNanoseconds)
             let bound = r.boundNanoseconds.map { $0 == 0 ? 0 : Double(r.serialNanoseconds) / Double($0) }
+            let bal = r.balNanoseconds == 0 ? 0 : Double(r.serialNanoseconds) / Double(r.balNanoseconds)
             lines.append([r.workload, String(r.txs), String(r.gas), String(r.threads),
                           String(format: "%.3f", Double(r.serialNanoseconds) / 1e6),
                           String(format: "%.3f", Double(r.parallelNanoseconds) / 1e6),
                           String(format: "%.2fx", speedup), String(format: "%.2fx", r.idealSpeedup),
                           String(format: "%.0f%%", r.idealSpeedup > 0 ? 100 * speedup / r.idealSpeedup : 0),
+                          String(format: "%.3f", Double(r.balNanoseconds) / 1e6), String(format: "%.2fx", bal),
                           r.boundNanoseconds.map { String(format: "%.3f", Double($0) / 1e6) } ?? "-",
                           bound.map { String(format: "%.2fx", $0) } ?? "-",
-                          String(r.reExecutions), !r.matches ? "MISMATCH" : r.boundMatches ? "ok" : "BOUND MISMATCH"])
+                          String(r.reExecutions) + (r.ranSerially ? " (serial)" : ""),
+                          !r.matches ? "MISMATCH" : !r.boundMatches ? "BOUND MISMATCH" : r.balProblem != nil ? "BAL MISMATCH" : "ok"])
         }
-        return BenchBlockSTMCommand.render(lines, rightAligned: 1...11)
+        return BenchBlockSTMCommand.render(lines, rightAligned: 1...13)
     }
 
     /// Columns padded to their widest cell; numeric columns right-aligned.

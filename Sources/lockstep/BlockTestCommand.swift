@@ -38,15 +38,21 @@ struct BlockTestCommand: ParsableCommand {
 
     func validate() throws {
         if paths.isEmpty { throw ValidationError("Give at least one blockchain-test file or directory.") }
-        if !["serial", "blockstm", "all"].contains(executor) {
-            throw ValidationError("--executor: expected serial, blockstm or all, got \"\(executor)\".")
-        }
+        _ = try runsBlockSTM()
         _ = try BlocksCommand.threadList(threads)
+    }
+
+    /// `--executor` in the shared vocabulary (`ExecutorSpec`), limited to what blocktest runs: serial, blockstm.
+    func runsBlockSTM() throws -> Bool {
+        do {
+            return try ExecutorSpec.parse([executor], allowed: [.serial, .blockstm], allowsExternal: false)
+                .contains(.builtIn(.blockstm))
+        } catch { throw ValidationError(error.description) }
     }
 
     func run() throws {
         try input.apply()
-        var runner = BlockchainTestRunner(blockSTMThreads: executor == "serial" ? [] : try BlocksCommand.threadList(threads))
+        var runner = BlockchainTestRunner(blockSTMThreads: try runsBlockSTM() ? try BlocksCommand.threadList(threads) : [])
         if let filter {
             do { runner.filter = try NamePattern(filter) } catch { throw ValidationError("--filter \(error)") }
         }

@@ -19,43 +19,12 @@ struct BlocksCommand: ParsableCommand {
             loaded, and when stdout cannot be written.
             """)
 
-    enum ExecutorChoice: ExpressibleByArgument, Equatable {
-        case serial, blockstm, all
-        /// `t8n:COMMAND`: any t8n tool, checked like a built-in executor (see `ExternalT8nExecutor`).
-        case external(ExternalT8nExecutor)
-
-        init?(argument: String) {
-            switch argument {
-            case "serial": self = .serial
-            case "blockstm": self = .blockstm
-            case "all": self = .all
-            default:
-                guard let tool = ExternalT8nExecutor.parse(argument) else { return nil }
-                self = .external(tool)
-            }
-        }
-
-        var rawValue: String {
-            switch self {
-            case .serial: "serial"
-            case .blockstm: "blockstm"
-            case .all: "all"
-            case .external(let tool): tool.name
-            }
-        }
-
-        static var allValueStrings: [String] { ["serial", "blockstm", "all", "t8n:COMMAND"] }
-    }
-
-    enum PolicyChoice: String, ExpressibleByArgument, CaseIterable {
-        case parallel, adaptive
-    }
-
     @Flag(help: "Print one JSON object per (case, executor, threads) on stdout (see BlockRunResult).")
     var json = false
 
-    @Option(help: "Executors to report: serial, blockstm, all, or t8n:COMMAND for an external t8n tool (serial always runs as the reference).")
-    var executor: ExecutorChoice = .all
+    @Option(name: .customLong("executor"), parsing: .singleValue,
+            help: "Executors to report, repeatable or comma-separated: serial, blockstm, bal, partition-bound (blocks without dependencies only), all (every one of those; the default), or t8n:COMMAND for an external t8n tool. Serial always runs as the reference.")
+    var executorOptions: [String] = []
 
     @Option(help: "Comma-separated thread counts for the parallel executors (default: one per processor).")
     var threads: String?
@@ -69,8 +38,14 @@ struct BlocksCommand: ParsableCommand {
     @Option(help: "Base seed of the stress runs (run k uses seed + k; default: random, printed).")
     var seed: UInt64?
 
-    @Option(help: "Block-STM policy: parallel (always run the algorithm) or adaptive (may choose a serial run).")
-    var policy: PolicyChoice = .parallel
+    @Option(help: "Block-STM policy: adaptive (the default: serial where Block-STM cannot win, decided before and while running) or parallel (always run the algorithm to the end; for tests and stress).")
+    var policy: BlockSTMExecutor.ParallelPolicy = .adaptive
+
+    @Option(help: "The BAL executor's block access lists: derive (from a serial run; the default), or a JSON file, or a directory of <vector>.json files as --bal-out writes them.")
+    var bal: String = "derive"
+
+    @Option(name: .customLong("bal-out"), help: "Write every block's access list (EIP-7928 layout, JSON) to DIR/<vector>.json.")
+    var balOut: String?
 
     @Option(name: .customLong("executor-timeout"),
             help: "Seconds one run of an external t8n: executor may take per block before it is killed and the block fails (default 600).")
@@ -89,6 +64,14 @@ struct BlocksCommand: ParsableCommand {
             throw ValidationError("--executor-timeout must be a number of seconds above 0, got \(executorTimeout).")
         }
         _ = try BlocksCommand.threadList(threads)
+        _ = try executors()
+    }
+
+    /// `--executor`, parsed (default: every built-in executor).
+    func executors() throws -> [ExecutorSpec] {
+        do { return executorOptions.isEmpty ? try ExecutorSpec.parse(["all"]) : try ExecutorSpec.parse(executorOptions) } catch {
+            throw ValidationError(error.description)
+        }
     }
 
     /// `--threads 1,2,4` -> [1, 2, 4]; each in 1...64.
@@ -115,11 +98,22 @@ struct BlocksCommand: ParsableCommand {
             let line = "stress: \(stress) runs per parallel execution, base seed \(baseSeed)\n"
             Output.err(line)
         }
-        let runner = BlockRunner(
-            executors: executor == .all ? BlockRunner.Executor.allCases
-                : [BlockRunner.Executor(rawValue: executor.rawValue) ?? .serial],
-            threads: try BlocksCommand.threadList(threads), repeats: repeats, stressRuns: stress, seed: baseSeed,
-            policy: policy == .parallel ? .alwaysParallel : .adaptive)
+        let chosen = try executors()
+        var builtIn: [BlockRunner.Executor] = []
+        var tools: [ExternalT8nExecutor] = []
+        for e in chosen {
+            switch e {
+            case .builtIn(let b): builtIn.append(b)
+            case .external(var tool):
+                tool.timeout = .milliseconds(Int64((executorTimeout * 1000).rounded()))
+                tools.append(tool)
+            }
+        }
+        var runner = BlockRunner(
+            executors: builtIn, threads: try BlocksCommand.threadList(threads), repeats: repeats, stressRuns: stress,
+            seed: baseSeed, policy: policy)
+        runner.balSource = bal == "derive" ? .derive : .file(bal)
+        runner.balOutput = balOut
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let json = self.json
@@ -133,15 +127,11 @@ struct BlocksCommand: ParsableCommand {
             line += "\n"
             Output.out(line)
         }
-        let results: [BlockRunResult]
-        if case .external(var tool) = executor {
-            tool.timeout = .milliseconds(Int64((executorTimeout * 1000).rounded()))
-            results = tool.check(sources: sources, each: emit)
-        } else {
-            results = runner.run(sources: sources, each: emit)
-        }
+        var results: [BlockRunResult] = []
+        if !builtIn.isEmpty || tools.isEmpty || balOut != nil { results = runner.run(sources: sources, each: emit) }
+        for tool in tools { results += tool.check(sources: sources, each: emit) }
         let summary = BlockRunSummary(results)
-        Output.out(summary.description + "\n")
+        Output.out((summary.description + "\n"))
         // A vector that could not be loaded has one row and no executor.
         let unloadable = results.filter { $0.executor.isEmpty }.count
         if unloadable > 0 {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Execution
 import Reports
 import Vectors
 
@@ -25,8 +26,11 @@ struct RunCommand: ParsableCommand {
     var suite: String?
 
     @Option(name: .customLong("executor"), parsing: .singleValue,
-            help: "Executors, repeatable or comma-separated: serial, blockstm (adaptive), blockstm-forced (always parallel). Default: serial,blockstm.")
+            help: "Executors, repeatable or comma-separated: serial, blockstm, bal, partition-bound (blocks without dependencies only), all; blockstm-forced is blockstm under --policy parallel. Default: all.")
     var executorOptions: [String] = []
+
+    @Option(help: "Block-STM policy: adaptive (the default: serial where Block-STM cannot win, decided before and while running; rows named blockstm) or parallel (always run to the end; rows named blockstm-forced).")
+    var policy: BlockSTMExecutor.ParallelPolicy = .adaptive
 
     @Option(help: "Thread counts for the parallel executors, comma-separated (default: powers of two from 2 below the core count, and the core count).")
     var threads: String?
@@ -76,7 +80,7 @@ struct RunCommand: ParsableCommand {
         }
         if let threads { _ = try Self.parseThreads(threads) }
         if let shard { _ = try Self.parseShard(shard) }
-        _ = try Self.parseExecutors(executorOptions)
+        _ = try Self.parseExecutors(executorOptions, policy: policy)
     }
 
     func run() throws {
@@ -96,7 +100,7 @@ struct RunCommand: ParsableCommand {
         let txs = self.txs ?? spec.transactions ?? SuiteSpec.defaultTransactions
         let threadList = try threads.map(Self.parseThreads) ?? spec.threads ?? RunPlan.defaultThreads()
         let executorNames = executorOptions.isEmpty ? (spec.executors ?? []) : executorOptions
-        let executors = try Self.parseExecutors(executorNames)
+        let executors = try Self.parseExecutors(executorNames, policy: policy)
         let repetitions = self.repetitions ?? spec.repetitions ?? RunPlan.defaultRepetitions
         let shard = try shard.map(Self.parseShard)
         var pattern: NamePattern?
@@ -174,16 +178,25 @@ struct RunCommand: ParsableCommand {
         do { return try Shard(parsing: text) } catch { throw ValidationError("--\(error)") }
     }
 
-    static func parseExecutors(_ names: [String]) throws -> [ExecutorChoice] {
-        let parts = names.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-        if parts.isEmpty { return [.serial, .blockstm] }
+    /// `--executor` names (the one vocabulary, `ExecutorSpec`; no t8n tools in a run) under `--policy`;
+    /// `blockstm-forced` is kept as the name of Block-STM under the parallel policy. Default: all of them.
+    static func parseExecutors(_ names: [String], policy: BlockSTMExecutor.ParallelPolicy = .adaptive) throws -> [ExecutorChoice] {
         var out: [ExecutorChoice] = []
-        for p in parts {
-            guard let e = ExecutorChoice(rawValue: p) else {
-                let known = ExecutorChoice.allCases.map(\.rawValue).joined(separator: ", ")
-                throw ValidationError("--executor: unknown executor \"\(p)\" (known: \(known)).")
+        func add(_ e: ExecutorChoice) { if !out.contains(e) { out.append(e) } }
+        var rest: [String] = []
+        for part in names.flatMap({ $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }) {
+            if part == ExecutorChoice.blockstmForced.rawValue { rest.append("blockstm-forced") } else { rest.append(part) }
+        }
+        if rest.isEmpty { rest = ["all"] }
+        for part in rest {
+            if part == "blockstm-forced" { add(.blockstmForced); continue }
+            do {
+                for spec in try ExecutorSpec.parse([part], allowsExternal: false) {
+                    if case .builtIn(let e) = spec { add(ExecutorChoice.from(e, policy: policy)) }
+                }
+            } catch {
+                throw ValidationError(error.description + " blockstm-forced is blockstm under --policy parallel.")
             }
-            if !out.contains(e) { out.append(e) }
         }
         return out
     }

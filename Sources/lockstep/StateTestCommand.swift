@@ -31,7 +31,7 @@ struct StateTestCommand: ParsableCommand {
     @Option(help: "Worker threads (default: one per processor).")
     var threads: Int?
 
-    @Option(help: "Executor: serial, or blockstm (each case as a one-transaction block through Block-STM with 2 threads).")
+    @Option(help: "Executor: serial, blockstm or bal (each case as a one-transaction block through Block-STM, or through the BAL executor from a derived list, with 2 threads).")
     var executor: String = "serial"
 
     @Argument(help: "State-test files, or directories searched recursively for .json and .json.zst files.")
@@ -42,9 +42,7 @@ struct StateTestCommand: ParsableCommand {
     func validate() throws {
         if paths.isEmpty { throw ValidationError("Give at least one state-test file or directory.") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads).") }
-        if StateTestExecutorKind(rawValue: executor) == nil {
-            throw ValidationError("--executor: expected serial or blockstm, got \"\(executor)\".")
-        }
+        _ = try chosenExecutor()
         // The loader reports cases of unknown forks as errors, so an unknown name here could select nothing.
         if let fork, Fork(name: fork) == nil {
             let known = Fork.allCases.map(\.name).joined(separator: ", ")
@@ -52,11 +50,23 @@ struct StateTestCommand: ParsableCommand {
         }
     }
 
+    /// `--executor`: one of serial, blockstm, bal (the shared vocabulary; no t8n tools here).
+    func chosenExecutor() throws -> BlockRunner.Executor {
+        let list: [ExecutorSpec]
+        do { list = try ExecutorSpec.parse([executor], allowed: [.serial, .blockstm, .bal], allowsExternal: false) } catch {
+            throw ValidationError(error.description)
+        }
+        guard list.count == 1, case .builtIn(let e) = list[0] else {
+            throw ValidationError("--executor: give one of serial, blockstm, bal, got \"\(executor)\".")
+        }
+        return e
+    }
+
     func run() throws {
         try input.apply()
         var runner = StateTestRunner(fork: fork, skipList: try loadSkipList())
         if let threads { runner.threads = threads }
-        runner.executor = StateTestExecutorKind(rawValue: executor) ?? .serial
+        runner.executor = try chosenExecutor()
         if let filter {
             do { runner.filter = try NamePattern(filter) } catch { throw ValidationError("--filter \(error)") }
         }

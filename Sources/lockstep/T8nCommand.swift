@@ -22,8 +22,6 @@ struct T8nCommand: ParsableCommand {
             11 I/O error, 12 bad RLP.
             """)
 
-    enum ExecutorChoice: String, ExpressibleByArgument, CaseIterable { case serial, blockstm }
-
     @Option(name: .customLong("input.alloc"), help: "Pre-state file, or stdin.")
     var inputAlloc = "alloc.json"
 
@@ -54,8 +52,8 @@ struct T8nCommand: ParsableCommand {
     @Option(name: .customLong("state.reward"), help: "Block reward before the merge (ignored by proof-of-stake forks).")
     var stateReward: Int64 = 0
 
-    @Option(help: "Executor: serial or blockstm.")
-    var executor: ExecutorChoice = .serial
+    @Option(help: "Executor: serial, blockstm or bal (the BAL executor, from the list a serial run derives).")
+    var executor: BlockRunner.Executor = .serial
 
     @Option(help: "Block-STM worker threads.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -76,6 +74,9 @@ struct T8nCommand: ParsableCommand {
             throw T8nFailure(.config, "unknown fork \"\(stateFork)\"")
         }
         guard (1...256).contains(threads) else { throw T8nFailure(.config, "--threads must be in 1...256, got \(threads)") }
+        guard executor != .bound else {
+            throw T8nFailure(.config, "--executor: the partition bound is a benchmark yardstick, not a t8n executor (use serial, blockstm or bal)")
+        }
         var stdin: [String: Any]?
         if [inputAlloc, inputEnv, inputTxs].contains("stdin") {
             let data = FileHandle.standardInput.readDataToEndOfFile()
@@ -105,7 +106,11 @@ struct T8nCommand: ParsableCommand {
         let alloc = try input(inputAlloc, "alloc")
         let env = try input(inputEnv, "env")
         let txs = try input(inputTxs, "txs")
-        let chosen: any BlockExecutor = executor == .serial ? SerialExecutor() : BlockSTMExecutor(threads: threads)
+        let chosen: any BlockExecutor = switch executor {
+        case .serial: SerialExecutor()
+        case .bal: BALExecutor.Deriving(threads: threads)
+        default: BlockSTMExecutor(threads: threads)
+        }
         let output = try T8nTransition.run(alloc: alloc, env: env, txs: txs, fork: fork, chainId: stateChainid,
                                            executor: chosen, files: (inputAlloc, inputEnv, inputTxs))
 

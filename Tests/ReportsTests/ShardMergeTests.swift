@@ -59,7 +59,9 @@ final class ShardMergeTests: XCTestCase {
             w.serialSeconds = 0; w.criticalPathSeconds = 0; w.parallelismBound = 0; w.serialMgasPerSecond = 0
             w.runs = w.runs.map { ParallelRun(executor: $0.executor, threads: $0.threads, seconds: 0, speedup: 0, idealSpeedup: 0,
                                               efficiency: 0, reExecutionsPerTransaction: 0, abortRate: 0, mgasPerSecond: 0,
-                                              ranSerially: $0.ranSerially) }
+                                              // Whether the adaptive policy finished a block serially is
+                                              // observed while it runs (aborts, blocked reads), like re-executions.
+                                              ranSerially: false) }
             return w
         }
         r.environment.shards = nil
