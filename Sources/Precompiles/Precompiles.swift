@@ -6,7 +6,7 @@ public enum PrecompileResult: Sendable, Equatable {
     case failure
 }
 
-/// The precompiled contracts at addresses 0x01...0x0a: which are active in a fork, and running them.
+/// The precompiled contracts (0x01-0x11 and 0x100): which are active in a fork, and running them.
 ///
 /// Activation (Yellow Paper appendix E and the EIPs): 0x01-0x04 since Frontier, 0x05-0x08 since
 /// Byzantium (EIP-198, EIP-196, EIP-197), 0x09 since Istanbul (EIP-152), 0x0a since Cancun (EIP-4844).
@@ -32,8 +32,8 @@ public enum Precompiles {
     }
 
     /// P256VERIFY's address (EIP-7951), outside the contiguous range 1...count.
-    @usableFromInline
-    static let p256VerifyAddress: UInt32 = 0x100
+    @inlinable
+    static var p256VerifyAddress: UInt32 { 0x100 }
 
     /// The precompiles of `fork`, ascending (they are warm from the start of every transaction, EIP-2929).
     public static func addresses(for fork: Fork) -> [Address] {
