@@ -279,6 +279,32 @@ def small_order():
     emit(G, "g1msm-order-3-point", "prague", 0x0c, t + sc(3))
     emit(G, "pairing-order-3-g1-point", "prague", 0x0f, t + g2enc(G2))
 
+def eip_fail_pairing():
+    """Invalid pairing inputs rebuilt as EIP-2537's assets/eip-2537/fail-pairing_check_bls.json builds them, from the
+    generators and the EIP's p1: the checks below pin the pieces to the hex of that file."""
+    G = "bls"
+    g1, g2, mg2 = g1enc(G1), g2enc(G2), g2enc(neg(G2))
+    p1x = bytes.fromhex("00000000000000000000000000000000112b98340eee2777cc3c14163dea3ec97977ac3dc5c70da32e6e87578f44912e902ccef9efe28d4a78b8999dfbca9426")
+    bad_g1 = (int.from_bytes(g1[:64], "big") + P).to_bytes(64, "big") + g1[64:]      # x + p
+    bad_g2 = (int.from_bytes(g2[:64], "big") + P).to_bytes(64, "big") + g2[64:]      # x.c0 + p
+    off_g1 = p1x + g1[64:]                                                           # (p1.x, g1.y)
+    assert bad_g1[16:64].hex().startswith("31f2e5916b17be2e71b10b4292f558e727dfd7d48af9cbc5")
+    assert bad_g2[16:64].hex().startswith("1c4bb49d2a0ef12b7123acdd7110bd292b5bc659edc54dc2")
+    assert g2[16:64].hex().startswith("024aa2b2f08f0a91260805272dc51051") and mg2[400 - 256 + 16:].hex().endswith("fa030ed")
+    two = g1 + g2 + g1 + mg2
+    top = bytearray(two); top[0] = 0x10
+    for name, data in [("bls_pairing_empty_input", b""), ("bls_pairing_missing_data", two[1:]),
+                       ("bls_pairing_extra_data", b"\x00" + two), ("bls_pairing_top_bytes", bytes(top)),
+                       ("bls_pairing_e(G1_invalid_field_element,0)", bad_g1 + bytes(256)),
+                       ("bls_pairing_e(0,G2_invalid_field_element)", bytes(128) + bad_g2),
+                       ("bls_pairing_e(G1_invalid_field_element,G2)", bad_g1 + g2),
+                       ("bls_pairing_e(G1,G2_invalid_field_element)", g1 + bad_g2),
+                       ("bls_pairing_e(G1_not_on_curve,0)", off_g1 + bytes(256)),
+                       ("bls_pairing_e(G1_not_on_curve,G2)", off_g1 + g2)]:
+        assert run("prague", 0x0f, data, 100_000_000) == "fail", name
+        emit(G, f"pairing-eip-fail-{name}", "prague", 0x0f, data)
+    emit(G, "pairing-eip-e(G1,G2)=e(G1,G2)-negated", "prague", 0x0f, two)
+
 # ---------------- P256VERIFY (EIP-7951) ----------------
 PA, PB, PN, PP = int(SECP256R1A), int(SECP256R1B), int(SECP256R1N), int(SECP256R1P)
 GX = 0x6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296
@@ -409,11 +435,11 @@ extension PrecompileVectors {
 DOCS = {
     "bls": ("bls12381", "PrecompileVectors+BLS12381.swift",
             "/// The EIP-2537 BLS12-381 precompiles (0x0b-0x11): the G1 and p1 points of EIP-2537's\n"
-            "/// assets/eip-2537/add_G1_bls.json and the RFC 9380 map vectors of its map_fp_to_G1_bls.json and\n"
-            "/// map_fp2_to_G2_bls.json (labels `*-eip-*`), seeded random points and scalars (k up to 140 MSM pairs, across\n"
-            "/// the discount table's end), and every invalid-input rule: lengths, non-zero padding, coordinates >= p, points\n"
-            "/// off the curve, points on the curve outside the subgroup (accepted by ADD, rejected by MSM and pairing),\n"
-            "/// infinity encodings."),
+            "/// assets/eip-2537/add_G1_bls.json, the RFC 9380 map vectors of its map_fp_to_G1_bls.json and\n"
+            "/// map_fp2_to_G2_bls.json, the invalid inputs of its fail-pairing_check_bls.json (labels `*-eip-*`), seeded\n"
+            "/// random points and scalars (k up to 140 MSM pairs, across the discount table's end), and every invalid-input\n"
+            "/// rule: lengths, non-zero padding, coordinates >= p, points off the curve, points on the curve outside the\n"
+            "/// subgroup (accepted by ADD, rejected by MSM and pairing; the order-3 point (0, 2)), infinity encodings."),
     "p256": ("p256Verify", "PrecompileVectors+P256.swift",
              "/// P256VERIFY (0x100, EIP-7951, Osaka), Wycheproof-style: valid signatures (seeded keys, hashes and nonces; high s;\n"
              "/// hash >= n; x(R) >= n, built backwards as Wycheproof does), and invalid ones: modified hash, r, s or key, r or s\n"
@@ -425,7 +451,7 @@ DOCS = {
 
 if __name__ == "__main__":
     out_dir = sys.argv[1] if len(sys.argv) > 1 else "."
-    bls(); eip_maps(); small_order(); p256(); modexp()
+    bls(); eip_maps(); small_order(); eip_fail_pairing(); p256(); modexp()
     for g, ls in lines.items():
         name, file, doc = DOCS[g]
         body = "\n".join("    " + l for l in ls)
