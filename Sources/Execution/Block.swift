@@ -186,15 +186,13 @@ public enum BlockFinalization {
         }
     }
 
-    /// The proof-of-work block reward of a fork, in wei: 5 ether from Frontier, 3 from Byzantium (EIP-649),
-    /// 2 from Constantinople (EIP-1234), none from the merge (Paris, EIP-3675).
-    public static func blockReward(_ fork: Fork) -> UInt256 {
-        let ether = UInt256(1_000_000_000_000_000_000)
-        if fork >= .paris { return .zero }
-        if fork >= .constantinople { return ether &* UInt256(2) }
-        if fork >= .byzantium { return ether &* UInt256(3) }
-        return ether &* UInt256(5)
-    }
+    /// The proof-of-work block reward of a fork, in wei (`ForkRules`): 5 ether from Frontier, 3 from Byzantium
+    /// (EIP-649), 2 from Constantinople (EIP-1234), none from the merge (Paris, EIP-3675).
+    public static func blockReward(_ fork: Fork) -> UInt256 { ForkRules.of(fork).schedule.blockReward }
+
+    /// Whether a fork's receipts carry the state root after the transaction instead of a status: before
+    /// Byzantium (EIP-658).
+    public static func receiptsCarryStateRoot(_ fork: Fork) -> Bool { !ForkRules.of(fork).schedule.receiptStatus }
 
     /// Credits the block and ommer rewards after the transactions (Yellow Paper 11.3), when the environment
     /// asks for them (`blockReward` set): the beneficiary gets the reward plus 1/32 of it per ommer, each
@@ -284,7 +282,8 @@ public struct SerialExecutor: BlockExecutor {
         var state = pre
         BlockFinalization.applyBeaconRoot(&state, env: env, fork: fork)
         // Before Byzantium the receipts carry intermediate state roots: keep what is needed to compute them.
-        let intermediateBase = fork < .byzantium ? state : InMemoryState()
+        let carriesRoot = BlockFinalization.receiptsCarryStateRoot(fork)
+        let intermediateBase = carriesRoot ? state : InMemoryState()
         var commits: [(changes: StateChanges, coinbaseFee: UInt256)] = []
         var receipts: [Receipt] = []
         var rejected: [RejectedTransaction] = []
@@ -316,7 +315,7 @@ public struct SerialExecutor: BlockExecutor {
                 }
                 state.apply(r.changes)
                 state.credit(env.coinbase, r.coinbaseFee)
-                if fork < .byzantium { commits.append((r.changes, r.coinbaseFee)) }
+                if carriesRoot { commits.append((r.changes, r.coinbaseFee)) }
                 cumulative += r.gasUsed
                 blobGas += r.blobGasUsed
                 receipts.append(BlockFinalization.receipt(for: tx, result: r, cumulativeGasUsed: cumulative))
@@ -325,7 +324,7 @@ public struct SerialExecutor: BlockExecutor {
             }
             if recordsAccess { times.append(UInt64((clock.now - txStart).nanoseconds)) }
         }
-        if fork < .byzantium {
+        if carriesRoot {
             let roots = BlockFinalization.intermediateStateRoots(base: intermediateBase, commits: commits, coinbase: env.coinbase)
             for i in receipts.indices { receipts[i].postStateRoot = roots[i] }
         }

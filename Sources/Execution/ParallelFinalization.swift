@@ -68,7 +68,7 @@ public enum ParallelFinalization {
             state.credit(env.coinbase, c.coinbaseFee)
         }
         var receipts = receipts
-        if fork < .byzantium { fillIntermediateRoots(&receipts, base: base, commits: commits, coinbase: env.coinbase) }
+        if BlockFinalization.receiptsCarryStateRoot(fork) { fillIntermediateRoots(&receipts, base: base, commits: commits, coinbase: env.coinbase) }
         BlockFinalization.applyRewards(&state, env: env)
         BlockFinalization.applyWithdrawals(&state, env: env)
         return BlockFinalization.outcome(state: state, receipts: receipts, rejected: rejected,
@@ -155,7 +155,7 @@ public enum ParallelFinalization {
         // MARK: stage 1: commit shards, receipt encodings, log payloads
 
         func prepareCommit() -> Int {
-            if fork < .byzantium { fillIntermediateRoots(&receipts, base: base, commits: commits, coinbase: env.coinbase) }
+            if BlockFinalization.receiptsCarryStateRoot(fork) { fillIntermediateRoots(&receipts, base: base, commits: commits, coinbase: env.coinbase) }
             receiptChunks = (receipts.count + receiptChunk - 1) / receiptChunk
             shardResults = ResultSlots(count: shards)
             encoded = ResultSlots(count: receiptChunks)

@@ -21,6 +21,8 @@ public struct RunPlan: Sendable {
     /// Only cases (state tests) and workloads whose name matches.
     public var filter: NamePattern?
     public var skipList: SkipList
+    /// Mainnet blocks (`WorkloadSource.mainnet`) skipped by file name, with the reason (`Vectors/mainnet-skip.txt`).
+    public var mainnetSkipList = SkipList()
     public var shard: Shard?
     /// Threads that run state-test files side by side (block workloads run one at a time, for clean timings).
     public var stateTestThreads: Int
@@ -116,6 +118,16 @@ public enum SuiteRunner {
     /// each thread count, `repetitions` timed runs) and adapts its rows. A block file that does not load is one
     /// `error` case.
     static func runWorkload(_ w: WorkloadSource, plan: RunPlan) -> (cases: [CaseResult], performance: WorkloadPerformance?) {
+        if case .mainnet(let source) = w, let reason = plan.mainnetSkipList.reason(for: source.name) {
+            let serial = CaseResult(suite: w.suite, name: source.name, executor: ExecutorChoice.serial.rawValue, fork: "",
+                                    status: .skip, message: reason)
+            let parallel = plan.executors.filter(\.isParallel).flatMap { e in
+                plan.threads.map { t in
+                    CaseResult(suite: w.suite, name: source.name, executor: e.rawValue, threads: t, fork: "", status: .skip, message: reason)
+                }
+            }
+            return ([serial] + parallel, nil)
+        }
         let vector: BlockVector
         switch w {
         case .generated(let v):

@@ -49,6 +49,9 @@ public struct SuiteSpec: Codable, Sendable, Equatable {
         return FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory) && isDirectory.boolValue ? dir : nil
     }
 
+    /// Where the mainnet suite's skip list lives, relative to the package root.
+    public static let mainnetSkipListRelativePath = "Vectors/mainnet-skip.txt"
+
     /// Reads a suite file; relative paths in it are resolved against its directory.
     public static func load(_ path: String) throws(ReportIOError) -> SuiteSpec {
         guard let data = FileManager.default.contents(atPath: path) else {

@@ -130,7 +130,7 @@ struct RunCommand: ParsableCommand {
         }
         // The command that reruns one generated case: same seed and size, that executor and thread count only.
         let extra = (seed != RunPlan.defaultSeed ? " --seed \(seed)" : "") + (txs != SuiteSpec.defaultTransactions ? " --txs \(txs)" : "")
-        let plan = RunPlan(
+        var plan = RunPlan(
             stateTestSources: classified.stateTests, workloads: workloads, executors: executors, threads: threadList,
             repetitions: repetitions, seed: seed, stressRuns: stress, filter: pattern,
             skipList: try loadSkipList(root: root), shard: shard,
@@ -138,6 +138,12 @@ struct RunCommand: ParsableCommand {
                 Reproduce.workload(w, executor: executor, threads: threads) + (w.suite == GeneratedWorkloads.suite ? extra : "")
             })
 
+        if let root {
+            let path = (root as NSString).appendingPathComponent(SuiteSpec.mainnetSkipListRelativePath)
+            if FileManager.default.fileExists(atPath: path) {
+                do { plan.mainnetSkipList = try SkipList(contentsOf: path) } catch { throw ValidationError("\(error)") }
+            }
+        }
         let now = Date()
         let environment = RunEnvironment.current(
             seed: seed, command: Self.commandLine(), threads: threadList, executors: plan.executors.map(\.rawValue),

@@ -58,19 +58,37 @@ final class MainnetBlockTests: XCTestCase {
         }
     }
 
-    /// Every block whose fork the interpreter runs: serial matches the header (gas used, logs bloom, receipts
-    /// root from Byzantium on) and Block-STM at 2 threads equals serial.
-    func testSupportedBlocksPassSeriallyAndThroughBlockSTM() throws {
+    /// Two blocks whose vector data does not reproduce the header: run through the Python execution specification
+    /// (`ethereum-spec-evm t8n`, ethereum-execution 2.20.0, the same alloc, env, transactions and block hashes) they use
+    /// the same gas as here, and 12047794 has the same two transactions over the block gas limit. The listed outcome is
+    /// the specification's; the header's is out of reach of this pre-state. They are in `Vectors/mainnet-skip.txt`.
+    static let vectorDefects: [String: (gasUsed: UInt64, rejected: [Int])] = [
+        "11114732.json.zst": (12_457_352, []),
+        "12047794.json.zst": (12_487_364, [208, 231]),
+    ]
+
+    /// Every block: serial matches the header (gas used, logs bloom, receipts root from Byzantium on) and Block-STM
+    /// at 2 threads equals serial; the two defective vectors give the specification's outcome instead.
+    func testBlocksPassSeriallyAndThroughBlockSTM() throws {
         let runner = BlockRunner(executors: [.serial, .blockstm], threads: [2])
         var ran = 0
         for source in try sources() {
             let vector = try BlockVectorIO.load(source).get()
-            guard vector.fork.isSupported else { continue }
-            for row in runner.run(vector) {
+            XCTAssertTrue(vector.fork.isSupported, source.name)
+            let rows = runner.run(vector)
+            if let defect = Self.vectorDefects[source.name] {
+                for row in rows {
+                    XCTAssertEqual(row.gasUsed, defect.gasUsed, source.name)
+                    XCTAssertEqual(row.rejected?.map(\.index), defect.rejected, source.name)
+                    XCTAssertNotEqual(row.matchesSerial, false, "\(source.name) \(row.executor)")
+                }
+                continue
+            }
+            for row in rows {
                 XCTAssertTrue(row.pass, "\(source.name) \(row.executor) x\(row.threads): \(row.error ?? "")")
             }
             ran += 1
         }
-        XCTAssertGreaterThanOrEqual(ran, 7)
+        XCTAssertEqual(ran, 50)
     }
 }

@@ -22,4 +22,17 @@ final class MainnetSuiteTests: XCTestCase {
         XCTAssertEqual(performance.runs.map(\.threads), [2])
         XCTAssertGreaterThan(performance.runs[0].idealSpeedup, 1)
     }
+
+    /// A block the mainnet skip list names is skipped, with its reason, under every executor and thread count.
+    func testSkipListedMainnetBlockIsSkippedWithItsReason() throws {
+        let dir = Fixtures.sharedVectors + "/mainnet"
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: dir), "shared vectors not present")
+        let source = VectorSource(path: dir + "/19934116.json.zst", name: "19934116.json.zst")
+        var plan = RunPlan(workloads: [.mainnet(source)], executors: [.serial, .blockstm], threads: [2, 4], repetitions: 1)
+        plan.mainnetSkipList = try SkipList(text: "^19934116\\.json\\.zst$ # vector data", source: "test")
+        let report = SuiteRunner.run(plan, environment: Fixtures.environment, runID: "skip")
+        XCTAssertEqual(report.cases.map(\.status), [.skip, .skip, .skip])
+        XCTAssertEqual(Set(report.cases.compactMap(\.message)), ["vector data"])
+        XCTAssertEqual(report.cases.map(\.threads).sorted(), [1, 2, 4])
+    }
 }
