@@ -10,14 +10,13 @@
 extension Scalar {
     /// The 32 big-endian bytes at `offset` as an integer reduced mod r (2^256 < 3r: at most two subtractions).
     init(reducing input: [UInt8], at offset: Int) {
-        var w: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        // Big-endian word k (0 = most significant) of the 32 bytes.
         func word(_ k: Int) -> UInt64 {
             var v: UInt64 = 0
             for i in 0..<8 { v = (v << 8) | UInt64(input[offset + k * 8 + i]) }
             return v
         }
-        w = (word(3), word(2), word(1), word(0))
-        var s = Scalar(l0: w.0, l1: w.1, l2: w.2, l3: w.3)
+        var s = Scalar(l0: word(3), l1: word(2), l2: word(1), l3: word(0))
         while !s.isLess(than: .r) {
             var b: UInt64 = 0
             (s.l0, b) = subBorrow(s.l0, Scalar.r.l0, 0)
