@@ -57,3 +57,22 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer targets (issue 12), built only by ci/fuzz.sh, which sets LOCKSTEP_FUZZ=1 and builds with
+// `-sanitize=fuzzer,address` in its own scratch folder: each is an executable whose main hands libFuzzer's driver
+// one function. Without the variable the package has no such targets, so a plain `swift build` is unaffected.
+if Context.environment["LOCKSTEP_FUZZ"] == "1" {
+    package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"))
+    let fuzzers: [(String, [Target.Dependency])] = [
+        ("FuzzRLP", ["RLP"]),
+        ("FuzzTransaction", ["Vectors"]),
+        ("FuzzStateTest", ["Vectors", "VectorIO"]),
+        ("FuzzBlockVector", ["Vectors"]),
+        ("FuzzBlockchainTest", ["Vectors"]),
+        ("FuzzZstd", ["VectorIO"]),
+    ]
+    for (name, dependencies) in fuzzers {
+        package.targets.append(.executableTarget(name: name, dependencies: ["FuzzSupport"] + dependencies,
+                                                 path: "Fuzz/" + name))
+    }
+}

@@ -49,6 +49,10 @@ step "adaptive policy: block vectors equal serial under stress (hot blocks finis
     expect_clean "$LOCKSTEP" blocks --executor blockstm --threads 2,4 --stress 20 --seed 7 Vectors/blocks
 step "workload contracts recompile to the committed bytecode" bash ci/contracts/build.sh --check
 step "t8n both ways against ethereum-spec-evm" env LOCKSTEP="$PWD/$LOCKSTEP" bash ci/t8n-crosscheck.sh
+step "hostile input: every reproduction of issue 12 against the release binary (exit status, message, memory)" \
+    env LOCKSTEP="$PWD/$LOCKSTEP" LOCKSTEP_SHARED_VECTORS="$SHARED" bash ci/hostile-input.sh
+step "fuzzers: RLP, transactions, state-test/block-vector/blockchain-test loaders, zstd (${FUZZ_SECONDS:-60} s each)" \
+    bash ci/fuzz.sh
 # The gate allows 25% rather than the default 10%: the CI machine has 2 shared cores, and repeated runs of the
 # default suite there differ by more than 10% in speedup (see Reports/README.md for tightening it).
 report_dir=$(mktemp -d)
