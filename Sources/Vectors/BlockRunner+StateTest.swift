@@ -33,7 +33,10 @@ extension BlockRunner {
             outcome = BlockSTMExecutor(threads: threads, policy: .alwaysParallel)
                 .execute(pre: c.pre, env: env, transactions: [c.tx], fork: c.fork)
         }
-        return StateTestOutcome(stateRoot: outcome.stateRoot, logsHash: LogEncoding.hash(outcome.receipts.first?.logs ?? []),
+        // A rejected transaction: the state tests' convention for the coinbase before EIP-161 (see StateTestExecutor).
+        let touched = outcome.rejected.isEmpty ? nil : StateTestExecutor.rejectedPostState(outcome.postState, env: env, fork: c.fork)
+        let root = touched?.stateRoot() ?? outcome.stateRoot
+        return StateTestOutcome(stateRoot: root, logsHash: LogEncoding.hash(outcome.receipts.first?.logs ?? []),
                                 rejection: outcome.rejected.first?.error)
     }
 }

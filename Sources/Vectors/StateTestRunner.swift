@@ -139,8 +139,8 @@ public struct StateTestRunner: Sendable {
         let outcome: StateTestOutcome
         if let why = c.unrepresentable {
             // A transaction that cannot be encoded is invalid: nothing is applied.
-            outcome = StateTestOutcome(stateRoot: c.pre.stateRoot(), logsHash: StateTestRunner.emptyLogsHash,
-                                       rejection: why)
+            outcome = StateTestOutcome(stateRoot: (StateTestExecutor.rejectedPostState(c.pre, env: c.env, fork: c.fork) ?? c.pre).stateRoot(),
+                                       logsHash: StateTestRunner.emptyLogsHash, rejection: why)
         } else if executor != .serial {
             outcome = BlockRunner.runStateTestAsBlock(c, executor: executor)
         } else {

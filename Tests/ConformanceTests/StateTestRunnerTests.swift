@@ -142,6 +142,34 @@ final class StateTestRunnerTests: XCTestCase {
         XCTAssertTrue(result.pass, result.error ?? "")
     }
 
+    /// Legacy state tests (filled for every fork from Frontier to Cancun), serially and through Block-STM: each
+    /// fork runs under its own rules, nothing is skipped. The files cover EIP-2's creation cost, EIP-150's gas,
+    /// EIP-161's touched accounts and a rejected transaction before EIP-161 (the coinbase is still created).
+    func testLegacySliceRunsEveryFork() throws {
+        let root = try sharedVectors().appendingPathComponent("legacy-tests")
+        let files = [
+            "Constantinople/GeneralStateTests/stExample/add11.json.zst",
+            "Constantinople/GeneralStateTests/stHomesteadSpecific/contractCreationOOGdontLeaveEmptyContractViaTransaction.json.zst",
+            "Constantinople/GeneralStateTests/stEIP158Specific/CALL_OneVCallSuicide.json.zst",
+            "Constantinople/GeneralStateTests/stEIP150Specific/CallGoesOOGOnSecondLevel.json.zst",
+            "Cancun/GeneralStateTests/stTransactionTest/NoSrcAccount.json.zst",
+            "Cancun/GeneralStateTests/stExample/add11.json.zst",
+        ]
+        let sources = files.map { VectorSource(path: root.appendingPathComponent($0).path, name: $0) }
+        for executor in [StateTestExecutorKind.serial, .blockstm] {
+            var runner = StateTestRunner(threads: 2)
+            runner.executor = executor
+            let results = runner.run(sources: sources)
+            for f in results where !f.pass { print("FAIL \(executor) \(f.name): \(f.error ?? f.skipReason ?? "")") }
+            var perFork: [String: Int] = [:]
+            for r in results { perFork[r.fork, default: 0] += 1 }
+            XCTAssertEqual(StateTestSummary(results).description, "414 passed, 0 failed, 0 skipped", "\(executor)")
+            XCTAssertEqual(perFork, ["Frontier": 31, "Homestead": 32, "EIP150": 32, "EIP158": 32, "Byzantium": 34,
+                                     "Constantinople": 34, "ConstantinopleFix": 34, "Istanbul": 30, "Berlin": 31,
+                                     "London": 31, "Paris": 31, "Shanghai": 31, "Cancun": 31], "\(executor)")
+        }
+    }
+
     /// Small files from many areas, run end to end. Fails until the interpreter and transaction processor are
     /// complete; each failure is printed with its reason.
     func testRepresentativeSliceOfSharedVectors() throws {

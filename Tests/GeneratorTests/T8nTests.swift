@@ -91,7 +91,7 @@ final class T8nTests: XCTestCase {
 
     func testUnsupportedForkAndBadEnvAreConfigErrors() throws {
         let a = try Self.json(Self.alloc), e = try Self.json(Self.env), t = try Self.json(Self.txs)
-        XCTAssertThrowsError(try T8nTransition.run(alloc: a, env: e, txs: t, fork: .london, chainId: 1, executor: SerialExecutor())) {
+        XCTAssertThrowsError(try T8nTransition.run(alloc: a, env: e, txs: t, fork: .prague, chainId: 1, executor: SerialExecutor())) {
             XCTAssertEqual(($0 as? T8nFailure)?.exitCode, 3)
         }
         XCTAssertThrowsError(try T8nTransition.run(alloc: a, env: ["currentCoinbase": "0x00"], txs: t, fork: .cancun, chainId: 1,

@@ -212,6 +212,21 @@ final class ForkRulesTests: XCTestCase {
         XCTAssertNil(s3.account(other))
     }
 
+    // State tests credit the coinbase a zero fee even for a rejected transaction: before EIP-161 that creates it.
+    func testEIP161RejectedTransactionInStateTest() throws {
+        let pre = state(code: "")
+        let bad = tx(to: contract, gas: 20_000)  // below the intrinsic gas
+        XCTAssertNil(pre.account(coinbase))
+        var withCoinbase = pre
+        withCoinbase.accounts[coinbase] = Account()
+        let r0 = StateTestExecutor.run(pre: pre, env: env, tx: bad, fork: .tangerineWhistle)
+        let r1 = StateTestExecutor.run(pre: pre, env: env, tx: bad, fork: .spuriousDragon)
+        XCTAssertNotNil(r0.rejection)
+        XCTAssertNotNil(r1.rejection)
+        XCTAssertEqual(r0.stateRoot, withCoinbase.stateRoot())
+        XCTAssertEqual(r1.stateRoot, pre.stateRoot())
+    }
+
     // EIP-161: contracts start with nonce 1.
     func testEIP161CreatedContractNonce() throws {
         let created = EVM<InMemoryState>.createAddress(sender: sender, nonce: 0)
