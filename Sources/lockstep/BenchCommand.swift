@@ -112,7 +112,7 @@ struct BenchBlockSTMCommand: ParsableCommand {
         let measured = rows.withLock { $0 }
         Output.out(BenchBlockSTMCommand.table(measured) + "\n")
         // A benchmark whose executors disagree with serial measured nothing: fail like `blocks` does.
-        for r in measured { if let p = r.balProblem { FileHandle.standardError.write(Data("\(r.workload) bal x\(r.threads): \(p)\n".utf8)) } }
+        for r in measured { if let p = r.balProblem { Output.err("\(r.workload) bal x\(r.threads): \(p)\n") } }
         if measured.contains(where: { !$0.matches || !$0.boundMatches || $0.balProblem != nil }) { throw ExitCode(1) }
     }
 
