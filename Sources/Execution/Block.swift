@@ -211,23 +211,31 @@ public enum BlockFinalization {
     }
 
     /// The state root after each included transaction, for receipts before Byzantium: `commits` are replayed
-    /// onto `base` in order (changes, then the deferred coinbase fee) and the root taken after each. Storage
-    /// roots are kept between transactions and recomputed only for accounts whose storage a transaction wrote.
+    /// onto `base` in order (changes, then the deferred coinbase fee) and the root taken after each. Account leaves
+    /// and storage roots are kept between transactions: a leaf is rebuilt only for an account the transaction
+    /// changed (or the coinbase it paid), a storage root only where the transaction wrote storage.
     public static func intermediateStateRoots(base: InMemoryState, commits: [(changes: StateChanges, coinbaseFee: UInt256)],
                                               coinbase: Address) -> [Hash32] {
         var state = base
         var storageRoots: [Address: Hash32] = [:]
+        var leaves: [Address: (key: [UInt8], value: [UInt8])] = [:]
         var roots: [Hash32] = []
         roots.reserveCapacity(commits.count)
         for c in commits {
             state.apply(c.changes)
             state.credit(coinbase, c.coinbaseFee)
-            for (address, change) in c.changes.accounts where change.info == nil || change.storageCleared || !change.storage.isEmpty {
-                storageRoots[address] = nil
+            for (address, change) in c.changes.accounts {
+                leaves[address] = nil
+                if change.info == nil || change.storageCleared || !change.storage.isEmpty { storageRoots[address] = nil }
             }
+            if !c.coinbaseFee.isZero { leaves[coinbase] = nil }
             var pairs: [(key: [UInt8], value: [UInt8])] = []
             pairs.reserveCapacity(state.accounts.count)
             for (address, account) in state.accounts {
+                if let leaf = leaves[address] {
+                    pairs.append(leaf)
+                    continue
+                }
                 let root: Hash32
                 if let cached = storageRoots[address] {
                     root = cached
@@ -235,7 +243,9 @@ public enum BlockFinalization {
                     root = InMemoryState.storageRoot(account.storage)
                     storageRoots[address] = root
                 }
-                pairs.append(InMemoryState.accountLeaf(address, account.info, storageRoot: root))
+                let leaf = InMemoryState.accountLeaf(address, account.info, storageRoot: root)
+                leaves[address] = leaf
+                pairs.append(leaf)
             }
             roots.append(MerkleTrie.root(of: pairs))
         }

@@ -91,7 +91,10 @@ final class BlockRewardsTests: XCTestCase {
         c2.accounts[b] = AccountChange(info: AccountInfo(balance: UInt256(3)))
         var c3 = StateChanges()
         c3.accounts[a] = AccountChange(info: AccountInfo(nonce: 2, balance: UInt256(80)), storage: [UInt256(1): .zero])
-        let commits: [(changes: StateChanges, coinbaseFee: UInt256)] = [(c1, UInt256(1)), (c2, .zero), (c3, UInt256(2))]
+        var c4 = StateChanges()
+        c4.accounts[b] = AccountChange(info: nil)  // deleted (EIP-161): its cached leaf must go
+        let commits: [(changes: StateChanges, coinbaseFee: UInt256)] = [(c1, UInt256(1)), (c2, .zero), (c3, UInt256(2)),
+                                                                        (StateChanges(), .zero), (c4, UInt256(3))]
         let roots = BlockFinalization.intermediateStateRoots(base: base, commits: commits, coinbase: coinbase)
         var state = base
         for (i, c) in commits.enumerated() {
