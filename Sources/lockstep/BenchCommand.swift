@@ -12,7 +12,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks: Block-STM against serial execution, and the precompiles.",
-        subcommands: [BenchBlockSTMCommand.self, BenchPrecompilesCommand.self])
+        subcommands: [BenchBlockSTMCommand.self, BenchPrecompilesCommand.self, BenchEVMCommand.self])
 }
 
 /// `lockstep bench blockstm`: serial and Block-STM side by side on `BlockSTMBenchmark`'s blocks.
