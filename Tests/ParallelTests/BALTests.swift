@@ -205,6 +205,22 @@ final class AdaptivePolicyTests: XCTestCase {
         }
     }
 
+    /// The serial decision costs next to nothing: a one-transaction block runs serially at the serial
+    /// executor's own cost (it once read the processor count, about 30 µs, on every block).
+    func testSerialDecisionIsCheap() {
+        var block = B()
+        block.fund(B.eoa(0))
+        block.send(from: B.eoa(0), to: B.eoa(1), value: UInt256(1), gas: 21_000)
+        let clock = ContinuousClock()
+        let calls = 2_000
+        var serial = 0
+        let start = clock.now
+        for _ in 0..<calls where SerialRule.prefersSerial(block.txs, env: block.env, threads: 2) { serial += 1 }
+        let perCall = (clock.now - start) / calls
+        XCTAssertEqual(serial, calls)
+        XCTAssertLessThan(perCall, .microseconds(5), "\(perCall) per decision")
+    }
+
     func testIndependentBlocksStayParallel() {
         for b in BlockSTMBenchmark.blocks(txs: 200) where b.name != "dependent-counter" {
             let o = BlockSTMExecutor(threads: 2).execute(pre: b.pre, env: b.env, transactions: b.txs, fork: .cancun)

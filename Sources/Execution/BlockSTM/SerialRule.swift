@@ -29,6 +29,11 @@ enum SerialRule {
     /// few microseconds; a thread start and join some tens).
     static let threadStartGas = 100_000.0
 
+    /// The machine's processors, read once: `ProcessInfo.activeProcessorCount` reads the cgroup's CPU quota
+    /// files on Linux (about 30 µs a call), which on every block would cost a one-transaction block a
+    /// third of its time.
+    static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
     /// The estimated parallelism of a block (1 = fully serial).
     static func parallelism(_ transactions: [Transaction], env: BlockEnvironment) -> Double {
         var total = 0.0
@@ -54,7 +59,7 @@ enum SerialRule {
 
     /// True when the block is expected to run at least as fast serially.
     static func prefersSerial(_ transactions: [Transaction], env: BlockEnvironment, threads: Int,
-                              cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Bool {
+                              cores: Int = SerialRule.cores) -> Bool {
         guard transactions.count > 1, threads > 1 else { return true }
         var total = 0.0
         for tx in transactions { total += Double(min(tx.gasLimit, env.gasLimit)) }
@@ -95,7 +100,7 @@ enum HotBlockRule {
     /// No judgement before this many executions (and at least four per thread).
     static let minimumExecutions = 16
 
-    static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    static var cores: Int { SerialRule.cores }
 
     static func isHot(executions: Int, wasted: Int, transactions: Int, threads: Int) -> Bool {
         guard executions >= max(minimumExecutions, 4 * threads) else { return false }
