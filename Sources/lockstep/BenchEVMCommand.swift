@@ -44,6 +44,9 @@ struct BenchEVMCommand: ParsableCommand {
     @Option(help: "pyrevm (the default) or none (Lockstep only).")
     var peer: String = "pyrevm"
 
+    @Option(help: "cpu (the default: each side's thread CPU time, robust on a loaded host) or wall (elapsed time).")
+    var clock: BenchClock = .cpu
+
     @Option(help: "The virtual environment for the peer (default: <package root>/.bench-venv).")
     var venv: String?
 
@@ -103,8 +106,9 @@ struct BenchEVMCommand: ParsableCommand {
             peerProcess = try PeerProcess(python: python, script: script)
         }
         defer { peerProcess?.close() }
-        let emptyCall: UInt64? = try peerProcess.map { try $0.emptyCallNanoseconds(calls: 2000) }
-        Output.err("bench evm: \(txs) txs per block, seed \(seed), \(repeats) rounds, peer \(peer)\n")
+        let clock = self.clock
+        let emptyCall: UInt64? = try peerProcess.map { try $0.emptyCallNanoseconds(calls: 2000, clock: clock) }
+        Output.err("bench evm: \(txs) txs per block, seed \(seed), \(repeats) rounds, peer \(peer), \(clock.rawValue) time\n")
         let repeats = self.repeats
         let result = Mutex<Result<[Row], PeerError>>(.success([]))
         let box = PeerBox(peerProcess)
@@ -112,7 +116,7 @@ struct BenchEVMCommand: ParsableCommand {
         WorkerThreads.run(count: 1) { _ in
             do {
                 var rows: [Row] = []
-                for b in blocks { rows.append(try Self.measure(b, repeats: repeats, peer: box.peer)) }
+                for b in blocks { rows.append(try Self.measure(b, repeats: repeats, peer: box.peer, clock: clock)) }
                 result.withLock { $0 = .success(rows) }
             } catch let e as PeerError {
                 result.withLock { $0 = .failure(e) }
@@ -125,7 +129,7 @@ struct BenchEVMCommand: ParsableCommand {
         case .failure(let e): Output.err("bench evm: the peer failed: \(e.message)\n"); throw ExitCode(2)
         case .success(let r): rows = r
         }
-        Output.out(Self.table(rows, emptyCall: emptyCall) + "\n")
+        Output.out(Self.table(rows, emptyCall: emptyCall, clock: clock) + "\n")
         var mismatched = false
         for r in rows where !r.gasMismatches.isEmpty {
             mismatched = true
@@ -156,12 +160,11 @@ struct BenchEVMCommand: ParsableCommand {
     /// fee), without receipts, rewards or roots. Not inlined, so that callgrind can count it alone
     /// (`--toggle-collect='*executeOnly*'`).
     @inline(never)
-    static func executeOnly(_ b: Block, gas: inout [UInt64]) -> UInt64 {
+    static func executeOnly(_ b: Block, gas: inout [UInt64], clock: BenchClock) -> UInt64 {
         var state = b.pre
         // Make the copy of the pre-state's table now, untimed, as the peer builds its state untimed.
         state.accounts.reserveCapacity(state.accounts.count + 1)
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = clock.now()
         var cumulative: UInt64 = 0
         for (i, tx) in b.txs.enumerated() {
             switch TransactionProcessor.execute(tx, env: b.env, reader: state, fork: b.fork,
@@ -174,27 +177,26 @@ struct BenchEVMCommand: ParsableCommand {
                 gas[i] = r.gasUsed
             }
         }
-        return UInt64((clock.now - start).nanoseconds)
+        return clock.now() &- start
     }
 
-    static func measure(_ b: Block, repeats: Int, peer: PeerProcess?) throws -> Row {
+    static func measure(_ b: Block, repeats: Int, peer: PeerProcess?, clock: BenchClock) throws -> Row {
         let serial = SerialExecutor(recordsAccess: false)
         func whole() -> (BlockOutcome, UInt64) {
-            let clock = ContinuousClock()
-            let start = clock.now
+            let start = clock.now()
             let o = serial.execute(pre: b.pre, env: b.env, transactions: b.txs, fork: b.fork)
-            return (o, UInt64((clock.now - start).nanoseconds))
+            return (o, clock.now() &- start)
         }
         var gas = [UInt64](repeating: 0, count: b.txs.count)
-        try peer?.load(b)
+        try peer?.load(b, clock: clock)
         // Warm-up of each side.
-        _ = executeOnly(b, gas: &gas)
+        _ = executeOnly(b, gas: &gas, clock: clock)
         let (outcome, _) = whole()
         var peerGas: [UInt64] = []
         if let peer { peerGas = try peer.round().gas }
         var exec: [UInt64] = [], blocks: [UInt64] = [], peers: [UInt64] = []
         for _ in 0..<repeats {
-            exec.append(executeOnly(b, gas: &gas))
+            exec.append(executeOnly(b, gas: &gas, clock: clock))
             blocks.append(whole().1)
             if let peer {
                 let r = try peer.round()
@@ -214,7 +216,7 @@ struct BenchEVMCommand: ParsableCommand {
                    gasMismatches: mismatches)
     }
 
-    static func table(_ rows: [Row], emptyCall: UInt64?) -> String {
+    static func table(_ rows: [Row], emptyCall: UInt64?, clock: BenchClock) -> String {
         var lines = [["workload", "txs", "gas", "exec ms", "block ms", "revm ms", "revm net ms",
                       "exec ratio", "block ratio", "net exec ratio", "gas"]]
         func ms(_ ns: UInt64) -> String { String(format: "%.3f", Double(ns) / 1e6) }
@@ -233,7 +235,8 @@ struct BenchEVMCommand: ParsableCommand {
         var out = BenchBlockSTMCommand.render(lines, rightAligned: 1...9)
         out += "\nexec: Lockstep's transaction loop (no receipts, no roots) against revm's; "
         out += "block: Lockstep's whole block (receipts, state and receipts roots) against revm's loop (revm computes no roots)."
-        out += "\nratio = revm ms / Lockstep ms (above 1: Lockstep is faster); medians of the rounds."
+        out += "\nratio = revm ms / Lockstep ms (above 1: Lockstep is faster); medians of the rounds; "
+        out += clock == .cpu ? "each side's thread CPU time." : "wall-clock time."
         if let emptyCall {
             out += "\npyrevm's fixed cost per call (median empty call): \(String(format: "%.2f", Double(emptyCall) / 1e3)) µs; "
             out += "'net' subtracts it once per transaction from revm's time."
@@ -243,6 +246,18 @@ struct BenchEVMCommand: ParsableCommand {
 }
 
 struct PeerError: Error { var message: String }
+
+/// What a round's time is: the measuring thread's CPU time (each side's own thread, so a loaded host's other
+/// processes do not count) or elapsed wall-clock time.
+enum BenchClock: String, ExpressibleByArgument, Sendable {
+    case cpu, wall
+
+    func now() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(self == .cpu ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+    }
+}
 
 /// The peer handed to the measuring thread (used by one thread at a time).
 final class PeerBox: @unchecked Sendable {
@@ -344,13 +359,13 @@ final class PeerProcess {
         }
     }
 
-    func emptyCallNanoseconds(calls: Int) throws -> UInt64 {
-        let r = try send(["cmd": "empty", "n": calls])
+    func emptyCallNanoseconds(calls: Int, clock: BenchClock) throws -> UInt64 {
+        let r = try send(["cmd": "empty", "n": calls, "clock": clock.rawValue])
         guard let ns = (r["ns"] as? NSNumber)?.uint64Value else { throw PeerError(message: "no ns in the empty-call reply") }
         return ns
     }
 
-    func load(_ b: BenchEVMCommand.Block) throws {
+    func load(_ b: BenchEVMCommand.Block, clock: BenchClock) throws {
         guard let spec = Self.specID(b.fork) else { throw PeerError(message: "\(b.name): no revm spec for \(b.fork)") }
         let env = b.env
         var accounts: [[String: Any]] = []
@@ -373,7 +388,7 @@ final class PeerProcess {
             }
             return t
         }
-        try send(["cmd": "load", "spec": spec, "accounts": accounts, "txs": txs,
+        try send(["cmd": "load", "spec": spec, "accounts": accounts, "txs": txs, "clock": clock.rawValue,
                   "env": ["number": env.number, "coinbase": Hex.encode(env.coinbase.bytes), "timestamp": env.timestamp,
                           "difficulty": env.difficulty.hexString, "prevrandao": Hex.encode(env.prevRandao.bigEndianBytes),
                           "basefee": env.baseFee.hexString, "gasLimit": env.gasLimit, "excessBlobGas": env.excessBlobGas ?? 0]])

@@ -4,7 +4,8 @@
 Requests and replies (one line each):
   {"cmd": "load", "spec": "CANCUN", "env": {...}, "accounts": [...], "txs": [...]}  -> {"ok": true}
   {"cmd": "round"}       -> {"ns": N, "gas": [...]}: a fresh EVM holding the pre-state (built untimed), then
-                            every transaction in order, timed together (time.perf_counter_ns around the loop)
+                            every transaction in order, timed together (load's "clock": "cpu", the default, is
+                            time.thread_time_ns around the loop; "wall" is time.perf_counter_ns)
   {"cmd": "empty", "n": N} -> {"ns": N}: median over N calls of a call to an account without code (pyrevm's
                             fixed cost per transaction: argument conversion, environment set-up, result object)
   {"cmd": "quit"}
@@ -41,6 +42,7 @@ def hexbytes(s):
 class Block:
     def __init__(self, req):
         self.spec = req.get("spec", "CANCUN")
+        self.clock = clock_of(req)
         e = req["env"]
         self.block_env = dict(number=e["number"], coinbase=e["coinbase"], timestamp=e["timestamp"],
                               difficulty=num(e.get("difficulty", 0)), prevrandao=hexbytes(e["prevrandao"]),
@@ -73,7 +75,7 @@ class Block:
         gas = [0] * len(self.txs)
         empty_tx = TxEnv()
         call = evm.message_call
-        clock = time.perf_counter_ns
+        clock = self.clock
         start = clock()
         for i, (caller, to, data, value, limit, price, al, nonce) in enumerate(self.txs):
             if al is not None:
@@ -98,12 +100,16 @@ class Block:
         return {"ns": elapsed, "gas": gas}
 
 
-def empty_call_ns(n):
+def clock_of(req):
+    """time.thread_time_ns (this thread's CPU time) for "cpu", the default; time.perf_counter_ns for "wall"."""
+    return time.perf_counter_ns if req.get("clock") == "wall" else time.thread_time_ns
+
+
+def empty_call_ns(n, clock):
     evm = EVM(env=Env(block=BlockEnv(number=1, timestamp=1, basefee=0, gas_limit=30_000_000)), spec_id="CANCUN")
     caller, callee = "0x" + "aa" * 20, "0x" + "bb" * 20
     evm.set_balance(caller, 10 ** 18)
     samples = []
-    clock = time.perf_counter_ns
     for _ in range(n):
         start = clock()
         evm.message_call(caller, callee, calldata=b"", value=0, gas=30_000, gas_price=0)
@@ -126,7 +132,7 @@ def main():
             elif cmd == "round":
                 reply = block.round() if block else {"error": "round before load"}
             elif cmd == "empty":
-                reply = {"ns": empty_call_ns(int(req.get("n", 1000)))}
+                reply = {"ns": empty_call_ns(int(req.get("n", 1000)), clock_of(req))}
             elif cmd == "quit":
                 return
             else:
