@@ -4,8 +4,22 @@
 extension UInt256 {
     /// From raw memory holding up to 32 big-endian bytes; fewer bytes are the value itself
     /// (as if left-padded with zeros), as PUSHn and CALLDATALOAD read them.
-    @inlinable
+    @inlinable @inline(__always)
     public init(bigEndian p: UnsafeRawBufferPointer) {
+        // 32 bytes (PUSH32, MLOAD, CALLDATALOAD inside the data): four unaligned big-endian loads, no copy.
+        if p.count == 32, let base = p.baseAddress {
+            self.init(w0: UInt64(bigEndian: base.loadUnaligned(fromByteOffset: 24, as: UInt64.self)),
+                      w1: UInt64(bigEndian: base.loadUnaligned(fromByteOffset: 16, as: UInt64.self)),
+                      w2: UInt64(bigEndian: base.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
+                      w3: UInt64(bigEndian: base.loadUnaligned(fromByteOffset: 0, as: UInt64.self)))
+            return
+        }
+        self.init(bigEndianPadded: p)
+    }
+
+    /// Fewer than 32 bytes (or 32 without a base address): right-aligned into a zeroed block.
+    @usableFromInline
+    init(bigEndianPadded p: UnsafeRawBufferPointer) {
         let n = p.count
         precondition(n <= 32, "UInt256 holds at most 32 bytes, got \(n)")
         // Copy right-aligned into a zeroed 32-byte block, then load four big-endian words.
