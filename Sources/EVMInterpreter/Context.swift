@@ -77,6 +77,8 @@ public struct Message {
     public var isStatic: Bool
     public var transfersValue: Bool
     public var code: Code
+    /// EIP-7702: `code` is the code of the delegation target `codeAddress`; a precompile there does not run.
+    public var delegated = false
 
     public init(caller: Address, target: Address, codeAddress: Address, value: UInt256, input: [UInt8],
                 gas: Int64, depth: Int, isStatic: Bool, transfersValue: Bool, code: Code) {

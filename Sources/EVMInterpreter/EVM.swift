@@ -66,7 +66,7 @@ public final class EVM<R: StateReader> {
             state.touchIfExists(message.target)
         }
         var result: FrameResult
-        if Precompiles.isPrecompile(message.codeAddress, fork: fork) {
+        if !message.delegated && Precompiles.isPrecompile(message.codeAddress, fork: fork) {
             switch Precompiles.run(message.codeAddress, input: message.input, gasLimit: UInt64(message.gas), fork: fork) {
             case .success(let used, let output):
                 result = FrameResult(status: .success, gasLeft: message.gas - Int64(used), output: output, createdAddress: nil)
@@ -146,6 +146,19 @@ public final class EVM<R: StateReader> {
         buf += Keccak256.hash(initCode).bytes
         return Address(Keccak256.hash(buf).bytes[12...])
     }
+}
+
+extension Code {
+    /// EIP-7702: the address a delegation designator `0xef0100 || address` (exactly 23 bytes) points to;
+    /// nil for any other code.
+    @inlinable public var delegationTarget: Address? {
+        let b = bytes
+        guard b.count == 23, b[0] == 0xef, b[1] == 0x01, b[2] == 0x00 else { return nil }
+        return Address(b[3...])
+    }
+
+    /// The delegation designator for `address` (EIP-7702).
+    public static func delegation(to address: Address) -> Code { Code([0xef, 0x01, 0x00] + address.bytes) }
 }
 
 extension WorldState {

@@ -30,6 +30,12 @@ public enum EIP: Int, Sendable, CaseIterable, Comparable, CustomStringConvertibl
     case eip3651 = 3651, eip3855 = 3855, eip3860 = 3860, eip4895 = 4895
     // Cancun
     case eip1153 = 1153, eip4788 = 4788, eip4844 = 4844, eip5656 = 5656, eip6780 = 6780, eip7516 = 7516
+    // Prague
+    case eip2537 = 2537, eip2935 = 2935, eip6110 = 6110, eip7002 = 7002, eip7251 = 7251, eip7623 = 7623,
+         eip7685 = 7685, eip7691 = 7691, eip7702 = 7702
+    // Osaka (BPO1 and BPO2 are EIP-7892 blob-parameter-only forks: `ForkRules.blobSchedule`)
+    case eip7594 = 7594, eip7823 = 7823, eip7825 = 7825, eip7883 = 7883, eip7918 = 7918, eip7934 = 7934,
+         eip7939 = 7939, eip7951 = 7951
 
     public static func < (l: EIP, r: EIP) -> Bool { l.rawValue < r.rawValue }
     public var description: String { "EIP-\(rawValue)" }
@@ -48,7 +54,7 @@ public enum SstoreSchedule: Sendable, Equatable {
 /// effect, base gas) and the dynamic-gas, refund, creation, account and transaction rules. The interpreter
 /// reads these per frame through one immutable object (`ForkRules.of(fork)`), never per instruction from
 /// a dictionary. Frontier is written once (`frontier`); every later fork is its predecessor patched by the
-/// EIPs `patches(fork)` lists. Prague and later get Cancun's rules until their EIPs are added as patches.
+/// EIPs `patches(fork)` lists, and BPO1 and BPO2 by their blob schedule (`blobSchedule`).
 public final class ForkRules: @unchecked Sendable {  // immutable after init; `table` is never written again
     public let fork: Fork
     /// The EIPs in force, in activation order.
@@ -122,6 +128,21 @@ public final class ForkRules: @unchecked Sendable {  // immutable after init; `t
         public var warmCoinbase = false
         /// EIP-4844 blob gas.
         public var blobs = false
+        /// Blobs per block: target and maximum (EIP-4844: 3 and 6; EIP-7691: 6 and 9; BPO1 10/15, BPO2 14/21).
+        public var blobTarget: UInt64 = 3
+        public var blobMax: UInt64 = 6
+        /// BLOB_BASE_FEE_UPDATE_FRACTION (EIP-4844: 3338477, EIP-7691: 5007716, BPO1 8346193, BPO2 11684671).
+        public var blobUpdateFraction: UInt64 = 3_338_477
+        /// EIP-7918: BLOB_BASE_COST (2^13), the execution-cost bound on the blob base fee; 0 before Osaka.
+        public var blobBaseCost: UInt64 = 0
+        /// EIP-7594: blobs per transaction at most (6); nil before Osaka (only the block maximum applies).
+        public var maxBlobsPerTx: UInt64? = nil
+        /// EIP-7702 set-code transactions (type 4): authorisations, delegation designators, delegated calls.
+        public var setCode = false
+        /// EIP-7623: calldata floor, gas per calldata token (10; 0 for no floor).
+        public var calldataFloorPerToken: UInt64 = 0
+        /// EIP-7825: a transaction's gas limit at most (2^24); nil for no cap.
+        public var txGasLimitCap: UInt64? = nil
 
         // MARK: blocks (for block executors)
         /// Block reward in wei: 5 ETH, 3 (EIP-649), 2 (EIP-1234), none after the merge (EIP-3675).
@@ -135,6 +156,9 @@ public final class ForkRules: @unchecked Sendable {  // immutable after init; `t
 
         /// Whether transactions of EIP-2718 type `type` are valid.
         public func accepts(type: UInt8) -> Bool { type < 8 && txTypes & (1 << type) != 0 }
+
+        /// Blob gas per block at most (`blobMax` blobs of 2^17 gas).
+        public var maxBlobGasPerBlock: UInt64 { blobMax * 131_072 }
     }
 
     init(fork: Fork, eips: [EIP], table: [OpInfo], schedule: Schedule) {
@@ -154,6 +178,9 @@ public final class ForkRules: @unchecked Sendable {  // immutable after init; `t
         var b = Builder.frontier
         for fork in Fork.allCases {
             for eip in patches(fork) { b.apply(eip) }
+            if let (target, max, fraction) = blobSchedule(fork) {
+                b.schedule.blobTarget = target; b.schedule.blobMax = max; b.schedule.blobUpdateFraction = fraction
+            }
             out.append(ForkRules(fork: fork, eips: b.eips, table: b.table, schedule: b.schedule))
         }
         return out
@@ -183,7 +210,19 @@ public final class ForkRules: @unchecked Sendable {  // immutable after init; `t
         case .paris: [.eip3675, .eip4399]
         case .shanghai: [.eip3651, .eip3855, .eip3860, .eip4895]
         case .cancun: [.eip1153, .eip4788, .eip4844, .eip5656, .eip6780, .eip7516]
-        case .prague, .osaka: []  // issue 14: their EIPs are patches still to add
+        case .prague: [.eip2537, .eip2935, .eip6110, .eip7002, .eip7251, .eip7623, .eip7685, .eip7691, .eip7702]
+        case .osaka: [.eip7594, .eip7823, .eip7825, .eip7883, .eip7918, .eip7934, .eip7939, .eip7951]
+        case .bpo1, .bpo2: []  // EIP-7892: only the blob schedule changes
+        }
+    }
+
+    /// The blob schedule (target, maximum per block, base fee update fraction) of an EIP-7892
+    /// blob-parameter-only fork; nil for every other fork (its EIPs set it).
+    public static func blobSchedule(_ fork: Fork) -> (target: UInt64, max: UInt64, updateFraction: UInt64)? {
+        switch fork {
+        case .bpo1: (10, 15, 8_346_193)
+        case .bpo2: (14, 21, 11_684_671)
+        default: nil
         }
     }
 
@@ -304,6 +343,22 @@ public final class ForkRules: @unchecked Sendable {  // immutable after init; `t
             case .eip5656: set(0x5e, 3, 3, 0)  // MCOPY
             case .eip6780: schedule.selfdestructOnlyCreated = true
             case .eip7516: set(0x4a, 2, 0, 1)  // BLOBBASEFEE
+            case .eip7623: schedule.calldataFloorPerToken = 10
+            case .eip7691:
+                schedule.blobTarget = 6
+                schedule.blobMax = 9
+                schedule.blobUpdateFraction = 5_007_716
+            case .eip7702:
+                schedule.txTypes |= 1 << 4
+                schedule.setCode = true
+            case .eip7594: schedule.maxBlobsPerTx = 6
+            case .eip7825: schedule.txGasLimitCap = 1 << 24
+            case .eip7918: schedule.blobBaseCost = 1 << 13
+            case .eip7939: set(0x1e, 5, 1, 1)  // CLZ
+            // Precompiles (EIP-2537, EIP-7823, EIP-7883, EIP-7951) follow the fork in `Precompiles`; system
+            // calls and requests (EIP-2935, EIP-6110, EIP-7002, EIP-7251, EIP-7685) and the block size limit
+            // (EIP-7934) are block rules.
+            case .eip2537, .eip7823, .eip7883, .eip7951, .eip2935, .eip6110, .eip7002, .eip7251, .eip7685, .eip7934: break
             // Precompiles and their prices follow the fork in `Precompiles`; no opcode or gas change here.
             case .eip196, .eip197, .eip198, .eip152, .eip1108, .eip2565: break
             // Signatures (EIP-2 s-values, EIP-155 chain id), the devp2p handshake, difficulty and bombs,

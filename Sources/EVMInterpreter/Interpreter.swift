@@ -98,6 +98,7 @@ extension EVM {
                 case 0x1b: stack[sp - 2] = stack[sp - 1].shl(stack[sp - 2]); sp -= 1
                 case 0x1c: stack[sp - 2] = stack[sp - 1].shr(stack[sp - 2]); sp -= 1
                 case 0x1d: stack[sp - 2] = stack[sp - 1].sar(stack[sp - 2]); sp -= 1
+                case 0x1e: stack[sp - 1] = UInt256(UInt64(stack[sp - 1].leadingZeroBitCount))  // CLZ (EIP-7939)
 
                 case 0x20:  // KECCAK256
                     let offset = stack[sp - 1], size = stack[sp - 2]
@@ -389,6 +390,16 @@ extension EVM {
                     // Memory for both regions, then the access, new-account and value costs (EIP-2929, EIP-150).
                     if !expand(inOffset, inSize) || !expand(outOffset, outSize) { return halt(.outOfGas) }
                     var extra: Int64 = accessLists && state.accessAddress(to) ? schedule.coldAccountSurcharge : 0
+                    // EIP-7702: a designator runs its target's code; the target's access costs 2600 cold, 100 warm.
+                    var codeAddress = to
+                    var code = state.code(to)
+                    var delegated = false
+                    if schedule.setCode, let target = code.delegationTarget {
+                        extra += state.accessAddress(target) ? GasCost.coldAccountAccess : GasCost.warmAccess
+                        codeAddress = target
+                        code = state.code(target)
+                        delegated = true
+                    }
                     if op == 0xf1 {
                         // EIP-161: only value sent to a dead account pays for it; before, any call to a missing one.
                         let creates = schedule.emptyAccountCleanup ? !value.isZero && !state.isAlive(to) : !state.exists(to)
@@ -418,25 +429,26 @@ extension EVM {
                         break
                     }
                     let input = mem.bytes(Int(truncatingIfNeeded: inOffset.w0), Int(truncatingIfNeeded: inSize.w0))
-                    let child: Message
+                    var child: Message
                     switch op {
                     case 0xf1:
-                        child = Message(caller: msg.target, target: to, codeAddress: to, value: value, input: input,
+                        child = Message(caller: msg.target, target: to, codeAddress: codeAddress, value: value, input: input,
                                         gas: childGas, depth: msg.depth + 1, isStatic: msg.isStatic,
-                                        transfersValue: true, code: state.code(to))
+                                        transfersValue: true, code: code)
                     case 0xf2:
-                        child = Message(caller: msg.target, target: msg.target, codeAddress: to, value: value,
+                        child = Message(caller: msg.target, target: msg.target, codeAddress: codeAddress, value: value,
                                         input: input, gas: childGas, depth: msg.depth + 1, isStatic: msg.isStatic,
-                                        transfersValue: true, code: state.code(to))
+                                        transfersValue: true, code: code)
                     case 0xf4:
-                        child = Message(caller: msg.caller, target: msg.target, codeAddress: to, value: msg.value,
+                        child = Message(caller: msg.caller, target: msg.target, codeAddress: codeAddress, value: msg.value,
                                         input: input, gas: childGas, depth: msg.depth + 1, isStatic: msg.isStatic,
-                                        transfersValue: false, code: state.code(to))
+                                        transfersValue: false, code: code)
                     default:
-                        child = Message(caller: msg.target, target: to, codeAddress: to, value: .zero, input: input,
+                        child = Message(caller: msg.target, target: to, codeAddress: codeAddress, value: .zero, input: input,
                                         gas: childGas, depth: msg.depth + 1, isStatic: true,
-                                        transfersValue: true, code: state.code(to))
+                                        transfersValue: true, code: code)
                     }
+                    child.delegated = delegated
                     let result = call(child)
                     gas += result.gasLeft
                     returnData = result.output

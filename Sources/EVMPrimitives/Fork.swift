@@ -1,13 +1,14 @@
-/// Ethereum hard forks by name, in activation order. Lockstep executes Frontier through Cancun (their rules
-/// are `ForkRules` in EVMInterpreter); Prague and Osaka are known so that vectors naming them are reported
-/// as unsupported rather than as malformed.
+/// Ethereum hard forks by name, in activation order. The interpreter and the transaction processor execute
+/// every one of them, Frontier through BPO2 (their rules are `ForkRules` in EVMInterpreter; BPO1 and BPO2 are
+/// Osaka with larger blob schedules). Block-level commands (`t8n`, `blocks`, `blocktest`) support the forks
+/// up to Cancun (`isSupported`): Prague's system calls and EIP-7685 requests are not built yet.
 public enum Fork: Int, Comparable, Sendable, CaseIterable, CustomStringConvertible {
     case frontier, homestead, tangerineWhistle, spuriousDragon, byzantium, constantinople, petersburg,
-         istanbul, muirGlacier, berlin, london, arrowGlacier, grayGlacier, paris, shanghai, cancun, prague, osaka
+         istanbul, muirGlacier, berlin, london, arrowGlacier, grayGlacier, paris, shanghai, cancun, prague, osaka, bpo1, bpo2
 
     public static func < (l: Fork, r: Fork) -> Bool { l.rawValue < r.rawValue }
 
-    /// Forks whose rules the interpreter implements.
+    /// Forks whose block-level rules are implemented (every fork's transaction rules are).
     public static let supported: [Fork] = Fork.allCases.filter { $0 <= .cancun }
 
     public var isSupported: Bool { self <= .cancun }
@@ -33,6 +34,8 @@ public enum Fork: Int, Comparable, Sendable, CaseIterable, CustomStringConvertib
         case "cancun": self = .cancun
         case "prague": self = .prague
         case "osaka": self = .osaka
+        case "bpo1": self = .bpo1
+        case "bpo2": self = .bpo2
         default: return nil
         }
     }
@@ -57,6 +60,8 @@ public enum Fork: Int, Comparable, Sendable, CaseIterable, CustomStringConvertib
         case .cancun: "Cancun"
         case .prague: "Prague"
         case .osaka: "Osaka"
+        case .bpo1: "BPO1"
+        case .bpo2: "BPO2"
         }
     }
 

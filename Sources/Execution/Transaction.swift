@@ -3,11 +3,11 @@ import EVMInterpreter
 
 /// EIP-2718 transaction types Lockstep executes.
 public enum TransactionType: UInt8, Sendable, Codable {
-    case legacy = 0, accessList = 1, dynamicFee = 2, blob = 3
+    case legacy = 0, accessList = 1, dynamicFee = 2, blob = 3, setCode = 4
 }
 
 extension ForkRules.Schedule {
-    /// Whether `type` is valid in the fork (EIP-2930, EIP-1559, EIP-4844 introduced types 1, 2, 3).
+    /// Whether `type` is valid in the fork (EIP-2930, EIP-1559, EIP-4844, EIP-7702 introduced types 1 to 4).
     public func accepts(_ type: TransactionType) -> Bool { accepts(type: type.rawValue) }
 }
 
@@ -16,6 +16,23 @@ public struct AccessListEntry: Sendable, Equatable {
     public var address: Address
     public var storageKeys: [UInt256]
     public init(address: Address, storageKeys: [UInt256]) { self.address = address; self.storageKeys = storageKeys }
+}
+
+/// One EIP-7702 authorisation tuple `[chain_id, address, nonce, y_parity, r, s]`: the authority (recovered from
+/// the signature over `keccak256(0x05 || rlp([chain_id, address, nonce]))`) delegates its code to `address`.
+/// Fields keep the width the transaction format allows, so that out-of-range values stay invalid, not wrapped.
+public struct Authorization: Sendable, Equatable {
+    public var chainId: UInt256
+    public var address: Address
+    public var nonce: UInt64
+    public var yParity: UInt256
+    public var r: UInt256
+    public var s: UInt256
+
+    public init(chainId: UInt256, address: Address, nonce: UInt64, yParity: UInt256, r: UInt256, s: UInt256) {
+        self.chainId = chainId; self.address = address; self.nonce = nonce; self.yParity = yParity
+        self.r = r; self.s = s
+    }
 }
 
 /// A transaction with its sender already known (recovered from the signature or given by the vector).
@@ -35,6 +52,8 @@ public struct Transaction: Sendable, Equatable {
     public var accessList: [AccessListEntry]
     public var maxFeePerBlobGas: UInt256
     public var blobVersionedHashes: [Hash32]
+    /// EIP-7702 authorisations (type 4).
+    public var authorizationList: [Authorization] = []
     public var sender: Address
 
     public init(type: TransactionType = .legacy, chainId: UInt64? = nil, nonce: UInt64 = 0,

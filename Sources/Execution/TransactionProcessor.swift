@@ -3,6 +3,7 @@ import EVMState
 import EVMInterpreter
 import Keccak
 import Precompiles
+import RLP
 
 /// Why a transaction is invalid (it cannot be included in a block; nothing is applied).
 public enum TransactionError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -23,6 +24,9 @@ public enum TransactionError: Error, Equatable, Sendable, CustomStringConvertibl
     case blobFeeCapTooLow
     case unsupportedFork(Fork)
     case typeNotSupported(type: UInt8, fork: Fork)
+    case gasLimitAboveCap(gasLimit: UInt64, cap: UInt64)
+    case setCodeCreation
+    case emptyAuthorizationList
 
     public var description: String {
         switch self {
@@ -39,10 +43,13 @@ public enum TransactionError: Error, Equatable, Sendable, CustomStringConvertibl
         case .blobCreation: "blob transaction cannot create a contract"
         case .noBlobs: "blob transaction without blobs"
         case .invalidBlobVersion(let i): "blob versioned hash \(i) does not start with 0x01"
-        case .tooManyBlobs(let c): "\(c) blobs exceed the block maximum of 6"
+        case .tooManyBlobs(let c): "\(c) blobs exceed the fork's maximum per transaction or block"
         case .blobFeeCapTooLow: "max fee per blob gas below the blob base fee"
         case .unsupportedFork(let f): "fork \(f.name) is not supported"
         case .typeNotSupported(let t, let f): "transaction type \(t) is not valid in \(f.name)"
+        case .gasLimitAboveCap(let g, let c): "gas limit \(g) above the transaction cap \(c) (EIP-7825)"
+        case .setCodeCreation: "set-code transaction cannot create a contract (EIP-7702)"
+        case .emptyAuthorizationList: "set-code transaction with an empty authorization list (EIP-7702)"
         }
     }
 }
@@ -72,8 +79,9 @@ public enum BlobParameters {
     public static let minBlobBaseFee: UInt64 = 1
     public static let updateFraction: UInt64 = 3_338_477
 
-    /// fake_exponential(MIN_BLOB_BASE_FEE, excess_blob_gas, BLOB_BASE_FEE_UPDATE_FRACTION) from EIP-4844.
-    public static func baseFee(excessBlobGas: UInt64) -> UInt256 {
+    /// fake_exponential(MIN_BLOB_BASE_FEE, excess_blob_gas, BLOB_BASE_FEE_UPDATE_FRACTION) from EIP-4844; the
+    /// fraction is the fork's (`ForkRules.Schedule.blobUpdateFraction`: EIP-7691 and the BPO forks change it).
+    public static func baseFee(excessBlobGas: UInt64, updateFraction: UInt64 = updateFraction) -> UInt256 {
         let factor = UInt256(minBlobBaseFee), numerator = UInt256(excessBlobGas), denominator = UInt256(updateFraction)
         var i: UInt64 = 1
         var output = UInt256.zero
@@ -94,7 +102,8 @@ public enum BlobParameters {
 /// lifecycle in named phases (validate, buy gas, execute, refund, pay the coinbase, finalise).
 public enum TransactionProcessor {
     /// Intrinsic gas: base cost, calldata (68 per non-zero byte, 16 from EIP-2028), creation (EIP-2) and
-    /// init-code words (EIP-3860), access list (EIP-2930), as `fork` prices them.
+    /// init-code words (EIP-3860), access list (EIP-2930), authorisations (EIP-7702: 25000 each), as `fork`
+    /// prices them.
     public static func intrinsicGas(_ tx: Transaction, fork: Fork = .cancun) -> UInt64 {
         intrinsicGas(tx, schedule: ForkRules.of(fork).schedule)
     }
@@ -111,14 +120,75 @@ public enum TransactionProcessor {
         for entry in tx.accessList {
             gas += 2400 + 1900 * UInt64(entry.storageKeys.count)
         }
+        gas += perEmptyAccountCost * UInt64(tx.authorizationList.count)
         return gas
+    }
+
+    /// EIP-7623: the least gas a transaction pays, 21000 + 10 per calldata token (a zero byte is one token, any
+    /// other byte four); 0 before Prague.
+    public static func calldataFloor(_ tx: Transaction, fork: Fork) -> UInt64 {
+        calldataFloor(tx, schedule: ForkRules.of(fork).schedule)
+    }
+
+    static func calldataFloor(_ tx: Transaction, schedule: ForkRules.Schedule) -> UInt64 {
+        guard schedule.calldataFloorPerToken != 0 else { return 0 }
+        var zeros: UInt64 = 0
+        for b in tx.data where b == 0 { zeros += 1 }
+        let tokens = zeros + (UInt64(tx.data.count) - zeros) * 4
+        return 21000 + tokens * schedule.calldataFloorPerToken
+    }
+
+    /// EIP-7702 PER_EMPTY_ACCOUNT_COST (intrinsic, per authorisation) and PER_AUTH_BASE_COST; an authority that
+    /// already exists gets the difference back as a refund.
+    public static let perEmptyAccountCost: UInt64 = 25000
+    public static let perAuthBaseCost: UInt64 = 12500
+
+    /// secp256k1n / 2: the largest s an authorisation's signature may have.
+    static let halfCurveOrder = try! UInt256(hex: "0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0")
+    static let curveOrder = try! UInt256(hex: "0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141")
+
+    /// The authority of an EIP-7702 authorisation: the signer of `keccak256(0x05 || rlp([chain_id, address,
+    /// nonce]))`, or nil when the signature is invalid (y parity not 0 or 1, r outside [1, n-1], s outside
+    /// [1, n/2], or no key recovers).
+    public static func authority(of auth: Authorization) -> Address? {
+        guard auth.yParity <= .one, !auth.r.isZero, auth.r < curveOrder, !auth.s.isZero, auth.s <= halfCurveOrder else {
+            return nil
+        }
+        let payload = RLP.encode(.list([.bytes(auth.chainId.minimalBigEndianBytes), .bytes(auth.address.bytes),
+                                        .bytes(UInt256(auth.nonce).minimalBigEndianBytes)]))
+        let hash = Keccak256.hash([0x05] + payload)
+        return Precompiles.recoverSigner(hash: hash, recoveryID: UInt8(auth.yParity.w0), r: auth.r, s: auth.s)
+    }
+
+    /// EIP-7702 `set_delegation`: applies each valid authorisation in order (chain id 0 or the chain's, nonce
+    /// below 2^64-1, a valid signature, an authority with no code or a designator and the tuple's nonce): the
+    /// authority is warmed, gets the designator (none for the zero address) and its nonce bumped. Returns the
+    /// refund for authorities that already existed. These writes are outside the call's checkpoint: they stay
+    /// when the call reverts.
+    static func applyAuthorizations<R: StateReader>(_ tx: Transaction, chainId: UInt64, state: WorldState<R>) -> Int64 {
+        var refund: Int64 = 0
+        let chain = UInt256(chainId)
+        for auth in tx.authorizationList {
+            guard auth.chainId.isZero || auth.chainId == chain, auth.nonce != UInt64.max,
+                  let authority = authority(of: auth) else { continue }
+            state.accessAddress(authority)
+            let account = state.account(authority)
+            if let code = account?.code, !code.isEmpty, code.delegationTarget == nil { continue }
+            if (account?.nonce ?? 0) != auth.nonce { continue }
+            if account != nil { refund += Int64(perEmptyAccountCost - perAuthBaseCost) }
+            var info = account ?? AccountInfo()
+            info.code = auth.address == .zero ? .empty : .delegation(to: auth.address)
+            info.nonce += 1
+            state.setAccount(authority, info)
+        }
+        return refund
     }
 
     /// The price per gas the sender pays: legacy price, or min(max fee, base fee + priority fee) (EIP-1559).
     public static func effectiveGasPrice(_ tx: Transaction, baseFee: UInt256) -> UInt256 {
         switch tx.type {
         case .legacy, .accessList: return tx.gasPrice
-        case .dynamicFee, .blob:
+        case .dynamicFee, .blob, .setCode:
             let (sum, overflow) = baseFee.addingReportingOverflow(tx.maxPriorityFeePerGas)
             return overflow || sum > tx.maxFeePerGas ? tx.maxFeePerGas : sum
         }
@@ -131,7 +201,8 @@ public enum TransactionProcessor {
         return BlockContext(coinbase: env.coinbase, number: env.number, timestamp: env.timestamp, gasLimit: env.gasLimit,
                      prevRandao: schedule.prevRandao ? env.prevRandao : env.difficulty,
                      baseFee: schedule.baseFee ? env.baseFee : .zero,
-                     blobBaseFee: BlobParameters.baseFee(excessBlobGas: env.excessBlobGas ?? 0),
+                     blobBaseFee: BlobParameters.baseFee(excessBlobGas: env.excessBlobGas ?? 0,
+                                                         updateFraction: schedule.blobUpdateFraction),
                      chainId: env.chainId, blockHashes: env.blockHashes)
     }
 
@@ -140,15 +211,16 @@ public enum TransactionProcessor {
                                          gasAvailable: UInt64, state: WorldState<R>) throws(TransactionError) {
         let schedule = rules.schedule
         if !schedule.accepts(type: tx.type.rawValue) { throw .typeNotSupported(type: tx.type.rawValue, fork: rules.fork) }
-        let intrinsic = intrinsicGas(tx, schedule: schedule)
+        let intrinsic = max(intrinsicGas(tx, schedule: schedule), calldataFloor(tx, schedule: schedule))  // EIP-7623
         if intrinsic > tx.gasLimit { throw .intrinsicGasTooLow(intrinsic: intrinsic, limit: tx.gasLimit) }
         if let max = schedule.maxInitCodeSize, tx.to == nil && tx.data.count > max { throw .initCodeTooLarge(size: tx.data.count) }
         if tx.nonce == UInt64.max { throw .nonceMaxed }
+        if let cap = schedule.txGasLimitCap, tx.gasLimit > cap { throw .gasLimitAboveCap(gasLimit: tx.gasLimit, cap: cap) }
         if tx.gasLimit > gasAvailable { throw .gasLimitExceedsBlock(txGas: tx.gasLimit, available: gasAvailable) }
 
         let maxPrice: UInt256
         switch tx.type {
-        case .dynamicFee, .blob:
+        case .dynamicFee, .blob, .setCode:
             if tx.maxPriorityFeePerGas > tx.maxFeePerGas { throw .priorityFeeAboveMaxFee }
             if tx.maxFeePerGas < block.baseFee { throw .maxFeeBelowBaseFee }
             maxPrice = tx.maxFeePerGas
@@ -164,14 +236,21 @@ public enum TransactionProcessor {
             if tx.to == nil { throw .blobCreation }
             if tx.blobVersionedHashes.isEmpty { throw .noBlobs }
             for (i, h) in tx.blobVersionedHashes.enumerated() where h.w0 >> 56 != 0x01 { throw .invalidBlobVersion(index: i) }
+            if let limit = schedule.maxBlobsPerTx, tx.blobVersionedHashes.count > limit {  // EIP-7594
+                throw .tooManyBlobs(count: tx.blobVersionedHashes.count)
+            }
             let blobGas = UInt64(tx.blobVersionedHashes.count) * BlobParameters.gasPerBlob
-            if blobGas > BlobParameters.maxBlobGasPerBlock { throw .tooManyBlobs(count: tx.blobVersionedHashes.count) }
+            if blobGas > schedule.maxBlobGasPerBlock { throw .tooManyBlobs(count: tx.blobVersionedHashes.count) }
             if tx.maxFeePerBlobGas < blobBaseFee { throw .blobFeeCapTooLow }
             let (bhi, blo) = tx.maxFeePerBlobGas.multipliedFullWidth(by: UInt256(blobGas))
             overflow = overflow || !bhi.isZero
             let (sum, o) = required.addingReportingOverflow(blo)
             overflow = overflow || o
             required = sum
+        }
+        if tx.type == .setCode {
+            if tx.to == nil { throw .setCodeCreation }
+            if tx.authorizationList.isEmpty { throw .emptyAuthorizationList }
         }
         let (total, o2) = required.addingReportingOverflow(tx.value)
         overflow = overflow || o2
@@ -180,7 +259,10 @@ public enum TransactionProcessor {
         if overflow || balance < total { throw .insufficientFunds(required: overflow ? .max : total, balance: balance) }
         let nonce = sender?.nonce ?? 0
         if nonce != tx.nonce { throw .nonceMismatch(expected: nonce, got: tx.nonce) }
-        if let code = sender?.code, !code.isEmpty { throw .senderHasCode }
+        // EIP-3607; a delegated EOA (EIP-7702) still sends.
+        if let code = sender?.code, !code.isEmpty, !(schedule.setCode && code.delegationTarget != nil) {
+            throw .senderHasCode
+        }
     }
 
     /// Executes `tx` on top of `reader`. `gasAvailable` is what the block has left for it.
@@ -191,7 +273,6 @@ public enum TransactionProcessor {
     public static func execute<R: StateReader>(_ tx: Transaction, env: BlockEnvironment, reader: R, fork: Fork = .cancun,
                                                gasAvailable: UInt64? = nil,
                                                deferCoinbaseFee: Bool = false) -> Result<TransactionResult, TransactionError> {
-        guard fork.isSupported else { return .failure(.unsupportedFork(fork)) }
         let rules = ForkRules.of(fork)
         let schedule = rules.schedule
         let state = WorldState(reader: reader)
@@ -228,10 +309,19 @@ public enum TransactionProcessor {
                       tx: TxContext(origin: tx.sender, gasPrice: price, blobHashes: tx.blobVersionedHashes), fork: fork)
         let gas = Int64(tx.gasLimit - intrinsicGas(tx, schedule: schedule))
         var result: FrameResult
+        var authorizationRefund: Int64 = 0
         if let to = tx.to {
             if schedule.accessLists { state.accessAddress(to) }
-            let message = Message(caller: tx.sender, target: to, codeAddress: to, value: tx.value, input: tx.data,
+            if tx.type == .setCode { authorizationRefund = applyAuthorizations(tx, chainId: env.chainId, state: state) }
+            var message = Message(caller: tx.sender, target: to, codeAddress: to, value: tx.value, input: tx.data,
                                   gas: gas, depth: 0, isStatic: false, transfersValue: true, code: state.code(to))
+            if schedule.setCode, let target = message.code.delegationTarget {
+                // EIP-7702: the designator's target is warm and its code runs; a precompile there does not.
+                state.accessAddress(target)
+                message.codeAddress = target
+                message.code = state.code(target)
+                message.delegated = true
+            }
             result = evm.call(message)
         } else {
             let address = EVM<R>.createAddress(sender: tx.sender, nonce: tx.nonce)
@@ -246,12 +336,14 @@ public enum TransactionProcessor {
             }
         }
 
-        // Refund (at most half the gas used, a fifth from EIP-3529), then pay the coinbase its priority fee
-        // (all of the price before EIP-1559).
+        // Refund (at most half the gas used, a fifth from EIP-3529; the EIP-7702 authorisation refund counts
+        // even when the call failed), never below the calldata floor (EIP-7623); then pay the coinbase its
+        // priority fee (all of the price before EIP-1559).
         var gasLeft = UInt64(result.gasLeft)
         let used = tx.gasLimit - gasLeft
-        let refund = result.status.isSuccess ? UInt64(max(0, state.refund)) : 0
+        let refund = UInt64(max(0, (result.status.isSuccess ? state.refund : 0) + authorizationRefund))
         gasLeft += min(refund, used / schedule.refundQuotient)
+        gasLeft = min(gasLeft, tx.gasLimit - min(tx.gasLimit, calldataFloor(tx, schedule: schedule)))
         let gasUsed = tx.gasLimit - gasLeft
         state.addBalance(tx.sender, price &* UInt256(gasLeft))
         var fee = (price &- block.baseFee) &* UInt256(gasUsed)

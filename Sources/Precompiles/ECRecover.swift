@@ -88,3 +88,15 @@ final class Secp256k1Context: @unchecked Sendable {
         return output
     }
 }
+
+extension Precompiles {
+    /// The address whose key signed `hash` as (`recoveryID`, `r`, `s`), or nil when no key did. Callers check the
+    /// ranges their format demands (EIP-2's low s, EIP-7702's y parity) first; `recoveryID` must be 0 or 1.
+    public static func recoverSigner(hash: Hash32, recoveryID: UInt8, r: UInt256, s: UInt256) -> Address? {
+        guard recoveryID <= 1 else { return nil }
+        guard let publicKey = Secp256k1Context.shared.recover(
+            hash: hash.bytes[...], rs: (r.bigEndianBytes + s.bigEndianBytes)[...], recoveryID: Int32(recoveryID)
+        ) else { return nil }
+        return Address(Keccak256.hash(Array(publicKey[1..<65])).bytes[12...])
+    }
+}

@@ -101,7 +101,7 @@ public enum MainnetBlockLoader {
             do { tx.chainId = try TransactionCodec.legacyChainId(v: v) } catch {
                 throw FieldError("\(f.at("v")): \(error)")
             }
-        case .accessList, .dynamicFee, .blob:
+        case .accessList, .dynamicFee, .blob, .setCode:  // types 0 to 3 only (checked above)
             tx.chainId = try f.u64("chainId")
             if type == .accessList {
                 tx.gasPrice = try f.u256("gasPrice")

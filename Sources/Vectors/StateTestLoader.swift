@@ -239,6 +239,8 @@ struct TransactionTemplate {
     var hasGasPrice: Bool
     var hasMaxFee: Bool
     var hasBlobs: Bool
+    /// An EIP-7702 `authorizationList` makes the transaction type 4.
+    var hasAuthorizations: Bool
     /// A shared field that does not fit its width (see `StateTestCase.unrepresentable`).
     var unrepresentable: String?
 
@@ -267,6 +269,29 @@ struct TransactionTemplate {
             base.blobVersionedHashes = try hashes.enumerated().map { (i, h) throws(FieldError) in
                 let path = "\(t.at("blobVersionedHashes"))[\(i)]"
                 return try HexField.hash(try JSONFields.string(h, at: path), at: path)
+            }
+        }
+        hasAuthorizations = t.has("authorizationList")
+        if hasAuthorizations {
+            let list = try t.array("authorizationList")
+            base.authorizationList = try list.enumerated().map { (i, a) throws(FieldError) in
+                let f = try JSONFields(a, path: "\(t.at("authorizationList"))[\(i)]")
+                func field<T>(_ key: String, _ read: (String, String) throws(FieldError) -> T?, zero: T) throws(FieldError) -> T {
+                    let s = try f.string(key)
+                    if let v = try read(s, f.at(key)) { return v }
+                    unrepresentable = unrepresentable ?? "\(f.at(key)) = \(HexField.quoted(s)) does not fit the authorization's field"
+                    return zero
+                }
+                let yParity = try field("v", HexField.u256OrOverflow, zero: .zero)
+                if yParity > UInt256(255) {  // y_parity is a byte in the transaction format
+                    unrepresentable = unrepresentable ?? "\(f.at("v")) does not fit a byte"
+                }
+                return Authorization(chainId: try field("chainId", HexField.u256OrOverflow, zero: .zero),
+                                     address: try f.address("address"),
+                                     nonce: try field("nonce", HexField.u64OrOverflow, zero: 0),
+                                     yParity: yParity,
+                                     r: try field("r", HexField.u256OrOverflow, zero: .zero),
+                                     s: try field("s", HexField.u256OrOverflow, zero: .zero))
             }
         }
         let to = try t.string("to")
@@ -313,8 +338,8 @@ struct TransactionTemplate {
         self.unrepresentable = unrepresentable
     }
 
-    /// The transaction a post entry selects. Its type follows from the fields the vector gives: blob hashes make
-    /// it type 3 (EIP-4844), a max fee type 2 (EIP-1559), an access list type 1 (EIP-2930), else legacy. A null
+    /// The transaction a post entry selects. Its type follows from the fields the vector gives: an authorization
+    /// list makes it type 4 (EIP-7702), blob hashes type 3 (EIP-4844), a max fee type 2 (EIP-1559), an access list type 1 (EIP-2930), else legacy. A null
     /// access-list entry makes that data index a legacy transaction (retesteth's convention; its `txbytes` agree).
     func transaction(_ idx: StateTestIndexes) throws(FieldError) -> (tx: Transaction, unrepresentable: String?) {
         guard idx.data < data.count else { throw outOfRange("data", "data", idx.data, data.count) }
@@ -337,7 +362,9 @@ struct TransactionTemplate {
             accessList = lists[idx.data]
         }
         tx.accessList = accessList ?? []
-        if hasBlobs {
+        if hasAuthorizations {
+            tx.type = .setCode
+        } else if hasBlobs {
             tx.type = .blob
         } else if hasMaxFee {
             tx.type = .dynamicFee

@@ -61,7 +61,7 @@ public enum TransactionCodec {
                 }
             }
             return Keccak256.hash(w.bytes)
-        case .accessList, .dynamicFee, .blob:
+        case .accessList, .dynamicFee, .blob, .setCode:
             w.appendList { w in appendTypedFields(tx, to: &w) }
             return Keccak256.hash([tx.type.rawValue] + w.bytes)
         }
@@ -78,7 +78,7 @@ public enum TransactionCodec {
                 appendSignature(signature, to: &w)
             }
             return w.bytes
-        case .accessList, .dynamicFee, .blob:
+        case .accessList, .dynamicFee, .blob, .setCode:
             w.appendList { w in
                 appendTypedFields(tx, to: &w)
                 appendSignature(signature, to: &w)
@@ -125,6 +125,20 @@ public enum TransactionCodec {
         if tx.type == .blob {
             w.appendUInt256(tx.maxFeePerBlobGas)
             w.appendList { w in for h in tx.blobVersionedHashes { w.appendHash(h) } }
+        }
+        if tx.type == .setCode {
+            w.appendList { w in
+                for a in tx.authorizationList {
+                    w.appendList { w in
+                        w.appendUInt256(a.chainId)
+                        w.appendAddress(a.address)
+                        w.appendUInt(a.nonce)
+                        w.appendUInt256(a.yParity)
+                        w.appendUInt256(a.r)
+                        w.appendUInt256(a.s)
+                    }
+                }
+            }
         }
     }
 
@@ -215,6 +229,7 @@ public enum TransactionCodec {
         case .accessList: .berlin
         case .dynamicFee: .london
         case .blob: .cancun
+        case .setCode: .prague
         }
         if fork < introduced { throw .malformed("type-\(tx.type.rawValue) transactions are not valid before \(introduced.name)") }
         if tx.type == .legacy, tx.chainId != nil, fork < .spuriousDragon {
@@ -282,6 +297,7 @@ public enum TransactionCodec {
         case .accessList: 11
         case .dynamicFee: 12
         case .blob: 14
+        case .setCode: 13
         }
         guard fields.count == expected else {
             throw .malformed("a type-\(tx.type.rawValue) transaction has \(expected) fields, got \(fields.count)")
@@ -319,6 +335,21 @@ public enum TransactionCodec {
                     let b = try bytes(h, "blobVersionedHashes")
                     guard b.count == 32 else { throw .malformed("blob versioned hash: expected 32 bytes, got \(b.count)") }
                     return Hash32(b)
+                }
+            }
+            if tx.type == .setCode {
+                guard let list = next().listValue else { throw .malformed("authorizationList: expected a list") }
+                tx.authorizationList = try list.map { (a: RLPItem) throws(TransactionCodecError) -> Authorization in
+                    guard let f = a.listValue, f.count == 6 else {
+                        throw .malformed("authorization: expected [chainId, address, nonce, yParity, r, s]")
+                    }
+                    let address = try bytes(f[1], "authorization address")
+                    guard address.count == 20 else { throw .malformed("authorization address: expected 20 bytes, got \(address.count)") }
+                    let yParity = try u256(f[3], "authorization yParity")
+                    guard yParity <= UInt256(255) else { throw .malformed("authorization yParity: does not fit a byte") }
+                    return Authorization(chainId: try u256(f[0], "authorization chainId"), address: Address(address),
+                                         nonce: try u64(f[2], "authorization nonce"), yParity: yParity,
+                                         r: try u256(f[4], "authorization r"), s: try u256(f[5], "authorization s"))
                 }
             }
             signature = TransactionSignature(v: try u256(next(), "yParity"), r: try u256(next(), "r"),

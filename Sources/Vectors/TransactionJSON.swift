@@ -15,10 +15,12 @@ enum TransactionJSON {
         var tx = Transaction()
         if t.has("type") {
             let raw = try Quantity.u64(t, "type")
-            guard raw <= 3, let type = TransactionType(rawValue: UInt8(raw)) else {
-                throw FieldError("\(t.at("type")): expected a transaction type 0 to 3, got \(raw)")
+            guard raw <= 4, let type = TransactionType(rawValue: UInt8(raw)) else {
+                throw FieldError("\(t.at("type")): expected a transaction type 0 to 4, got \(raw)")
             }
             tx.type = type
+        } else if t.has("authorizationList") {
+            tx.type = .setCode
         } else if t.has("blobVersionedHashes") || t.has("maxFeePerBlobGas") {
             tx.type = .blob
         } else if t.has("maxFeePerGas") {
@@ -38,7 +40,7 @@ enum TransactionJSON {
         switch tx.type {
         case .legacy, .accessList:
             tx.gasPrice = try Quantity.u256(t, "gasPrice")
-        case .dynamicFee, .blob:
+        case .dynamicFee, .blob, .setCode:
             tx.maxFeePerGas = try Quantity.u256(t, "maxFeePerGas")
             tx.maxPriorityFeePerGas = try Quantity.u256(t, "maxPriorityFeePerGas")
         }
@@ -50,6 +52,16 @@ enum TransactionJSON {
                                  rejectsTransaction: true)
             }
             tx.chainId = own
+        }
+        if tx.type == .setCode {
+            tx.authorizationList = try t.array("authorizationList").enumerated().map { (i, a) throws(FieldError) in
+                let f = try JSONFields(a, path: "\(t.at("authorizationList"))[\(i)]")
+                let yParity = try Quantity.u256(f, f.has("yParity") ? "yParity" : "v")
+                guard yParity <= UInt256(255) else { throw FieldError("\(f.at("v")): y parity does not fit a byte") }
+                return Authorization(chainId: try Quantity.u256(f, "chainId"), address: try f.address("address"),
+                                     nonce: try Quantity.u64(f, "nonce"), yParity: yParity,
+                                     r: try Quantity.u256(f, "r"), s: try Quantity.u256(f, "s"))
+            }
         }
         if tx.type == .blob {
             tx.maxFeePerBlobGas = try Quantity.u256(t, "maxFeePerBlobGas")
@@ -153,7 +165,7 @@ enum TransactionJSON {
         switch tx.type {
         case .legacy, .accessList:
             o["gasPrice"] = .string(tx.gasPrice.hexString)
-        case .dynamicFee, .blob:
+        case .dynamicFee, .blob, .setCode:
             o["maxFeePerGas"] = .string(tx.maxFeePerGas.hexString)
             o["maxPriorityFeePerGas"] = .string(tx.maxPriorityFeePerGas.hexString)
         }
@@ -161,6 +173,13 @@ enum TransactionJSON {
             o["accessList"] = .array(tx.accessList.map { entry in
                 .object(["address": .string(entry.address.description),
                          "storageKeys": .array(entry.storageKeys.map { .string(Hex.encode($0.bigEndianBytes)) })])
+            })
+        }
+        if tx.type == .setCode {
+            o["authorizationList"] = .array(tx.authorizationList.map { a in
+                .object(["chainId": .string(a.chainId.hexString), "address": .string(a.address.description),
+                         "nonce": .string(UInt256(a.nonce).hexString), "yParity": .string(a.yParity.hexString),
+                         "v": .string(a.yParity.hexString), "r": .string(a.r.hexString), "s": .string(a.s.hexString)])
             })
         }
         if tx.type == .blob {
