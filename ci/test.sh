@@ -32,11 +32,29 @@ expect_clean() {
     return $rc
 }
 
+# The same, and nothing skipped: the suites every fork must pass whole.
+expect_complete() {
+    local out; out=$(mktemp)
+    "$@" > "$out"; local rc=$?
+    tail -n 3 "$out"
+    grep -E '^[0-9]+ passed, 0 failed(, 0 skipped)?$' "$out" > /dev/null || rc=1
+    rm -f "$out"
+    return $rc
+}
+
 step "release build" swift build -c release --product lockstep
 step "unit and conformance tests" swift test --skip ParallelTests
 step "parallel tests under Thread Sanitizer" swift test --scratch-path .build-tsan --sanitize=thread --filter ParallelTests
-step "GeneralStateTests (serial)" expect_clean "$LOCKSTEP" statetest "$GST"
-step "GeneralStateTests (Block-STM, one-transaction blocks)" expect_clean "$LOCKSTEP" statetest --executor blockstm "$GST"
+step "GeneralStateTests (serial)" expect_complete "$LOCKSTEP" statetest "$GST"
+step "GeneralStateTests (Block-STM, one-transaction blocks)" expect_complete "$LOCKSTEP" statetest --executor blockstm "$GST"
+# Issue 14: execution-spec-tests state tests for Prague and Osaka (and a few Cancun cases).
+step "eest state tests, Prague and Osaka (serial)" expect_complete "$LOCKSTEP" statetest "$SHARED/eest"
+step "eest state tests, Prague and Osaka (Block-STM)" expect_complete "$LOCKSTEP" statetest --executor blockstm "$SHARED/eest"
+# Issue 13: the legacy suite (113,669 cases, Frontier to Cancun) serially in full; through Block-STM on a deterministic
+# share, its Constantinople half (every case of Frontier to ConstantinopleFix). Locally: the whole suite both ways.
+step "legacy state tests, every fork (serial)" expect_complete "$LOCKSTEP" statetest "$SHARED/legacy-tests"
+step "legacy state tests, Frontier to ConstantinopleFix (Block-STM)" \
+    expect_complete "$LOCKSTEP" statetest --executor blockstm "$SHARED/legacy-tests/Constantinople"
 step "GeneralStateTests (BAL executor, one-transaction blocks)" expect_clean "$LOCKSTEP" statetest --executor bal "$GST"
 step "block vectors vs the Python spec (serial, Block-STM, BAL, partition bound; 1/2/4 threads)" \
     expect_clean "$LOCKSTEP" blocks --executor all --policy parallel --threads 1,2,4 Vectors/blocks
