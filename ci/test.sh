@@ -22,25 +22,19 @@ step() {
     fi
 }
 
-# A step that must print a summary line `N passed, 0 failed[, K skipped]` and exit 0.
-expect_clean() {
+# A step that must print a summary line `N passed, 0 failed[, K skipped]` and exit 0 (expect_clean), or the same
+# with nothing skipped (expect_complete: the suites every fork must pass whole).
+expect_summary() {
+    local pattern="$1"; shift
     local out; out=$(mktemp)
     "$@" > "$out"; local rc=$?
     tail -n 3 "$out"
-    grep -E '^[0-9]+ passed, 0 failed' "$out" > /dev/null || rc=1
+    grep -E "$pattern" "$out" > /dev/null || rc=1
     rm -f "$out"
     return $rc
 }
-
-# The same, and nothing skipped: the suites every fork must pass whole.
-expect_complete() {
-    local out; out=$(mktemp)
-    "$@" > "$out"; local rc=$?
-    tail -n 3 "$out"
-    grep -E '^[0-9]+ passed, 0 failed(, 0 skipped)?$' "$out" > /dev/null || rc=1
-    rm -f "$out"
-    return $rc
-}
+expect_clean() { expect_summary '^[0-9]+ passed, 0 failed' "$@"; }
+expect_complete() { expect_summary '^[0-9]+ passed, 0 failed(, 0 skipped)?$' "$@"; }
 
 step "release build" swift build -c release --product lockstep
 step "unit and conformance tests" swift test --skip ParallelTests
