@@ -4,25 +4,8 @@ import VectorIO
 import XCTest
 
 /// Issue 12: hostile input never crashes, hangs, exhausts memory or passes silently (the VectorIO layer).
-final class HostileInputTests: XCTestCase {
-    var dir = ""
-
-    override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "/lockstep-hostile-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: dir)
-    }
-
-    func write(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let path = dir + "/" + name
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
-        return path
-    }
+final class HostileInputTests: TemporaryDirectoryTestCase {
+    override var directoryPrefix: String { "lockstep-hostile" }
 
     func compress(_ bytes: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: ZSTD_compressBound(bytes.count))

@@ -64,3 +64,26 @@ func decimalBytes(_ digits: Substring) -> [UInt8] {
 func trimmed(_ bytes: [UInt8]) -> [UInt8] {
     Array(bytes.drop { $0 == 0 })
 }
+
+/// A test case with a fresh temporary directory per test and a helper that writes a file into it.
+class TemporaryDirectoryTestCase: XCTestCase {
+    var dir = ""
+    var directoryPrefix: String { "lockstep-test" }
+
+    override func setUpWithError() throws {
+        dir = NSTemporaryDirectory() + "/\(directoryPrefix)-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    func write(_ name: String, _ bytes: [UInt8]) throws -> String {
+        let path = dir + "/" + name
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+}

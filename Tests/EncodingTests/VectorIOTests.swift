@@ -3,25 +3,8 @@ import Foundation
 import VectorIO
 import XCTest
 
-final class VectorIOTests: XCTestCase {
-    var dir = ""
-
-    override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "/lockstep-vectorio-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: dir)
-    }
-
-    func write(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let path = dir + "/" + name
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
-        return path
-    }
+final class VectorIOTests: TemporaryDirectoryTestCase {
+    override var directoryPrefix: String { "lockstep-vectorio" }
 
     /// zstd-compresses with the one-shot API (which records the content size) or the streaming
     /// API (which does not), to cover both kinds of frame.
