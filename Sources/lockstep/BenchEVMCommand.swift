@@ -16,8 +16,9 @@ struct BenchEVMCommand: ParsableCommand {
             Each block (generated from --seed; the Uniswap one needs the shared contracts) runs, after one warm-up \
             of each, in --repeat interleaved rounds: Lockstep's transaction loop alone (TransactionProcessor and \
             the state commit, no receipts or roots), Lockstep's whole block (SerialExecutor: receipts, state and \
-            receipts roots), then revm's round (pyrevm's message_call for every transaction on a fresh EVM holding \
-            the same pre-state; the EVM is built untimed). Medians are reported. revm computes no roots, so \
+            receipts roots), then revm's round (pyrevm's message_call for each transaction on a fresh EVM holding \
+            the state the earlier ones left, so each starts with cold accounts and slots; EVMs are built \
+            untimed). Medians are reported. revm computes no roots, so \
             'exec' compares execution with execution and 'block' compares Lockstep's whole block with revm's \
             execution. A ratio is revm's time over Lockstep's: above 1 Lockstep is faster. 'net' subtracts \
             pyrevm's fixed per-call cost (the median of empty calls, measured in the same run) from revm's time. \

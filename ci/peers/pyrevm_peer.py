@@ -3,22 +3,28 @@
 
 Requests and replies (one line each):
   {"cmd": "load", "spec": "CANCUN", "env": {...}, "accounts": [...], "txs": [...]}  -> {"ok": true}
-  {"cmd": "round"}       -> {"ns": N, "gas": [...]}: a fresh EVM holding the pre-state (built untimed), then
-                            every transaction in order, timed together (load's "clock": "cpu", the default, is
-                            time.thread_time_ns around the loop; "wall" is time.perf_counter_ns)
+  {"cmd": "round"}       -> {"ns": N, "gas": [...]}: every transaction in order, each on a fresh EVM (built
+                            untimed), the calls' times summed (load's "clock": "cpu", the default, is
+                            time.thread_time_ns around each call; "wall" is time.perf_counter_ns), less the
+                            median cost of one clock read per transaction
   {"cmd": "empty", "n": N} -> {"ns": N}: median over N calls of a call to an account without code (pyrevm's
                             fixed cost per transaction: argument conversion, environment set-up, result object)
   {"cmd": "quit"}
 
-Transactions run through EVM.message_call (EVM.deploy for creations). pyrevm's message_call charges no fees and
-does not bump the sender's nonce, so only gas is compared with Lockstep, and a creation first sets its sender's
-nonce to the transaction's (that is what decides the new address). Gas is revm's gas used after refunds.
-pyrevm 0.3.7 never finalizes its journal between calls and insert_account_storage writes into that journal, so
-pre-state slots start warm and a slot stays warm for later transactions: where transactions share storage, revm's
-gas is lower than a block's, and the driver reports the mismatch.
+Transactions run through EVM.message_call (EVM.deploy for creations), each on a fresh EVM whose database holds
+the state the earlier transactions left (built untimed; only the call itself is timed), so every transaction starts
+with cold accounts and slots, as in a block. pyrevm 0.3.7 never finalizes its journal between calls (its executor
+leaves revm's finalization out, EVM.commit() only pops a checkpoint depth, and set_balance loads the account into
+that journal), so one EVM for the whole block would keep every account and slot warm for later transactions. After
+each transaction the peer reads the accounts and slots that transaction loaded back from the journal (its Debug
+text, `journal_str`) into its own copy of the state; the state goes into the database (AccountInfo with its
+balance; insert_account_storage between a snapshot and its revert), never the journal. pyrevm's message_call charges no fees and does not bump the
+sender's nonce: the peer bumps it (a creation's address depends on it), and only gas is compared with Lockstep.
+Gas is revm's gas used after refunds.
 Errors are replied as {"error": "..."}; the Swift side treats them as a failed peer.
 """
 import json
+import re
 import sys
 import time
 
@@ -39,6 +45,15 @@ def hexbytes(s):
     return bytes.fromhex(s[2:] if s.startswith("0x") else s)
 
 
+# One account in the Debug text of pyrevm 0.3.7's JournaledState (revm 8.0.0):
+#   0x<address>: Account { info: AccountInfo { balance: <dec>, nonce: <dec>, code_hash: 0x.., code: .. },
+#   storage: {<dec key>: StorageSlot { previous_or_original_value: <dec>, present_value: <dec> }, ..}, status: ..
+ACCOUNT = re.compile(r"(0x[0-9a-f]{40}): Account \{ info: AccountInfo \{ balance: (\d+), nonce: (\d+), "
+                     r"code_hash: 0x[0-9a-f]{64}, code: .*? \}, storage: \{(.*?)\}, status: AccountStatus\(([^)]*)\)")
+SLOT = re.compile(r"(\d+): StorageSlot \{ previous_or_original_value: \d+, present_value: (\d+) \}")
+EMPTY_CODE_HASH = bytes.fromhex("c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470")
+
+
 class Block:
     def __init__(self, req):
         self.spec = req.get("spec", "CANCUN")
@@ -48,56 +63,97 @@ class Block:
                               difficulty=num(e.get("difficulty", 0)), prevrandao=hexbytes(e["prevrandao"]),
                               basefee=num(e["basefee"]), gas_limit=e["gasLimit"],
                               excess_blob_gas=e.get("excessBlobGas", 0))
-        self.accounts = []
+        self.clock_cost = clock_cost(self.clock)
+        # address (lower-case hex) -> [nonce, balance, code or None, {slot: value}]
+        self.pre = {}
         for a in req["accounts"]:
             code = hexbytes(a["code"]) if a.get("code") else None
-            storage = [(int(k, 16), int(v, 16)) for k, v in a.get("storage", [])]
-            self.accounts.append((a["address"], a["nonce"], int(a["balance"], 16), code, storage))
+            storage = {int(k, 16): int(v, 16) for k, v in a.get("storage", [])}
+            self.pre[a["address"].lower()] = [a["nonce"], int(a["balance"], 16), code, storage]
         # (caller, to or None, data, value, gas, gas price, access list or None, nonce)
         self.txs = []
         for t in req["txs"]:
             al = [(x["address"], [int(k, 16) for k in x["keys"]]) for x in t.get("accessList", [])] or None
-            self.txs.append((t["from"], t.get("to"), hexbytes(t["data"]), int(t["value"], 16), t["gas"],
+            self.txs.append((t["from"].lower(), t.get("to"), hexbytes(t["data"]), int(t["value"], 16), t["gas"],
                              int(t["gasPrice"], 16), al, t["nonce"]))
 
-    def fresh_evm(self):
-        evm = EVM(env=Env(block=BlockEnv(**self.block_env)), spec_id=self.spec)
-        for address, nonce, balance, code, storage in self.accounts:
-            evm.insert_account_info(address, AccountInfo(nonce=nonce, code=code) if code else AccountInfo(nonce=nonce))
-            for k, v in storage:
+    def evm_for(self, state, access_list):
+        """A fresh EVM whose database (not journal) holds `state`: every account and slot starts cold."""
+        env = Env(block=BlockEnv(**self.block_env), tx=TxEnv(access_list=access_list) if access_list else None)
+        evm = EVM(env=env, spec_id=self.spec)
+        for address, (nonce, balance, code, storage) in state.items():
+            evm.insert_account_info(address, AccountInfo(nonce=nonce, balance=balance, code=code))
+            for k, v in storage.items():
+                # insert_account_storage writes the database only while the account is not in the journal, and
+                # puts it there (the next slot would become a warm, dirty journal write with original value 0):
+                # undo the journal part each time.
+                checkpoint = evm.snapshot()
                 evm.insert_account_storage(address, k, v)
-            if balance:
-                evm.set_balance(address, balance)
+                evm.revert(checkpoint)
+        if not evm.journal_str.startswith("JournaledState { state: {}"):
+            raise RuntimeError("pyrevm's journal is not empty after loading the state")
         return evm
 
+    @staticmethod
+    def read_back(evm, state):
+        """Copies what the last transaction left in the journal (loaded accounts and slots) into `state`."""
+        journal = evm.journal_str
+        loaded = 0
+        for m in ACCOUNT.finditer(journal):
+            loaded += 1
+            address, balance, nonce, slots, status = m.groups()
+            if "LoadedAsNotExisting" in status and "Touched" not in status and "Created" not in status:
+                continue  # looked at but never made to exist
+            entry = state.get(address)
+            if entry is None:
+                code = evm.get_code(address)
+                entry = state[address] = [0, 0, code or None, {}]
+            elif "Created" in status:
+                entry[2] = evm.get_code(address) or None
+            entry[0] = int(nonce)
+            entry[1] = int(balance)
+            storage = entry[3]
+            for k, v in SLOT.findall(slots):
+                if int(v):
+                    storage[int(k)] = int(v)
+                else:
+                    storage.pop(int(k), None)
+        if loaded != len(evm.journal_state):
+            raise RuntimeError("could not read pyrevm's journal (%d of %d accounts)" % (loaded, len(evm.journal_state)))
+
     def round(self):
-        evm = self.fresh_evm()
+        state = {a: [n, b, c, dict(s)] for a, (n, b, c, s) in self.pre.items()}
         gas = [0] * len(self.txs)
-        empty_tx = TxEnv()
-        call = evm.message_call
         clock = self.clock
-        start = clock()
+        elapsed = 0
         for i, (caller, to, data, value, limit, price, al, nonce) in enumerate(self.txs):
-            if al is not None:
-                evm.set_tx_env(TxEnv(access_list=al))
+            sender = state.setdefault(caller, [0, 0, None, {}])
+            sender[0] = nonce  # what a creation's address is derived from
+            evm = self.evm_for(state, al)
+            start = clock()
             try:
                 if to is None:
-                    info = evm.basic(caller)
-                    if info.nonce != nonce:
-                        balance = info.balance
-                        evm.insert_account_info(caller, AccountInfo(nonce=nonce))
-                        evm.set_balance(caller, balance)
                     evm.deploy(caller, data, value=value, gas=limit)
                 else:
-                    call(caller, to, calldata=data, value=value, gas=limit, gas_price=price)
+                    evm.message_call(caller, to, calldata=data, value=value, gas=limit, gas_price=price)
             except RuntimeError:
                 pass  # a revert or halt: included, gas charged, as in a block
+            elapsed += clock() - start - self.clock_cost
             result = evm.result
             gas[i] = result.gas_used if result is not None else 0
-            if al is not None:
-                evm.set_tx_env(empty_tx)
-        elapsed = clock() - start
+            self.read_back(evm, state)
+            state[caller][0] = nonce + 1  # message_call bumps no nonce; a block does
         return {"ns": elapsed, "gas": gas}
+
+
+def clock_cost(clock, n=2001):
+    """The median time one clock read adds to an interval (subtracted from each transaction's)."""
+    samples = []
+    for _ in range(n):
+        start = clock()
+        samples.append(clock() - start)
+    samples.sort()
+    return samples[n // 2]
 
 
 def clock_of(req):
