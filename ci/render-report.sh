@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Renders a lockstep report page in headless Chromium: a PNG screenshot and the DOM after load, then checks that
-# the page shows the summary table and the three charts.
+# the page shows the summary table, the three performance charts, where the parallel time goes (chart and tables)
+# and the speedup history chart.
 #
 #   ci/render-report.sh REPORT [OUT_DIR]
 #
@@ -72,6 +73,24 @@ check 'id="summary"' "the summary table (table#summary)"
 check 'id="chart-suites"' "the results-by-suite chart (svg#chart-suites)"
 check 'id="chart-speedup-threads"' "the speedup-against-threads chart (svg#chart-speedup-threads)"
 check 'id="chart-speedup-hot"' "the speedup-against-hot-ratio chart (svg#chart-speedup-hot)"
+check 'id="chart-time-split"' "the where-the-time-goes chart (svg#chart-time-split)"
+check 'id="time-split"' "the time split per executor and block (table#time-split)"
+check 'id="contended"' "the most contended locations (table#contended)"
+check 'id="chart-history"' "the speedup history chart (svg#chart-history)"
+# Not only there, but drawn: the time split has bars, the history at least one point, the contended table rows.
+drawn() {  # ID WHAT REASON: the element with that id, up to its closing tag, contains WHAT
+    local end='</svg>'; case $1 in chart-*) ;; *) end='</table>' ;; esac
+    if ! awk -v s="id=\"$1\"" -v e="$end" 'index($0, s) { on = 1; $0 = substr($0, index($0, s)) }
+            on { i = index($0, e); if (i) { print substr($0, 1, i); exit } print }' "$out/report.dom.html" | grep -q -- "$2"; then
+        echo "nothing drawn in #$1 (no $2): $3" >&2
+        status=1
+    fi
+}
+drawn chart-time-split '<rect' "no profiled parallel run"
+drawn chart-history '<circle' "no speedup in the history"
+if [ "${LOCKSTEP_EXPECT_CONTENTION:-1}" = "1" ]; then
+    drawn contended '<code>' "no contended location (set LOCKSTEP_EXPECT_CONTENTION=0 for a suite without conflicts)"
+fi
 if grep -qiE '<script[ >]' "$out/report.dom.html"; then
     echo "the rendered DOM contains a script element" >&2
     status=1

@@ -77,11 +77,12 @@ step "hostile input: every reproduction of issue 12 against the release binary (
     env LOCKSTEP="$PWD/$LOCKSTEP" LOCKSTEP_SHARED_VECTORS="$SHARED" bash ci/hostile-input.sh
 step "fuzzers: RLP, transactions, state-test/block-vector/blockchain-test loaders, zstd (${FUZZ_SECONDS:-60} s each)" \
     bash ci/fuzz.sh
-# The gate allows 25% rather than the default 10%: the CI machine has 2 shared cores, and repeated runs of the
-# default suite there differ by more than 10% in speedup (see Reports/README.md for tightening it).
+# The gate judges each speedup and throughput by the 95 % bootstrap interval of its change against the baseline's
+# samples (noise floors as reth's CI: 1.2 % speedup and Mgas/s, 0.7 % wall clock); a figure whose interval is too wide
+# on this loaded 2-core machine is reported as not measurable instead of passing or failing (Reports/README.md).
 report_dir=$(mktemp -d)
 step "lockstep run (default suite, gated against Reports/baseline.json)" \
-    "$LOCKSTEP" run --baseline Reports/baseline.json --max-slowdown 25 -o "$report_dir"
+    "$LOCKSTEP" run --baseline Reports/baseline.json -o "$report_dir"
 step "JUnit is valid XML" xmllint --noout "$report_dir/latest/junit.xml"
 step "HTML report renders in headless Chromium" bash ci/render-report.sh "$report_dir"
 

@@ -88,6 +88,8 @@ public struct ExecutionMetrics: Sendable, Equatable {
     public var blockedReads: Int = 0
     /// True when a parallel executor decided to run the block serially.
     public var ranSerially: Bool = false
+    /// Where a parallel run's time went and what it contended on (Block-STM); nil for executors that do not profile.
+    public var profile: BlockProfile?
     public init() {}
 }
 

@@ -81,6 +81,7 @@ public enum BlockRunAdapter {
     /// result, for the expected side of a failure; `reproduce(executor, threads)` gives the command for one case.
     public static func adapt(rows: [BlockRunResult], suite: String, hotRatio: Double?, expected: ExpectedBlockResult?,
                              executorName: (BlockRunResult) -> String = { $0.executor },
+                             bootstrap: BootstrapSettings = BootstrapSettings(seed: RunPlan.defaultSeed),
                              reproduce: (String, Int) -> String) -> (cases: [CaseResult], performance: WorkloadPerformance?) {
         let serial = rows.first { $0.executor == BlockRunner.Executor.serial.rawValue }
         var cases: [CaseResult] = []
@@ -89,7 +90,7 @@ public enum BlockRunAdapter {
             cases.append(caseResult(row, suite: suite, executor: name, serial: serial, expected: expected,
                                     reproduce: reproduce(name, max(1, row.threads))))
         }
-        return (cases, performance(rows: rows, suite: suite, hotRatio: hotRatio, executorName: executorName))
+        return (cases, performance(rows: rows, suite: suite, hotRatio: hotRatio, executorName: executorName, bootstrap: bootstrap))
     }
 
     /// One row as a case. A row for a vector that did not load is an `error`; a block of an unsupported fork is a
@@ -140,21 +141,38 @@ public enum BlockRunAdapter {
     }
 
     /// The block's figures from its timed rows: nil when the serial run was not timed (nothing ran, or no timing).
+    /// Times are medians of the timed rounds and speedups ratios of medians over the same rounds (serial and the
+    /// executor ran back to back in each round), each with its bootstrap interval: the minimum would be steadier on a
+    /// loaded machine, but a median has an interval a later run can be judged against (`Gate`).
     public static func performance(rows: [BlockRunResult], suite: String, hotRatio: Double?,
-                                   executorName: (BlockRunResult) -> String = { $0.executor }) -> WorkloadPerformance? {
+                                   executorName: (BlockRunResult) -> String = { $0.executor },
+                                   bootstrap: BootstrapSettings = BootstrapSettings(seed: RunPlan.defaultSeed)) -> WorkloadPerformance? {
         guard let serial = rows.first(where: { $0.executor == BlockRunner.Executor.serial.rawValue }),
               let timing = serial.timing, let stats = serial.block else { return nil }
         let gas = serial.gasUsed ?? stats.gas
-        // The fastest run, not the median: on a shared machine other processes only ever add time, so the minimum is
-        // the most repeatable estimate of what the block costs (and ratios of minima the most stable speedups).
-        let serialSeconds = Double(timing.minNanoseconds) / 1e9
+        let serialSeconds = Double(timing.medianNanoseconds) / 1e9
+        let serialSamples = timing.samples.map { $0.map { Double($0) / 1e9 } }
+        let id = "\(suite) | \(serial.name)"
         func mgas(_ seconds: Double) -> Double { seconds > 0 ? Double(gas) / 1e6 / seconds : 0 }
+        func mgasInterval(_ samples: [Double]?, _ stream: String) -> ConfidenceInterval? {
+            samples.flatMap { Bootstrap.reciprocalOfMedian($0, scale: Double(gas) / 1e6, settings: bootstrap, stream: stream) }
+        }
         func ratio(_ a: UInt64, _ b: UInt64) -> Double { b == 0 ? 1 : max(1, Double(a) / Double(b)) }
         var runs: [ParallelRun] = []
+        var profiles: [ExecutionProfile] = []
         for row in rows where row.executor != BlockRunner.Executor.serial.rawValue && !row.executor.isEmpty {
             guard let t = row.timing else { continue }
-            let seconds = Double(t.minNanoseconds) / 1e9
-            let speedup = seconds > 0 ? serialSeconds / seconds : 0
+            let seconds = Double(t.medianNanoseconds) / 1e9
+            let samples = t.samples.map { $0.map { Double($0) / 1e9 } }
+            let pairedSerial = t.serialSamples.map { $0.map { Double($0) / 1e9 } }
+            // Over this row's own rounds when it has them (its serial runs may belong to another runner's rounds).
+            let speedup: Double
+            if let samples, let pairedSerial, !samples.isEmpty {
+                speedup = Bootstrap.median(pairedSerial) / Bootstrap.median(samples)
+            } else {
+                speedup = seconds > 0 ? serialSeconds / seconds : 0
+            }
+            let name = "\(executorName(row)) x\(row.threads)"
             let ideal = row.block?.idealSpeedupTime ?? 1
             let m = row.metrics
             runs.append(ParallelRun(
@@ -163,13 +181,40 @@ public enum BlockRunAdapter {
                 reExecutionsPerTransaction: stats.transactions > 0 ? Double(m?.reExecutions ?? 0) / Double(stats.transactions) : 0,
                 abortRate: (m?.validations ?? 0) > 0 ? Double(m?.failedValidations ?? 0) / Double(m?.validations ?? 1) : 0,
                 mgasPerSecond: mgas(seconds), ranSerially: m?.ranSerially ?? false))
+            runs[runs.count - 1].samples = samples
+            runs[runs.count - 1].serialSamples = pairedSerial
+            if let samples, let pairedSerial {
+                runs[runs.count - 1].speedupInterval = Bootstrap.ratioOfMedians(pairedSerial, samples, settings: bootstrap,
+                                                                                stream: "speedup|\(id)|\(name)")
+            }
+            runs[runs.count - 1].mgasInterval = mgasInterval(samples, "mgas|\(id)|\(name)")
+            if let p = m?.profile { profiles.append(ExecutionProfile(executorName(row), threads: row.threads, p)) }
         }
-        return WorkloadPerformance(
+        var out = WorkloadPerformance(
             suite: suite, name: serial.name, transactions: stats.transactions, gasUsed: gas, hotRatio: hotRatio,
             dependentShare: stats.conflictRate, serialSeconds: serialSeconds,
             criticalPathSeconds: Double(stats.criticalPathNanoseconds) / 1e9,
             parallelismBound: ratio(stats.totalTransactionNanoseconds, stats.criticalPathNanoseconds),
             parallelismBoundGas: ratio(stats.gas, stats.criticalPathGas),
             serialMgasPerSecond: mgas(serialSeconds), runs: runs)
+        out.serialSamples = serialSamples
+        out.profiles = profiles.isEmpty ? nil : profiles
+        out.serialMgasInterval = mgasInterval(serialSamples, "mgas|\(id)|serial")
+        return out
+    }
+}
+
+extension ExecutionProfile {
+    /// The report's form of an executor's `BlockProfile`.
+    public init(_ executor: String, threads: Int, _ p: BlockProfile) {
+        self.init(executor: executor, threads: threads, phases: [
+            PhaseTime(phase: "execution", seconds: Double(p.executionNanoseconds) / 1e9),
+            PhaseTime(phase: "re-execution", seconds: Double(p.reExecutionNanoseconds) / 1e9),
+            PhaseTime(phase: "validation", seconds: Double(p.validationNanoseconds) / 1e9),
+            PhaseTime(phase: "commit", seconds: Double(p.commitNanoseconds) / 1e9),
+            PhaseTime(phase: "roots", seconds: Double(p.rootsNanoseconds) / 1e9),
+        ], contended: p.contended.map {
+            ContendedLocation(location: $0.location, failedValidations: $0.failedValidations, blockedReads: $0.blockedReads)
+        })
     }
 }

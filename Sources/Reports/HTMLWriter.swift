@@ -4,7 +4,8 @@ import Foundation
 /// network), well-formed enough to parse as XML. Every string from a vector or the environment is escaped.
 ///
 /// Landmarks that tests and `ci/render-report.sh` look for: `table#summary` (counts per suite and executor),
-/// `svg#chart-suites`, `svg#chart-speedup-threads`, `svg#chart-speedup-hot`, `table#performance`, `#gate`.
+/// `svg#chart-suites`, `svg#chart-speedup-threads`, `svg#chart-speedup-hot`, `table#performance`, `#gate`,
+/// `svg#chart-time-split`, `table#time-split`, `table#contended` (where parallel time goes), `svg#chart-history`.
 public enum HTMLWriter {
     public static func render(_ r: RunReport) -> String {
         var h: [String] = []
@@ -25,14 +26,14 @@ public enum HTMLWriter {
 
         if let gate = r.gate {
             h.append("<section id=\"gate-findings\"><h2>Gate</h2>")
-            h.append("<p>" + Escape.html(gate.baseline.map { "Compared with baseline \($0), allowed slowdown \(Format.fixed(gate.maxSlowdownPercent, 1)) %: \(gate.comparedCases) cases, \(gate.comparedFigures) performance figures." }
+            h.append("<p>" + Escape.html(gate.baseline.map { "Compared with baseline \($0): \(gate.comparedCases) cases, \(gate.comparedFigures) performance figures" + (gate.settings.map { s in "; a figure regresses when the 95 % bootstrap interval of its change lies wholly beyond its noise floor (\(s.floors.line)), and is not measurable when the interval is wider than \(Format.fixed(s.maxIntervalWidthPercent, 1)) points (\(s.bootstrap.resamples) resamples, seed \(s.bootstrap.seed))." } ?? ".") }
                                          ?? "No baseline given: the run fails only on its own failures.") + "</p>")
             if gate.findings.isEmpty {
                 h.append("<p>Nothing to report.</p>")
             } else {
                 h.append("<ul>")
                 for f in gate.findings {
-                    h.append("<li class=\"\(f.fails ? "fail" : "note")\"><strong>\(f.fails ? "FAIL" : "note")</strong> \(Escape.html(f.kind.rawValue)): \(Escape.html(f.subject)): \(Escape.html(f.detail))</li>")
+                    h.append("<li class=\"\(f.fails ? "fail" : "note")\"><strong>\(f.label)</strong> \(Escape.html(f.kind.rawValue)): \(Escape.html(f.subject)): \(Escape.html(f.detail))</li>")
                 }
                 h.append("</ul>")
             }
@@ -41,6 +42,8 @@ public enum HTMLWriter {
 
         h.append(correctness(r))
         h.append(performance(r))
+        h.append(profile(r))
+        h.append(history(r))
         h.append("</body></html>")
         return h.joined(separator: "\n") + "\n"
     }
@@ -136,15 +139,15 @@ public enum HTMLWriter {
 
     static func performance(_ r: RunReport) -> String {
         var h: [String] = ["<section id=\"performance\"><h2>Performance</h2>"]
-        h.append("<p>Times are the fastest of \(r.environment.repetitions) timed runs after a warm-up run, each a whole block execution (state root included). <em>Ideal</em> is the critical-path bound min(threads, total time / critical-path time), from the serial run's read and write sets and per-transaction times; <em>efficiency</em> is speedup / ideal; <em>dependent</em> is the share of transactions that read what a lower one wrote.</p>")
+        h.append("<p>Times are the medians of \(r.environment.repetitions) timed rounds after a warm-up run (each round runs serial, then every executor and thread count, each a whole block execution, state root included); a speedup is the ratio of the medians over the same rounds, and the brackets are 95 % bootstrap intervals (rounds resampled\(r.environment.bootstrap.map { " \($0.resamples) times, seed \($0.seed)" } ?? "")). <em>Ideal</em> is the critical-path bound min(threads, total time / critical-path time), from the serial run's read and write sets and per-transaction times; <em>efficiency</em> is speedup / ideal; <em>dependent</em> is the share of transactions that read what a lower one wrote.</p>")
         h.append("<figure>" + speedupByThreads(r) + "<figcaption>Achieved speedup (solid) and the critical-path bound (dashed, same colour) per workload; one thread is the serial run\(chartNote(r)).</figcaption></figure>")
         h.append("<figure>" + speedupByHotRatio(r) + "<figcaption>Speedup (solid) and bound (dashed) at the highest thread count against the share of transactions on hot state, one line per workload family\(chartNote(r)).</figcaption></figure>")
-        h.append("<div class=\"wide\"><table id=\"performance\"><thead><tr><th>workload</th><th>txs</th><th>gas</th><th>hot</th><th>dependent</th><th>executor</th><th>threads</th><th>time</th><th>speedup</th><th>ideal</th><th>efficiency</th><th>re-exec/tx</th><th>Mgas/s</th></tr></thead><tbody>")
+        h.append("<div class=\"wide\"><table id=\"performance\"><thead><tr><th>workload</th><th>txs</th><th>gas</th><th>hot</th><th>dependent</th><th>executor</th><th>threads</th><th>time</th><th>speedup</th><th>speedup 95 % CI</th><th>ideal</th><th>efficiency</th><th>re-exec/tx</th><th>Mgas/s</th><th>Mgas/s 95 % CI</th></tr></thead><tbody>")
         for w in r.workloads {
             let lead = "<td class=\"name\">\(Escape.html(w.name))</td><td class=\"num\">\(w.transactions)</td><td class=\"num\">\(w.gasUsed)</td><td class=\"num\">\(w.hotRatio.map(Format.percent) ?? "-")</td><td class=\"num\">\(Format.percent(w.dependentShare))</td>"
-            h.append("<tr>\(lead)<td>serial</td><td class=\"num\">1</td><td class=\"num\">\(Format.duration(w.serialSeconds))</td><td class=\"num\">1.00</td><td class=\"num\">1.00</td><td class=\"num\">1.00</td><td class=\"num\">0.00</td><td class=\"num\">\(Format.fixed(w.serialMgasPerSecond, 1))</td></tr>")
+            h.append("<tr>\(lead)<td>serial</td><td class=\"num\">1</td><td class=\"num\">\(Format.duration(w.serialSeconds))</td><td class=\"num\">1.00</td><td class=\"num\">-</td><td class=\"num\">1.00</td><td class=\"num\">1.00</td><td class=\"num\">0.00</td><td class=\"num\">\(Format.fixed(w.serialMgasPerSecond, 1))</td><td class=\"num\">\(Format.interval(w.serialMgasInterval, 1))</td></tr>")
             for run in w.runs {
-                h.append("<tr>\(lead)<td>\(Escape.html(run.executor))\(run.ranSerially ? " <span class=\"muted\">(ran serially)</span>" : "")</td><td class=\"num\">\(run.threads)</td><td class=\"num\">\(Format.duration(run.seconds))</td><td class=\"num\">\(Format.fixed(run.speedup, 2))</td><td class=\"num\">\(Format.fixed(run.idealSpeedup, 2))</td><td class=\"num\">\(Format.fixed(run.efficiency, 2))</td><td class=\"num\">\(Format.fixed(run.reExecutionsPerTransaction, 2))</td><td class=\"num\">\(Format.fixed(run.mgasPerSecond, 1))</td></tr>")
+                h.append("<tr>\(lead)<td>\(Escape.html(run.executor))\(run.ranSerially ? " <span class=\"muted\">(ran serially)</span>" : "")</td><td class=\"num\">\(run.threads)</td><td class=\"num\">\(Format.duration(run.seconds))</td><td class=\"num\">\(Format.fixed(run.speedup, 2))</td><td class=\"num\">\(Format.interval(run.speedupInterval, 2))</td><td class=\"num\">\(Format.fixed(run.idealSpeedup, 2))</td><td class=\"num\">\(Format.fixed(run.efficiency, 2))</td><td class=\"num\">\(Format.fixed(run.reExecutionsPerTransaction, 2))</td><td class=\"num\">\(Format.fixed(run.mgasPerSecond, 1))</td><td class=\"num\">\(Format.interval(run.mgasInterval, 1))</td></tr>")
             }
         }
         h.append("</tbody></table></div>")
@@ -214,6 +217,65 @@ public enum HTMLWriter {
         let ticks = Array(Set(withHot.compactMap { $0.hotRatio.map { $0 * 100 } })).sorted()
         return SVGChart.line(id: "chart-speedup-hot", title: "Speedup against hot ratio", xLabel: "transactions on hot state (%)",
                              yLabel: "speedup over serial", xTicks: ticks, xTickLabel: { Format.fixed($0, 0) }, series: series)
+    }
+
+    /// Where each parallel executor's time went (stacked bars and a table) and the most contended locations.
+    static func profile(_ r: RunReport) -> String {
+        var h: [String] = ["<section id=\"profile\"><h2>Where the time goes</h2>"]
+        let rows = r.workloads.flatMap { w in (w.profiles ?? []).map { (w, $0) } }
+        h.append("<p>Per parallel executor and block (its checked run, before the timed rounds): time summed over worker threads in each phase (first executions, re-executions, read-set validations, the block end's commit and its roots), read from the clock at phase boundaries only; and the locations that most often failed a validation or blocked a read (an ESTIMATE of a lower transaction), at most \(ExecutionProfile.topLocations) per block.</p>")
+        let bars = rows.filter { $0.1.total > 0 }.map { w, p in
+            (label: "\(w.name) \(p.executor) x\(p.threads)",
+             segments: SVGChart.PhaseColor.order.map { name, color in
+                 (name: name, count: Int(((p.phases.first { $0.phase == name }?.seconds ?? 0) * 1e6).rounded()), color: color) })
+        }
+        h.append("<figure>" + SVGChart.stackedBars(id: "chart-time-split", title: "Where the time goes (worker time per phase)", rows: bars,
+                                                   legend: SVGChart.PhaseColor.order, empty: "no profiled parallel runs",
+                                                   value: { Format.duration(Double($0) / 1e6) })
+                 + "<figcaption>Each bar is one executor at one thread count on one block; segments are shares of its summed worker time.</figcaption></figure>")
+        h.append("<table id=\"time-split\"><thead><tr><th>workload</th><th>executor</th><th>threads</th>" + SVGChart.PhaseColor.order.map { "<th>\($0.0)</th>" }.joined() + "</tr></thead><tbody>")
+        for (w, p) in rows {
+            let total = p.total
+            let cells = SVGChart.PhaseColor.order.map { name, _ -> String in
+                let s = p.phases.first { $0.phase == name }?.seconds ?? 0
+                return "<td class=\"num\">\(Format.duration(s)) (\(total > 0 ? Format.percent(s / total) : "-"))</td>"
+            }.joined()
+            h.append("<tr><td class=\"name\">\(Escape.html(w.name))</td><td>\(Escape.html(p.executor))</td><td class=\"num\">\(p.threads)</td>\(cells)</tr>")
+        }
+        h.append("</tbody></table>")
+        h.append("<table id=\"contended\"><thead><tr><th>workload</th><th>executor</th><th>threads</th><th>location</th><th>failed validations</th><th>blocked reads</th></tr></thead><tbody>")
+        let contended = rows.flatMap { w, p in p.contended.map { (w, p, $0) } }
+        if contended.isEmpty { h.append("<tr><td colspan=\"6\" class=\"muted\">no contention recorded</td></tr>") }
+        for (w, p, c) in contended {
+            h.append("<tr><td class=\"name\">\(Escape.html(w.name))</td><td>\(Escape.html(p.executor))</td><td class=\"num\">\(p.threads)</td><td><code>\(Escape.html(c.location))</code></td><td class=\"num\">\(c.failedValidations)</td><td class=\"num\">\(c.blockedReads)</td></tr>")
+        }
+        h.append("</tbody></table></section>")
+        return h.joined(separator: "\n")
+    }
+
+    /// Speedup per workload across the runs kept under the report root (`RunReport.history`).
+    static func history(_ r: RunReport) -> String {
+        var h: [String] = ["<section id=\"history\"><h2>History</h2>"]
+        let runs = r.history ?? []
+        let top = r.environment.threads.max() ?? 1
+        let executor = r.environment.executors.first { $0 != "serial" } ?? "blockstm"
+        let shown = chartWorkloads(r)
+        var series: [SVGChart.Series] = []
+        for (i, w) in shown.enumerated() {
+            var points: [(x: Double, y: Double)] = []
+            for (k, run) in runs.enumerated() {
+                if let s = run.speedups.first(where: { $0.workload == w.id && $0.executor == executor && $0.threads == top }) {
+                    points.append((Double(k + 1), s.speedup))
+                }
+            }
+            series.append(SVGChart.Series(name: w.name, color: SVGChart.palette[i % SVGChart.palette.count], points: points))
+        }
+        let ticks = runs.indices.map { Double($0 + 1) }
+        h.append("<figure>" + SVGChart.line(id: "chart-history", title: "Speedup across runs (\(executor) x\(top))", xLabel: "run (oldest first)",
+                                            yLabel: "speedup over serial", xTicks: ticks, xTickLabel: { String(Int($0)) }, series: series)
+                 + "<figcaption>\(Escape.html(runs.isEmpty ? "No run history was gathered for this report." : "\(runs.count) run\(runs.count == 1 ? "" : "s") kept under the report root, from \(runs.first?.runID ?? "") to \(runs.last?.runID ?? "") (this run)\(chartNote(r))."))</figcaption></figure>")
+        h.append("</section>")
+        return h.joined(separator: "\n")
     }
 
     /// The most workloads a chart draws (the table lists them all).

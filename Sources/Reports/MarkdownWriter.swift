@@ -20,12 +20,13 @@ public enum MarkdownWriter {
         if let gate = r.gate {
             md.append("## Gate")
             md.append("")
-            md.append(gate.baseline.map { "Compared with baseline \(Escape.markdown($0)), allowed slowdown \(Format.fixed(gate.maxSlowdownPercent, 1)) %: \(gate.comparedCases) cases, \(gate.comparedFigures) performance figures." }
+            md.append(gate.baseline.map { _ in Escape.markdown(
+                "Compared with baseline \(gate.baseline ?? ""): \(gate.comparedCases) cases, \(gate.comparedFigures) performance figures" + (gate.settings.map { s in "; a figure regresses when the 95 % bootstrap interval of its change lies wholly beyond its noise floor (\(s.floors.line)), and is not measurable when the interval is wider than \(Format.fixed(s.maxIntervalWidthPercent, 1)) points (\(s.bootstrap.resamples) resamples, seed \(s.bootstrap.seed))." } ?? ".") ) }
                       ?? "No baseline given: the run fails only on its own failures.")
             md.append("")
             if gate.findings.isEmpty { md.append("Nothing to report.") }
             for f in gate.findings {
-                md.append("- **\(f.fails ? "FAIL" : "note")** \(f.kind.rawValue): \(Escape.markdown(f.subject)): \(Escape.markdown(f.detail))")
+                md.append("- **\(f.label)** \(f.kind.rawValue): \(Escape.markdown(f.subject)): \(Escape.markdown(f.detail))")
             }
             md.append("")
         }
@@ -68,26 +69,62 @@ public enum MarkdownWriter {
         if r.workloads.isEmpty {
             md.append("No block workloads ran.")
         } else {
-            md.append("Times are the fastest of \(e.repetitions) timed runs after a warm-up run, each a whole block execution "
-                      + "(state root included). *Ideal* is the critical-path bound min(threads, total time / critical-path time), "
+            md.append("Times are the medians of \(e.repetitions) timed rounds after a warm-up run (each round runs serial, then "
+                      + "every executor and thread count, each a whole block execution, state root included); a speedup is the "
+                      + "ratio of the medians over the same rounds, and the brackets are 95 % bootstrap intervals (rounds resampled"
+                      + (e.bootstrap.map { " \($0.resamples) times, seed \($0.seed)" } ?? "") + "). *Ideal* is the critical-path bound min(threads, total time / critical-path time), "
                       + "from the serial run's read and write sets and per-transaction times; *efficiency* is speedup / ideal; "
                       + "*dependent* is the share of transactions that read what a lower one wrote.")
             md.append("")
-            md.append("| workload | txs | gas | hot | dependent | executor | threads | time | speedup | ideal | efficiency | re-exec/tx | Mgas/s |")
-            md.append("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+            md.append("| workload | txs | gas | hot | dependent | executor | threads | time | speedup | speedup 95 % CI | ideal | efficiency | re-exec/tx | Mgas/s | Mgas/s 95 % CI |")
+            md.append("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
             for w in r.workloads {
                 let hot = w.hotRatio.map(Format.percent) ?? "-"
                 let lead = "| \(Escape.markdown(w.name)) | \(w.transactions) | \(w.gasUsed) | \(hot) | \(Format.percent(w.dependentShare))"
-                md.append("\(lead) | serial | 1 | \(Format.duration(w.serialSeconds)) | 1.00 | 1.00 | 1.00 | 0.00 | \(Format.fixed(w.serialMgasPerSecond, 1)) |")
+                md.append("\(lead) | serial | 1 | \(Format.duration(w.serialSeconds)) | 1.00 | - | 1.00 | 1.00 | 0.00 | \(Format.fixed(w.serialMgasPerSecond, 1)) | \(Format.interval(w.serialMgasInterval, 1)) |")
                 for run in w.runs {
                     let serialMark = run.ranSerially ? " (ran serially)" : ""
-                    md.append("\(lead) | \(Escape.markdown(run.executor))\(serialMark) | \(run.threads) | \(Format.duration(run.seconds)) | \(Format.fixed(run.speedup, 2)) | \(Format.fixed(run.idealSpeedup, 2)) | \(Format.fixed(run.efficiency, 2)) | \(Format.fixed(run.reExecutionsPerTransaction, 2)) | \(Format.fixed(run.mgasPerSecond, 1)) |")
+                    md.append("\(lead) | \(Escape.markdown(run.executor))\(serialMark) | \(run.threads) | \(Format.duration(run.seconds)) | \(Format.fixed(run.speedup, 2)) | \(Format.interval(run.speedupInterval, 2)) | \(Format.fixed(run.idealSpeedup, 2)) | \(Format.fixed(run.efficiency, 2)) | \(Format.fixed(run.reExecutionsPerTransaction, 2)) | \(Format.fixed(run.mgasPerSecond, 1)) | \(Format.interval(run.mgasInterval, 1)) |")
                 }
             }
             md.append("")
             md.append("Critical path and bound per workload: "
                       + r.workloads.map { "\(Escape.markdown($0.name)) \(Format.duration($0.criticalPathSeconds)) of \(Format.duration($0.serialSeconds)) (bound \(Format.fixed($0.parallelismBound, 2)))" }.joined(separator: "; ")
                       + ".")
+            let profiled = r.workloads.flatMap { w in (w.profiles ?? []).map { (w, $0) } }
+            if !profiled.isEmpty {
+                md.append("")
+                md.append("### Where the time goes")
+                md.append("")
+                md.append("Worker time summed per phase (the executor's checked run), and the locations that most often failed a "
+                          + "validation or blocked a read.")
+                md.append("")
+                md.append("| workload | executor | threads | execution | re-execution | validation | commit | roots |")
+                md.append("|---|---|---:|---:|---:|---:|---:|---:|")
+                for (w, p) in profiled {
+                    let total = p.total
+                    let cells = ["execution", "re-execution", "validation", "commit", "roots"].map { name -> String in
+                        let s = p.phases.first { $0.phase == name }?.seconds ?? 0
+                        return "\(Format.duration(s)) (\(total > 0 ? Format.percent(s / total) : "-"))"
+                    }
+                    md.append("| \(Escape.markdown(w.name)) | \(Escape.markdown(p.executor)) | \(p.threads) | " + cells.joined(separator: " | ") + " |")
+                }
+                let contended = profiled.flatMap { w, p in p.contended.map { (w, p, $0) } }
+                if !contended.isEmpty {
+                    md.append("")
+                    md.append("| workload | executor | threads | location | failed validations | blocked reads |")
+                    md.append("|---|---|---:|---|---:|---:|")
+                    for (w, p, c) in contended {
+                        md.append("| \(Escape.markdown(w.name)) | \(Escape.markdown(p.executor)) | \(p.threads) | `\(c.location)` | \(c.failedValidations) | \(c.blockedReads) |")
+                    }
+                }
+            }
+            if let history = r.history, history.count > 1 {
+                md.append("")
+                md.append("### History")
+                md.append("")
+                md.append("\(history.count) runs under the report root, from \(Escape.markdown(history.first?.runID ?? "")) to \(Escape.markdown(history.last?.runID ?? "")) (this run); the HTML page charts their speedups.")
+            }
         }
         md.append("")
         return md.joined(separator: "\n")

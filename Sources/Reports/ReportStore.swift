@@ -87,6 +87,24 @@ public enum ReportStore {
         }
     }
 
+    /// Most runs the history chart shows.
+    public static let maxHistory = 30
+
+    /// The speedups of the runs under `root` (each `<run-id>/results.json` that loads; unreadable ones are left out),
+    /// in run-ID order, then `current`'s: at most `maxHistory`, the newest.
+    public static func history(root: String, current: RunReport) -> [HistoryRun] {
+        let fm = FileManager.default
+        var runs: [HistoryRun] = []
+        let names = ((try? fm.contentsOfDirectory(atPath: root)) ?? []).filter { $0 != "latest" && $0 != current.runID }.sorted()
+        for name in names {
+            let file = (root as NSString).appendingPathComponent(name + "/results.json")
+            guard let data = fm.contents(atPath: file), let r = try? decode(data, path: file) else { continue }
+            runs.append(HistoryRun(r))
+        }
+        runs.append(HistoryRun(current))
+        return Array(runs.suffix(maxHistory))
+    }
+
     /// Writes the report to `<root>/<runID>/` (a new directory: a suffix is added if the ID is taken) and points
     /// `<root>/latest` at it with a relative symlink. Returns the directory written.
     @discardableResult

@@ -4,9 +4,11 @@ extension RunEnvironment {
     /// The environment of this process: cores, CPU model, the checkout's commit, the current UTC time.
     public static func current(seed: UInt64, command: String, threads: [Int], executors: [String], repetitions: Int,
                                shards: [Shard]?, date: Date = Date()) -> RunEnvironment {
-        RunEnvironment(cores: ProcessInfo.processInfo.activeProcessorCount, cpuModel: cpuModel(), commit: gitCommit(),
-                       seed: seed, date: iso8601(date), command: command, threads: threads, executors: executors,
-                       repetitions: repetitions, shards: shards, build: buildConfiguration)
+        var e = RunEnvironment(cores: ProcessInfo.processInfo.activeProcessorCount, cpuModel: cpuModel(), commit: gitCommit(),
+                               seed: seed, date: iso8601(date), command: command, threads: threads, executors: executors,
+                               repetitions: repetitions, shards: shards, build: buildConfiguration)
+        e.bootstrap = BootstrapSettings(seed: seed)
+        return e
     }
 
     /// `release` or `debug`, as this module was compiled.

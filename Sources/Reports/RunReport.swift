@@ -5,7 +5,11 @@ import Foundation
 /// as a baseline.
 public struct RunReport: Codable, Sendable, Equatable {
     /// Bumped whenever a field changes meaning or is removed (adding an optional field does not bump it).
-    public static let currentSchemaVersion = 1
+    /// 2: times are the medians of rounds interleaved with serial (were the fastest runs), every round's samples are
+    /// kept, speedups and throughputs carry bootstrap intervals, and the gate judges noise floors instead of a
+    /// percentage (`GateDecision.settings`; `maxSlowdownPercent` is gone). Version 1 files still load: their figures
+    /// have no samples, and the gate says so instead of gating them.
+    public static let currentSchemaVersion = 2
 
     public var schemaVersion: Int
     /// `<UTC date>-<time>` plus the shard when sharded, e.g. `20250102-030405` or `20250102-030405-shard1of4`.
@@ -17,6 +21,9 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var workloads: [WorkloadPerformance]
     /// The pass/fail decision and its reasons; nil only before `Gate.evaluate` has run.
     public var gate: GateDecision?
+    /// The speedups of the runs kept under the same report root (`ReportStore.history`), oldest first, this run
+    /// last: the history chart. Nil when not gathered.
+    public var history: [HistoryRun]?
 
     public init(schemaVersion: Int = RunReport.currentSchemaVersion, runID: String, environment: RunEnvironment,
                 cases: [CaseResult], workloads: [WorkloadPerformance], gate: GateDecision? = nil) {
@@ -73,12 +80,15 @@ public struct RunEnvironment: Codable, Sendable, Equatable {
     /// Thread counts the parallel executors ran with.
     public var threads: [Int]
     public var executors: [String]
-    /// Timed runs per (workload, executor, threads), after one untimed warm-up run; the fastest is reported.
+    /// Timed rounds per workload (each runs serial, then every executor and thread count once), after one untimed
+    /// warm-up run; the median is reported.
     public var repetitions: Int
     /// The shards this report covers (one for a shard's own run, all of them after a merge); nil when unsharded.
     public var shards: [Shard]?
     /// Build configuration of the binary (`release` or `debug`): debug timings are not comparable.
     public var build: String
+    /// How the intervals of this run's figures were resampled; nil in reports from before intervals.
+    public var bootstrap: BootstrapSettings?
 
     public init(cores: Int, cpuModel: String, commit: String, seed: UInt64, date: String, command: String,
                 threads: [Int], executors: [String], repetitions: Int, shards: [Shard]? = nil, build: String) {
@@ -264,7 +274,7 @@ public struct WorkloadPerformance: Codable, Sendable, Equatable {
     /// Share of transactions that read a location an earlier transaction of the block wrote (serial read/write
     /// sets): the measured counterpart of `hotRatio`.
     public var dependentShare: Double
-    /// Serial execution time (fastest of the timed runs), seconds.
+    /// Serial execution time (median of the timed rounds), seconds.
     public var serialSeconds: Double
     /// Summed per-transaction serial time on the heaviest read-after-write chain, seconds.
     public var criticalPathSeconds: Double
@@ -277,6 +287,12 @@ public struct WorkloadPerformance: Codable, Sendable, Equatable {
     public var serialMgasPerSecond: Double
     /// One entry per (parallel executor, thread count).
     public var runs: [ParallelRun]
+    /// Every timed serial run, seconds, in round order; nil in reports from before samples were kept.
+    public var serialSamples: [Double]?
+    /// Bootstrap interval of `serialMgasPerSecond`.
+    public var serialMgasInterval: ConfidenceInterval?
+    /// Where the time of each parallel executor went, and which locations it contended on; nil when not profiled.
+    public var profiles: [ExecutionProfile]?
 
     public init(suite: String, name: String, transactions: Int, gasUsed: UInt64, hotRatio: Double?,
                 dependentShare: Double, serialSeconds: Double, criticalPathSeconds: Double, parallelismBound: Double,
@@ -295,9 +311,9 @@ public struct WorkloadPerformance: Codable, Sendable, Equatable {
 public struct ParallelRun: Codable, Sendable, Equatable {
     public var executor: String
     public var threads: Int
-    /// Fastest of the timed runs, seconds.
+    /// Median of the timed rounds, seconds.
     public var seconds: Double
-    /// serialSeconds / seconds.
+    /// Ratio of medians: median(serial samples) / median(samples), over the same rounds.
     public var speedup: Double
     /// min(threads, parallelismBound): the critical-path bound at this thread count.
     public var idealSpeedup: Double
@@ -310,6 +326,13 @@ public struct ParallelRun: Codable, Sendable, Equatable {
     public var mgasPerSecond: Double
     /// True when the executor chose to run this block serially.
     public var ranSerially: Bool
+    /// Every timed run, seconds, in round order; nil in reports from before samples were kept.
+    public var samples: [Double]?
+    /// The serial runs of the same rounds (`serialSamples[r]` ran just before `samples[r]`), seconds.
+    public var serialSamples: [Double]?
+    /// Bootstrap intervals (`RunEnvironment.bootstrap`) of `speedup` (rounds resampled in pairs) and `mgasPerSecond`.
+    public var speedupInterval: ConfidenceInterval?
+    public var mgasInterval: ConfidenceInterval?
 
     public init(executor: String, threads: Int, seconds: Double, speedup: Double, idealSpeedup: Double,
                 efficiency: Double, reExecutionsPerTransaction: Double, abortRate: Double, mgasPerSecond: Double,
@@ -326,16 +349,17 @@ public struct GateDecision: Codable, Sendable, Equatable {
     public var passed: Bool
     /// The baseline's run ID and path; nil when the run was not compared with one.
     public var baseline: String?
-    public var maxSlowdownPercent: Double
+    /// Noise floors, interval width and resampling the performance figures were judged with; nil in version 1 files.
+    public var settings: GateSettings?
     /// Failing reasons first, then notes; empty when there is nothing to say.
     public var findings: [GateFinding]
     /// How many baseline cases and performance figures were compared.
     public var comparedCases: Int
     public var comparedFigures: Int
 
-    public init(passed: Bool, baseline: String?, maxSlowdownPercent: Double, findings: [GateFinding],
+    public init(passed: Bool, baseline: String?, settings: GateSettings? = nil, findings: [GateFinding],
                 comparedCases: Int, comparedFigures: Int) {
-        self.passed = passed; self.baseline = baseline; self.maxSlowdownPercent = maxSlowdownPercent
+        self.passed = passed; self.baseline = baseline; self.settings = settings
         self.findings = findings; self.comparedCases = comparedCases; self.comparedFigures = comparedFigures
     }
 
@@ -354,10 +378,14 @@ public struct GateFinding: Codable, Sendable, Equatable {
         case failures
         /// A case that passed in the baseline and fails now.
         case correctnessRegression
-        /// A speedup more than the allowed share below the baseline's.
+        /// A speedup whose change's interval lies wholly below minus its noise floor.
         case speedupRegression
-        /// A throughput (Mgas/s) more than the allowed share below the baseline's, same machine only.
+        /// A throughput (Mgas/s) whose change's interval lies wholly below minus its floor, same machine only.
         case throughputRegression
+        /// The run's total serial wall clock, whose change's interval lies wholly above its floor, same machine only.
+        case wallClockRegression
+        /// A figure whose change's interval is wider than the gate's limit: neither pass nor fail.
+        case notMeasurable
         /// Information that does not fail the run.
         case note
     }
@@ -368,14 +396,20 @@ public struct GateFinding: Codable, Sendable, Equatable {
     public var detail: String
     public var baselineValue: Double?
     public var currentValue: Double?
+    /// The change's bootstrap interval, percent of the baseline's value (`current / baseline - 1`).
+    public var changeInterval: ConfidenceInterval?
 
-    public init(kind: Kind, subject: String, detail: String, baselineValue: Double? = nil, currentValue: Double? = nil) {
+    public init(kind: Kind, subject: String, detail: String, baselineValue: Double? = nil, currentValue: Double? = nil,
+                changeInterval: ConfidenceInterval? = nil) {
         self.kind = kind; self.subject = subject; self.detail = detail
-        self.baselineValue = baselineValue; self.currentValue = currentValue
+        self.baselineValue = baselineValue; self.currentValue = currentValue; self.changeInterval = changeInterval
     }
 
-    public var fails: Bool { kind != .note }
+    public var fails: Bool { kind != .note && kind != .notMeasurable }
 
-    /// One line: `kind: subject: detail`.
-    public var line: String { "\(fails ? "FAIL" : "note") \(kind.rawValue): \(subject): \(detail)" }
+    /// `FAIL`, `not measurable` or `note`.
+    public var label: String { fails ? "FAIL" : kind == .notMeasurable ? "not measurable" : "note" }
+
+    /// One line: `label kind: subject: detail`.
+    public var line: String { "\(label) \(kind.rawValue): \(subject): \(detail)" }
 }

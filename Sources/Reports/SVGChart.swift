@@ -74,13 +74,15 @@ enum SVGChart {
     }
 
     /// One stacked, normalised horizontal bar per row: segments by count, counts written beside.
-    static func stackedBars(id: String, title: String, rows: [(label: String, segments: [(name: String, count: Int, color: String)])]) -> String {
+    static func stackedBars(id: String, title: String, rows: [(label: String, segments: [(name: String, count: Int, color: String)])],
+                            legend: [(String, String)]? = nil, empty: String = "no cases",
+                            value: (Int) -> String = { String($0) }) -> String {
         let rowHeight = 26.0
         let labelWidth = 200.0
         let height = top + Double(max(1, rows.count)) * rowHeight + 30
         var s = open(id: id, title: title, height: height)
         if rows.isEmpty {
-            s += text(x: width / 2, y: top + 14, "no cases", anchor: "middle", cls: "muted")
+            s += text(x: width / 2, y: top + 14, empty, anchor: "middle", cls: "muted")
             return s + "</svg>"
         }
         let barWidth = width - labelWidth - 150
@@ -91,21 +93,27 @@ enum SVGChart {
             var x = labelWidth
             for seg in row.segments where seg.count > 0 {
                 let w = total > 0 ? Double(seg.count) / Double(total) * barWidth : 0
-                s += "<rect x=\"\(f(x))\" y=\"\(f(y + 3))\" width=\"\(f(max(w, 1)))\" height=\"\(f(rowHeight - 8))\" fill=\"\(seg.color)\"><title>\(Escape.html("\(row.label): \(seg.count) \(seg.name)"))</title></rect>"
+                s += "<rect x=\"\(f(x))\" y=\"\(f(y + 3))\" width=\"\(f(max(w, 1)))\" height=\"\(f(rowHeight - 8))\" fill=\"\(seg.color)\"><title>\(Escape.html("\(row.label): \(value(seg.count)) \(seg.name)"))</title></rect>"
                 x += w
             }
-            let counts = row.segments.filter { $0.count > 0 }.map { "\($0.count) \($0.name)" }.joined(separator: ", ")
+            let counts = row.segments.filter { $0.count > 0 }.map { "\(value($0.count)) \($0.name)" }.joined(separator: ", ")
             s += text(x: labelWidth + barWidth + 8, y: y + 15, counts, anchor: "start", cls: "tick")
         }
         // Legend.
         let ly = top + Double(rows.count) * rowHeight + 18
-        var lx = labelWidth
-        for (name, color) in [("pass", StatusColor.pass), ("fail", StatusColor.fail), ("error", StatusColor.error), ("skip", StatusColor.skip)] {
+        var lx = legend == nil ? labelWidth : left
+        for (name, color) in legend ?? [("pass", StatusColor.pass), ("fail", StatusColor.fail), ("error", StatusColor.error), ("skip", StatusColor.skip)] {
             s += "<rect x=\"\(f(lx))\" y=\"\(f(ly - 10))\" width=\"12\" height=\"12\" fill=\"\(color)\"/>"
             s += text(x: lx + 16, y: ly, name, anchor: "start", cls: "legend")
-            lx += 70
+            lx += legend == nil ? 70 : Double(name.count) * 7 + 30
         }
         return s + "</svg>"
+    }
+
+    /// Colours of the phases of a parallel block (`ExecutionProfile`), in `PhaseColor.order`.
+    enum PhaseColor {
+        static let order: [(String, String)] = [("execution", "#0072B2"), ("re-execution", "#D55E00"), ("validation", "#E69F00"),
+                                                ("commit", "#009E73"), ("roots", "#CC79A7")]
     }
 
     /// Colours of case statuses.

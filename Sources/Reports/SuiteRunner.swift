@@ -159,6 +159,7 @@ public enum SuiteRunner {
         }
         let hot = GeneratedWorkloads.hotRatio(vector)
         return BlockRunAdapter.adapt(rows: rows, suite: w.suite, hotRatio: hot, expected: vector.expected,
+                                     bootstrap: BootstrapSettings(seed: plan.seed),
                                      reproduce: { e, t in plan.reproduceWorkload(w, e, t) })
     }
 

@@ -48,7 +48,8 @@ public struct BlockRunResult: Codable, Sendable, Equatable {
     }
 }
 
-/// Wall time of one executor on one block: the median of `runs` timed runs after one warm-up run.
+/// Wall time of one executor on one block: the median of `runs` timed runs after one warm-up run, timed in rounds
+/// interleaved with the serial executor's (`Timing.interleavedRounds`: serial, then each executor under test).
 public struct BlockTiming: Codable, Sendable, Equatable {
     public var runs: Int
     public var medianNanoseconds: UInt64
@@ -56,10 +57,16 @@ public struct BlockTiming: Codable, Sendable, Equatable {
     public var maxNanoseconds: UInt64
     /// Serial median / this median (1 for the serial row); nil when serial was not timed.
     public var speedup: Double?
+    /// Every timed run, in round order (nanoseconds).
+    public var samples: [UInt64]?
+    /// The serial executor's runs of the same rounds, in round order (nil for the serial row itself): `samples[r]`
+    /// and `serialSamples[r]` ran back to back.
+    public var serialSamples: [UInt64]?
 
-    public init(runs: Int, medianNanoseconds: UInt64, minNanoseconds: UInt64, maxNanoseconds: UInt64, speedup: Double? = nil) {
+    public init(runs: Int, medianNanoseconds: UInt64, minNanoseconds: UInt64, maxNanoseconds: UInt64, speedup: Double? = nil,
+                samples: [UInt64]? = nil, serialSamples: [UInt64]? = nil) {
         self.runs = runs; self.medianNanoseconds = medianNanoseconds; self.minNanoseconds = minNanoseconds
-        self.maxNanoseconds = maxNanoseconds; self.speedup = speedup
+        self.maxNanoseconds = maxNanoseconds; self.speedup = speedup; self.samples = samples; self.serialSamples = serialSamples
     }
 }
 
@@ -72,10 +79,13 @@ public struct BlockRunMetrics: Codable, Sendable, Equatable {
     public var blockedReads: Int
     /// True when a parallel executor chose to run the block serially.
     public var ranSerially: Bool
+    /// Where the parallel run's time went and its most contended locations (Block-STM); nil for other executors.
+    public var profile: BlockProfile?
 
     public init(_ m: ExecutionMetrics) {
         executions = m.executions; reExecutions = m.reExecutions; validations = m.validations
         failedValidations = m.failedValidations; blockedReads = m.blockedReads; ranSerially = m.ranSerially
+        profile = m.profile
     }
 }
 

@@ -107,12 +107,14 @@ public struct BlockRunner: Sendable {
         // rejected on loading), which is what every check compares.
         let executed = serial.execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
         let reference = v.completing(executed)
-        // Timed: the serial executor doing only what the block needs (no access sets, no per-transaction
-        // clock), the baseline every speedup is over. One more instrumented run after them, warm, gives the
-        // per-transaction times that weigh the critical path.
-        let serialTiming = timedRuns(SerialExecutor(recordsAccess: false), v, reference: executed)
+        // Timed (below, in rounds interleaved with every executor under test): the serial executor doing only what
+        // the block needs (no access sets, no per-transaction clock), the baseline every speedup is over. One more
+        // instrumented run, warm, gives the per-transaction times that weigh the critical path.
+        let timedSerial = SerialExecutor(recordsAccess: false)
         let weights = repeats > 0 ? serial.execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
             .transactionNanoseconds : executed.transactionNanoseconds
+        // Configuration 0 of the timed rounds is serial; each parallel row adds one, with the index of its row.
+        var timed: [(row: Int?, executor: any BlockExecutor)] = [(nil, timedSerial)]
         let graph = DependencyGraph(outcome: executed, coinbase: v.env.coinbase)
         let byGas = graph.criticalPath(weights: executed.transactionGas)
         let byTime = graph.criticalPath(weights: weights)
@@ -146,11 +148,10 @@ public struct BlockRunner: Sendable {
             var problems: [String] = []
             var row = BlockRunResult(name: v.name, fork: forkName, executor: executor.rawValue, threads: threads, pass: false)
             let outcome: BlockOutcome
-            var timing: RunTiming
             switch executor {
             case .serial:
                 outcome = reference
-                timing = serialTiming
+                timed[0].row = rows.count
             case .blockstm, .bal, .bound:
                 let policy = self.policy
                 var bal: BlockAccessList?
@@ -192,7 +193,7 @@ public struct BlockRunner: Sendable {
                     if let i = d.firstTransaction { text += "; first at transaction \(i)" }
                     problems.append(text)
                 }
-                timing = timedRuns(parallel, v, reference: executed)
+                timed.append((rows.count, parallel))
                 if stressRuns > 0 && executor != .bound {
                     var summary = BlockStressSummary(runs: stressRuns, baseSeed: seed)
                     for k in 0..<stressRuns {
@@ -214,9 +215,6 @@ public struct BlockRunner: Sendable {
                     row.stress = summary
                 }
             }
-            if let diverged = timing.divergedRun {
-                problems.append("timed run \(diverged + 1) of \(repeats) gave a different result (state root, receipts root or gas)")
-            }
             if let expected = v.expected {
                 let mismatches = BlockRunner.expectationProblems(outcome, expected)
                 row.matchesExpected = mismatches.isEmpty
@@ -229,14 +227,33 @@ public struct BlockRunner: Sendable {
             row.rejected = outcome.rejected
             row.metrics = BlockRunMetrics(outcome.metrics)
             row.block = statistics(threads: threads)
-            if let median = timing.median {
-                row.timing = BlockTiming(runs: timing.samples.count, medianNanoseconds: median,
-                                         minNanoseconds: timing.samples.min() ?? 0, maxNanoseconds: timing.samples.max() ?? 0,
-                                         speedup: serialTiming.median.map { s in median == 0 ? 1 : Double(s) / Double(median) })
-            }
             row.pass = problems.isEmpty
             row.error = problems.isEmpty ? nil : problems.joined(separator: "; ")
             rows.append(row)
+        }
+        guard repeats > 0 else { return rows }
+        // The timed rounds: serial, then every executor under test, `repeats` times (`Timing.interleavedRounds`).
+        var diverged = [Int?](repeating: nil, count: timed.count)
+        let samples = Timing.interleavedRounds(rounds: repeats, configurations: timed.count) { c, r in
+            let o = timed[c].executor.execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
+            if diverged[c] == nil && (o.stateRoot != executed.stateRoot || o.receiptsRoot != executed.receiptsRoot
+                                      || o.gasUsed != executed.gasUsed || o.rejected != executed.rejected) {
+                diverged[c] = r
+            }
+        }
+        let serialMedian = Timing.median(samples[0])
+        for (c, t) in timed.enumerated() {
+            guard let i = t.row else { continue }
+            let median = Timing.median(samples[c])
+            rows[i].timing = BlockTiming(runs: samples[c].count, medianNanoseconds: median,
+                                         minNanoseconds: samples[c].min() ?? 0, maxNanoseconds: samples[c].max() ?? 0,
+                                         speedup: median == 0 ? 1 : Double(serialMedian) / Double(median),
+                                         samples: samples[c], serialSamples: c == 0 ? nil : samples[0])
+            if let r = diverged[c] {
+                let text = "timed run \(r + 1) of \(repeats) gave a different result (state root, receipts root or gas)"
+                rows[i].pass = false
+                rows[i].error = rows[i].error.map { $0 + "; " + text } ?? text
+            }
         }
         return rows
     }
@@ -271,43 +288,8 @@ public struct BlockRunner: Sendable {
         String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) ? $0 : "_" })
     }
 
-    /// Timed runs of one executor and what they showed.
-    struct RunTiming {
-        var samples: [UInt64] = []
-        /// The per-transaction times of the run whose wall time is the median (serial executor).
-        var transactionNanoseconds: [UInt64]?
-        /// The first run whose result differed from the reference (a race that the warm-up run missed).
-        var divergedRun: Int?
-        var median: UInt64? { samples.isEmpty ? nil : BlockRunner.median(samples) }
-    }
-
-    private func timedRuns(_ executor: some BlockExecutor, _ v: BlockVector, reference: BlockOutcome) -> RunTiming {
-        var timing = RunTiming()
-        guard repeats > 0 else { return timing }
-        let clock = ContinuousClock()
-        var perTransaction: [[UInt64]] = []
-        for k in 0..<repeats {
-            let start = clock.now
-            let o = executor.execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
-            timing.samples.append(UInt64((clock.now - start).nanoseconds))
-            perTransaction.append(o.transactionNanoseconds)
-            if timing.divergedRun == nil && (o.stateRoot != reference.stateRoot || o.receiptsRoot != reference.receiptsRoot
-                                             || o.gasUsed != reference.gasUsed || o.rejected != reference.rejected) {
-                timing.divergedRun = k
-            }
-        }
-        let order = timing.samples.indices.sorted { timing.samples[$0] < timing.samples[$1] }
-        let middle = perTransaction[order[order.count / 2]]
-        if middle.count == v.transactions.count { timing.transactionNanoseconds = middle }
-        return timing
-    }
-
     /// The median (the mean of the two middle values for an even count).
-    public static func median(_ values: [UInt64]) -> UInt64 {
-        let s = values.sorted()
-        guard !s.isEmpty else { return 0 }
-        return s.count % 2 == 1 ? s[s.count / 2] : s[s.count / 2 - 1] / 2 + s[s.count / 2] / 2 + (s[s.count / 2 - 1] % 2 + s[s.count / 2] % 2) / 2
-    }
+    public static func median(_ values: [UInt64]) -> UInt64 { Timing.median(values) }
 
     // MARK: - Checks
 

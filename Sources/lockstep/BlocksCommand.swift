@@ -22,6 +22,9 @@ struct BlocksCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per (case, executor, threads) on stdout (see BlockRunResult).")
     var json = false
 
+    @Flag(help: "Show where each parallel run's time went (execution, re-execution, validation, commit, roots: worker time per phase) and its ten most contended locations (failed validations and blocked reads); with --json, as metrics.profile.")
+    var profile = false
+
     @Option(name: .customLong("executor"), parsing: .singleValue,
             help: "Executors to report, repeatable or comma-separated: serial, blockstm, bal, partition-bound (blocks without dependencies only), all (every one of those; the default), or t8n:COMMAND for an external t8n tool. Serial always runs as the reference.")
     var executorOptions: [String] = []
@@ -116,13 +119,16 @@ struct BlocksCommand: ParsableCommand {
         runner.balOutput = balOut
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let json = self.json
+        let json = self.json, profile = self.profile
         let emit: (BlockRunResult) -> Void = { r in
+            var r = r
+            if !profile { r.metrics?.profile = nil }
             var line: String
             if json {
                 line = (try? encoder.encode(r)).map { String(decoding: $0, as: UTF8.self) } ?? "{\"name\":\(BlockJSON.quote(r.name)),\"pass\":false}"
             } else {
                 line = BlocksCommand.humanLine(r)
+                if let p = r.metrics?.profile { line += BlocksCommand.profileLines(p) }
             }
             line += "\n"
             Output.out(line)
@@ -146,6 +152,21 @@ struct BlocksCommand: ParsableCommand {
     }
 
     /// `PASS name [blockstm x4] 1.234 ms, 1.8x serial (ideal 2.0), conflicts 12%` or `FAIL name [...]: error`.
+    /// `--profile`: the phase split and the contended locations, indented under the row.
+    static func profileLines(_ p: BlockProfile) -> String {
+        let phases: [(String, UInt64)] = [("execution", p.executionNanoseconds), ("re-execution", p.reExecutionNanoseconds),
+                                          ("validation", p.validationNanoseconds), ("commit", p.commitNanoseconds),
+                                          ("roots", p.rootsNanoseconds)]
+        let total = phases.reduce(UInt64(0)) { $0 + $1.1 }
+        var s = "\n    time: " + phases.map { name, ns in
+            name + String(format: " %.3f ms (%.0f%%)", Double(ns) / 1e6, total > 0 ? Double(ns) / Double(total) * 100 : 0)
+        }.joined(separator: ", ")
+        for c in p.contended {
+            s += "\n    contended: \(c.location): \(c.failedValidations) failed validations, \(c.blockedReads) blocked reads"
+        }
+        return s
+    }
+
     static func humanLine(_ r: BlockRunResult) -> String {
         guard !r.executor.isEmpty else { return "FAIL \(r.name): \(r.error ?? "failed")" }
         var s = "\(r.pass ? "PASS" : "FAIL") \(r.name) [\(r.executor)\(r.executor == "serial" ? "" : " x\(r.threads)")]"

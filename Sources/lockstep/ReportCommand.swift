@@ -29,17 +29,14 @@ struct ReportCommand: ParsableCommand {
         @Option(help: "A baseline run to gate the merged report against.")
         var baseline: String?
 
-        @Option(name: .customLong("max-slowdown"), help: "Largest allowed drop of a speedup or throughput, in percent.")
-        var maxSlowdown: Double = Gate.defaultMaxSlowdownPercent
+        @OptionGroup var gateOptions: GateOptions
 
         @Flag(name: .customLong("allow-empty"), help: "Pass even when the merged run executed no case.")
         var allowEmpty = false
 
         func validate() throws {
             if inputs.isEmpty { throw ValidationError("Give at least one report directory to merge.") }
-            if !(maxSlowdown >= 0 && maxSlowdown < 100) {
-                throw ValidationError("--max-slowdown must be a percentage in 0..<100, got \(maxSlowdown).")
-            }
+            try gateOptions.validate()
         }
 
         func run() throws {
@@ -59,7 +56,8 @@ struct ReportCommand: ParsableCommand {
             } catch {
                 throw ValidationError("merge: \(error)")
             }
-            var gate = Gate.evaluate(merged, baseline: baselineReport, baselineName: baseline, maxSlowdownPercent: maxSlowdown)
+            var gate = Gate.evaluate(merged, baseline: baselineReport, baselineName: baseline,
+                                     settings: try gateOptions.settings(for: merged))
             gate.findings += notes.map { GateFinding(kind: .note, subject: "merge", detail: $0) }
             merged.gate = gate
             if !allowEmpty { EmptyRun.gate(&merged) }

@@ -38,8 +38,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "A baseline run (results.json, a report directory, or a root holding latest/) to gate against.")
     var baseline: String?
 
-    @Option(name: .customLong("max-slowdown"), help: "Largest allowed drop of a speedup or throughput against the baseline, in percent.")
-    var maxSlowdown: Double = Gate.defaultMaxSlowdownPercent
+    @OptionGroup var gateOptions: GateOptions
 
     @Option(help: "Run only shard K of N (K counted from 0): units are split by a stable hash of their names.")
     var shard: String?
@@ -56,7 +55,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Extra runs of each parallel execution under seeded scheduling perturbation (stress), per thread count.")
     var stress: Int = 0
 
-    @Option(name: .customLong("repeat"), help: "Timed runs per executor and thread count, after a warm-up run (the fastest is reported).")
+    @Option(name: .customLong("repeat"), help: "Timed rounds after a warm-up run; each round runs serial, then every executor and thread count once (medians and bootstrap intervals are reported).")
     var repetitions: Int?
 
     @Option(help: "Transactions per generated block.")
@@ -75,9 +74,7 @@ struct RunCommand: ParsableCommand {
         if let repetitions, repetitions < 1 { throw ValidationError("--repeat must be at least 1, got \(repetitions).") }
         if let txs, txs < 1 { throw ValidationError("--txs must be at least 1, got \(txs).") }
         if stress < 0 { throw ValidationError("--stress must be at least 0, got \(stress).") }
-        if !(maxSlowdown >= 0 && maxSlowdown < 100) {
-            throw ValidationError("--max-slowdown must be a percentage in 0..<100, got \(maxSlowdown).")
-        }
+        try gateOptions.validate()
         if let threads { _ = try Self.parseThreads(threads) }
         if let shard { _ = try Self.parseShard(shard) }
         _ = try Self.parseExecutors(executorOptions, policy: policy)
@@ -155,8 +152,10 @@ struct RunCommand: ParsableCommand {
                                      progress: onProgress)
         progress?.finish()
 
-        report.gate = Gate.evaluate(report, baseline: baselineReport, baselineName: baseline, maxSlowdownPercent: maxSlowdown)
+        report.gate = Gate.evaluate(report, baseline: baselineReport, baselineName: baseline,
+                                    settings: try gateOptions.settings(for: report))
         if !input.allowEmpty { EmptyRun.gate(&report) }
+        report.history = ReportStore.history(root: output, current: report)
         let directory: String
         do { directory = try ReportStore.writeRun(report, root: output) } catch {
             Output.err("Error: \(error)\n")
@@ -297,7 +296,7 @@ enum ConsoleSummary {
         for t in r.tallies { out.append("\(t.suite) / \(t.executor): \(t.line)") }
         out.append("all: \(r.totals.line)")
         for w in r.workloads {
-            let runs = w.runs.map { "\($0.executor) x\($0.threads) \(Format.fixed($0.speedup, 2))x (ideal \(Format.fixed($0.idealSpeedup, 2)))" }
+            let runs = w.runs.map { "\($0.executor) x\($0.threads) \(Format.fixed($0.speedup, 2))x\($0.speedupInterval.map { " " + Format.interval($0, 2) } ?? "") (ideal \(Format.fixed($0.idealSpeedup, 2)))" }
             out.append("\(w.name): serial \(Format.duration(w.serialSeconds)), \(Format.fixed(w.serialMgasPerSecond, 1)) Mgas/s; " + runs.joined(separator: ", "))
         }
         out.append("seed \(r.environment.seed), commit \(r.environment.commit), \(r.environment.machine) (\(r.environment.build))")
@@ -307,5 +306,35 @@ enum ConsoleSummary {
         }
         out.append("report: \(directory)")
         Output.out((out.joined(separator: "\n") + "\n"))
+    }
+}
+
+/// The gate's options, shared by `lockstep run` and `lockstep report merge`.
+struct GateOptions: ParsableArguments {
+    @Option(name: .customLong("noise-floor"),
+            help: "Noise floors in percent, comma-separated METRIC=PERCENT (speedup, mgas, wall): a figure regresses only when the 95 % bootstrap interval of its change lies wholly beyond its floor. Default: speedup=1.2,mgas=1.2,wall=0.7.")
+    var noiseFloor: String?
+
+    @Option(name: .customLong("max-interval-width"),
+            help: "A change whose 95 % interval is wider than this many percentage points is reported as not measurable (neither pass nor fail). Default: \(Format.fixed(GateSettings.defaultMaxIntervalWidthPercent, 0)).")
+    var maxIntervalWidth: Double = GateSettings.defaultMaxIntervalWidthPercent
+
+    @Option(name: .customLong("bootstrap-seed"), help: "Seed of the gate's resampling (default: the run's seed).")
+    var bootstrapSeed: UInt64?
+
+    func validate() throws {
+        if !(maxIntervalWidth > 0 && maxIntervalWidth.isFinite) {
+            throw ValidationError("--max-interval-width must be a positive number of percentage points, got \(maxIntervalWidth).")
+        }
+        if let noiseFloor { do { _ = try NoiseFloors().parsing(noiseFloor) } catch { throw ValidationError("\(error)") } }
+    }
+
+    /// The gate's settings for `report`.
+    func settings(for report: RunReport) throws -> GateSettings {
+        var s = Gate.defaultSettings(for: report)
+        if let noiseFloor { do { s.floors = try s.floors.parsing(noiseFloor) } catch { throw ValidationError("\(error)") } }
+        s.maxIntervalWidthPercent = maxIntervalWidth
+        if let bootstrapSeed { s.bootstrap.seed = bootstrapSeed }
+        return s
     }
 }

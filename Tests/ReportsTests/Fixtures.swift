@@ -62,7 +62,7 @@ enum Fixtures {
                                                    expected: "440000", actual: "460000"),
                                    ]),
             reproduce: "lockstep run --filter '^dependent-counter$' --executor blockstm --threads 2"))
-        let workloads = [
+        var workloads = [
             WorkloadPerformance(suite: "generated", name: "dependent-counter", transactions: 2, gasUsed: 44_000, hotRatio: 1,
                                 dependentShare: 0.5, serialSeconds: 0.000_120, criticalPathSeconds: 0.000_100,
                                 parallelismBound: 1.2, serialMgasPerSecond: 366.7, runs: [
@@ -84,8 +84,25 @@ enum Fixtures {
                                                 ranSerially: false),
                                 ]),
         ]
+        // Intervals, a profile and a history, as a version 2 run writes them.
+        workloads[1].serialMgasInterval = ConfidenceInterval(lower: 165.2, upper: 176.0)
+        workloads[1].runs[1].speedupInterval = ConfidenceInterval(lower: 1.58, upper: 1.7)
+        workloads[1].runs[1].mgasInterval = ConfidenceInterval(lower: 270.1, upper: 290.4)
+        workloads[0].profiles = [ExecutionProfile(executor: "blockstm", threads: 2, phases: [
+            PhaseTime(phase: "execution", seconds: 0.000_150), PhaseTime(phase: "re-execution", seconds: 0.000_100),
+            PhaseTime(phase: "validation", seconds: 0.000_020), PhaseTime(phase: "commit", seconds: 0.000_060),
+            PhaseTime(phase: "roots", seconds: 0.000_070)],
+            contended: [ContendedLocation(location: "0xc0c0000000000000000000000000000000000001 storage[0x0]",
+                                          failedValidations: 1, blockedReads: 2)])]
         var r = RunReport(runID: "20250102-030405", environment: environment, cases: cases, workloads: workloads)
         r.sort()
+        r.history = [
+            HistoryRun(runID: "20250101-000000", date: "2025-01-01T00:00:00Z", commit: "fedcba", speedups: [
+                HistorySpeedup(workload: "generated | erc20-transfers", executor: "blockstm", threads: 2, speedup: 1.5)]),
+            HistoryRun(runID: "20250102-030405", date: "2025-01-02T03:04:05Z", commit: "012345", speedups: [
+                HistorySpeedup(workload: "generated | dependent-counter", executor: "blockstm", threads: 2, speedup: 0.6),
+                HistorySpeedup(workload: "generated | erc20-transfers", executor: "blockstm", threads: 2, speedup: 1.64)]),
+        ]
         if gate { r.gate = Gate.evaluate(r, baseline: nil) }
         return r
     }

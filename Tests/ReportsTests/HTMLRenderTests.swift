@@ -35,7 +35,8 @@ final class HTMLRenderTests: XCTestCase {
         p.waitUntilExit()
         XCTAssertEqual(p.terminationStatus, 0, output)
         let dom = try String(contentsOfFile: dir + "/report.dom.html", encoding: .utf8)
-        for id in ["summary", "chart-suites", "chart-speedup-threads", "chart-speedup-hot", "performance"] {
+        for id in ["summary", "chart-suites", "chart-speedup-threads", "chart-speedup-hot", "performance",
+                   "chart-time-split", "time-split", "contended", "chart-history"] {
             XCTAssertTrue(dom.contains("id=\"\(id)\""), "rendered DOM lacks #\(id)")
         }
         let png = try XCTUnwrap(FileManager.default.contents(atPath: dir + "/report.png"))
@@ -49,7 +50,8 @@ final class HTMLRenderTests: XCTestCase {
     func checkStructure(_ html: String) throws {
         let scan = XMLScan.parse(html)
         XCTAssertNil(scan.error, "index.html is not well-formed: \(String(describing: scan.error))")
-        for id in ["summary", "chart-suites", "chart-speedup-threads", "chart-speedup-hot", "performance", "gate"] {
+        for id in ["summary", "chart-suites", "chart-speedup-threads", "chart-speedup-hot", "performance", "gate",
+                   "chart-time-split", "time-split", "contended", "chart-history"] {
             XCTAssertTrue(scan.ids.contains(id), "index.html lacks #\(id)")
         }
         XCTAssertFalse(scan.elements.contains("script"))
@@ -69,6 +71,17 @@ final class HTMLRenderTests: XCTestCase {
         XCTAssertEqual(hot.components(separatedBy: "<polyline").count - 1, 4, "per workload family: achieved and ideal at the top thread count")
         let suites = try XCTUnwrap(Self.section(html, from: "id=\"chart-suites\"", to: "</svg>"))
         XCTAssertGreaterThanOrEqual(suites.components(separatedBy: "<rect").count - 1, 6)
+        // Where the time goes: one bar of five phases (and five legend swatches); the contended location listed.
+        let split = try XCTUnwrap(Self.section(html, from: "id=\"chart-time-split\"", to: "</svg>"))
+        XCTAssertEqual(split.components(separatedBy: "<rect").count - 1, 5 + 5)
+        XCTAssertTrue(split.contains("dependent-counter blockstm x2: 150 us execution"), split)
+        let contended = try XCTUnwrap(Self.section(html, from: "<table id=\"contended\">", to: "</table>"))
+        XCTAssertTrue(contended.contains("<code>0xc0c0000000000000000000000000000000000001 storage[0x0]</code></td><td class=\"num\">1</td><td class=\"num\">2</td>"), contended)
+        // History: erc20-transfers in both runs (a line of two points), dependent-counter in the last only.
+        let history = try XCTUnwrap(Self.section(html, from: "id=\"chart-history\"", to: "</svg>"))
+        XCTAssertEqual(history.components(separatedBy: "<circle").count - 1, 3)
+        XCTAssertTrue(history.contains("erc20-transfers: 1 -&gt; 1.50"), history)
+        XCTAssertTrue(history.contains("erc20-transfers: 2 -&gt; 1.64"), history)
     }
 
     static func section(_ s: String, from start: String, to end: String) -> String? {

@@ -57,6 +57,7 @@ final class ShardMergeTests: XCTestCase {
         r.workloads = r.workloads.map { w in
             var w = w
             w.serialSeconds = 0; w.criticalPathSeconds = 0; w.parallelismBound = 0; w.serialMgasPerSecond = 0
+            w.serialSamples = nil; w.serialMgasInterval = nil; w.profiles = nil
             w.runs = w.runs.map { ParallelRun(executor: $0.executor, threads: $0.threads, seconds: 0, speedup: 0, idealSpeedup: 0,
                                               efficiency: 0, reExecutionsPerTransaction: 0, abortRate: 0, mgasPerSecond: 0,
                                               // Whether the adaptive policy finished a block serially is

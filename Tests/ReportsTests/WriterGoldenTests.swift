@@ -86,7 +86,10 @@ final class WriterGoldenTests: XCTestCase {
         XCTAssertTrue(md.contains("| 0xc0c0000000000000000000000000000000000001 | storage\\[0x0\\] | 0x2 | 0x1 |"))
         XCTAssertTrue(md.contains("lockstep run --filter '^dependent-counter$' --executor blockstm --threads 2"))
         // Performance: speedup, ideal, efficiency, re-executions, throughput; machine, commit, seed, date.
-        XCTAssertTrue(md.contains("| erc20-transfers | 100 | 2100000 | 0 % | 0 % | blockstm | 2 | 7.5 ms | 1.64 | 2.00 | 0.82 | 0.02 | 280.0 |"), md)
+        XCTAssertTrue(md.contains("| erc20-transfers | 100 | 2100000 | 0 % | 0 % | blockstm | 2 | 7.5 ms | 1.64 | [1.58, 1.70] | 2.00 | 0.82 | 0.02 | 280.0 | [270.1, 290.4] |"), md)
+        // Where the time goes, and the contended locations.
+        XCTAssertTrue(md.contains("| dependent-counter | blockstm | 2 | 150 us (38 %) | 100 us (25 %) | 20 us (5 %) | 60 us (15 %) | 70 us (18 %) |"), md)
+        XCTAssertTrue(md.contains("| dependent-counter | blockstm | 2 | `0xc0c0000000000000000000000000000000000001 storage[0x0]` | 1 | 2 |"), md)
         for fact in ["| seed | 42 |", "| machine | 2 x Test CPU @ 1.00GHz |", "| commit | 0123456789abcdef", "| date | 2025-01-02T03:04:05Z |"] {
             XCTAssertTrue(md.contains(fact), fact)
         }

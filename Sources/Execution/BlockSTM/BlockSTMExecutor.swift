@@ -73,12 +73,14 @@ public struct BlockSTMExecutor: BlockExecutor {
         // The execution and the four stages of the block's end run as one job on the gang: the in-order
         // commit checks run on whichever worker finishes execution last, then the commit and roots.
         let job = ParallelFinalization.Job(base: base, env: env, fork: fork, shards: threads)
+        // The block end's stages, timed into the profile (a clock reading at each stage task's ends).
+        let stageClock = StageClock()
         let stages = [WorkerGang.Stage(prepare: { threads }, task: { worker in run.work(worker: worker) })]
-            + job.stages(before: {
+            + stageClock.timing(job.stages(before: {
                 guard run.scheduler.done, collect(run, transactions: transactions, env: env, into: collected) else { return false }
                 collected.hand(to: job)
                 return true
-            })
+            }))
         let completed = gang.runStages(stages)
         guard completed == stages.count else {
             if !run.scheduler.done { return finishSerially(run, base: base, gang: gang, start: start) }
@@ -86,6 +88,8 @@ public struct BlockSTMExecutor: BlockExecutor {
         }
         var outcome = job.outcome()
         outcome.transactionGas = collected.gas
+        outcome.metrics.profile?.commitNanoseconds = stageClock.commit.load(ordering: .relaxed)
+        outcome.metrics.profile?.rootsNanoseconds = stageClock.roots.load(ordering: .relaxed)
         outcome.metrics.wallTimeNanoseconds = UInt64((clock.now - start).nanoseconds)
         return outcome
     }
@@ -104,6 +108,7 @@ public struct BlockSTMExecutor: BlockExecutor {
         metrics.validations = run.validations.load(ordering: .relaxed)
         metrics.failedValidations = run.failedValidations.load(ordering: .relaxed)
         metrics.blockedReads = run.blockedReads.load(ordering: .relaxed)
+        metrics.profile = run.profile()
     }
 
     /// The error the serial run reports for a transaction the parallel run rejected. Both ran the same
@@ -254,6 +259,8 @@ final class BlockSTMRun: Sendable {
     let validations = Atomic<Int>(0)
     let failedValidations = Atomic<Int>(0)
     let blockedReads = Atomic<Int>(0)
+    /// Each worker's phase times and contention, stored once when it leaves its loop.
+    private let workerProfiles: LockedSlots<WorkerProfile>
 
     init(base: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork, threads: Int,
          stress: StressOptions?, adaptive: Bool = false) {
@@ -266,6 +273,12 @@ final class BlockSTMRun: Sendable {
         memory = MVMemory(base: base, coinbase: env.coinbase, transactions: transactions.count, threads: threads)
         scheduler = Scheduler(transactions: transactions.count)
         results = LockedSlots(count: transactions.count) { _ in nil }
+        workerProfiles = LockedSlots(count: threads) { _ in WorkerProfile() }
+    }
+
+    /// The workers' profiles merged (after they have left their loops).
+    func profile() -> BlockProfile {
+        WorkerProfile.merge((0..<workerProfiles.count).map { w in workerProfiles.withLock(w) { $0 } })
     }
 
     /// Takes the transaction's final outcome out of the run (once, after the workers have finished).
@@ -283,11 +296,24 @@ final class BlockSTMRun: Sendable {
         var task: SchedulerTask?
         var idle = 0
         var sinceCheck = 0
+        // Phase times and contention stay in this worker's locals (the clock is read at task boundaries only) and
+        // are stored once, whichever way the loop is left.
+        var profile = WorkerProfile()
+        defer { workerProfiles.withLock(worker) { $0 = profile } }
         while !scheduler.done {
             if let t = task {
+                let started = Timing.now()
                 switch t {
-                case .execute(let v): task = tryExecute(v, jitter: jitter)
-                case .validate(let v): task = needsReexecution(v, jitter: jitter)
+                case .execute(let v):
+                    task = tryExecute(v, jitter: jitter, profile: &profile)
+                    if v.incarnation == 0 {
+                        profile.execution &+= Timing.now() &- started
+                    } else {
+                        profile.reExecution &+= Timing.now() &- started
+                    }
+                case .validate(let v):
+                    task = needsReexecution(v, jitter: jitter, profile: &profile)
+                    profile.validation &+= Timing.now() &- started
                 }
                 if adaptive {
                     sinceCheck += 1
@@ -333,7 +359,7 @@ final class BlockSTMRun: Sendable {
     }
 
     /// Executes an incarnation (paper: try_execute). A read of an unresolved lower write suspends it.
-    private func tryExecute(_ version: TxVersion, jitter: Jitter?) -> SchedulerTask? {
+    private func tryExecute(_ version: TxVersion, jitter: Jitter?, profile: inout WorkerProfile) -> SchedulerTask? {
         let tx = transactions[version.index]
         while true {
             jitter?.perturb()
@@ -343,6 +369,7 @@ final class BlockSTMRun: Sendable {
             executions.wrappingAdd(1, ordering: .relaxed)
             if view.isAborted {
                 blockedReads.wrappingAdd(1, ordering: .relaxed)
+                if let l = view.blockedLocation { profile.blocked[l, default: 0] += 1 }
                 if scheduler.addDependency(version.index, blocking: view.blocking) { return nil }
                 continue  // the blocking transaction finished meanwhile: run again now
             }
@@ -388,13 +415,14 @@ final class BlockSTMRun: Sendable {
     }
 
     /// Validates an incarnation's reads (paper: needs_reexecution); on failure aborts it.
-    private func needsReexecution(_ version: TxVersion, jitter: Jitter?) -> SchedulerTask? {
+    private func needsReexecution(_ version: TxVersion, jitter: Jitter?, profile: inout WorkerProfile) -> SchedulerTask? {
         jitter?.perturb()
         validations.wrappingAdd(1, ordering: .relaxed)
-        let valid = memory.validateReadSet(version.index)
-        let aborted = !valid && scheduler.tryValidationAbort(version)
-        if aborted {
+        let invalid = memory.firstInvalidRead(version.index)
+        let aborted = invalid != nil && scheduler.tryValidationAbort(version)
+        if aborted, let invalid {
             failedValidations.wrappingAdd(1, ordering: .relaxed)
+            profile.failed[invalid, default: 0] += 1
             memory.convertWritesToEstimates(version.index)
         }
         jitter?.perturb()

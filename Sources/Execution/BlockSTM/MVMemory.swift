@@ -311,10 +311,14 @@ final class MVMemory: Sendable {
 
     /// True when every read of the transaction's last incarnation would still return what it returned
     /// (paper: validate_read_set). Reads that hit an ESTIMATE now fail.
-    func validateReadSet(_ index: TxIndex) -> Bool {
+    func validateReadSet(_ index: TxIndex) -> Bool { firstInvalidRead(index) == nil }
+
+    /// The location of the first read of the transaction's last incarnation that would no longer return what it
+    /// returned; nil when the read set is still valid.
+    func firstInvalidRead(_ index: TxIndex) -> MemoryLocation? {
         let reads = txSlots.withLock(index) { $0.reads }
-        for r in reads where !isStillValid(r, index) { return false }
-        return true
+        for r in reads where !isStillValid(r, index) { return r.location }
+        return nil
     }
 
     private func isStillValid(_ r: RecordedRead, _ index: TxIndex) -> Bool {

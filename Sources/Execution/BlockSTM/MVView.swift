@@ -17,6 +17,8 @@ final class MVView: StateReader {
     private(set) var isAborted = false
     /// The transaction the aborted read waits for.
     private(set) var blocking: TxIndex = -1
+    /// The location of the aborted read (for the profile's contended locations).
+    private(set) var blockedLocation: MemoryLocation?
     /// Everything read, in order (a location read twice appears twice; validation checks both).
     private(set) var reads: [RecordedRead] = []
     /// Account values as first read, to drop writes that leave an account as the transaction found it
@@ -32,9 +34,10 @@ final class MVView: StateReader {
         accountsRead.reserveCapacity(8)
     }
 
-    private func block(on tx: TxIndex) {
+    private func block(on tx: TxIndex, at location: MemoryLocation) {
         isAborted = true
         blocking = tx
+        blockedLocation = location
     }
 
     func account(_ address: Address) -> AccountInfo? {
@@ -44,7 +47,7 @@ final class MVView: StateReader {
         let info: AccountInfo?
         if address == memory.coinbase {
             switch memory.coinbaseAccount(below: index) {
-            case .failure(let b): block(on: b.blocking); return nil
+            case .failure(let b): block(on: b.blocking, at: .account(address)); return nil
             case .success(let a):
                 info = a
                 reads.append(RecordedRead(.account(address), .coinbase(a)))
@@ -54,7 +57,7 @@ final class MVView: StateReader {
             case .base:
                 info = memory.base.account(address)
                 reads.append(RecordedRead(.account(address), .base))
-            case .estimate(let b): block(on: b); return nil
+            case .estimate(let b): block(on: b, at: .account(address)); return nil
             case .value(let v, let value):
                 if case .account(let a) = value { info = a } else { info = nil }
                 reads.append(RecordedRead(.account(address), .version(v)))
@@ -76,7 +79,7 @@ final class MVView: StateReader {
         jitter?.perturb()
         switch memory.storage(address, key, below: index) {
         case .failure(let b):
-            block(on: b.blocking)
+            block(on: b.blocking, at: .storage(address, key))
             return .zero
         case .success(let (value, origin)):
             reads.append(RecordedRead(.storage(address, key), origin))
@@ -89,7 +92,7 @@ final class MVView: StateReader {
         jitter?.perturb()
         switch memory.hasStorage(address, below: index) {
         case .failure(let b):
-            block(on: b.blocking)
+            block(on: b.blocking, at: .storageKeys(address))
             return false
         case .success(let answer):
             reads.append(RecordedRead(.storageKeys(address), .hasStorage(answer)))

@@ -1,0 +1,56 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The harness's one timing loop: every command that times blocks (`lockstep run`, `blocks`, `bench blockstm`)
+/// measures with it, so they all report the same statistic from the same kind of samples.
+///
+/// Configurations are timed in interleaved rounds, after the caller's warm-up: round r runs configuration 0, 1, ...,
+/// n-1 once each, in that order, so that whatever the machine does slowly over time (other processes, frequency
+/// scaling, thermal limits) falls on every configuration of a round alike, and a ratio of two configurations' samples
+/// of the same round sees the same machine. Every sample is kept (not only the fastest or the median), so that a later
+/// run can resample them (`Bootstrap` in `Reports`).
+public enum Timing {
+    /// Monotonic wall time, nanoseconds.
+    @inline(__always)
+    public static func now() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return UInt64(t.tv_sec) &* 1_000_000_000 &+ UInt64(t.tv_nsec)
+    }
+
+    /// `body`'s result and its wall time in nanoseconds.
+    @inline(__always)
+    public static func measure<T>(_ body: () throws -> T) rethrows -> (result: T, nanoseconds: UInt64) {
+        let start = now()
+        let result = try body()
+        return (result, now() &- start)
+    }
+
+    /// `rounds` interleaved rounds of `configurations` configurations: `run(c, r)` runs configuration c in round r
+    /// once and is timed; `samples[c][r]` is that run's wall time in nanoseconds.
+    public static func interleavedRounds(rounds: Int, configurations: Int,
+                                         _ run: (_ configuration: Int, _ round: Int) -> Void) -> [[UInt64]] {
+        var samples = [[UInt64]](repeating: [], count: configurations)
+        for c in 0..<configurations { samples[c].reserveCapacity(max(0, rounds)) }
+        for r in 0..<max(0, rounds) {
+            for c in 0..<configurations {
+                let start = now()
+                run(c, r)
+                samples[c].append(now() &- start)
+            }
+        }
+        return samples
+    }
+
+    /// The median (the mean of the two middle values for an even count, rounded down); 0 for no values.
+    public static func median(_ values: [UInt64]) -> UInt64 {
+        let s = values.sorted()
+        guard !s.isEmpty else { return 0 }
+        if s.count % 2 == 1 { return s[s.count / 2] }
+        let a = s[s.count / 2 - 1], b = s[s.count / 2]
+        return a / 2 + b / 2 + (a % 2 + b % 2) / 2
+    }
+}
