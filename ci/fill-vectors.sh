@@ -2,13 +2,16 @@
 # Regenerates the committed block vectors in Vectors/blocks/ and refills their expected.json from the Python
 # execution specification (ethereum-spec-evm t8n, not Lockstep), then rewrites Vectors/blocks/WORKLOADS.md.
 #
-#   bash ci/fill-vectors.sh            # everything (about 3 minutes of spec time on 2 cores)
+#   bash ci/fill-vectors.sh            # everything (about 5 minutes of spec time on 2 cores)
 #   JOBS=4 bash ci/fill-vectors.sh     # more spec processes at once
 #   SKIP_TABLE=1 bash ci/fill-vectors.sh
 #   SCRATCH_PATH=.build-x bash ci/fill-vectors.sh   # build directory (default .build)
 #
-# The vector set is GeneratorSuite.committed (Sources/Vectors/Generator/GeneratorSuite.swift). Part files over
-# 16 KiB are stored zstd-compressed (.json.zst); the loader reads both forms. Needs: swift, python3 with pip, zstd.
+# The vector set is GeneratorSuite.committed (Sources/Vectors/Generator/GeneratorSuite.swift): the Cancun set
+# directly under Vectors/blocks/, and the later-fork vectors under Vectors/blocks/<fork>/ (osaka/, bpo2/), each
+# filled by the spec at its own fork (`--state.fork` from its metadata.json). Part files over 16 KiB are stored
+# zstd-compressed (.json.zst); the loader reads both forms. Vector directories not written by the generator
+# (e.g. the system-* blocks) are left alone. Needs: swift, python3 with pip, zstd.
 set -euo pipefail
 SPEC_VERSION=2.20.0
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -32,11 +35,15 @@ find "$tmp" -name '*.json' -size +16k -print0 | while IFS= read -r -d '' f; do
     zstd -q -19 --no-check --rm "$f" -o "$f.zst"
 done
 
-# Replace the vector directories (WORKLOADS.md and anything else in Vectors/blocks stay).
+# Replace the generator's vector directories (those whose metadata.json says "generator": "lockstep generate");
+# WORKLOADS.md, README.md and other vectors in Vectors/blocks stay.
 mkdir -p Vectors/blocks
-find Vectors/blocks -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} +
+find Vectors/blocks -mindepth 2 -maxdepth 3 -name metadata.json -print0 \
+    | xargs -0 -r grep -l '"generator": *"lockstep generate"' \
+    | while IFS= read -r m; do rm -rf "$(dirname "$m")"; done
+find Vectors/blocks -mindepth 1 -maxdepth 1 -type d -empty -delete
 cp -R "$tmp"/. Vectors/blocks/
-echo "fill-vectors: $(find Vectors/blocks -mindepth 1 -maxdepth 1 -type d | wc -l) vectors, $(du -sh Vectors/blocks | cut -f1) in Vectors/blocks"
+echo "fill-vectors: $(find "$tmp" -name metadata.json | wc -l) generated vectors, $(du -sh Vectors/blocks | cut -f1) in Vectors/blocks"
 
 if [ -z "${SKIP_TABLE:-}" ]; then
     shared="${LOCKSTEP_SHARED_VECTORS:-$root/../shared/vectors}"

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import EVMPrimitives
 import Vectors
 
 /// `lockstep generate`: seeded conflict-heavy block vectors (t8n directory form, signed transactions), the
@@ -11,7 +12,9 @@ struct GenerateCommand: ParsableCommand {
         abstract: "Generate block vectors from seeded workload recipes.",
         discussion: """
             Writes alloc.json, env.json, txs.json (signed) and metadata.json (seed and every knob) into DIR. The same \
-            options always give the same bytes. Workloads: \(Workload.allCases.map(\.rawValue).joined(separator: ", ")).
+            options always give the same bytes. Workloads: \(Workload.allCases.map(\.rawValue).joined(separator: ", ")). \
+            --fork chooses the rules (Cancun or later; default \(GeneratorOptions.latestFork.name), the latest mainnet \
+            fork); delegations and intents need EIP-7702 (Prague or later).
             --suite writes the committed vector set (one directory per vector) into DIR; --fill 'COMMAND' runs a t8n \
             tool (e.g. 'ethereum-spec-evm t8n') on each vector and writes its result as expected.json. --table \
             measures every workload and writes the Markdown table to -o (default stdout).
@@ -48,6 +51,24 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .customLong("compute-rounds"), help: "Keccak rounds per compute call (upper bound).")
     var computeRounds: Int = 64
 
+    @Option(help: "Fork whose rules the block follows: Cancun, Prague, Osaka, BPO1 or BPO2 (default: the latest mainnet fork).")
+    var fork: String = GeneratorOptions.latestFork.name
+
+    @Option(name: .customLong("change-ratio"), help: "delegations: share of transactions that set, change or clear a delegation (default 0.25).")
+    var changeRatio: Double?
+
+    @Option(name: .customLong("call-distance"), help: "delegations: the transaction this many positions after a delegation change calls that EOA (default 1; 0: none).")
+    var callDistance: Int?
+
+    @Option(help: "intents: users who sign payment intents (default: 2 x batch size x solvers, at least 8).")
+    var users: Int?
+
+    @Option(help: "intents: solvers, the accounts that send the batches (default 3).")
+    var solvers: Int?
+
+    @Option(name: .customLong("batch-size"), help: "intents: intents settled per transaction, 1 to 32 (default 6).")
+    var batchSize: Int?
+
     @Option(help: "Directory with the production bytecode for the uniswap workload (e.g. shared/vectors/contracts); with --table, adds a uniswap row.")
     var contracts: String?
 
@@ -78,7 +99,19 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "With --table: where the timings were taken, for the page's text.")
     var machine: String = "this machine"
 
+    /// The `--fork` value as a fork the generator targets.
+    func resolvedFork() throws -> Fork {
+        guard let f = Fork(name: fork) else {
+            throw ValidationError("Unknown fork \"\(fork)\"; the generator targets Cancun, Prague, Osaka, BPO1 and BPO2.")
+        }
+        guard f >= .cancun else {
+            throw ValidationError("Fork \(f.name): the generator targets Cancun and later forks (Cancun, Prague, Osaka, BPO1, BPO2).")
+        }
+        return f
+    }
+
     func validate() throws {
+        _ = try resolvedFork()
         if table || suite {
             if suite && output == nil { throw ValidationError("--suite needs -o DIR.") }
             return
@@ -99,7 +132,9 @@ struct GenerateCommand: ParsableCommand {
         guard let name = workload, let w = Workload(rawValue: name), let n = txs, let out = output else { return }
         let options = GeneratorOptions(workload: w, transactions: n, seed: seed, accounts: accounts, hotRatio: hotRatio,
                                        hotSet: hotSet, dependencyDistance: dependencyDistance, invalidRatio: invalidRatio,
-                                       revertRatio: revertRatio, computeRounds: computeRounds, contractsDirectory: contracts)
+                                       revertRatio: revertRatio, computeRounds: computeRounds, contractsDirectory: contracts,
+                                       fork: try resolvedFork(), changeRatio: changeRatio, callDistance: callDistance,
+                                       users: users, solvers: solvers, batchSize: batchSize)
         do {
             try options.validate()
         } catch {
@@ -129,11 +164,11 @@ struct GenerateCommand: ParsableCommand {
                 let clock = ContinuousClock()
                 let start = clock.now
                 do {
-                    try GeneratedVectors.write(options, to: out + "/" + options.vectorName, reference: reference)
+                    try GeneratedVectors.write(options, to: out + "/" + options.relativePath, reference: reference)
                     let seconds = Double((clock.now - start).nanoseconds) / 1e9
-                    results.set(i, "ok \(options.vectorName) (\(String(format: "%.1f", seconds)) s)")
+                    results.set(i, "ok \(options.relativePath) (\(String(format: "%.1f", seconds)) s)")
                 } catch {
-                    results.set(i, "FAILED \(options.vectorName): \(error)")
+                    results.set(i, "FAILED \(options.relativePath): \(error)")
                 }
             }
         }
@@ -149,9 +184,11 @@ struct GenerateCommand: ParsableCommand {
 
     func writeTable() throws {
         var rows: [WorkloadMeasurement] = []
-        var all = GeneratorSuite.table(transactions: tableTxs, seed: seed)
+        let tableFork = try resolvedFork()
+        var all = GeneratorSuite.table(transactions: tableTxs, seed: seed, fork: tableFork)
         if let contracts {
-            all.append(GeneratorOptions(workload: .uniswap, transactions: tableTxs, seed: seed, contractsDirectory: contracts))
+            all.append(GeneratorOptions(workload: .uniswap, transactions: tableTxs, seed: seed, contractsDirectory: contracts,
+                                        fork: tableFork))
         }
         for options in all {
             do { rows.append(try WorkloadTable.measure(options, threads: threads, repeats: repeats)) } catch {

@@ -16,7 +16,7 @@ final class GeneratorDeterminismTests: XCTestCase {
     }
 
     func testSameSeedSameBytes() throws {
-        for w in Workload.builtIn {
+        for w in Workload.builtIn where w.minimumFork <= .cancun {
             var o = Self.knobs
             o.workload = w
             XCTAssertEqual(try files(o), try files(o), w.rawValue)
@@ -89,7 +89,8 @@ final class GeneratorDeterminismTests: XCTestCase {
     }
 
     func testEveryTransactionDoesWhatItsRoleSays() throws {
-        for w in Workload.builtIn {
+        // The EIP-7702 workloads: DelegationWorkloadTests.
+        for w in Workload.builtIn where w.minimumFork <= .cancun {
             for hot in [0.0, 0.5, 1.0] {
                 try checkRoles(GeneratorOptions(workload: w, transactions: 40, seed: 11, hotRatio: hot, dependencyDistance: hot == 0.5 ? 2 : 0,
                                                 invalidRatio: 0.15, revertRatio: 0.15, computeRounds: 8))

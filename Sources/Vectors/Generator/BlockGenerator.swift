@@ -57,6 +57,13 @@ public enum BlockGenerator {
         case .compute: recipe = ComputeRecipe()
         case .mixed: recipe = MixedRecipe()
         case .uniswap: recipe = try UniswapRecipe(directory: options.contractsDirectory ?? "")
+        case .delegations: recipe = DelegationsRecipe()
+        case .intents: recipe = IntentsRecipe()
+        }
+        if options.fork >= .prague {
+            // The system contracts every Prague block calls (EIP-7002 and EIP-7251 must have code, or the block
+            // is invalid), at their final addresses.
+            for c in GeneratorSystemContracts.prague { world.install(Code(c.code), at: c.address) }
         }
 
         let n = options.transactions
@@ -77,7 +84,6 @@ public enum BlockGenerator {
         let permutation = world.rng.sample(senderCount, of: senderCount)
         recipe.prepare(&world)
 
-        var nonces: [Address: UInt64] = [:]
         var senderOf: [Int] = []
         var transactions: [Transaction] = []
         var roles: [GeneratedTransactionRole] = []
@@ -97,13 +103,19 @@ public enum BlockGenerator {
             let sender = call.sender ?? chosen
             senderOf.append(sender)
             let address = world.address(sender)
-            var tx = makeTransaction(call, sender: address, nonce: nonces[address] ?? 0, rng: &world.rng)
+            var tx = call.authorizations.isEmpty
+                ? makeTransaction(call, sender: address, nonce: world.nonce(address), rng: &world.rng)
+                : makeSetCodeTransaction(call, sender: address, nonce: world.nonce(address), world: &world)
             var why: String? = nil
             if invalid.contains(i) {
                 let kind = InvalidKind.allCases[world.rng.below(InvalidKind.allCases.count)]
                 why = invalidate(&tx, kind)
             } else {
-                nonces[address, default: 0] += 1
+                world.nonces[address] = world.nonce(address) + 1
+                // EIP-7702: each authorisation whose nonce is the authority's current one applies and bumps it.
+                for a in call.authorizations where a.nonce == world.nonce(world.address(a.authority)) {
+                    world.nonces[world.address(a.authority)] = a.nonce + 1
+                }
             }
             transactions.append(tx)
             let kind = why.map { "invalid:\($0)" } ?? call.kind
@@ -113,7 +125,7 @@ public enum BlockGenerator {
         }
 
         let gasSum = transactions.reduce(UInt64(0)) { $0 + $1.gasLimit }
-        let env = BlockEnvironment(
+        var env = BlockEnvironment(
             coinbase: ContractAddress.coinbase,
             // Room for every transaction's gas limit, so no transaction is rejected for block gas.
             gasLimit: max(30_000_000, (gasSum / 1_000_000 + 1) * 1_000_000),
@@ -128,6 +140,10 @@ public enum BlockGenerator {
                 Withdrawal(index: 1, validatorIndex: 8, address: world.freshAddress(), amount: 32),
             ])
 
+        if options.fork >= .prague {
+            // EIP-2935 stores the parent's hash: give it one (t8n tools read it from blockHashes).
+            env.blockHashes[0] = Keccak256.hash(Array("lockstep-generator/parent".utf8) + UInt256(options.seed).bigEndianBytes)
+        }
         var metadata = options.metadata
         metadata["hotTransactions"] = String(hot.count)
         metadata["invalidTransactions"] = String(invalidCount)
@@ -135,7 +151,7 @@ public enum BlockGenerator {
         metadata["kinds"] = kinds.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
         var keys: [Address: [UInt8]] = [:]
         for i in Set(senderOf) { keys[world.accounts[i].address] = world.accounts[i].secretKey }
-        let vector = BlockVector(name: options.vectorName, path: options.vectorName, fork: .cancun, pre: world.pre,
+        let vector = BlockVector(name: options.vectorName, path: options.relativePath, fork: options.fork, pre: world.pre,
                                  env: env, transactions: transactions, metadata: metadata)
         return GeneratedBlock(vector: vector, secretKeys: keys, roles: roles)
     }
@@ -167,6 +183,26 @@ public enum BlockGenerator {
         return tx
     }
 
+    /// Wraps a call that carries authorisations into an EIP-7702 set-code transaction (type 4): each
+    /// authorisation signed by its authority's key, intrinsic gas for each (PER_EMPTY_ACCOUNT_COST), a tip of 1
+    /// to 3 gwei.
+    static func makeSetCodeTransaction(_ call: WorkloadCall, sender: Address, nonce: UInt64,
+                                       world: inout GeneratorWorld) -> Transaction {
+        let tip = UInt256(world.rng.between(1, 3) * 1_000_000_000)
+        var gas: UInt64 = 21_000 + call.executionGas
+            + TransactionProcessor.perEmptyAccountCost * UInt64(call.authorizations.count)
+        for b in call.data { gas += b == 0 ? 4 : 16 }
+        var tx = Transaction(type: .setCode, chainId: 1, nonce: nonce, gasLimit: gas, to: call.to, value: call.value,
+                             data: call.data, accessList: [], sender: sender)
+        tx.maxPriorityFeePerGas = tip
+        tx.maxFeePerGas = baseFee &* UInt256(2) &+ tip
+        tx.authorizationList = call.authorizations.map { a in
+            GeneratorSigning.authorization(chainId: a.chainId, delegate: a.delegate, nonce: a.nonce,
+                                           secretKey: world.accounts[a.authority].secretKey)
+        }
+        return tx
+    }
+
     /// Breaks one validity rule of `tx` (Yellow Paper section 6.2, EIP-1559, EIP-3860); returns the reason.
     static func invalidate(_ tx: inout Transaction, _ kind: InvalidKind) -> String {
         switch kind {
@@ -180,7 +216,7 @@ public enum BlockGenerator {
         case .intrinsicGasTooLow:
             tx.gasLimit = 20_999
         case .feeCapBelowBaseFee:
-            if tx.type == .dynamicFee {
+            if tx.type == .dynamicFee || tx.type == .setCode {
                 tx.maxFeePerGas = baseFee &- UInt256.one
                 tx.maxPriorityFeePerGas = .zero
             } else {

@@ -22,6 +22,12 @@ public enum Workload: String, CaseIterable, Sendable, Comparable {
     case mixed
     /// Swaps through real Uniswap V3 bytecode (SwapRouter, UniswapV3Pool, ERC-20); needs `contractsDirectory`.
     case uniswap
+    /// EIP-7702: EOAs set, change and clear delegations mid-block (type-4 transactions with signed authorisations)
+    /// and are called by later transactions directly, through a contract, and by sponsors who pay their gas.
+    case delegations
+    /// Intent-centric payments: users' EIP-7702 accounts sign payment intents, solvers settle them in batches
+    /// against a few merchants, pay the gas and are reimbursed in tokens.
+    case intents
 
     public static func < (l: Workload, r: Workload) -> Bool {
         (allCases.firstIndex(of: l) ?? 0) < (allCases.firstIndex(of: r) ?? 0)
@@ -35,19 +41,31 @@ public enum Workload: String, CaseIterable, Sendable, Comparable {
         switch self {
         case .transfers, .erc20, .deploy, .mixed: return 0.3
         case .amm: return 0.8
-        case .payments: return 0.7
+        case .payments, .intents: return 0.7
+        case .delegations: return 0.5
         case .counter, .nftMint, .uniswap: return 1
         case .compute: return 0
         }
     }
 
-    /// Default size of the hot set (recipients, pools, merchants, counter keys, collections or salts).
+        /// Default size of the hot set (recipients, pools, merchants, counter keys, collections, salts, or the
+    /// authorities whose delegations change).
     public var defaultHotSet: Int {
         switch self {
         case .transfers, .erc20: return 8
         case .amm: return 2
-        case .payments, .deploy, .mixed: return 4
+        case .payments, .deploy, .mixed, .delegations: return 4
+        case .intents: return 3
         case .counter, .nftMint, .compute, .uniswap: return 1
+        }
+    }
+
+    /// The first fork whose rules the workload needs: EIP-7702 (Prague) for `delegations` and `intents`, Cancun
+    /// (the generator's oldest target) for the others.
+    public var minimumFork: Fork {
+        switch self {
+        case .delegations, .intents: return .prague
+        default: return .cancun
         }
     }
 }
@@ -76,19 +94,48 @@ public struct GeneratorOptions: Sendable, Equatable {
     public var computeRounds: Int
     /// Directory with the production bytecode for `uniswap` (`UniswapV3Pool.hex`, `SwapRouter.hex`, ...).
     public var contractsDirectory: String?
+    /// The fork whose rules the block follows (Cancun or later). From Prague on the pre-state holds the system
+    /// contracts (EIP-4788, EIP-2935, EIP-7002, EIP-7251) at their final addresses and the environment the
+    /// parent's hash, so a block is valid to every client's transition tool.
+    public var fork: Fork
+    /// `delegations`: share of transactions that set, change or clear a delegation (type-4 transactions);
+    /// nil means 0.25.
+    public var changeRatio: Double?
+    /// `delegations`: the transaction `callDistance` positions after each delegation change calls the EOA whose
+    /// delegation changed (0: no scheduled calls, only the hot/cold ones).
+    public var callDistance: Int?
+    /// `intents`: users who sign intents (nil: 8 per solver batch slot, see `resolvedUsers`).
+    public var users: Int?
+    /// `intents`: solvers, the accounts that send the batches (nil: 3).
+    public var solvers: Int?
+    /// `intents`: intents settled per batch transaction (nil: 6).
+    public var batchSize: Int?
+
+    /// The fork `lockstep generate` targets when none is given: the latest mainnet fork.
+    public static let latestFork = Fork.bpo2
 
     public init(workload: Workload, transactions: Int, seed: UInt64, accounts: Int? = nil, hotRatio: Double? = nil,
                 hotSet: Int? = nil, dependencyDistance: Int = 0, invalidRatio: Double = 0, revertRatio: Double = 0,
-                computeRounds: Int = 64, contractsDirectory: String? = nil) {
+                computeRounds: Int = 64, contractsDirectory: String? = nil, fork: Fork = .cancun,
+                changeRatio: Double? = nil, callDistance: Int? = nil, users: Int? = nil, solvers: Int? = nil,
+                batchSize: Int? = nil) {
         self.workload = workload; self.transactions = transactions; self.seed = seed; self.accounts = accounts
         self.hotRatio = hotRatio; self.hotSet = hotSet; self.dependencyDistance = dependencyDistance
         self.invalidRatio = invalidRatio; self.revertRatio = revertRatio; self.computeRounds = computeRounds
-        self.contractsDirectory = contractsDirectory
+        self.contractsDirectory = contractsDirectory; self.fork = fork
+        self.changeRatio = changeRatio; self.callDistance = callDistance
+        self.users = users; self.solvers = solvers; self.batchSize = batchSize
     }
 
     public var resolvedHotRatio: Double { hotRatio ?? workload.defaultHotRatio }
     public var resolvedHotSet: Int { hotSet ?? workload.defaultHotSet }
-    public var resolvedAccounts: Int { accounts ?? max(transactions, 1) }
+    /// The sender accounts: for `intents` the solvers, otherwise `accounts` (default one per transaction).
+    public var resolvedAccounts: Int { workload == .intents ? resolvedSolvers : accounts ?? max(transactions, 1) }
+    public var resolvedChangeRatio: Double { changeRatio ?? 0.25 }
+    public var resolvedCallDistance: Int { callDistance ?? 1 }
+    public var resolvedSolvers: Int { solvers ?? 3 }
+    public var resolvedBatchSize: Int { batchSize ?? 6 }
+    public var resolvedUsers: Int { users ?? max(8, 2 * resolvedBatchSize * resolvedSolvers) }
 
     /// Checks the ranges; the error says which knob and what it got.
     public func validate() throws(GeneratorError) {
@@ -116,6 +163,33 @@ public struct GeneratorOptions: Sendable, Equatable {
         guard computeRounds >= 1, computeRounds <= 4096 else {
             throw .badOption("compute-rounds must be in 1...4096, got \(computeRounds)")
         }
+        guard fork >= .cancun else {
+            throw .badOption("fork \(fork.name): the generator targets Cancun and later forks")
+        }
+        guard fork >= workload.minimumFork else {
+            throw .badOption("the \(workload.rawValue) workload needs EIP-7702 set-code transactions, which start with "
+                             + "\(workload.minimumFork.name); got fork \(fork.name)")
+        }
+        if workload == .delegations {
+            try ratio("change-ratio", resolvedChangeRatio)
+            guard resolvedCallDistance >= 0 else { throw .badOption("call-distance must be >= 0, got \(resolvedCallDistance)") }
+        } else if changeRatio != nil || callDistance != nil {
+            throw .badOption("change-ratio and call-distance are knobs of the delegations workload")
+        }
+        if workload == .intents {
+            guard accounts == nil else { throw .badOption("intents: the senders are the solvers; use solvers, not accounts") }
+            guard resolvedSolvers >= 1, resolvedSolvers <= 1_000 else {
+                throw .badOption("solvers must be in 1...1000, got \(resolvedSolvers)")
+            }
+            guard resolvedBatchSize >= 1, resolvedBatchSize <= 32 else {
+                throw .badOption("batch-size must be in 1...32 (the Settler's DynArray bound), got \(resolvedBatchSize)")
+            }
+            guard resolvedUsers >= 1, resolvedUsers <= 100_000 else {
+                throw .badOption("users must be in 1...100000, got \(resolvedUsers)")
+            }
+        } else if users != nil || solvers != nil || batchSize != nil {
+            throw .badOption("users, solvers and batch-size are knobs of the intents workload")
+        }
         if workload == .uniswap, contractsDirectory == nil {
             throw .badOption("the uniswap workload needs --contracts DIR (the production bytecode, e.g. shared/vectors/contracts)")
         }
@@ -134,19 +208,39 @@ public struct GeneratorOptions: Sendable, Equatable {
             "dependencyDistance": String(dependencyDistance),
             "invalidRatio": String(invalidRatio),
             "revertRatio": String(revertRatio),
-            "fork": "Cancun",
+            "fork": fork.name,
         ]
         if workload == .compute || workload == .mixed { m["computeRounds"] = String(computeRounds) }
+        if workload == .delegations {
+            m["changeRatio"] = String(resolvedChangeRatio)
+            m["callDistance"] = String(resolvedCallDistance)
+        }
+        if workload == .intents {
+            m["users"] = String(resolvedUsers)
+            m["solvers"] = String(resolvedSolvers)
+            m["batchSize"] = String(resolvedBatchSize)
+        }
         m["command"] = commandLine
         return m
     }
 
-    /// The `lockstep generate` arguments that rebuild this block.
+    /// The `lockstep generate` arguments that rebuild this block. `--fork` is written for every fork but Cancun:
+    /// the committed Cancun vectors were recorded before the option existed and stay byte for byte as they are
+    /// (their `metadata.json` names the fork).
     public var commandLine: String {
-        var parts = ["lockstep generate", "--workload \(workload.rawValue)", "--txs \(transactions)", "--seed \(seed)",
-                     "--accounts \(resolvedAccounts)", "--hot-ratio \(resolvedHotRatio)", "--hot-set \(resolvedHotSet)",
-                     "--dependency-distance \(dependencyDistance)", "--invalid-ratio \(invalidRatio)",
-                     "--revert-ratio \(revertRatio)"]
+        var parts = ["lockstep generate", "--workload \(workload.rawValue)", "--txs \(transactions)", "--seed \(seed)"]
+        if fork != .cancun { parts.append("--fork \(fork.name)") }
+        if workload == .intents {
+            parts += ["--solvers \(resolvedSolvers)", "--users \(resolvedUsers)", "--batch-size \(resolvedBatchSize)"]
+        } else {
+            parts.append("--accounts \(resolvedAccounts)")
+        }
+        parts += ["--hot-ratio \(resolvedHotRatio)", "--hot-set \(resolvedHotSet)",
+                  "--dependency-distance \(dependencyDistance)", "--invalid-ratio \(invalidRatio)",
+                  "--revert-ratio \(revertRatio)"]
+        if workload == .delegations {
+            parts += ["--change-ratio \(resolvedChangeRatio)", "--call-distance \(resolvedCallDistance)"]
+        }
         if workload == .compute || workload == .mixed { parts.append("--compute-rounds \(computeRounds)") }
         if workload == .uniswap { parts.append("--contracts DIR") }
         return parts.joined(separator: " ")
@@ -160,7 +254,18 @@ public struct GeneratorOptions: Sendable, Equatable {
         if invalidRatio > 0 { name += "-inv\(invalidRatio)" }
         if revertRatio > 0 { name += "-rev\(revertRatio)" }
         if accounts != nil, resolvedAccounts != max(transactions, 1) { name += "-acc\(resolvedAccounts)" }
+        if changeRatio != nil { name += "-chg\(resolvedChangeRatio)" }
+        if callDistance != nil { name += "-dist\(resolvedCallDistance)" }
+        if users != nil { name += "-users\(resolvedUsers)" }
+        if solvers != nil { name += "-solv\(resolvedSolvers)" }
+        if batchSize != nil { name += "-batch\(resolvedBatchSize)" }
         return name
+    }
+
+    /// Where the vector lives under `Vectors/blocks/`: the name for Cancun (the original set), and
+    /// `<fork>/<name>` (fork in lower case, e.g. `bpo2/erc20-n50-hot0.5`) for later forks.
+    public var relativePath: String {
+        fork == .cancun ? vectorName : fork.name.lowercased() + "/" + vectorName
     }
 }
 

@@ -23,6 +23,8 @@ struct WorkloadCall {
     var sender: Int? = nil
     /// A short label for metadata counts (`transfer`, `swap`, `refund`, ...).
     var kind: String
+    /// EIP-7702 authorisations to sign and carry: when not empty the driver sends a type-4 transaction.
+    var authorizations: [PendingAuthorization] = []
     /// The call fails although the transaction was not asked to revert (a CREATE2 collision: EIP-684 consumes
     /// the gas given to the creation, and the factory runs out of gas after it).
     var fails = false
@@ -58,6 +60,9 @@ struct GeneratorWorld {
     private(set) var accounts: [GeneratedAccount] = []
     private var accountIndex: [String: Int] = [:]
     private var uniqueCounter: UInt64 = 0
+    /// Account nonces as the block's valid transactions and applied authorisations leave them (the driver
+    /// updates them; recipes read them to sign authorisations).
+    var nonces: [Address: UInt64] = [:]
 
     /// Balance of every funded externally owned account: 100 ETH.
     static let fundedBalance = UInt256.tenTo(20)
@@ -113,6 +118,9 @@ struct GeneratorWorld {
         return Address(h.bytes[12...])
     }
 
+    /// The nonce `address` has before the next transaction: the pre-state's, plus what earlier ones did.
+    func nonce(_ address: Address) -> UInt64 { nonces[address] ?? pre.accounts[address]?.info.nonce ?? 0 }
+
     mutating func credit(_ address: Address, _ amount: UInt256) {
         var a = pre.accounts[address] ?? Account()
         a.info.balance = a.info.balance &+ amount
@@ -154,6 +162,12 @@ enum ContractAddress {
     static func collectible(_ i: Int) -> Address { make(0x100 + UInt32(i)) }
     static let factory = make(0x06)
     static let compute = make(0x07)
+    /// EIP-7702 delegation targets and the contracts that call delegated EOAs.
+    static let delegateWallet = make(0x08)
+    static let delegateWalletV2 = make(0x09)
+    static let router = make(0x0a)
+    static let intentAccount = make(0x0b)
+    static let settler = make(0x0c)
     static let coinbase = Address(a: 0x4c6f_636b_0000_0000, b: 0, c: 0xC0FF_EE00)
 }
 
@@ -170,4 +184,9 @@ enum WorkloadContracts {
     static let collectible = load(ContractBytecode.collectible)
     static let factory = load(ContractBytecode.factory)
     static let compute = load(ContractBytecode.compute)
+    static let delegateWallet = load(ContractBytecode.delegateWallet)
+    static let delegateWalletV2 = load(ContractBytecode.delegateWalletV2)
+    static let router = load(ContractBytecode.router)
+    static let intentAccount = load(ContractBytecode.intentAccount)
+    static let settler = load(ContractBytecode.settler)
 }
