@@ -4,7 +4,9 @@
 #     small committed vectors and checks it like a built-in one (against Lockstep serial and expected.json);
 #  2. `lockstep t8n` (serial and Block-STM) runs each vector's inputs, and `ethereum-spec-evm t8n` then runs the
 #     block body Lockstep wrote (the RLP of the included transactions) on the same alloc and env: both tools must
-#     give the same state root, logs, gas, receipts, roots and post-state.
+#     give the same state root, logs, gas, receipts, roots, requests (EIP-7685, from Prague) and post-state.
+# Each vector runs under its own fork (`fork` in its metadata.json; Cancun when it names none): the default set
+# has Cancun vectors and the Prague, Osaka and BPO2 ones (system-* and the workloads filled at those forks).
 #
 #   bash ci/t8n-crosscheck.sh [VECTOR_DIR...]    (default: a few small vectors under Vectors/blocks)
 #   SCRATCH_PATH=.build-x LOCKSTEP=path/to/lockstep bash ci/t8n-crosscheck.sh
@@ -27,8 +29,17 @@ if [ $# -gt 0 ]; then
     vectors=("$@")
 else
     vectors=()
-    for v in Vectors/blocks/*-n1-* Vectors/blocks/*-n20-hot0.0 Vectors/blocks/mixed-n50-* Vectors/blocks/deploy-n50-*; do
+    for v in Vectors/blocks/*-n1-* Vectors/blocks/*-n20-hot0.0 Vectors/blocks/mixed-n50-* Vectors/blocks/deploy-n50-* \
+             Vectors/blocks/system-*; do
         [ -d "$v" ] && vectors+=("$v")
+    done
+    # The workload vectors filled at a later fork (any directory whose metadata names Prague, Osaka, BPO1 or BPO2).
+    for v in Vectors/blocks/*/; do
+        v="${v%/}"
+        case "$(basename "$v")" in system-*) continue ;; esac
+        if grep -qE '"fork": *"(Prague|Osaka|BPO1|BPO2)"' "$v/metadata.json" 2>/dev/null; then
+            case " ${vectors[*]} " in *" $v "*) ;; *) vectors+=("$v") ;; esac
+        fi
     done
 fi
 [ ${#vectors[@]} -gt 0 ] || { echo "t8n-crosscheck: no vectors" >&2; exit 2; }
@@ -45,20 +56,23 @@ for v in "${vectors[@]}"; do
     name="$(basename "$v")"
     work="$tmp/$name"
     mkdir -p "$work"
+    fork="$(python3 -c 'import json,sys
+try: print(json.load(open(sys.argv[1])).get("fork", "Cancun"))
+except FileNotFoundError: print("Cancun")' "$v/metadata.json")"
     for part in alloc env txs; do
         if [ -f "$v/$part.json" ]; then cp "$v/$part.json" "$work/$part.json"; else zstd -q -d "$v/$part.json.zst" -o "$work/$part.json"; fi
     done
     ok=1
     for executor in serial blockstm; do
         "$LOCKSTEP" t8n --input.alloc "$work/alloc.json" --input.env "$work/env.json" --input.txs "$work/txs.json" \
-            --state.fork Cancun --executor "$executor" --threads 2 --output.basedir "$work" \
+            --state.fork "$fork" --executor "$executor" --threads 2 --output.basedir "$work" \
             --output.result "lockstep-$executor-result.json" --output.alloc "lockstep-$executor-alloc.json" \
             --output.body "lockstep-$executor-body.json" || ok=0
     done
     cmp -s "$work/lockstep-serial-result.json" "$work/lockstep-blockstm-result.json" \
         && cmp -s "$work/lockstep-serial-alloc.json" "$work/lockstep-blockstm-alloc.json" \
         || { echo "FAIL $name: lockstep t8n serial and blockstm outputs differ"; ok=0; }
-    ethereum-spec-evm t8n --state.fork Cancun --input.alloc "$work/alloc.json" --input.env "$work/env.json" \
+    ethereum-spec-evm t8n --state.fork "$fork" --input.alloc "$work/alloc.json" --input.env "$work/env.json" \
         --input.txs "$work/lockstep-serial-body.json" --output.basedir "$work" \
         --output.result spec-result.json --output.alloc spec-alloc.json 2>/dev/null || ok=0
     if [ $ok = 1 ] && python3 - "$work" <<'PY'
@@ -71,9 +85,14 @@ problems = []
 # The spec ran the body (included transactions only), so it rejects none and its tries hold the same transactions.
 if s["rejected"]:
     problems.append(f"spec rejected transactions of lockstep's body: {s['rejected']}")
-for k in ["stateRoot", "txRoot", "receiptsRoot", "logsHash", "logsBloom", "withdrawalsRoot", "currentBaseFee", "currentExcessBlobGas"]:
+for k in ["stateRoot", "txRoot", "receiptsRoot", "logsHash", "logsBloom", "withdrawalsRoot", "currentBaseFee", "currentExcessBlobGas",
+          "requestsHash"]:
     if int(l.get(k) or "0x0", 16) != int(s.get(k) or "0x0", 16):
         problems.append(f"{k}: lockstep {l.get(k)}, spec {s.get(k)}")
+if [r.lower() for r in l.get("requests") or []] != [r.lower() for r in s.get("requests") or []]:
+    problems.append(f"requests: lockstep {l.get('requests')}, spec {s.get('requests')}")
+if l.get("blockException") or s.get("blockException"):
+    problems.append(f"block exception: lockstep {l.get('blockException')}, spec {s.get('blockException')}")
 if int(l["gasUsed"], 16) != int(s["gasUsed"], 16):
     problems.append(f"gasUsed: lockstep {l['gasUsed']}, spec {s['gasUsed']}")
 if len(l["receipts"]) != len(s["receipts"]):
@@ -98,9 +117,9 @@ for p in problems:
 sys.exit(1 if problems else 0)
 PY
     then
-        echo "PASS $name"; passed=$((passed + 1))
+        echo "PASS $name ($fork)"; passed=$((passed + 1))
     else
-        echo "FAIL $name"; failed=$((failed + 1)); status=1
+        echo "FAIL $name ($fork)"; failed=$((failed + 1)); status=1
     fi
 done
 echo "$passed passed, $failed failed"

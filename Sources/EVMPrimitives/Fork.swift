@@ -1,17 +1,17 @@
-/// Ethereum hard forks by name, in activation order. The interpreter and the transaction processor execute
-/// every one of them, Frontier through BPO2 (their rules are `ForkRules` in EVMInterpreter; BPO1 and BPO2 are
-/// Osaka with larger blob schedules). Block-level commands (`t8n`, `blocks`, `blocktest`) support the forks
-/// up to Cancun (`isSupported`): Prague's system calls and EIP-7685 requests are not built yet.
+/// Ethereum hard forks by name, in activation order. Every command executes every one of them, Frontier
+/// through BPO2, transactions and blocks (their rules are `ForkRules` in EVMInterpreter; BPO1 and BPO2 are
+/// Osaka with larger blob schedules; the block-level system calls and EIP-7685 requests are
+/// `BlockFinalization`'s in Execution).
 public enum Fork: Int, Comparable, Sendable, CaseIterable, CustomStringConvertible {
     case frontier, homestead, tangerineWhistle, spuriousDragon, byzantium, constantinople, petersburg,
          istanbul, muirGlacier, berlin, london, arrowGlacier, grayGlacier, paris, shanghai, cancun, prague, osaka, bpo1, bpo2
 
     public static func < (l: Fork, r: Fork) -> Bool { l.rawValue < r.rawValue }
 
-    /// Forks whose block-level rules are implemented (every fork's transaction rules are).
-    public static let supported: [Fork] = Fork.allCases.filter { $0 <= .cancun }
+    /// Forks whose block-level rules are implemented: every fork, Frontier to BPO2.
+    public static let supported: [Fork] = Fork.allCases
 
-    public var isSupported: Bool { self <= .cancun }
+    public var isSupported: Bool { true }
 
     /// The names used by ethereum/tests and t8n tools (`Cancun`, `Shanghai`, `Merge`/`Paris`, ...).
     public init?(name: String) {

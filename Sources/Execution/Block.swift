@@ -133,6 +133,13 @@ public struct BlockOutcome: Sendable {
     public var transactionNanoseconds: [UInt64]
     /// Gas used by each transaction (0 for rejected ones).
     public var transactionGas: [UInt64]
+    /// EIP-7685 requests (from Prague; nil before): `requestsHash` is `requests?.hash`.
+    public var requests: BlockRequests? = nil
+    /// Set when the block is invalid after its transactions ran (a request contract without code or whose
+    /// system call failed, a malformed deposit event); the other fields hold the state as far as it got.
+    public var invalidBlock: InvalidBlockError? = nil
+    /// `requests`' hash, nil before Prague.
+    public var requestsHash: Hash32? { requests?.hash }
 
     public init(stateRoot: Hash32, receiptsRoot: Hash32, logsHash: Hash32, logsBloom: Bloom, gasUsed: UInt64,
                 blobGasUsed: UInt64, receipts: [Receipt], rejected: [RejectedTransaction], postState: InMemoryState,
@@ -146,6 +153,17 @@ public struct BlockOutcome: Sendable {
     }
 }
 
+extension BlockOutcome {
+    /// Records the end-of-block requests step's result (nil before Prague).
+    public mutating func setRequests(_ result: Result<BlockRequests, InvalidBlockError>?) {
+        switch result {
+        case nil: requests = nil; invalidBlock = nil
+        case .success(let r)?: requests = r; invalidBlock = nil
+        case .failure(let e)?: requests = nil; invalidBlock = e
+        }
+    }
+}
+
 /// Every executor implements this: given a pre-state, a block environment and ordered transactions,
 /// return the outcome. Parallel executors must equal the serial outcome bit for bit.
 public protocol BlockExecutor: Sendable {
@@ -153,8 +171,9 @@ public protocol BlockExecutor: Sendable {
     func execute(pre: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork) -> BlockOutcome
 }
 
-/// Block-level steps shared by every executor: the EIP-4788 system call before the transactions,
-/// withdrawals after them, and the roots.
+/// Block-level steps shared by every executor: the system calls before the transactions (EIP-4788, EIP-2935:
+/// `applyPreBlockSystemCalls`), rewards and withdrawals after them, then EIP-7685's requests
+/// (`applyRequests`, `SystemCalls.swift`), and the roots.
 public enum BlockFinalization {
     /// EIP-4788 beacon roots contract and the system caller.
     public static let beaconRootsAddress = Address(a: 0x000F_3DF6_D732_807E, b: 0xF131_9FB7_B8BB_8522, c: 0xD0BE_AC02)
@@ -165,7 +184,7 @@ public enum BlockFinalization {
         guard let root = env.parentBeaconBlockRoot, let contract = state.account(beaconRootsAddress),
               !contract.code.isEmpty else { return }
         let world = WorldState(reader: state)
-        let evm = EVM(state: world, block: TransactionProcessor.blockContext(env),
+        let evm = EVM(state: world, block: TransactionProcessor.blockContext(env, fork: fork),
                       tx: TxContext(origin: systemAddress, gasPrice: .zero, blobHashes: []), fork: fork)
         let message = Message(caller: systemAddress, target: beaconRootsAddress, codeAddress: beaconRootsAddress,
                               value: .zero, input: root.bytes, gas: 30_000_000, depth: 0, isStatic: false,
@@ -187,6 +206,9 @@ public enum BlockFinalization {
             }
         }
     }
+
+    /// The most blob gas a block of `fork` may use (its blob schedule's maximum: EIP-4844, EIP-7691, the BPO forks).
+    public static func maxBlobGas(_ fork: Fork) -> UInt64 { ForkRules.of(fork).schedule.maxBlobGasPerBlock }
 
     /// The proof-of-work block reward of a fork, in wei (`ForkRules`): 5 ether from Frontier, 3 from Byzantium
     /// (EIP-649), 2 from Constantinople (EIP-1234), none from the merge (Paris, EIP-3675).
@@ -254,12 +276,22 @@ public enum BlockFinalization {
         return roots
     }
 
+    /// The steps after the transactions, on the committed state: rewards, withdrawals, then the requests
+    /// (from Prague). Every executor's block end runs exactly this.
+    public static func applyEndOfBlock(_ state: inout InMemoryState, env: BlockEnvironment, fork: Fork,
+                                       receipts: [Receipt]) -> Result<BlockRequests, InvalidBlockError>? {
+        applyRewards(&state, env: env)
+        applyWithdrawals(&state, env: env)
+        return applyRequests(&state, env: env, fork: fork, receipts: receipts)
+    }
+
     /// Builds receipts and roots from per-transaction results, in order.
     public static func outcome(state: InMemoryState, receipts: [Receipt], rejected: [RejectedTransaction],
-                               blobGasUsed: UInt64, metrics: ExecutionMetrics) -> BlockOutcome {
+                               blobGasUsed: UInt64, metrics: ExecutionMetrics,
+                               requests: Result<BlockRequests, InvalidBlockError>? = nil) -> BlockOutcome {
         var bloom = Bloom()
         for r in receipts { bloom.formUnion(r.bloom) }
-        return BlockOutcome(
+        var outcome = BlockOutcome(
             stateRoot: state.stateRoot(),
             receiptsRoot: MerkleTrie.orderedRoot(receipts.map(\.encoded)),
             logsHash: LogEncoding.hash(receipts: receipts),
@@ -267,6 +299,8 @@ public enum BlockFinalization {
             gasUsed: receipts.last?.cumulativeGasUsed ?? 0,
             blobGasUsed: blobGasUsed,
             receipts: receipts, rejected: rejected, postState: state, metrics: metrics)
+        outcome.setRequests(requests)
+        return outcome
     }
 
     public static func receipt(for tx: Transaction, result: TransactionResult, cumulativeGasUsed: UInt64) -> Receipt {
@@ -292,7 +326,8 @@ public struct SerialExecutor: BlockExecutor {
         let clock = ContinuousClock()
         let start = clock.now
         var state = pre
-        BlockFinalization.applyBeaconRoot(&state, env: env, fork: fork)
+        BlockFinalization.applyPreBlockSystemCalls(&state, env: env, fork: fork)
+        let maxBlobGas = BlockFinalization.maxBlobGas(fork)
         // Before Byzantium the receipts carry intermediate state roots: keep what is needed to compute them.
         let carriesRoot = BlockFinalization.receiptsCarryStateRoot(fork)
         let intermediateBase = carriesRoot ? state : InMemoryState()
@@ -319,7 +354,7 @@ public struct SerialExecutor: BlockExecutor {
                 if recordsAccess { accessSets.append(AccessSets(reads: [], writes: [])) }
                 gas.append(0)
             case .success(let r):
-                if blobGas + r.blobGasUsed > BlobParameters.maxBlobGasPerBlock {
+                if blobGas + r.blobGasUsed > maxBlobGas {
                     rejected.append(RejectedTransaction(index: i, error: "blob gas exceeds the block maximum"))
                     if recordsAccess { accessSets.append(AccessSets(reads: [], writes: [])) }
                     gas.append(0)
@@ -340,10 +375,9 @@ public struct SerialExecutor: BlockExecutor {
             let roots = BlockFinalization.intermediateStateRoots(base: intermediateBase, commits: commits, coinbase: env.coinbase)
             for i in receipts.indices { receipts[i].postStateRoot = roots[i] }
         }
-        BlockFinalization.applyRewards(&state, env: env)
-        BlockFinalization.applyWithdrawals(&state, env: env)
+        let requests = BlockFinalization.applyEndOfBlock(&state, env: env, fork: fork, receipts: receipts)
         var outcome = BlockFinalization.outcome(state: state, receipts: receipts, rejected: rejected,
-                                                blobGasUsed: blobGas, metrics: metrics)
+                                                blobGasUsed: blobGas, metrics: metrics, requests: requests)
         // The whole block, roots included, as for every executor.
         outcome.metrics.wallTimeNanoseconds = UInt64((clock.now - start).nanoseconds)
         outcome.accessSets = accessSets

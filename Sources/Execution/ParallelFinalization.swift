@@ -69,10 +69,9 @@ public enum ParallelFinalization {
         }
         var receipts = receipts
         if BlockFinalization.receiptsCarryStateRoot(fork) { fillIntermediateRoots(&receipts, base: base, commits: commits, coinbase: env.coinbase) }
-        BlockFinalization.applyRewards(&state, env: env)
-        BlockFinalization.applyWithdrawals(&state, env: env)
+        let requests = BlockFinalization.applyEndOfBlock(&state, env: env, fork: fork, receipts: receipts)
         return BlockFinalization.outcome(state: state, receipts: receipts, rejected: rejected,
-                                         blobGasUsed: blobGasUsed, metrics: metrics)
+                                         blobGasUsed: blobGasUsed, metrics: metrics, requests: requests)
     }
 
     /// Before Byzantium: each receipt's state root after its transaction (`BlockFinalization.intermediateStateRoots`,
@@ -110,6 +109,8 @@ public enum ParallelFinalization {
         var logPayloads: ResultSlots<[UInt8]>?
         // Stage 2 inputs and results.
         var state = InMemoryState()
+        /// The end-of-block requests (EIP-7685), from stage 2's prepare.
+        var requests: Result<BlockRequests, InvalidBlockError>?
         var receiptsTrie: ParallelTrieRoot?
         var payloads: [[UInt8]] = []
         var accounts: [(key: Address, value: Account)] = []
@@ -192,8 +193,7 @@ public enum ParallelFinalization {
                 for (address, account) in shard.accounts { state.accounts[address] = account }
             }
             shardResults = nil
-            BlockFinalization.applyRewards(&state, env: env)
-            BlockFinalization.applyWithdrawals(&state, env: env)
+            requests = BlockFinalization.applyEndOfBlock(&state, env: env, fork: fork, receipts: receipts)
             payloads = logPayloads!.take()
             logPayloads = nil
 
@@ -305,9 +305,11 @@ public enum ParallelFinalization {
         func outcome() -> BlockOutcome {
             let stateRoot = stateTrie!.root(references: stateTasks.references()[0])
             let (logsHash, bloom) = logs!.take()[0]
-            return BlockOutcome(stateRoot: stateRoot, receiptsRoot: receiptsRoot, logsHash: logsHash, logsBloom: bloom,
-                                gasUsed: receipts.last?.cumulativeGasUsed ?? 0, blobGasUsed: blobGasUsed,
-                                receipts: receipts, rejected: rejected, postState: state, metrics: metrics)
+            var outcome = BlockOutcome(stateRoot: stateRoot, receiptsRoot: receiptsRoot, logsHash: logsHash, logsBloom: bloom,
+                                       gasUsed: receipts.last?.cumulativeGasUsed ?? 0, blobGasUsed: blobGasUsed,
+                                       receipts: receipts, rejected: rejected, postState: state, metrics: metrics)
+            outcome.setRequests(requests)
+            return outcome
         }
     }
 

@@ -92,6 +92,9 @@ public struct BlockEnvironment: Sendable, Equatable {
     public var blockReward: UInt256?
     /// The block's ommers, rewarded with `blockReward`.
     public var ommers: [Ommer]
+    /// EIP-6110: the contract whose DepositEvent logs are deposit requests (chain configuration; mainnet's
+    /// by default, which is the only one the Python specification knows).
+    public var depositContractAddress: Address = SystemContracts.mainnetDepositContract
 
     public init(coinbase: Address = .zero, gasLimit: UInt64 = 30_000_000, number: UInt64 = 1, timestamp: UInt64 = 1,
                 difficulty: UInt256 = .zero, prevRandao: UInt256 = .zero, baseFee: UInt256 = .zero,

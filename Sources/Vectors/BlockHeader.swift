@@ -156,6 +156,8 @@ public struct DecodedBlock: Sendable {
     public var withdrawals: [Withdrawal]?
     /// keccak256 of the header as it was encoded in the block.
     public var hash: Hash32
+    /// The block's RLP size in bytes (its canonical encoding: EIP-7934 bounds it from Osaka on).
+    public var rlpSize: Int = 0
 
     /// Decodes `rlp([header, transactions, ommers])` or `rlp([header, transactions, ommers, withdrawals])`
     /// (`requests`, a Prague addition, is rejected: it was dropped from the final design). Any malformed field,
@@ -213,8 +215,10 @@ public struct DecodedBlock: Sendable {
             }
             withdrawals = out
         }
-        return DecodedBlock(header: header, transactions: transactions, transactionEncodings: encodings, ommers: ommers,
-                            withdrawals: withdrawals, hash: Keccak256.hash(RLP.encode(parts[0])))
+        var block = DecodedBlock(header: header, transactions: transactions, transactionEncodings: encodings, ommers: ommers,
+                                 withdrawals: withdrawals, hash: Keccak256.hash(RLP.encode(parts[0])))
+        block.rlpSize = bytes.count
+        return block
     }
 
     /// The ommers hash of these ommer headers: keccak256(rlp([header...])).

@@ -1,4 +1,5 @@
 import EVMPrimitives
+import EVMInterpreter
 import Execution
 import MerkleTrie
 
@@ -15,8 +16,10 @@ public enum BlockHeaderValidation {
     public static let minGasLimit: UInt64 = 5000
     public static let maxGasLimit: UInt64 = 0x7fff_ffff_ffff_ffff
     public static let maxExtraData = 32
-    /// EIP-4844: the blob gas target per block.
+    /// EIP-4844: Cancun's blob gas target per block (later forks: `ForkRules.Schedule.blobTarget` blobs).
     public static let targetBlobGasPerBlock: UInt64 = 393_216
+    /// EIP-7934: the largest RLP-encoded block from Osaka on (MAX_BLOCK_SIZE 10 MiB less a 2 MiB safety margin).
+    public static let maxRLPBlockSize = 10_485_760 - 2_097_152
 
     /// The base fee a block must have after `parent` (EIP-1559); the first London block has the initial one.
     public static func expectedBaseFee(parent: BlockHeader, parentFork: Fork) -> UInt256 {
@@ -31,12 +34,34 @@ public enum BlockHeaderValidation {
         return parentBaseFee &- delta
     }
 
-    /// The excess blob gas a block must have after `parent` (EIP-4844); zero after a pre-Cancun parent.
-    public static func expectedExcessBlobGas(parent: BlockHeader, parentFork: Fork) -> UInt64 {
+    /// The excess blob gas a block of `fork` must have after `parent` (EIP-4844 with `fork`'s blob schedule:
+    /// EIP-7691, the BPO forks); zero after a pre-Cancun parent. From Osaka (EIP-7918), when the parent's
+    /// execution cost of a blob (BLOB_BASE_COST times its base fee) exceeds its blob gas price, the excess grows
+    /// by the parent's blob gas scaled by (max - target) / max instead of falling to the target.
+    public static func expectedExcessBlobGas(parent: BlockHeader, parentFork: Fork, fork: Fork = .cancun) -> UInt64 {
         guard parentFork >= .cancun else { return 0 }
-        let (sum, overflow) = (parent.excessBlobGas ?? 0).addingReportingOverflow(parent.blobGasUsed ?? 0)
+        return expectedExcessBlobGas(parentExcess: parent.excessBlobGas ?? 0, parentUsed: parent.blobGasUsed ?? 0,
+                                     parentBaseFee: parent.baseFee ?? .zero, fork: fork)
+    }
+
+    /// `expectedExcessBlobGas` from the parent's values (t8n's `parentExcessBlobGas`, `parentBlobGasUsed`,
+    /// `parentBaseFee`).
+    public static func expectedExcessBlobGas(parentExcess excess: UInt64, parentUsed used: UInt64, parentBaseFee: UInt256,
+                                             fork: Fork) -> UInt64 {
+        let schedule = ForkRules.of(fork).schedule
+        let target = schedule.blobTarget &* BlobParameters.gasPerBlob
+        let (sum, overflow) = excess.addingReportingOverflow(used)
         if overflow { return .max }
-        return sum < targetBlobGasPerBlock ? 0 : sum - targetBlobGasPerBlock
+        if sum < target { return 0 }
+        if schedule.blobBaseCost > 0 {
+            let blobPrice = UInt256(BlobParameters.gasPerBlob)
+                &* BlobParameters.baseFee(excessBlobGas: excess, updateFraction: schedule.blobUpdateFraction)
+            let executionCost = UInt256(schedule.blobBaseCost) &* parentBaseFee
+            if executionCost > blobPrice {
+                return excess &+ used &* (schedule.blobMax - schedule.blobTarget) / schedule.blobMax
+            }
+        }
+        return sum - target
     }
 
     /// Checks `block`'s header and body against its parent before execution; throws the first violation.
@@ -44,6 +69,10 @@ public enum BlockHeaderValidation {
     public static func validate(_ block: DecodedBlock, fork: Fork, parent: BlockHeader, parentFork: Fork,
                                 ancestors: Set<Hash32> = []) throws(BlockError) {
         let h = block.header
+        let rules = ForkRules.of(fork)
+        if rules.has(.eip7934), block.rlpSize > maxRLPBlockSize {
+            throw BlockError("block RLP size \(block.rlpSize) exceeds \(maxRLPBlockSize) bytes (EIP-7934)")
+        }
         // Fields per fork: exactly those of the fork, in order.
         let want = BlockHeader.optionalFieldCount(fork)
         let fieldCount = h.optionalFieldCount
@@ -77,7 +106,7 @@ public enum BlockHeaderValidation {
             }
         }
         if fork >= .cancun {
-            let expected = expectedExcessBlobGas(parent: parent, parentFork: parentFork)
+            let expected = expectedExcessBlobGas(parent: parent, parentFork: parentFork, fork: fork)
             if h.excessBlobGas != expected {
                 throw BlockError("excess blob gas \(h.excessBlobGas ?? 0), expected \(expected) (EIP-4844)")
             }
@@ -85,8 +114,8 @@ public enum BlockHeaderValidation {
             if h.blobGasUsed != blobGas {
                 throw BlockError("blob gas used \(h.blobGasUsed ?? 0), the transactions' blobs use \(blobGas)")
             }
-            if blobGas > BlobParameters.maxBlobGasPerBlock {
-                throw BlockError("blob gas used \(blobGas) exceeds the block maximum \(BlobParameters.maxBlobGasPerBlock)")
+            if blobGas > rules.schedule.maxBlobGasPerBlock {
+                throw BlockError("blob gas used \(blobGas) exceeds the block maximum \(rules.schedule.maxBlobGasPerBlock)")
             }
         }
         // Body against header.
@@ -136,6 +165,10 @@ public enum BlockHeaderValidation {
         if o.logsBloom != h.logsBloom { problems.append("logs bloom differs from the header's") }
         if fork >= .cancun, o.blobGasUsed != (h.blobGasUsed ?? 0) {
             problems.append("blob gas used \(o.blobGasUsed), header says \(h.blobGasUsed ?? 0)")
+        }
+        if let e = o.invalidBlock { problems.append("invalid block: \(e.message)") }
+        if fork >= .prague, o.requestsHash != h.requestsHash {
+            problems.append("requests hash \(o.requestsHash?.description ?? "none"), header says \(h.requestsHash?.description ?? "none") (EIP-7685)")
         }
         if o.stateRoot != h.stateRoot { problems.append("state root \(o.stateRoot), header says \(h.stateRoot)") }
         return problems

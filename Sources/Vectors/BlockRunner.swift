@@ -302,6 +302,10 @@ public struct BlockRunner: Sendable {
         if let x = e.logsHash, x != o.logsHash { problems.append("logs hash \(o.logsHash), expected \(x)") }
         if let x = e.gasUsed, x != o.gasUsed { problems.append("gas used \(o.gasUsed), expected \(x)") }
         if let x = e.logsBloom, x != o.logsBloom { problems.append("logs bloom differs from the expected one") }
+        if let x = e.requestsHash, x != o.requestsHash {
+            problems.append("requests hash \(o.requestsHash?.description ?? "none"), expected \(x)")
+        }
+        if let invalid = o.invalidBlock { problems.append("invalid block: \(invalid.message)") }
         if let x = e.rejected {
             let want = x.map(\.index), got = o.rejected.map(\.index)
             if want != got { problems.append("rejected transactions \(got), expected \(want)") }
@@ -319,6 +323,8 @@ public struct BlockRunner: Sendable {
         if outcome.gasUsed != reference.gasUsed { fields.append("gasUsed") }
         if outcome.blobGasUsed != reference.blobGasUsed { fields.append("blobGasUsed") }
         if outcome.rejected != reference.rejected { fields.append("rejected") }
+        if outcome.requests != reference.requests { fields.append("requests") }
+        if outcome.invalidBlock != reference.invalidBlock { fields.append("invalidBlock") }
         if outcome.receipts != reference.receipts { fields.append("receipts") }
         let stateDiffers = outcome.postState != reference.postState
         if stateDiffers { fields.append("postState") }

@@ -12,6 +12,8 @@ public struct ExpectedBlockResult: Sendable, Equatable {
     public var rejected: [RejectedTransaction]?
     /// The block's logs bloom (a real block's header states it).
     public var logsBloom: Bloom?
+    /// EIP-7685 `requestsHash` (from Prague).
+    public var requestsHash: Hash32? = nil
 
     public init(stateRoot: Hash32? = nil, receiptsRoot: Hash32? = nil, logsHash: Hash32? = nil,
                 gasUsed: UInt64? = nil, rejected: [RejectedTransaction]? = nil, logsBloom: Bloom? = nil) {

@@ -124,9 +124,19 @@ public struct ExternalT8nExecutor: Sendable, Equatable {
         }
         var logsBloom = Bloom()
         if r.logsBloom.count == 256 { logsBloom.bytes = r.logsBloom }
-        return BlockOutcome(stateRoot: r.stateRoot, receiptsRoot: r.receiptsRoot, logsHash: r.logsHash,
-                            logsBloom: logsBloom, gasUsed: r.gasUsed, blobGasUsed: r.blobGasUsed ?? 0,
-                            receipts: receipts, rejected: r.rejected, postState: post, metrics: metrics)
+        var outcome = BlockOutcome(stateRoot: r.stateRoot, receiptsRoot: r.receiptsRoot, logsHash: r.logsHash,
+                                   logsBloom: logsBloom, gasUsed: r.gasUsed, blobGasUsed: r.blobGasUsed ?? 0,
+                                   receipts: receipts, rejected: r.rejected, postState: post, metrics: metrics)
+        // EIP-7685: the tool's requests (from Prague), or why the block is invalid.
+        if let e = r.blockException {
+            outcome.invalidBlock = InvalidBlockError(e)
+        } else if let requests = r.requests {
+            outcome.requests = BlockRequests(requests)
+            if let h = r.requestsHash, h != outcome.requests?.hash {
+                outcome.invalidBlock = InvalidBlockError("the tool's requestsHash \(h) is not the hash of its requests")
+            }
+        }
+        return outcome
     }
 
     /// One run of the tool in a fresh temporary directory.

@@ -42,6 +42,12 @@ public struct T8nResult: Sendable, Equatable {
     public var withdrawalsRoot: Hash32?
     public var currentExcessBlobGas: UInt64?
     public var blobGasUsed: UInt64?
+    /// EIP-7685 (from Prague): sha256 of the requests' sha256s, and the requests (type byte first), as the
+    /// Python specification's t8n writes them.
+    public var requestsHash: Hash32? = nil
+    public var requests: [[UInt8]]? = nil
+    /// Why the block is invalid after its transactions (a failed request system call, a bad deposit event).
+    public var blockException: String? = nil
 
     public init(stateRoot: Hash32, txRoot: Hash32?, receiptsRoot: Hash32, logsHash: Hash32, logsBloom: [UInt8],
                 gasUsed: UInt64, receipts: [T8nReceipt], rejected: [RejectedTransaction],
@@ -76,7 +82,7 @@ public struct T8nResult: Sendable, Equatable {
                 rejected.append(RejectedTransaction(index: Int(index), error: rf.has("error") ? try rf.string("error") : ""))
             }
         }
-        return T8nResult(
+        var result = T8nResult(
             stateRoot: try hash("stateRoot"), txRoot: try optionalHash("txRoot"), receiptsRoot: try hash("receiptsRoot"),
             logsHash: try hash("logsHash"),
             logsBloom: f.has("logsBloom") ? try HexField.bytes(try f.string("logsBloom"), at: f.at("logsBloom")) : [],
@@ -86,6 +92,16 @@ public struct T8nResult: Sendable, Equatable {
             withdrawalsRoot: try optionalHash("withdrawalsRoot"),
             currentExcessBlobGas: f.has("currentExcessBlobGas") ? try Quantity.u64(f, "currentExcessBlobGas") : nil,
             blobGasUsed: f.has("blobGasUsed") ? try Quantity.u64(f, "blobGasUsed") : nil)
+        result.requestsHash = try optionalHash("requestsHash")
+        if f.has("requests") {
+            var requests: [[UInt8]] = []
+            for (i, r) in try f.array("requests").enumerated() {
+                requests.append(try HexField.bytes(try JSONFields.string(r, at: f.at("requests[\(i)]")), at: f.at("requests[\(i)]")))
+            }
+            result.requests = requests
+        }
+        if f.has("blockException"), let e = f.object["blockException"] as? String { result.blockException = e }
+        return result
     }
 
     static func parseReceipt(_ value: Any, at path: String) throws(FieldError) -> T8nReceipt {
@@ -141,6 +157,9 @@ public struct T8nResult: Sendable, Equatable {
         if let v = withdrawalsRoot { o["withdrawalsRoot"] = .string(v.description) }
         if let v = currentExcessBlobGas { o["currentExcessBlobGas"] = q(v) }
         if let v = blobGasUsed { o["blobGasUsed"] = q(v) }
+        if let v = requestsHash { o["requestsHash"] = .string(v.description) }
+        if let v = requests { o["requests"] = .array(v.map { .string(Hex.encode($0)) }) }
+        if let v = blockException { o["blockException"] = .string(v) }
         o["receipts"] = .array(receipts.enumerated().map { (i, r) in
             var ro: [String: BlockJSON] = [
                 "root": .string("0x"),

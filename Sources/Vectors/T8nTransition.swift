@@ -124,7 +124,11 @@ public enum T8nTransition {
             withdrawalsRoot: fork >= .shanghai ? withdrawalsRoot(environment.withdrawals) : nil,
             currentExcessBlobGas: fork >= .cancun ? environment.excessBlobGas : nil,
             blobGasUsed: fork >= .cancun ? outcome.blobGasUsed : nil)
-        return T8nOutput(result: result, postState: outcome.postState, body: body.bytes, outcome: outcome)
+        var full = result
+        full.requests = outcome.requests?.requests
+        full.requestsHash = outcome.requestsHash
+        full.blockException = outcome.invalidBlock?.message
+        return T8nOutput(result: full, postState: outcome.postState, body: body.bytes, outcome: outcome)
     }
 
     /// EIP-4895: the ordered trie of `rlp([index, validatorIndex, address, amount])`.

@@ -43,7 +43,7 @@ struct T8nCommand: ParsableCommand {
     @Option(name: .customLong("output.body"), help: "Body (RLP of the included transactions) file name, or stdout.")
     var outputBody: String?
 
-    @Option(name: .customLong("state.fork"), help: "Fork name (Lockstep executes Cancun).")
+    @Option(name: .customLong("state.fork"), help: "Fork name: any fork from Frontier to BPO2 (Prague on: with EIP-7685 requests).")
     var stateFork = "Cancun"
 
     @Option(name: .customLong("state.chainid"), help: "Chain id for signatures and CHAINID.")

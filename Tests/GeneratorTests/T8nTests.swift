@@ -89,11 +89,15 @@ final class T8nTests: XCTestCase {
         XCTAssertEqual(out.result.stateRoot, try Hash32(hex: "0x9e5c407e616290f010cc37392c81c49495052be07bf5b672d8dd30fdce1890ce"))
     }
 
-    func testUnsupportedForkAndBadEnvAreConfigErrors() throws {
+    func testBadEnvAndAllocAreErrors() throws {
         let a = try Self.json(Self.alloc), e = try Self.json(Self.env), t = try Self.json(Self.txs)
-        XCTAssertThrowsError(try T8nTransition.run(alloc: a, env: e, txs: t, fork: .prague, chainId: 1, executor: SerialExecutor())) {
-            XCTAssertEqual(($0 as? T8nFailure)?.exitCode, 3)
-        }
+        // Every fork runs; a Prague block whose pre-state lacks the EIP-7002 and EIP-7251 contracts is invalid
+        // (`blockException`, as the Python specification's t8n writes it), not a configuration error.
+        let prague = try T8nTransition.run(alloc: a, env: e, txs: t, fork: .prague, chainId: 1, executor: SerialExecutor())
+        XCTAssertEqual(prague.result.blockException?.contains("has no code"), true)
+        XCTAssertNil(prague.result.requestsHash)
+        guard case .object(let json) = prague.resultJSON else { return XCTFail("result is not an object") }
+        XCTAssertNotNil(json["blockException"])
         XCTAssertThrowsError(try T8nTransition.run(alloc: a, env: ["currentCoinbase": "0x00"], txs: t, fork: .cancun, chainId: 1,
                                                    executor: SerialExecutor())) {
             XCTAssertEqual(($0 as? T8nFailure)?.exitCode, 3)

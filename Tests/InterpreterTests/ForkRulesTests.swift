@@ -116,7 +116,7 @@ final class ForkRulesTests: XCTestCase {
             XCTAssertEqual(Fork(name: name), fork, name)
             XCTAssertTrue(fork.isSupported, name)
         }
-        XCTAssertFalse(Fork.prague.isSupported)
+        for fork in Fork.allCases { XCTAssertTrue(fork.isSupported, fork.name) }  // Prague to BPO2 too (blocks: EIP-2935, 7002, 7251, 7685)
     }
 
     // MARK: - Homestead

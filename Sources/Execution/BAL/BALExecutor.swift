@@ -50,7 +50,7 @@ public struct BALExecutor: BlockExecutor {
         let n = transactions.count
         let indexed = IndexedAccessList(list, transactions: n)
         var base = pre
-        BlockFinalization.applyBeaconRoot(&base, env: env, fork: fork)
+        BlockFinalization.applyPreBlockSystemCalls(&base, env: env, fork: fork)
         if let m = Self.checkSystemCall(pre: pre, base: base, list: indexed) { return .failure(m) }
 
         let chunk = Self.chunk
@@ -68,11 +68,11 @@ public struct BALExecutor: BlockExecutor {
         collected.metrics.executions = n
         let failure = Mutex<BALMismatch?>(nil)
         let collect: @Sendable () -> Bool = { [base] in
-            if let m = Self.checkResults(results, transactions: transactions, env: env, list: indexed, base: base) {
+            if let m = Self.checkResults(results, transactions: transactions, env: env, fork: fork, list: indexed, base: base) {
                 failure.withLock { $0 = m }
                 return false
             }
-            return collected.collect(transactions, env: env, take: { results.take($0)?.outcome })
+            return collected.collect(transactions, env: env, fork: fork, take: { results.take($0)?.outcome })
         }
         let gang = WorkerGang.checkout(threads: threads)
         defer { WorkerGang.checkin(gang) }
@@ -221,7 +221,7 @@ public struct BALExecutor: BlockExecutor {
     /// Index 0: what the system call changed must be the list's index-0 changes.
     static func checkSystemCall(pre: InMemoryState, base: InMemoryState, list: IndexedAccessList) -> BALMismatch? {
         var actual: [BALEntry] = []
-        let address = BlockFinalization.beaconRootsAddress
+        for address in BlockFinalization.preBlockSystemAddresses {
         let old = pre.accounts[address], new = base.accounts[address]
         if old != new {
             let o = old?.info ?? AccountInfo(), x = new?.info ?? AccountInfo()
@@ -233,6 +233,7 @@ public struct BALExecutor: BlockExecutor {
                 actual.append(.storage(address, key, index: 0, value: base.storage(address, key: key)))
             }
         }
+        }
         actual.sort()
         return firstDifference(index: 0, actual: actual, listed: list.changes[0])
     }
@@ -240,8 +241,9 @@ public struct BALExecutor: BlockExecutor {
     /// In block order: each transaction's own check, then that every read-only listed location was read
     /// by some transaction, then the post-execution changes (withdrawals).
     static func checkResults(_ results: TxSlots<TxResult>, transactions: [Transaction], env: BlockEnvironment,
-                             list: IndexedAccessList, base: InMemoryState) -> BALMismatch? {
+                             fork: Fork, list: IndexedAccessList, base: InMemoryState) -> BALMismatch? {
         let n = transactions.count
+        let maxBlobGas = BlockFinalization.maxBlobGas(fork)
         var read = [UInt64](repeating: 0, count: (list.locationCount + 63) / 64)
         var cumulative: UInt64 = 0, blobGas: UInt64 = 0
         for i in 0..<n {
@@ -253,7 +255,7 @@ public struct BALExecutor: BlockExecutor {
             }
             if let used, used.gas > 0 || used.blob > 0 {
                 if transactions[i].gasLimit > env.gasLimit - cumulative
-                    || blobGas + used.blob > BlobParameters.maxBlobGasPerBlock { return nil }
+                    || blobGas + used.blob > maxBlobGas { return nil }
                 cumulative += used.gas
                 blobGas += used.blob
             }
@@ -274,6 +276,13 @@ public struct BALExecutor: BlockExecutor {
         var actual: [BALEntry] = []
         for (address, b) in balances where b.new != b.old.balance {
             actual.append(.balance(address, index: n + 1, value: b.new))
+        }
+        // The end-of-block system calls (EIP-7002, EIP-7251: storage of their own contracts only), on the
+        // state the list gives after the last transaction.
+        for (address, change) in BlockFinalization.endOfBlockSystemCallChanges(reader: after, env: env, fork: fork) {
+            for (key, value) in change.storage where value != after.storage(address, key: key) {
+                actual.append(.storage(address, key, index: n + 1, value: value))
+            }
         }
         actual.sort()
         return firstDifference(index: n + 1, actual: actual, listed: list.changes[n + 1])

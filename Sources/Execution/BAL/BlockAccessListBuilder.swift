@@ -1,9 +1,9 @@
 import EVMPrimitives
 import EVMState
 
-/// Derives a block's access list from a serial run (`--bal derive`): the system call, then each
-/// transaction against the state its predecessors left (as `SerialExecutor` runs them), then the
-/// withdrawals; every field and slot whose value after a step differs from before it is a change at that
+/// Derives a block's access list from a serial run (`--bal derive`): the pre-block system calls (EIP-4788,
+/// EIP-2935) at index 0, then each transaction against the state its predecessors left (as `SerialExecutor`
+/// runs them), then the withdrawals and the end-of-block system calls (EIP-7002, EIP-7251) at n + 1; every field and slot whose value after a step differs from before it is a change at that
 /// step's index, every slot a transaction read and the block never changed is a read, and every account
 /// a transaction read is listed. Rejected transactions contribute nothing.
 public enum BlockAccessListBuilder {
@@ -21,11 +21,13 @@ public enum BlockAccessListBuilder {
         var building: [Address: Building] = [:]
         var state = pre
 
-        // Index 0: the pre-execution system call (EIP-4788).
+        // Index 0: the pre-execution system calls (EIP-4788, EIP-2935).
         let before = state
-        BlockFinalization.applyBeaconRoot(&state, env: env, fork: fork)
-        record(index: 0, addresses: [BlockFinalization.beaconRootsAddress], before: before, after: state,
+        BlockFinalization.applyPreBlockSystemCalls(&state, env: env, fork: fork)
+        record(index: 0, addresses: BlockFinalization.preBlockSystemAddresses, before: before, after: state,
                into: &building)
+        let maxBlobGas = BlockFinalization.maxBlobGas(fork)
+        var receipts: [Receipt] = []
 
         var cumulative: UInt64 = 0
         var blobGas: UInt64 = 0
@@ -33,7 +35,7 @@ public enum BlockAccessListBuilder {
             let result = TransactionProcessor.execute(tx, env: env, reader: state, fork: fork,
                                                       gasAvailable: env.gasLimit - cumulative, deferCoinbaseFee: true)
             guard case .success(let r) = result,
-                  blobGas + r.blobGasUsed <= BlobParameters.maxBlobGasPerBlock else { continue }
+                  blobGas + r.blobGasUsed <= maxBlobGas else { continue }
             for a in r.readAccounts where building[a] == nil { building[a] = Building() }
             for s in r.readSlots { building[s.address, default: Building()].reads.insert(s.key) }
             var touched = Array(r.changes.accounts.keys)
@@ -50,6 +52,7 @@ public enum BlockAccessListBuilder {
             record(index: i + 1, snapshot: stepBefore, after: state, into: &building)
             cumulative += r.gasUsed
             blobGas += r.blobGasUsed
+            receipts.append(BlockFinalization.receipt(for: tx, result: r, cumulativeGasUsed: cumulative))
         }
 
         // Index n + 1: withdrawals.
@@ -58,6 +61,11 @@ public enum BlockAccessListBuilder {
         let stepBefore = Snapshot(state, addresses: withdrawn, keys: [:])
         BlockFinalization.applyWithdrawals(&state, env: env)
         record(index: last, snapshot: stepBefore, after: state, into: &building)
+        // Also n + 1: the request contracts' system calls (their changes only; deposits change nothing).
+        let beforeRequests = state
+        _ = BlockFinalization.applyRequests(&state, env: env, fork: fork, receipts: receipts)
+        record(index: last, addresses: BlockFinalization.endOfBlockSystemAddresses, before: beforeRequests, after: state,
+               into: &building)
 
         var list = BlockAccessList()
         for (address, b) in building {

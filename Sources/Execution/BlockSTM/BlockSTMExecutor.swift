@@ -48,7 +48,7 @@ public struct BlockSTMExecutor: BlockExecutor {
             return serially(pre: pre, env: env, transactions: transactions, fork: fork, start: start, metrics: ExecutionMetrics())
         }
         var base = pre
-        BlockFinalization.applyBeaconRoot(&base, env: env, fork: fork)
+        BlockFinalization.applyPreBlockSystemCalls(&base, env: env, fork: fork)
 
         // One gang of threads for the whole block: execution, commit and roots.
         let gang = WorkerGang.checkout(threads: threads)
@@ -58,7 +58,7 @@ public struct BlockSTMExecutor: BlockExecutor {
         let collected = Collected()
         if threads == 1 || transactions.isEmpty {
             if !transactions.isEmpty { gang.run { worker in run.work(worker: worker) } }
-            guard collect(run, transactions: transactions, env: env, into: collected) else {
+            guard collect(run, transactions: transactions, env: env, fork: fork, into: collected) else {
                 if !run.scheduler.done { return finishSerially(run, base: base, gang: gang, start: start) }
                 return serially(pre: pre, env: env, transactions: transactions, fork: fork, start: start, metrics: collected.metrics)
             }
@@ -77,7 +77,7 @@ public struct BlockSTMExecutor: BlockExecutor {
         let stageClock = StageClock()
         let stages = [WorkerGang.Stage(prepare: { threads }, task: { worker in run.work(worker: worker) })]
             + stageClock.timing(job.stages(before: {
-                guard run.scheduler.done, collect(run, transactions: transactions, env: env, into: collected) else { return false }
+                guard run.scheduler.done, collect(run, transactions: transactions, env: env, fork: fork, into: collected) else { return false }
                 collected.hand(to: job)
                 return true
             }))
@@ -95,10 +95,10 @@ public struct BlockSTMExecutor: BlockExecutor {
     }
 
     /// The run's counters, then (when the run completed) its last incarnations through `Collected.collect`.
-    private func collect(_ run: BlockSTMRun, transactions: [Transaction], env: BlockEnvironment, into c: Collected) -> Bool {
+    private func collect(_ run: BlockSTMRun, transactions: [Transaction], env: BlockEnvironment, fork: Fork, into c: Collected) -> Bool {
         fill(&c.metrics, from: run)
         guard run.scheduler.done else { return false }
-        return c.collect(transactions, env: env, take: run.takeResult)
+        return c.collect(transactions, env: env, fork: fork, take: run.takeResult)
     }
 
     private func fill(_ metrics: inout ExecutionMetrics, from run: BlockSTMRun) {
@@ -150,7 +150,7 @@ public struct BlockSTMExecutor: BlockExecutor {
                 c.rejected.append(RejectedTransaction(index: next, error: Self.serialError(error, tx: tx, available: available).description))
                 c.gas.append(0)
             case .included(let r):
-                if tx.gasLimit > available || c.blobGas + r.blobGasUsed > BlobParameters.maxBlobGasPerBlock { break prefix }
+                if tx.gasLimit > available || c.blobGas + r.blobGasUsed > BlockFinalization.maxBlobGas(fork) { break prefix }
                 state.apply(r.changes)
                 state.credit(env.coinbase, r.coinbaseFee)
                 cumulative += r.gasUsed
@@ -174,7 +174,7 @@ public struct BlockSTMExecutor: BlockExecutor {
                 c.rejected.append(RejectedTransaction(index: i, error: error.description))
                 c.gas.append(0)
             case .success(let r):
-                if c.blobGas + r.blobGasUsed > BlobParameters.maxBlobGasPerBlock {
+                if c.blobGas + r.blobGasUsed > BlockFinalization.maxBlobGas(fork) {
                     c.rejected.append(RejectedTransaction(index: i, error: "blob gas exceeds the block maximum"))
                     c.gas.append(0)
                     continue
@@ -443,7 +443,8 @@ final class Collected: @unchecked Sendable {  // used by one thread at a time, o
     /// Takes each transaction's result in block order (`take(i)`, nil when missing) and checks it as
     /// SerialExecutor checks each transaction. False when the block must be re-run serially (a block gas
     /// or blob gas limit bites in block order, or a result is missing).
-    func collect(_ transactions: [Transaction], env: BlockEnvironment, take: (Int) -> BlockSTMRun.TxOutcome?) -> Bool {
+    func collect(_ transactions: [Transaction], env: BlockEnvironment, fork: Fork, take: (Int) -> BlockSTMRun.TxOutcome?) -> Bool {
+        let maxBlobGas = BlockFinalization.maxBlobGas(fork)
         commits.reserveCapacity(transactions.count)
         receipts.reserveCapacity(transactions.count)
         gas.reserveCapacity(transactions.count)
@@ -461,7 +462,7 @@ final class Collected: @unchecked Sendable {  // used by one thread at a time, o
                 // The parallel run offered the whole block gas limit; in block order less may be left,
                 // and the blob gas may run out: then the later transactions read writes that serially
                 // never happened, so the parallel result is unusable.
-                if tx.gasLimit > available || blobGas + r.blobGasUsed > BlobParameters.maxBlobGasPerBlock { return false }
+                if tx.gasLimit > available || blobGas + r.blobGasUsed > maxBlobGas { return false }
                 commits.append(ParallelFinalization.Commit(changes: r.changes, coinbaseFee: r.coinbaseFee))
                 cumulative += r.gasUsed
                 blobGas += r.blobGasUsed

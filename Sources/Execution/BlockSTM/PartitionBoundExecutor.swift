@@ -27,7 +27,7 @@ public struct PartitionBoundExecutor: BlockExecutor {
         let clock = ContinuousClock()
         let start = clock.now
         var base = pre
-        BlockFinalization.applyBeaconRoot(&base, env: env, fork: fork)
+        BlockFinalization.applyPreBlockSystemCalls(&base, env: env, fork: fork)
         let n = transactions.count, chunk = Self.chunk
         let results = ResultSlots<BlockSTMRun.TxOutcome>(count: n)
         let executeChunk: @Sendable (Int) -> Void = { [base] c in
@@ -49,7 +49,7 @@ public struct PartitionBoundExecutor: BlockExecutor {
         collected.metrics.executions = n
         // The in-order checks, as Block-STM runs them.
         let collect: @Sendable () -> Bool = {
-            guard collected.collect(transactions, env: env, take: { results.take($0) }) else { return false }
+            guard collected.collect(transactions, env: env, fork: fork, take: { results.take($0) }) else { return false }
             collected.hand(to: job)
             return true
         }
