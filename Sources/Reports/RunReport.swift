@@ -410,6 +410,6 @@ public struct GateFinding: Codable, Sendable, Equatable {
     /// `FAIL`, `not measurable` or `note`.
     public var label: String { fails ? "FAIL" : kind == .notMeasurable ? "not measurable" : "note" }
 
-    /// One line: `label kind: subject: detail`.
-    public var line: String { "\(label) \(kind.rawValue): \(subject): \(detail)" }
+    /// One line: `FAIL kind: subject: detail`, `not measurable: subject: detail` or `note: subject: detail`.
+    public var line: String { fails ? "\(label) \(kind.rawValue): \(subject): \(detail)" : "\(label): \(subject): \(detail)" }
 }

@@ -124,10 +124,7 @@ struct BenchBlockSTMCommand: ParsableCommand {
         let instrumented = SerialExecutor()
         let parallel = threads.map { BlockSTMExecutor(threads: $0, policy: policy) }
         func run(_ e: some BlockExecutor) -> (BlockOutcome, UInt64) {
-            let clock = ContinuousClock()
-            let start = clock.now
-            let o = e.execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
-            return (o, UInt64((clock.now - start).nanoseconds))
+            Timing.measure { e.execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun) }
         }
         // Warm-up: caches, code analysis, thread start-up paths.
         _ = run(serial)
@@ -165,40 +162,38 @@ struct BenchBlockSTMCommand: ParsableCommand {
             let (o, _) = run(b)
             if BlockRunner.divergence(o, from: reference, transactions: block.txs.count) != nil { boundMatches[k] = false }
         }
-        var boundSamples = [[UInt64]](repeating: [], count: bounds.count)
-        var serialSamples: [UInt64] = []
-        var parallelSamples = [[UInt64]](repeating: [], count: threads.count)
-        var balSamples = [[UInt64]](repeating: [], count: threads.count)
-        for _ in 0..<repeats {
-            let (_, ns) = run(serial)
-            serialSamples.append(ns)
-            for (k, p) in parallel.enumerated() {
-                let (o, pns) = run(p)
-                parallelSamples[k].append(pns)
-                if o.stateRoot != reference.stateRoot || o.receiptsRoot != reference.receiptsRoot { matches[k] = false }
-            }
-            for (k, b) in bounds.enumerated() {
-                let (o, bns) = run(b)
-                boundSamples[k].append(bns)
-                if o.stateRoot != reference.stateRoot || o.receiptsRoot != reference.receiptsRoot { boundMatches[k] = false }
-            }
-            for (k, b) in bals.enumerated() {
-                let (o, bns) = run(b)
-                balSamples[k].append(bns)
-                if balProblems[k] == nil && (o.stateRoot != reference.stateRoot || o.receiptsRoot != reference.receiptsRoot) {
+        // The timed rounds (`Timing.interleavedRounds`): serial, each Block-STM, each partition bound, each BAL.
+        enum Configuration { case serial, parallel(Int), bound(Int), bal(Int) }
+        let configurations: [Configuration] = [.serial] + parallel.indices.map { .parallel($0) }
+            + bounds.indices.map { .bound($0) } + bals.indices.map { .bal($0) }
+        func differs(_ o: BlockOutcome) -> Bool { o.stateRoot != reference.stateRoot || o.receiptsRoot != reference.receiptsRoot }
+        let samples = Timing.interleavedRounds(rounds: repeats, configurations: configurations.count) { c, _ in
+            switch configurations[c] {
+            case .serial:
+                _ = serial.execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+            case .parallel(let k):
+                if differs(parallel[k].execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)) { matches[k] = false }
+            case .bound(let k):
+                if differs(bounds[k].execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)) { boundMatches[k] = false }
+            case .bal(let k):
+                if differs(bals[k].execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)) && balProblems[k] == nil {
                     balProblems[k] = "a timed run differs from serial"
                 }
             }
         }
+        let serialSamples = samples[0]
+        let parallelSamples = Array(samples[1..<(1 + parallel.count)])
+        let boundSamples = Array(samples[(1 + parallel.count)..<(1 + parallel.count + bounds.count)])
+        let balSamples = Array(samples[(1 + parallel.count + bounds.count)...])
         let byTime = graph.criticalPath(weights: reference.transactionNanoseconds)
-        let serialMedian = BlockRunner.median(serialSamples)
+        let serialMedian = Timing.median(serialSamples)
         return threads.enumerated().map { k, t in
             Row(workload: block.name, txs: block.txs.count, gas: reference.gasUsed, threads: t,
-                serialNanoseconds: serialMedian, parallelNanoseconds: BlockRunner.median(parallelSamples[k]),
+                serialNanoseconds: serialMedian, parallelNanoseconds: Timing.median(parallelSamples[k]),
                 idealSpeedup: byTime.idealSpeedup(threads: t),
-                boundNanoseconds: bounds.isEmpty ? nil : BlockRunner.median(boundSamples[k]),
+                boundNanoseconds: bounds.isEmpty ? nil : Timing.median(boundSamples[k]),
                 matches: matches[k], boundMatches: bounds.isEmpty || boundMatches[k], reExecutions: reExecutions[k],
-                balNanoseconds: BlockRunner.median(balSamples[k]), balProblem: balProblems[k], ranSerially: ranSerially[k])
+                balNanoseconds: Timing.median(balSamples[k]), balProblem: balProblems[k], ranSerially: ranSerially[k])
         }
     }
 

@@ -140,7 +140,7 @@ final class GateTests: XCTestCase {
             XCTAssertFalse(unmeasurable.isEmpty, "seed \(seed): \(decision.findings.map(\.line))")
             for f in unmeasurable {
                 XCTAssertGreaterThan(f.changeInterval?.width ?? 0, GateSettings.defaultMaxIntervalWidthPercent)
-                XCTAssertTrue(f.line.hasPrefix("not measurable notMeasurable: "), f.line)
+                XCTAssertTrue(f.line.hasPrefix("not measurable: "), f.line)
             }
         }
     }
