@@ -6,11 +6,11 @@ import Precompiles
 
 /// The EVM for one transaction under one fork's rules: message calls, creations and the interpreter loop.
 ///
-/// Generic over the state reader so the compiler specialises state access; it knows nothing of
-/// parallelism. Stacks and memories are pooled by call depth (frames at one depth never overlap)
+/// Concrete (the state reader is an existential inside `WorldState`), so every module runs the same
+/// specialised interpreter; it knows nothing of parallelism. Stacks and memories are pooled by call depth (frames at one depth never overlap)
 /// and reused across frames, so the interpreter loop does not allocate.
-public final class EVM<R: StateReader> {
-    public let state: WorldState<R>
+public final class EVM {
+    public let state: WorldState
     public let block: BlockContext
     public let tx: TxContext
     public let fork: Fork
@@ -21,7 +21,7 @@ public final class EVM<R: StateReader> {
     var stacks: [UnsafeMutablePointer<UInt256>] = []
     var memories: [Memory] = []
 
-    public init(state: WorldState<R>, block: BlockContext, tx: TxContext, fork: Fork = .cancun) {
+    public init(state: WorldState, block: BlockContext, tx: TxContext, fork: Fork = .cancun) {
         self.state = state
         self.block = block
         self.tx = tx

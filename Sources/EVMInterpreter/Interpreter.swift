@@ -52,7 +52,7 @@ extension EVM {
         return code.bytes.withUnsafeBufferPointer { codeBuf -> FrameResult in
             let codeCount = codeBuf.count
             while true {
-                if state.reader.isAborted { return halt(.readAborted) }
+                if state.aborted { return halt(.readAborted) }
                 let op: UInt8 = pc < codeCount ? codeBuf[pc] : 0x00
                 let info = table[Int(op)]
                 if !info.defined { return halt(.invalidOpcode(op)) }
@@ -302,7 +302,12 @@ extension EVM {
                     let start = pc + 1
                     let avail = max(0, min(n, codeCount - start))
                     var v = UInt256.zero
-                    if avail > 0 {
+                    if n <= 8 && avail == n {
+                        // PUSH1..PUSH8 inside the code (most pushes): the bytes straight into the low word.
+                        var w: UInt64 = 0
+                        for i in 0..<n { w = w &<< 8 | UInt64(codeBuf[start &+ i]) }
+                        v.w0 = w
+                    } else if avail > 0 {
                         v = UInt256(bigEndian: UnsafeRawBufferPointer(start: codeBuf.baseAddress! + start, count: avail))
                         if avail < n { v = v << (8 * (n - avail)) }
                     }

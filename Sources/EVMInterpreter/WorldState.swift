@@ -1,11 +1,17 @@
 import EVMPrimitives
 import EVMState
+import Precompiles
 
 /// A storage location: account and slot.
 @frozen public struct SlotKey: Hashable, Sendable {
     public var address: Address
     public var key: UInt256
     @inlinable public init(_ address: Address, _ key: UInt256) { self.address = address; self.key = key }
+
+    /// Without SipHash, as for its fields (see `UInt256.foldedHash`).
+    @inlinable public func _rawHashValue(seed: Int) -> Int {
+        Int(truncatingIfNeeded: key.foldedHash(seed: address.foldedHash(seed: UInt64(truncatingIfNeeded: seed))))
+    }
 }
 
 /// One log record emitted by LOG0..LOG4.
@@ -23,8 +29,17 @@ public struct Log: Sendable, Equatable {
 /// Every change pushes an undo entry carrying exactly the old value; a call frame takes a checkpoint
 /// (the journal length) and reverts to it on failure. At the end of the transaction `changes()`
 /// yields the write set, without touching the reader.
-public final class WorldState<R: StateReader> {
-    public let reader: R
+///
+/// Not generic over the reader: the reader is called only on a first read of an account or slot, so an
+/// existential costs little there, while a generic class would leave the interpreter that drives it
+/// unspecialised (metadata look-ups and witness calls on every access) in every module but its own.
+public final class WorldState {
+    public let reader: any StateReader
+    /// True once the reader reported `isAborted` (a parallel executor's read could not be answered): the
+    /// interpreter stops at its next instruction. Copied from the reader after each of its reads, so the
+    /// interpreter tests a stored flag, not a protocol requirement, per instruction.
+    public var isAborted: Bool { aborted }
+    @usableFromInline var aborted = false
 
     /// Current account fields, loaded on first use. `.some(nil)` caches "does not exist".
     @usableFromInline var accounts: [Address: AccountInfo?] = [:]
@@ -67,7 +82,7 @@ public final class WorldState<R: StateReader> {
     /// RIPEMD-160's address: a touch of it survives a revert (mainnet block 2675119; kept by every client).
     static var ripemd: Address { Address(a: 0, b: 0, c: 3) }
 
-    public init(reader: R) {
+    public init(reader: any StateReader) {
         self.reader = reader
         journal.reserveCapacity(256)
     }
@@ -101,6 +116,7 @@ public final class WorldState<R: StateReader> {
     @inlinable public func account(_ address: Address) -> AccountInfo? {
         if let cached = accounts[address] { return cached }
         let loaded = reader.account(address)
+        if reader.isAborted { aborted = true }
         accounts[address] = .some(loaded)
         originalAccounts[address] = .some(loaded)
         return loaded
@@ -172,6 +188,7 @@ public final class WorldState<R: StateReader> {
         let k = SlotKey(address, key)
         if let v = originalStorage[k] { return v }
         let v = reader.storage(address, key: key)
+        if reader.isAborted { aborted = true }
         originalStorage[k] = v
         return v
     }
@@ -190,7 +207,9 @@ public final class WorldState<R: StateReader> {
     /// EIP-7610: an account with storage counts as occupied for CREATE/CREATE2.
     public func hasStorage(_ address: Address) -> Bool {
         for (k, v) in dirtyStorage where k.address == address && !v.isZero { return true }
-        return reader.hasStorage(address)
+        let has = reader.hasStorage(address)
+        if reader.isAborted { aborted = true }
+        return has
     }
 
     @inlinable public func transientStorage(_ address: Address, _ key: UInt256) -> UInt256 {
@@ -205,9 +224,22 @@ public final class WorldState<R: StateReader> {
 
     // MARK: access sets (EIP-2929)
 
+    /// The fork whose precompiles count as warm (EIP-2929: every transaction starts with them warm); tested by
+    /// address instead of inserting a dozen addresses into `accessedAddresses` per transaction.
+    public private(set) var warmPrecompiles: Fork?
+
+    /// Makes the precompiles of `fork` warm for the rest of the transaction.
+    public func warmPrecompiles(of fork: Fork) { warmPrecompiles = fork }
+
+    @inlinable func isWarmPrecompile(_ address: Address) -> Bool {
+        guard address.a == 0, address.b == 0, let fork = warmPrecompiles else { return false }
+        return Precompiles.isPrecompile(address, fork: fork)
+    }
+
     /// Marks the address warm; returns true when it was cold.
     @discardableResult
     public func accessAddress(_ address: Address) -> Bool {
+        if isWarmPrecompile(address) { return false }
         if accessedAddresses.insert(address).inserted {
             journal.append(.accessedAddress(address))
             return true
@@ -215,7 +247,7 @@ public final class WorldState<R: StateReader> {
         return false
     }
 
-    @inlinable public func isWarm(_ address: Address) -> Bool { accessedAddresses.contains(address) }
+    @inlinable public func isWarm(_ address: Address) -> Bool { isWarmPrecompile(address) || accessedAddresses.contains(address) }
 
     /// Marks the slot warm; returns true when it was cold.
     @discardableResult

@@ -14,9 +14,11 @@
     @inlinable @inline(__always)
     public init(_ value: UInt64) { self.init(w0: value, w1: 0, w2: 0, w3: 0) }
 
-    public static let zero = UInt256(w0: 0, w1: 0, w2: 0, w3: 0)
-    public static let one = UInt256(w0: 1, w1: 0, w2: 0, w3: 0)
-    public static let max = UInt256(w0: .max, w1: .max, w2: .max, w3: .max)
+    // Computed and inlinable, not `static let`: a global constant of another module is read through a call
+    // to its addressor (a once-check) on every use, here in the interpreter's hottest cases.
+    @inlinable public static var zero: UInt256 { UInt256(w0: 0, w1: 0, w2: 0, w3: 0) }
+    @inlinable public static var one: UInt256 { UInt256(w0: 1, w1: 0, w2: 0, w3: 0) }
+    @inlinable public static var max: UInt256 { UInt256(w0: .max, w1: .max, w2: .max, w3: .max) }
 
     @inlinable public var isZero: Bool { (w0 | w1 | w2 | w3) == 0 }
 }

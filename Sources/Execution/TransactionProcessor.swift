@@ -165,7 +165,7 @@ public enum TransactionProcessor {
     /// authority is warmed, gets the designator (none for the zero address) and its nonce bumped. Returns the
     /// refund for authorities that already existed. These writes are outside the call's checkpoint: they stay
     /// when the call reverts.
-    static func applyAuthorizations<R: StateReader>(_ tx: Transaction, chainId: UInt64, state: WorldState<R>) -> Int64 {
+    static func applyAuthorizations(_ tx: Transaction, chainId: UInt64, state: WorldState) -> Int64 {
         var refund: Int64 = 0
         let chain = UInt256(chainId)
         for auth in tx.authorizationList {
@@ -207,8 +207,8 @@ public enum TransactionProcessor {
     }
 
     /// Checks validity against the sender's current account; throws when the transaction must be rejected.
-    static func validate<R: StateReader>(_ tx: Transaction, block: BlockContext, rules: ForkRules, blobBaseFee: UInt256,
-                                         gasAvailable: UInt64, state: WorldState<R>) throws(TransactionError) {
+    static func validate(_ tx: Transaction, block: BlockContext, rules: ForkRules, blobBaseFee: UInt256,
+                         gasAvailable: UInt64, state: WorldState) throws(TransactionError) {
         let schedule = rules.schedule
         if !schedule.accepts(type: tx.type.rawValue) { throw .typeNotSupported(type: tx.type.rawValue, fork: rules.fork) }
         let intrinsic = max(intrinsicGas(tx, schedule: schedule), calldataFloor(tx, schedule: schedule))  // EIP-7623
@@ -298,7 +298,7 @@ public enum TransactionProcessor {
         if schedule.accessLists {
             state.accessAddress(tx.sender)
             if schedule.warmCoinbase { state.accessAddress(env.coinbase) }
-            for p in Precompiles.addresses(for: fork) { state.accessAddress(p) }
+            state.warmPrecompiles(of: fork)
             for entry in tx.accessList {
                 state.accessAddress(entry.address)
                 for key in entry.storageKeys { state.accessSlot(entry.address, key) }
@@ -324,7 +324,7 @@ public enum TransactionProcessor {
             }
             result = evm.call(message)
         } else {
-            let address = EVM<R>.createAddress(sender: tx.sender, nonce: tx.nonce)
+            let address = EVM.createAddress(sender: tx.sender, nonce: tx.nonce)
             if schedule.accessLists { state.accessAddress(address) }
             if evm.hasCollision(address) {
                 result = FrameResult(status: .halt(.addressCollision), gasLeft: 0, output: [], createdAddress: nil)

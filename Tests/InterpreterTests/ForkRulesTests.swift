@@ -137,7 +137,7 @@ final class ForkRulesTests: XCTestCase {
         let initCode = bytes("60646000f3")
         let frontierLimit: UInt64 = 21_000 + 4 * 68 + 4 + 18 + 10_000  // enough to run, not enough for the deposit
         let (r0, s0) = try run(tx(data: initCode, gas: frontierLimit), state(code: ""), .frontier)
-        let created = EVM<InMemoryState>.createAddress(sender: sender, nonce: 0)
+        let created = EVM.createAddress(sender: sender, nonce: 0)
         XCTAssertTrue(r0.success)
         XCTAssertEqual(r0.gasUsed, 21_000 + 4 * 68 + 4 + 18)
         XCTAssertNotNil(s0.account(created))
@@ -229,7 +229,7 @@ final class ForkRulesTests: XCTestCase {
 
     // EIP-161: contracts start with nonce 1.
     func testEIP161CreatedContractNonce() throws {
-        let created = EVM<InMemoryState>.createAddress(sender: sender, nonce: 0)
+        let created = EVM.createAddress(sender: sender, nonce: 0)
         let (_, s0) = try run(tx(data: bytes("600160005360016000f3"), gas: 100_000), state(code: ""), .tangerineWhistle)
         let (_, s1) = try run(tx(data: bytes("600160005360016000f3"), gas: 100_000), state(code: ""), .spuriousDragon)
         XCTAssertEqual(s0.account(created)?.nonce, 0)

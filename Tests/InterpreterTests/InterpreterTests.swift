@@ -123,7 +123,7 @@ final class InterpreterTests: XCTestCase {
         // init code: COINBASE SELFDESTRUCT
         let (r, post) = try run(tx(data: [0x41, 0xff], gas: 200_000), on: state(code: "00"))
         XCTAssertTrue(r.success)
-        let created = EVM<InMemoryState>.createAddress(sender: sender, nonce: 0)
+        let created = EVM.createAddress(sender: sender, nonce: 0)
         XCTAssertNil(post.account(created))
     }
 
@@ -133,7 +133,7 @@ final class InterpreterTests: XCTestCase {
         let initCode: [UInt8] = [0x60, 0xfe, 0x5f, 0x53, 0x60, 0x01, 0x5f, 0xf3]
         let (r, post) = try run(tx(data: initCode, gas: 200_000), on: state(code: "00"))
         XCTAssertTrue(r.success)
-        let created = EVM<InMemoryState>.createAddress(sender: sender, nonce: 0)
+        let created = EVM.createAddress(sender: sender, nonce: 0)
         XCTAssertEqual(post.account(created)?.code.bytes, [0xfe])
         XCTAssertEqual(post.account(created)?.nonce, 1)
         let intrinsic: UInt64 = 21000 + 32000 + 16 * 8 + 2 * 1
@@ -146,7 +146,7 @@ final class InterpreterTests: XCTestCase {
         let (r, post) = try run(tx(data: initCode, gas: 200_000), on: state(code: "00"))
         XCTAssertFalse(r.success)
         XCTAssertEqual(r.gasUsed, 200_000)
-        XCTAssertNil(post.account(EVM<InMemoryState>.createAddress(sender: sender, nonce: 0)))
+        XCTAssertNil(post.account(EVM.createAddress(sender: sender, nonce: 0)))
     }
 
     // The identity precompile through CALL: cost 15 + 3 per word, output copied back.

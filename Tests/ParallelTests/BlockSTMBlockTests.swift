@@ -97,7 +97,7 @@ final class BlockSTMBlockTests: XCTestCase {
         var block = B()
         let factory = B.contract(3)
         block.deploy(factory, code: Snippets.factory)
-        let child = EVM<InMemoryState>.create2Address(sender: factory, salt: .zero, initCode: Snippets.childInit)
+        let child = EVM.create2Address(sender: factory, salt: .zero, initCode: Snippets.childInit)
         for i in 0..<6 { block.fund(B.eoa(i)) }
         block.send(from: B.eoa(0), to: factory, data: Snippets.word(3), gas: 400_000)   // create + destroy
         block.send(from: B.eoa(1), to: factory, data: Snippets.word(4), gas: 400_000)   // call the deleted child
@@ -121,7 +121,7 @@ final class BlockSTMBlockTests: XCTestCase {
         var block = B()
         let factory = B.contract(4)
         block.deploy(factory, code: Snippets.factory)
-        let child = EVM<InMemoryState>.create2Address(sender: factory, salt: .zero, initCode: Snippets.childInit)
+        let child = EVM.create2Address(sender: factory, salt: .zero, initCode: Snippets.childInit)
         block.pre.accounts[child] = Account(info: AccountInfo(), storage: [.zero: UInt256(41), UInt256(9): UInt256(9)])
         for i in 0..<5 { block.fund(B.eoa(i)) }
         block.send(from: B.eoa(0), to: factory, data: Snippets.word(5), gas: 400_000)   // collides; reads 0

@@ -54,7 +54,7 @@ final class BlockSTMRandomBlockTests: XCTestCase {
             case 6: block.send(from: from, to: reverter, value: UInt256(3), gas: 60_000, gasPrice: tip)
             case 7: block.send(from: from, to: pool[0], value: UInt256(1), gas: 21_000, nonce: UInt64(rng.below(40)))
             default:
-                let child = EVM<InMemoryState>.create2Address(sender: factory, salt: .zero, initCode: Snippets.childInit)
+                let child = EVM.create2Address(sender: factory, salt: .zero, initCode: Snippets.childInit)
                 block.send(from: from, to: child, value: UInt256(UInt64(rng.below(2))), gas: 60_000, gasPrice: tip)
             }
         }
