@@ -33,8 +33,9 @@ else
              Vectors/blocks/system-*; do
         [ -d "$v" ] && vectors+=("$v")
     done
-    # The workload vectors filled at a later fork (any directory whose metadata names Prague, Osaka, BPO1 or BPO2).
-    for v in Vectors/blocks/*/; do
+    # The workload vectors filled at a later fork (any directory whose metadata names Prague, Osaka, BPO1 or BPO2;
+    # the generator's are under Vectors/blocks/<fork>/).
+    for v in Vectors/blocks/*/ Vectors/blocks/*/*/; do
         v="${v%/}"
         case "$(basename "$v")" in system-*) continue ;; esac
         if grep -qE '"fork": *"(Prague|Osaka|BPO1|BPO2)"' "$v/metadata.json" 2>/dev/null; then
@@ -53,8 +54,8 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 passed=0; failed=0
 for v in "${vectors[@]}"; do
-    name="$(basename "$v")"
-    work="$tmp/$name"
+    name="${v%/}"; name="${name#Vectors/blocks/}"
+    work="$tmp/${name//\//_}"  # one directory per vector: names repeat across fork directories
     mkdir -p "$work"
     fork="$(python3 -c 'import json,sys
 try: print(json.load(open(sys.argv[1])).get("fork", "Cancun"))

@@ -109,7 +109,7 @@ extension BlockFinalization {
 
     /// EIP-2935: stores the parent's hash (`blockHashes[number - 1]`, zero when not given) in the history contract.
     public static func applyHistoryStorage(_ state: inout InMemoryState, env: BlockEnvironment, fork: Fork) {
-        guard ForkRules.of(fork).has(.eip2935), env.number > 0 else { return }
+        guard ForkRules.of(fork).has(.eip2935), env.systemCalls, env.number > 0 else { return }
         let parent = env.blockHashes[env.number - 1] ?? Hash32(w0: 0, w1: 0, w2: 0, w3: 0)
         guard let call = systemCall(reader: state, target: SystemContracts.historyStorageAddress, input: parent.bytes,
                                     env: env, fork: fork) else { return }
@@ -120,10 +120,10 @@ extension BlockFinalization {
     /// parsed from the deposit contract's logs in `receipts` (EIP-6110), then the system calls of the
     /// withdrawal (EIP-7002) and consolidation (EIP-7251) request contracts, whose outputs are requests.
     /// nil before Prague. A malformed deposit event, a contract without code or a failed call makes the block
-    /// invalid (the state is left as far as it got).
+    /// invalid (the state is left as far as it got). Nil also when `env.systemCalls` is off (state tests).
     public static func applyRequests(_ state: inout InMemoryState, env: BlockEnvironment, fork: Fork,
                                      receipts: [Receipt]) -> Result<BlockRequests, InvalidBlockError>? {
-        guard ForkRules.of(fork).has(.eip7685) else { return nil }
+        guard ForkRules.of(fork).has(.eip7685), env.systemCalls else { return nil }
         var requests: [[UInt8]] = []
         var deposits: [UInt8] = []
         for receipt in receipts {
@@ -159,7 +159,7 @@ extension BlockFinalization {
     /// fails (the block is invalid then, and `applyRequests` says so).
     public static func endOfBlockSystemCallChanges<R: StateReader>(reader: R, env: BlockEnvironment,
                                                                    fork: Fork) -> [Address: AccountChange] {
-        guard ForkRules.of(fork).has(.eip7685) else { return [:] }
+        guard ForkRules.of(fork).has(.eip7685), env.systemCalls else { return [:] }
         var out: [Address: AccountChange] = [:]
         for target in endOfBlockSystemAddresses {
             guard let call = systemCall(reader: reader, target: target, input: [], env: env, fork: fork),

@@ -95,6 +95,9 @@ public struct BlockEnvironment: Sendable, Equatable {
     /// EIP-6110: the contract whose DepositEvent logs are deposit requests (chain configuration; mainnet's
     /// by default, which is the only one the Python specification knows).
     public var depositContractAddress: Address = SystemContracts.mainnetDepositContract
+    /// Whether the block runs Prague's system calls (EIP-2935 before the transactions, EIP-7002 and EIP-7251 after
+    /// them) and has EIP-7685 requests. False for a state test run as a block: a state test is its transaction alone.
+    public var systemCalls = true
 
     public init(coinbase: Address = .zero, gasLimit: UInt64 = 30_000_000, number: UInt64 = 1, timestamp: UInt64 = 1,
                 difficulty: UInt256 = .zero, prevRandao: UInt256 = .zero, baseFee: UInt256 = .zero,

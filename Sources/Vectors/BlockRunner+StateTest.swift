@@ -12,11 +12,13 @@ extension BlockRunner {
     /// the BAL executor (two threads, from the list a serial run of the block derives; a list that does not
     /// check out gives a zero root and the mismatch as the rejection, so the case fails). A state test's expected root includes
     /// the coinbase fee and nothing else: no withdrawals, no EIP-4788 beacon-root call (so `parentBeaconBlockRoot`
-    /// is cleared), no block reward. A rejected transaction leaves the pre-state, as in the state test.
+    /// is cleared), no Prague system calls or requests (`systemCalls` off), no block reward. A rejected transaction
+    /// leaves the pre-state, as in the state test.
     public static func runStateTestAsBlock(_ c: StateTestCase, threads: Int = 2, executor: Executor = .blockstm) -> StateTestOutcome {
         var env = c.env
         env.parentBeaconBlockRoot = nil
         env.withdrawals = []
+        env.systemCalls = false
         if env.blockHashes.isEmpty {
             // As StateTestExecutor: state tests carry no block hashes; their fillers use keccak256 of the number in decimal.
             let lowest = env.number > 256 ? env.number - 256 : 0

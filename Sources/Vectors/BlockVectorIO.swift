@@ -430,7 +430,7 @@ public enum BlockVectorIO {
                     throw VectorFileError(path: dir + "/txs.json", reason: "txs[\(i)]: \(error)")
                 }
             } else if i < vector.signatures.count, let s = vector.signatures[i] {
-                let recovered = try? TransactionCodec.recoverSender(tx, signature: s)
+                let recovered = try? TransactionCodec.recoverSender(tx, signature: s, fork: vector.fork)
                 guard recovered == tx.sender else {
                     throw VectorFileError(path: dir + "/txs.json",
                                           reason: "txs[\(i)]: the signature does not recover the sender \(tx.sender)")

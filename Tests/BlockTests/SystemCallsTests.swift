@@ -181,6 +181,29 @@ final class SystemCallsTests: XCTestCase {
         XCTAssertEqual(Array(hashes.keys), ["0x1f"])
     }
 
+    /// A state test is its transaction alone: run as a one-transaction block (`statetest --executor blockstm|bal`),
+    /// a Prague case whose pre-state holds the history contract must not get EIP-2935's parent hash stored, nor
+    /// the block marked invalid for the missing request contracts.
+    func testStateTestAsBlockRunsNoSystemCalls() throws {
+        let v = try vector("system-requests-prague")
+        var pre = v.pre
+        pre.accounts[SystemContracts.withdrawalRequestAddress] = nil
+        let c = StateTestCase(name: "system", file: "system", test: "system", forkName: "Prague", fork: .prague,
+                              indexes: StateTestIndexes(data: 0, gas: 0, value: 0), pre: pre, env: v.env,
+                              tx: v.transactions[9], expectedStateRoot: .zero, expectedLogsHash: .zero)
+        let box = Mutex<[StateTestOutcome]>([])
+        WorkerThreads.run(count: 1) { _ in
+            let serial = StateTestExecutor.run(pre: c.pre, env: c.env, tx: c.tx, fork: c.fork)
+            let blockstm = BlockRunner.runStateTestAsBlock(c, executor: .blockstm)
+            let bal = BlockRunner.runStateTestAsBlock(c, executor: .bal)
+            box.withLock { $0 = [serial, blockstm, bal] }
+        }
+        let outcomes = box.withLock { $0 }
+        XCTAssertNil(outcomes[0].rejection)
+        XCTAssertEqual(outcomes[1].stateRoot, outcomes[0].stateRoot)
+        XCTAssertEqual(outcomes[2].stateRoot, outcomes[0].stateRoot)
+    }
+
     // MARK: - EIP-6110 deposit events
 
     func testDepositDataLayout() throws {
