@@ -184,7 +184,7 @@ public enum BlockVectorIO {
             pre = try (parse("alloc", readAlloc) ?? .failure(LoadError(file: path, reason: "missing alloc"))).get()
             env = try (parse("env") { (v, p) throws(FieldError) in try readEnvironment(v, at: p, fork: fork, chainId: chainId) }
                 ?? .failure(LoadError(file: path, reason: "missing env"))).get()
-            txs = try (parse("txs") { (v, p) throws(FieldError) in try readTransactionList(v, at: p, chainId: chainId) }
+            txs = try (parse("txs") { (v, p) throws(FieldError) in try readTransactionList(v, at: p, chainId: chainId, fork: fork) }
                 ?? .failure(LoadError(file: path, reason: "missing txs"))).get()
             if let r = parse("expected", readExpected) { expected = try r.get() }
         } catch {
@@ -313,8 +313,9 @@ public enum BlockVectorIO {
 
     /// `txs`: an array of JSON transactions, or a hex string of the RLP list of signed transactions (t8n's `txs.rlp`).
     /// Any transaction that cannot be read is an error, an invalid signature included.
-    static func readTransactions(_ value: Any, at path: String, chainId: UInt64) throws(FieldError) -> [(Transaction, TransactionSignature)] {
-        try readTransactionList(value, at: path, chainId: chainId).map { (t) throws(FieldError) in
+    static func readTransactions(_ value: Any, at path: String, chainId: UInt64,
+                                 fork: Fork = .cancun) throws(FieldError) -> [(Transaction, TransactionSignature)] {
+        try readTransactionList(value, at: path, chainId: chainId, fork: fork).map { (t) throws(FieldError) in
             switch t {
             case .read(let tx, let signature): return (tx, signature)
             case .rejected(let reason): throw FieldError(reason, rejectsTransaction: true)
@@ -324,7 +325,8 @@ public enum BlockVectorIO {
 
     /// `txs`, with a transaction whose signature (or chain) makes it invalid listed as rejected rather than failing
     /// the list: such a transaction is well formed, and a block that holds it is one a client rejects it from.
-    static func readTransactionList(_ value: Any, at path: String, chainId: UInt64) throws(FieldError) -> [ReadTransaction] {
+    static func readTransactionList(_ value: Any, at path: String, chainId: UInt64,
+                                    fork: Fork = .cancun) throws(FieldError) -> [ReadTransaction] {
         if let hex = value as? String {
             let bytes = try HexField.bytes(hex, at: path)
             let list: [RLPItem]
@@ -336,7 +338,7 @@ public enum BlockVectorIO {
                 // A typed transaction sits in the list as a byte string; a legacy one as its own list.
                 let encoded = item.bytesValue ?? RLP.encode(item)
                 do throws(TransactionCodecError) {
-                    let decoded = try TransactionCodec.decode(encoded)
+                    let decoded = try TransactionCodec.decode(encoded, fork: fork)
                     if let c = decoded.transaction.chainId, c != chainId {
                         return .rejected("\(path)[\(i)]: the transaction is for chain \(c), the vector's chain is \(chainId)")
                     }
@@ -354,7 +356,7 @@ public enum BlockVectorIO {
         }
         return try list.enumerated().map { (i, t) throws(FieldError) in
             do throws(FieldError) {
-                let (tx, signature) = try TransactionJSON.parse(try JSONFields(t, path: "\(path)[\(i)]"), chainId: chainId)
+                let (tx, signature) = try TransactionJSON.parse(try JSONFields(t, path: "\(path)[\(i)]"), chainId: chainId, fork: fork)
                 return .read(tx, signature)
             } catch where error.rejectsTransaction {
                 return .rejected(error.reason)

@@ -70,7 +70,7 @@ public enum T8nTransition {
         if txs is String || txs is NSNull {
             if !(txs is NSNull) {
                 do {
-                    for (i, t) in try BlockVectorIO.readTransactions(txs, at: "txs", chainId: chainId).enumerated() {
+                    for (i, t) in try BlockVectorIO.readTransactions(txs, at: "txs", chainId: chainId, fork: fork).enumerated() {
                         parsed.append((i, t.0, t.1))
                     }
                 } catch {
@@ -80,7 +80,7 @@ public enum T8nTransition {
         } else if let list = txs as? [Any] {
             for (i, item) in list.enumerated() {
                 do {
-                    let t = try BlockVectorIO.readTransactions([item], at: "txs[\(i)]", chainId: chainId)
+                    let t = try BlockVectorIO.readTransactions([item], at: "txs[\(i)]", chainId: chainId, fork: fork)
                     if let first = t.first { parsed.append((i, first.0, first.1)) }
                 } catch {
                     rejected.append(RejectedTransaction(index: i, error: error.reason))

@@ -10,8 +10,8 @@ enum TransactionJSON {
     /// Reads one transaction and its signature; the sender is recovered from the signature, or derived from the
     /// secret key after signing. `chainId` is the vector's chain: a typed transaction for another chain is an error
     /// (its signature would not be valid here), and it is the chain a legacy transaction is signed for (EIP-155)
-    /// unless it says `"protected": false`.
-    static func parse(_ t: JSONFields, chainId: UInt64) throws(FieldError) -> (Transaction, TransactionSignature) {
+    /// unless it says `"protected": false`. `fork` decides which transaction types are valid (type 4 from Prague).
+    static func parse(_ t: JSONFields, chainId: UInt64, fork: Fork = .cancun) throws(FieldError) -> (Transaction, TransactionSignature) {
         var tx = Transaction()
         if t.has("type") {
             let raw = try Quantity.u64(t, "type")
@@ -93,7 +93,7 @@ enum TransactionJSON {
                                      rejectsTransaction: true)
                 }
             }
-            do { tx.sender = try TransactionCodec.recoverSender(tx, signature: signature) } catch {
+            do { tx.sender = try TransactionCodec.recoverSender(tx, signature: signature, fork: fork) } catch {
                 throw FieldError("\(t.path): \(error)", rejectsTransaction: true)
             }
             if t.has("secretKey") {

@@ -66,12 +66,15 @@ final class CommittedVectorsTests: XCTestCase {
             case .success(let v): vector = v
             case .failure(let e): XCTFail("\(e)"); continue
             }
+            // Every transaction loads under the vector's own fork (type 4 from Prague).
+            XCTAssertEqual(vector.rejectedOnLoad, [], source.name)
             guard let expected = vector.expected else { XCTFail("\(source.name): no expected.json"); continue }
             // A fork whose block-level rules (system calls, requests) the executors do not run yet cannot
             // reproduce the spec's roots; every fork the generator writes is supported once they do.
             guard vector.fork.isSupported else { continue }
             XCTAssertNotNil(expected.stateRoot, source.name)
             XCTAssertNotNil(expected.receiptsRoot, source.name)
+            if vector.fork >= .prague { XCTAssertNotNil(expected.requestsHash, source.name) }
             let v = vector
             let outcomes = onLargeStack {
                 [SerialExecutor().execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork),

@@ -4,6 +4,7 @@ import EVMPrimitives
 import EVMState
 import Execution
 import Keccak
+import VectorIO
 @testable import Vectors
 
 /// The EIP-7702 workloads (`delegations`, `intents`) and the generator's `fork` option.
@@ -161,5 +162,22 @@ final class DelegationWorkloadTests: XCTestCase {
                              "\(o.relativePath) \(name)")
             }
         }
+    }
+
+    /// `lockstep t8n`'s reader takes type-4 transactions at the fork it is asked to run (it read them as Cancun
+    /// transactions and rejected every one): a committed BPO2 delegation block gives the spec's state root.
+    func testT8nReadsSetCodeTransactionsAtTheVectorsFork() throws {
+        let dir = TestPaths.blocks + "/bpo2/delegations-n1-hot0.5-chg1.0"
+        func json(_ part: String) throws -> Any {
+            try JSONSerialization.jsonObject(with: Data(try VectorFile.read(path: dir + "/" + part + ".json")))
+        }
+        let out = try T8nTransition.run(alloc: try json("alloc"), env: try json("env"), txs: try json("txs"), fork: .bpo2,
+                                        chainId: 1, executor: SerialExecutor())
+        XCTAssertEqual(out.result.rejected.map(\.index), [])
+        guard case .success(let vector) = BlockVectorIO.load(try BlockVectorIO.collect(paths: [dir])[0]) else {
+            return XCTFail("cannot load \(dir)")
+        }
+        XCTAssertEqual(vector.transactions.first?.type, .setCode)
+        XCTAssertEqual(out.result.stateRoot, vector.expected?.stateRoot)
     }
 }

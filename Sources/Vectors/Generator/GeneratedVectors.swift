@@ -4,11 +4,14 @@ import Execution
 
 /// Writes generated blocks as t8n vector directories, optionally with `expected.json` from a reference t8n tool.
 public enum GeneratedVectors {
-    /// The expected values a reference tool's run gives: state root, logs hash, gas, rejected transactions, and
-    /// the receipts root of the included transactions only (what a real block commits to).
+    /// The expected values a reference tool's run gives: state root, logs hash, gas, rejected transactions, the
+    /// receipts root of the included transactions only (what a real block commits to), and from Prague the
+    /// EIP-7685 requests hash.
     public static func expected(from run: ExternalT8nRun) -> ExpectedBlockResult {
-        ExpectedBlockResult(stateRoot: run.result.stateRoot, receiptsRoot: run.includedReceiptsRoot,
-                            logsHash: run.result.logsHash, gasUsed: run.result.gasUsed, rejected: run.result.rejected)
+        var e = ExpectedBlockResult(stateRoot: run.result.stateRoot, receiptsRoot: run.includedReceiptsRoot,
+                                    logsHash: run.result.logsHash, gasUsed: run.result.gasUsed, rejected: run.result.rejected)
+        e.requestsHash = run.result.requestsHash
+        return e
     }
 
     /// Generates the block for `options` and writes it under `directory` (the vector's files directly in it).
