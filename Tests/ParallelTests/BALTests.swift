@@ -136,6 +136,20 @@ final class BALTests: XCTestCase {
     }
 
     /// `execute` (the `BlockExecutor` face) falls back to serial on a bad list; `run` is what checks use.
+    /// The BAL executor's time split: execution, its checks as validation, the block end's commit and roots; it
+    /// never re-executes and nothing is contended.
+    func testProfileSplitsTheTime() throws {
+        let block = Self.block()
+        let outcome = try Self.run(Self.derive(block), block, threads: 2).get()
+        let p = try XCTUnwrap(outcome.metrics.profile)
+        XCTAssertGreaterThan(p.executionNanoseconds, 0)
+        XCTAssertGreaterThan(p.validationNanoseconds, 0)
+        XCTAssertGreaterThan(p.commitNanoseconds, 0)
+        XCTAssertGreaterThan(p.rootsNanoseconds, 0)
+        XCTAssertEqual(p.reExecutionNanoseconds, 0)
+        XCTAssertEqual(p.contended, [])
+    }
+
     func testExecuteFallsBackToSerialOnAMismatch() {
         let block = Self.block()
         var list = Self.derive(block)
@@ -191,12 +205,20 @@ final class AdaptivePolicyTests: XCTestCase {
         XCTAssertFalse(SerialRule.prefersSerial(block.txs, env: block.env, threads: 2, cores: 2))
         let serial = SerialExecutor().execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
         for threads in [2, 4, 8] {
-            let o = BlockSTMExecutor(threads: threads).execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
-            Check.assertSame(serial, o, "adaptive x\(threads)")
-            XCTAssertTrue(o.metrics.ranSerially, "x\(threads): the chain must be finished serially")
+            // Whether a run wastes work at all depends on the host's scheduling: with one worker descheduled the
+            // others run the chain in order and nothing is wasted, so nothing is hot (and finishing in parallel is
+            // right). Each attempt must be correct; one of five must show the rule at work: abandoned, and early.
             // A loaded host (or TSan) lets wasted work pile up before the rule sees it (324 executions of 150
-            // transactions seen at load 15), so the bound is 3n rather than 2n.
-            XCTAssertLessThan(o.metrics.executions, 3 * block.txs.count, "x\(threads): abandoned early")
+            // transactions seen at load 15), so "early" is 3n rather than 2n.
+            var seen: [String] = []
+            var abandonedEarly = false
+            for attempt in 0..<5 where !abandonedEarly {
+                let o = BlockSTMExecutor(threads: threads).execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+                Check.assertSame(serial, o, "adaptive x\(threads) attempt \(attempt)")
+                seen.append("ranSerially \(o.metrics.ranSerially), executions \(o.metrics.executions)")
+                abandonedEarly = o.metrics.ranSerially && o.metrics.executions < 3 * block.txs.count
+            }
+            XCTAssertTrue(abandonedEarly, "x\(threads): the chain was never abandoned early in 5 attempts: \(seen)")
         }
         // Abandoned at different points under seeded perturbation: the kept prefix must always be right.
         for rep in 0..<Check.stressRepetitions {

@@ -2,7 +2,8 @@ import EVMPrimitives
 import Synchronization
 
 /// Where a parallel block's time went, and which state locations made work wasted or wait: what a parallel-EVM
-/// developer needs before acting on a speedup. Filled by Block-STM from per-worker clock readings taken at phase
+/// developer needs before acting on a speedup. The BAL executor fills the phases it has (execution; its checks
+/// against the list as validation; commit; roots) and never contends. Filled by Block-STM from per-worker clock readings taken at phase
 /// boundaries only (a task's start and end, a stage's start and end: two `clock_gettime` calls per task) and
 /// per-worker counters keyed by location, written only when a read blocks or a validation fails; both are merged
 /// once, after the workers finish.
