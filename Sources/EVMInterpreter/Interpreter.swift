@@ -54,54 +54,56 @@ extension EVM {
             while true {
                 if state.aborted { return halt(.readAborted) }
                 let op: UInt8 = pc < codeCount ? codeBuf[pc] : 0x00
-                let info = table[Int(op)]
-                if !info.defined { return halt(.invalidOpcode(op)) }
-                if sp < info.pops { return halt(.stackUnderflow) }
-                if sp - info.pops + info.pushes > 1024 { return halt(.stackOverflow) }
-                if info.gas > gas { return halt(.outOfGas) }
-                gas -= info.gas
+                let info = table + Int(op)
+                if UInt(bitPattern: sp &- info.pointee.stackBase) > info.pointee.stackLimit {
+                    if !info.pointee.defined { return halt(.invalidOpcode(op)) }
+                    return halt(sp < info.pointee.pops ? .stackUnderflow : .stackOverflow)
+                }
+                let base = info.pointee.gas
+                if base > gas { return halt(.outOfGas) }
+                gas &-= base
 
                 switch op {
                 case 0x00:  // STOP
                     return FrameResult(status: .success, gasLeft: gas, output: [], createdAddress: nil)
 
                 // MARK: arithmetic
-                case 0x01: stack[sp - 2] = stack[sp - 1] &+ stack[sp - 2]; sp -= 1
-                case 0x02: stack[sp - 2] = stack[sp - 1] &* stack[sp - 2]; sp -= 1
-                case 0x03: stack[sp - 2] = stack[sp - 1] &- stack[sp - 2]; sp -= 1
-                case 0x04: stack[sp - 2] = stack[sp - 1].evmDiv(stack[sp - 2]); sp -= 1
-                case 0x05: stack[sp - 2] = stack[sp - 1].evmSDiv(stack[sp - 2]); sp -= 1
-                case 0x06: stack[sp - 2] = stack[sp - 1].evmMod(stack[sp - 2]); sp -= 1
-                case 0x07: stack[sp - 2] = stack[sp - 1].evmSMod(stack[sp - 2]); sp -= 1
-                case 0x08: stack[sp - 3] = stack[sp - 1].addMod(stack[sp - 2], stack[sp - 3]); sp -= 2
-                case 0x09: stack[sp - 3] = stack[sp - 1].mulMod(stack[sp - 2], stack[sp - 3]); sp -= 2
+                case 0x01: stack[sp &- 2] = stack[sp &- 1] &+ stack[sp &- 2]; sp &-= 1
+                case 0x02: stack[sp &- 2] = stack[sp &- 1] &* stack[sp &- 2]; sp &-= 1
+                case 0x03: stack[sp &- 2] = stack[sp &- 1] &- stack[sp &- 2]; sp &-= 1
+                case 0x04: stack[sp &- 2] = stack[sp &- 1].evmDiv(stack[sp &- 2]); sp &-= 1
+                case 0x05: stack[sp &- 2] = stack[sp &- 1].evmSDiv(stack[sp &- 2]); sp &-= 1
+                case 0x06: stack[sp &- 2] = stack[sp &- 1].evmMod(stack[sp &- 2]); sp &-= 1
+                case 0x07: stack[sp &- 2] = stack[sp &- 1].evmSMod(stack[sp &- 2]); sp &-= 1
+                case 0x08: stack[sp &- 3] = stack[sp &- 1].addMod(stack[sp &- 2], stack[sp &- 3]); sp &-= 2
+                case 0x09: stack[sp &- 3] = stack[sp &- 1].mulMod(stack[sp &- 2], stack[sp &- 3]); sp &-= 2
                 case 0x0a:  // EXP: 10 gas per byte of exponent, 50 from EIP-160
-                    let e = stack[sp - 2]
+                    let e = stack[sp &- 2]
                     let cost = schedule.expByte * Int64(e.byteCount)
                     if cost > gas { return halt(.outOfGas) }
                     gas -= cost
-                    stack[sp - 2] = stack[sp - 1].exp(e); sp -= 1
-                case 0x0b: stack[sp - 2] = stack[sp - 1].signExtend(stack[sp - 2]); sp -= 1
+                    stack[sp &- 2] = stack[sp &- 1].exp(e); sp &-= 1
+                case 0x0b: stack[sp &- 2] = stack[sp &- 1].signExtend(stack[sp &- 2]); sp &-= 1
 
                 // MARK: comparison and bitwise
-                case 0x10: stack[sp - 2] = stack[sp - 1] < stack[sp - 2] ? .one : .zero; sp -= 1
-                case 0x11: stack[sp - 2] = stack[sp - 1] > stack[sp - 2] ? .one : .zero; sp -= 1
-                case 0x12: stack[sp - 2] = stack[sp - 1].signedLessThan(stack[sp - 2]) ? .one : .zero; sp -= 1
-                case 0x13: stack[sp - 2] = stack[sp - 2].signedLessThan(stack[sp - 1]) ? .one : .zero; sp -= 1
-                case 0x14: stack[sp - 2] = stack[sp - 1] == stack[sp - 2] ? .one : .zero; sp -= 1
-                case 0x15: stack[sp - 1] = stack[sp - 1].isZero ? .one : .zero
-                case 0x16: stack[sp - 2] = stack[sp - 1] & stack[sp - 2]; sp -= 1
-                case 0x17: stack[sp - 2] = stack[sp - 1] | stack[sp - 2]; sp -= 1
-                case 0x18: stack[sp - 2] = stack[sp - 1] ^ stack[sp - 2]; sp -= 1
-                case 0x19: stack[sp - 1] = ~stack[sp - 1]
-                case 0x1a: stack[sp - 2] = stack[sp - 1].byte(stack[sp - 2]); sp -= 1
-                case 0x1b: stack[sp - 2] = stack[sp - 1].shl(stack[sp - 2]); sp -= 1
-                case 0x1c: stack[sp - 2] = stack[sp - 1].shr(stack[sp - 2]); sp -= 1
-                case 0x1d: stack[sp - 2] = stack[sp - 1].sar(stack[sp - 2]); sp -= 1
-                case 0x1e: stack[sp - 1] = UInt256(UInt64(stack[sp - 1].leadingZeroBitCount))  // CLZ (EIP-7939)
+                case 0x10: stack[sp &- 2] = stack[sp &- 1] < stack[sp &- 2] ? .one : .zero; sp &-= 1
+                case 0x11: stack[sp &- 2] = stack[sp &- 1] > stack[sp &- 2] ? .one : .zero; sp &-= 1
+                case 0x12: stack[sp &- 2] = stack[sp &- 1].signedLessThan(stack[sp &- 2]) ? .one : .zero; sp &-= 1
+                case 0x13: stack[sp &- 2] = stack[sp &- 2].signedLessThan(stack[sp &- 1]) ? .one : .zero; sp &-= 1
+                case 0x14: stack[sp &- 2] = stack[sp &- 1] == stack[sp &- 2] ? .one : .zero; sp &-= 1
+                case 0x15: stack[sp &- 1] = stack[sp &- 1].isZero ? .one : .zero
+                case 0x16: stack[sp &- 2] = stack[sp &- 1] & stack[sp &- 2]; sp &-= 1
+                case 0x17: stack[sp &- 2] = stack[sp &- 1] | stack[sp &- 2]; sp &-= 1
+                case 0x18: stack[sp &- 2] = stack[sp &- 1] ^ stack[sp &- 2]; sp &-= 1
+                case 0x19: stack[sp &- 1] = ~stack[sp &- 1]
+                case 0x1a: stack[sp &- 2] = stack[sp &- 1].byte(stack[sp &- 2]); sp &-= 1
+                case 0x1b: stack[sp &- 2] = stack[sp &- 1].shl(stack[sp &- 2]); sp &-= 1
+                case 0x1c: stack[sp &- 2] = stack[sp &- 1].shr(stack[sp &- 2]); sp &-= 1
+                case 0x1d: stack[sp &- 2] = stack[sp &- 1].sar(stack[sp &- 2]); sp &-= 1
+                case 0x1e: stack[sp &- 1] = UInt256(UInt64(stack[sp &- 1].leadingZeroBitCount))  // CLZ (EIP-7939)
 
                 case 0x20:  // KECCAK256
-                    let offset = stack[sp - 1], size = stack[sp - 2]
+                    let offset = stack[sp &- 1], size = stack[sp &- 2]
                     if !expand(offset, size) { return halt(.outOfGas) }
                     let n = Int(truncatingIfNeeded: size.w0)
                     let cost = GasCost.keccakWord * words(n)
@@ -109,30 +111,30 @@ extension EVM {
                     gas -= cost
                     let h = n == 0 ? Keccak256.emptyHash
                         : Keccak256.hash(UnsafeRawBufferPointer(start: mem.base + Int(truncatingIfNeeded: offset.w0), count: n))
-                    stack[sp - 2] = h.word; sp -= 1
+                    stack[sp &- 2] = h.word; sp &-= 1
 
                 // MARK: environment
-                case 0x30: stack[sp] = msg.target.word; sp += 1
+                case 0x30: stack[sp] = msg.target.word; sp &+= 1
                 case 0x31:  // BALANCE
-                    let a = Address(truncating: stack[sp - 1])
+                    let a = Address(truncating: stack[sp &- 1])
                     if !accessAccount(a) { return halt(.outOfGas) }
-                    stack[sp - 1] = state.balance(a)
-                case 0x32: stack[sp] = tx.origin.word; sp += 1
-                case 0x33: stack[sp] = msg.caller.word; sp += 1
-                case 0x34: stack[sp] = msg.value; sp += 1
+                    stack[sp &- 1] = state.balance(a)
+                case 0x32: stack[sp] = tx.origin.word; sp &+= 1
+                case 0x33: stack[sp] = msg.caller.word; sp &+= 1
+                case 0x34: stack[sp] = msg.value; sp &+= 1
                 case 0x35:  // CALLDATALOAD: 32 bytes, zero-padded past the end of the input
                     var v = UInt256.zero
-                    if let o = stack[sp - 1].u64, o < UInt64(msg.input.count) {
+                    if let o = stack[sp &- 1].u64, o < UInt64(msg.input.count) {
                         let start = Int(o)
                         let n = min(32, msg.input.count - start)
                         v = msg.input.withUnsafeBytes { UInt256(bigEndian: UnsafeRawBufferPointer(rebasing: $0[start..<start + n])) }
                         if n < 32 { v = v << (8 * (32 - n)) }
                     }
-                    stack[sp - 1] = v
-                case 0x36: stack[sp] = UInt256(UInt64(msg.input.count)); sp += 1
+                    stack[sp &- 1] = v
+                case 0x36: stack[sp] = UInt256(UInt64(msg.input.count)); sp &+= 1
                 case 0x37, 0x39, 0x3e:  // CALLDATACOPY, CODECOPY, RETURNDATACOPY
-                    let dest = stack[sp - 1], src = stack[sp - 2], size = stack[sp - 3]
-                    sp -= 3
+                    let dest = stack[sp &- 1], src = stack[sp &- 2], size = stack[sp &- 3]
+                    sp &-= 3
                     if op == 0x3e {
                         // EIP-211: reading past the return data is an exceptional halt.
                         guard let s = src.u64, let n = size.u64, s.addingReportingOverflow(n).overflow == false,
@@ -151,16 +153,16 @@ extension EVM {
                         default: returnData.withUnsafeBytes { mem.copy(to: d, from: $0, sourceOffset: src, count: n) }
                         }
                     }
-                case 0x38: stack[sp] = UInt256(UInt64(codeCount)); sp += 1
-                case 0x3a: stack[sp] = tx.gasPrice; sp += 1
+                case 0x38: stack[sp] = UInt256(UInt64(codeCount)); sp &+= 1
+                case 0x3a: stack[sp] = tx.gasPrice; sp &+= 1
                 case 0x3b:  // EXTCODESIZE
-                    let a = Address(truncating: stack[sp - 1])
+                    let a = Address(truncating: stack[sp &- 1])
                     if !accessAccount(a) { return halt(.outOfGas) }
-                    stack[sp - 1] = UInt256(UInt64(state.code(a).bytes.count))
+                    stack[sp &- 1] = UInt256(UInt64(state.code(a).bytes.count))
                 case 0x3c:  // EXTCODECOPY
-                    let a = Address(truncating: stack[sp - 1])
-                    let dest = stack[sp - 2], src = stack[sp - 3], size = stack[sp - 4]
-                    sp -= 4
+                    let a = Address(truncating: stack[sp &- 1])
+                    let dest = stack[sp &- 2], src = stack[sp &- 3], size = stack[sp &- 4]
+                    sp &-= 4
                     if !accessAccount(a) { return halt(.outOfGas) }
                     if !expand(dest, size) { return halt(.outOfGas) }
                     let n = Int(truncatingIfNeeded: size.w0)
@@ -170,67 +172,67 @@ extension EVM {
                     if n > 0 {
                         state.code(a).bytes.withUnsafeBytes { mem.copy(to: Int(truncatingIfNeeded: dest.w0), from: $0, sourceOffset: src, count: n) }
                     }
-                case 0x3d: stack[sp] = UInt256(UInt64(returnData.count)); sp += 1
+                case 0x3d: stack[sp] = UInt256(UInt64(returnData.count)); sp &+= 1
                 case 0x3f:  // EXTCODEHASH: zero for a missing or empty account (EIP-1052, EIP-161)
-                    let a = Address(truncating: stack[sp - 1])
+                    let a = Address(truncating: stack[sp &- 1])
                     if !accessAccount(a) { return halt(.outOfGas) }
                     if let acc = state.account(a), !acc.isEmpty {
-                        stack[sp - 1] = acc.code.hash.word
+                        stack[sp &- 1] = acc.code.hash.word
                     } else {
-                        stack[sp - 1] = .zero
+                        stack[sp &- 1] = .zero
                     }
 
                 // MARK: block
                 case 0x40:  // BLOCKHASH: only the 256 most recent blocks
-                    let n = stack[sp - 1]
+                    let n = stack[sp &- 1]
                     var h = UInt256.zero
                     if let num = n.u64, num < block.number, block.number - num <= 256 {
                         h = (block.blockHashes[num] ?? Hash32.zero).word
                     }
-                    stack[sp - 1] = h
-                case 0x41: stack[sp] = block.coinbase.word; sp += 1
-                case 0x42: stack[sp] = UInt256(block.timestamp); sp += 1
-                case 0x43: stack[sp] = UInt256(block.number); sp += 1
-                case 0x44: stack[sp] = block.prevRandao; sp += 1  // DIFFICULTY before EIP-4399 (see BlockContext)
-                case 0x45: stack[sp] = UInt256(block.gasLimit); sp += 1
-                case 0x46: stack[sp] = UInt256(block.chainId); sp += 1
-                case 0x47: stack[sp] = state.balance(msg.target); sp += 1
-                case 0x48: stack[sp] = block.baseFee; sp += 1
+                    stack[sp &- 1] = h
+                case 0x41: stack[sp] = block.coinbase.word; sp &+= 1
+                case 0x42: stack[sp] = UInt256(block.timestamp); sp &+= 1
+                case 0x43: stack[sp] = UInt256(block.number); sp &+= 1
+                case 0x44: stack[sp] = block.prevRandao; sp &+= 1  // DIFFICULTY before EIP-4399 (see BlockContext)
+                case 0x45: stack[sp] = UInt256(block.gasLimit); sp &+= 1
+                case 0x46: stack[sp] = UInt256(block.chainId); sp &+= 1
+                case 0x47: stack[sp] = state.balance(msg.target); sp &+= 1
+                case 0x48: stack[sp] = block.baseFee; sp &+= 1
                 case 0x49:  // BLOBHASH (EIP-4844)
-                    let i = stack[sp - 1]
+                    let i = stack[sp &- 1]
                     if let idx = i.u64, idx < UInt64(tx.blobHashes.count) {
-                        stack[sp - 1] = tx.blobHashes[Int(idx)].word
+                        stack[sp &- 1] = tx.blobHashes[Int(idx)].word
                     } else {
-                        stack[sp - 1] = .zero
+                        stack[sp &- 1] = .zero
                     }
-                case 0x4a: stack[sp] = block.blobBaseFee; sp += 1
+                case 0x4a: stack[sp] = block.blobBaseFee; sp &+= 1
 
                 // MARK: stack, memory, storage, flow
-                case 0x50: sp -= 1
+                case 0x50: sp &-= 1
                 case 0x51:
-                    let offset = stack[sp - 1]
+                    let offset = stack[sp &- 1]
                     if !expand(offset, UInt256(32)) { return halt(.outOfGas) }
-                    stack[sp - 1] = mem.load(Int(truncatingIfNeeded: offset.w0))
+                    stack[sp &- 1] = mem.load(Int(truncatingIfNeeded: offset.w0))
                 case 0x52:
-                    let offset = stack[sp - 1]
+                    let offset = stack[sp &- 1]
                     if !expand(offset, UInt256(32)) { return halt(.outOfGas) }
-                    mem.store(Int(truncatingIfNeeded: offset.w0), stack[sp - 2]); sp -= 2
+                    mem.store(Int(truncatingIfNeeded: offset.w0), stack[sp &- 2]); sp &-= 2
                 case 0x53:
-                    let offset = stack[sp - 1]
+                    let offset = stack[sp &- 1]
                     if !expand(offset, .one) { return halt(.outOfGas) }
-                    mem.store8(Int(truncatingIfNeeded: offset.w0), UInt8(truncatingIfNeeded: stack[sp - 2].w0)); sp -= 2
+                    mem.store8(Int(truncatingIfNeeded: offset.w0), UInt8(truncatingIfNeeded: stack[sp &- 2].w0)); sp &-= 2
                 case 0x54:  // SLOAD (cold surcharge from EIP-2929)
-                    let key = stack[sp - 1]
+                    let key = stack[sp &- 1]
                     if accessLists && state.accessSlot(msg.target, key) {
                         if schedule.coldSloadSurcharge > gas { return halt(.outOfGas) }
                         gas -= schedule.coldSloadSurcharge
                     }
-                    stack[sp - 1] = state.storage(msg.target, key)
+                    stack[sp &- 1] = state.storage(msg.target, key)
                 case 0x55:  // SSTORE: Frontier, or net metering (EIP-1283, EIP-2200, EIP-2929, EIP-3529)
                     if msg.isStatic { return halt(.staticWrite) }
                     if schedule.sstoreSentry && gas <= GasCost.callStipend { return halt(.outOfGas) }  // EIP-2200
-                    let key = stack[sp - 1], new = stack[sp - 2]
-                    sp -= 2
+                    let key = stack[sp &- 1], new = stack[sp &- 2]
+                    sp &-= 2
                     var cost: Int64 = accessLists && state.accessSlot(msg.target, key) ? schedule.coldSstoreSurcharge : 0
                     let current = state.storage(msg.target, key)
                     var refund: Int64 = 0
@@ -261,29 +263,29 @@ extension EVM {
                         state.setStorage(msg.target, key, new)
                     }
                 case 0x56:  // JUMP
-                    let dest = stack[sp - 1]; sp -= 1
+                    let dest = stack[sp &- 1]; sp &-= 1
                     guard let d = dest.u64, d < UInt64(codeCount), code.isJumpdest(Int(d)) else { return halt(.invalidJump) }
                     pc = Int(d)
                     continue
                 case 0x57:  // JUMPI
-                    let dest = stack[sp - 1], cond = stack[sp - 2]; sp -= 2
+                    let dest = stack[sp &- 1], cond = stack[sp &- 2]; sp &-= 2
                     if !cond.isZero {
                         guard let d = dest.u64, d < UInt64(codeCount), code.isJumpdest(Int(d)) else { return halt(.invalidJump) }
                         pc = Int(d)
                         continue
                     }
-                case 0x58: stack[sp] = UInt256(UInt64(pc)); sp += 1
-                case 0x59: stack[sp] = UInt256(UInt64(mem.size)); sp += 1
-                case 0x5a: stack[sp] = UInt256(UInt64(gas)); sp += 1
+                case 0x58: stack[sp] = UInt256(UInt64(pc)); sp &+= 1
+                case 0x59: stack[sp] = UInt256(UInt64(mem.size)); sp &+= 1
+                case 0x5a: stack[sp] = UInt256(UInt64(gas)); sp &+= 1
                 case 0x5b: break
                 case 0x5c:  // TLOAD (EIP-1153)
-                    stack[sp - 1] = state.transientStorage(msg.target, stack[sp - 1])
+                    stack[sp &- 1] = state.transientStorage(msg.target, stack[sp &- 1])
                 case 0x5d:  // TSTORE
                     if msg.isStatic { return halt(.staticWrite) }
-                    state.setTransientStorage(msg.target, stack[sp - 1], stack[sp - 2]); sp -= 2
+                    state.setTransientStorage(msg.target, stack[sp &- 1], stack[sp &- 2]); sp &-= 2
                 case 0x5e:  // MCOPY (EIP-5656)
-                    let dest = stack[sp - 1], src = stack[sp - 2], size = stack[sp - 3]
-                    sp -= 3
+                    let dest = stack[sp &- 1], src = stack[sp &- 2], size = stack[sp &- 3]
+                    sp &-= 3
                     if !size.isZero {
                         let hi = dest > src ? dest : src
                         if !expand(hi, size) { return halt(.outOfGas) }
@@ -295,35 +297,34 @@ extension EVM {
                     if n > 0 {
                         (mem.base + Int(truncatingIfNeeded: dest.w0)).copyMemory(from: mem.base + Int(truncatingIfNeeded: src.w0), byteCount: n)
                     }
-                case 0x5f: stack[sp] = .zero; sp += 1
+                case 0x5f: stack[sp] = .zero; sp &+= 1
 
                 case 0x60...0x7f:  // PUSH1..PUSH32; bytes past the end of code read as zero
                     let n = Int(op) - 0x5f
                     let start = pc + 1
-                    let avail = max(0, min(n, codeCount - start))
                     var v = UInt256.zero
-                    if n <= 8 && avail == n {
+                    if n <= 8 && start &+ n <= codeCount {
                         // PUSH1..PUSH8 inside the code (most pushes): the bytes straight into the low word.
                         var w: UInt64 = 0
                         for i in 0..<n { w = w &<< 8 | UInt64(codeBuf[start &+ i]) }
                         v.w0 = w
-                    } else if avail > 0 {
+                    } else if case let avail = Swift.max(0, Swift.min(n, codeCount - start)), avail > 0 {
                         v = UInt256(bigEndian: UnsafeRawBufferPointer(start: codeBuf.baseAddress! + start, count: avail))
                         if avail < n { v = v << (8 * (n - avail)) }
                     }
-                    stack[sp] = v; sp += 1
+                    stack[sp] = v; sp &+= 1
                     pc += n + 1
                     continue
                 case 0x80...0x8f:
                     let n = Int(op) - 0x7f
-                    stack[sp] = stack[sp - n]; sp += 1
+                    stack[sp] = stack[sp &- n]; sp &+= 1
                 case 0x90...0x9f:
                     let n = Int(op) - 0x8f
-                    let t = stack[sp - 1]; stack[sp - 1] = stack[sp - 1 - n]; stack[sp - 1 - n] = t
+                    let t = stack[sp &- 1]; stack[sp &- 1] = stack[sp &- 1 - n]; stack[sp &- 1 - n] = t
 
                 case 0xa0...0xa4:  // LOG0..LOG4
                     if msg.isStatic { return halt(.staticWrite) }
-                    let offset = stack[sp - 1], size = stack[sp - 2]
+                    let offset = stack[sp &- 1], size = stack[sp &- 2]
                     let topicCount = Int(op) - 0xa0
                     if !expand(offset, size) { return halt(.outOfGas) }
                     let n = Int(truncatingIfNeeded: size.w0)
@@ -332,15 +333,15 @@ extension EVM {
                     gas -= cost
                     var topics: [Hash32] = []
                     topics.reserveCapacity(topicCount)
-                    for i in 0..<topicCount { topics.append(Hash32(stack[sp - 3 - i])) }
-                    sp -= 2 + topicCount
+                    for i in 0..<topicCount { topics.append(Hash32(stack[sp &- 3 - i])) }
+                    sp &-= 2 + topicCount
                     state.addLog(Log(address: msg.target, topics: topics, data: mem.bytes(Int(truncatingIfNeeded: offset.w0), n)))
 
                 // MARK: system
                 case 0xf0, 0xf5:  // CREATE, CREATE2
-                    let value = stack[sp - 1], offset = stack[sp - 2], size = stack[sp - 3]
-                    let salt = op == 0xf5 ? stack[sp - 4] : .zero
-                    sp -= op == 0xf5 ? 4 : 3
+                    let value = stack[sp &- 1], offset = stack[sp &- 2], size = stack[sp &- 3]
+                    let salt = op == 0xf5 ? stack[sp &- 4] : .zero
+                    sp &-= op == 0xf5 ? 4 : 3
                     if !expand(offset, size) { return halt(.outOfGas) }
                     let n = Int(truncatingIfNeeded: size.w0)
                     if let max = schedule.maxInitCodeSize, n > max { return halt(.initCodeTooLarge) }  // EIP-3860
@@ -361,12 +362,12 @@ extension EVM {
                     gas -= childGas
                     if state.balance(sender) < value || senderNonce == UInt64.max || msg.depth + 1 > GasCost.callDepthLimit {
                         gas += childGas
-                        stack[sp] = .zero; sp += 1
+                        stack[sp] = .zero; sp &+= 1
                         break
                     }
                     state.setNonce(sender, senderNonce + 1)
                     if hasCollision(address) {
-                        stack[sp] = .zero; sp += 1
+                        stack[sp] = .zero; sp &+= 1
                         break
                     }
                     let child = Message(caller: sender, target: address, codeAddress: address, value: value,
@@ -381,17 +382,17 @@ extension EVM {
                         returnData = result.status == .revert ? result.output : []
                         stack[sp] = .zero
                     }
-                    sp += 1
+                    sp &+= 1
 
                 case 0xf1, 0xf2, 0xf4, 0xfa:  // CALL, CALLCODE, DELEGATECALL, STATICCALL
                     let hasValue = op == 0xf1 || op == 0xf2
-                    let gasArg = stack[sp - 1]
-                    let to = Address(truncating: stack[sp - 2])
-                    let value: UInt256 = hasValue ? stack[sp - 3] : .zero
+                    let gasArg = stack[sp &- 1]
+                    let to = Address(truncating: stack[sp &- 2])
+                    let value: UInt256 = hasValue ? stack[sp &- 3] : .zero
                     let a = hasValue ? 4 : 3
-                    let inOffset = stack[sp - a], inSize = stack[sp - a - 1]
-                    let outOffset = stack[sp - a - 2], outSize = stack[sp - a - 3]
-                    sp -= hasValue ? 7 : 6
+                    let inOffset = stack[sp &- a], inSize = stack[sp &- a - 1]
+                    let outOffset = stack[sp &- a - 2], outSize = stack[sp &- a - 3]
+                    sp &-= hasValue ? 7 : 6
                     // Memory for both regions, then the access, new-account and value costs (EIP-2929, EIP-150).
                     if !expand(inOffset, inSize) || !expand(outOffset, outSize) { return halt(.outOfGas) }
                     var extra: Int64 = accessLists && state.accessAddress(to) ? schedule.coldAccountSurcharge : 0
@@ -430,7 +431,7 @@ extension EVM {
                     returnData = []
                     if (hasValue && state.balance(msg.target) < value) || msg.depth + 1 > GasCost.callDepthLimit {
                         gas += childGas
-                        stack[sp] = .zero; sp += 1
+                        stack[sp] = .zero; sp &+= 1
                         break
                     }
                     let input = mem.bytes(Int(truncatingIfNeeded: inOffset.w0), Int(truncatingIfNeeded: inSize.w0))
@@ -463,16 +464,16 @@ extension EVM {
                             (mem.base + Int(truncatingIfNeeded: outOffset.w0)).copyMemory(from: src.baseAddress!, byteCount: outN)
                         }
                     }
-                    stack[sp] = result.status.isSuccess ? .one : .zero; sp += 1
+                    stack[sp] = result.status.isSuccess ? .one : .zero; sp &+= 1
 
                 case 0xf3, 0xfd:  // RETURN, REVERT
-                    let offset = stack[sp - 1], size = stack[sp - 2]
+                    let offset = stack[sp &- 1], size = stack[sp &- 2]
                     if !expand(offset, size) { return halt(.outOfGas) }
                     let out = mem.bytes(Int(truncatingIfNeeded: offset.w0), Int(truncatingIfNeeded: size.w0))
                     return FrameResult(status: op == 0xf3 ? .success : .revert, gasLeft: gas, output: out, createdAddress: nil)
 
                 case 0xff:  // SELFDESTRUCT (EIP-6780: deletes only an account created in this transaction)
-                    let beneficiary = Address(truncating: stack[sp - 1]); sp -= 1
+                    let beneficiary = Address(truncating: stack[sp &- 1]); sp &-= 1
                     var cost: Int64 = accessLists && state.accessAddress(beneficiary) ? schedule.coldSelfdestructSurcharge : 0
                     let balance = state.balance(msg.target)
                     if schedule.selfdestructNewAccountGas {  // EIP-150; EIP-161: only when value goes to a dead account
@@ -497,7 +498,7 @@ extension EVM {
                 default:
                     return halt(.invalidOpcode(op))
                 }
-                pc += 1
+                pc &+= 1
             }
         }
     }

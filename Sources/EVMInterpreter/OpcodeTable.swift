@@ -2,9 +2,20 @@
 /// base gas, stack items read, stack items written, and whether the opcode is defined in the fork.
 @frozen public struct OpInfo: Sendable {
     public var gas: Int64
-    public var pops: Int
-    public var pushes: Int
-    public var defined: Bool
+    public let pops: Int
+    public let pushes: Int
+    public let defined: Bool
+    /// The dispatcher's single stack check: `UInt(bitPattern: sp &- stackBase) <= stackLimit` holds exactly when
+    /// the opcode is defined, the stack holds `pops` items and has room for the net pushes (an undefined opcode's
+    /// base is so low that the difference always exceeds the limit).
+    public let stackBase: Int
+    public let stackLimit: UInt
+
+    public init(gas: Int64, pops: Int, pushes: Int, defined: Bool) {
+        self.gas = gas; self.pops = pops; self.pushes = pushes; self.defined = defined
+        stackBase = defined ? pops : Int.min / 2
+        stackLimit = UInt(Swift.max(0, 1024 - pushes))
+    }
 }
 
 public enum OpcodeTable {

@@ -78,13 +78,14 @@ public enum Keccak256 {
     ]
 
     /// Keccak-f[1600]: 24 rounds of theta, rho, pi, chi, iota over the 25 lanes, kept in locals
-    /// (lane (x, y) is `a[x + 5y]`), unrolled within a round so nothing touches memory.
+    /// (lane (x, y) is `a[x + 5y]`), unrolled within a round so nothing touches memory. Lanes 1, 2, 8, 12, 17
+    /// and 20 are complemented on the way in and out (see chi).
     static func permute(_ state: UnsafeMutablePointer<UInt64>) {
-        var a0 = state[0], a1 = state[1], a2 = state[2], a3 = state[3], a4 = state[4]
-        var a5 = state[5], a6 = state[6], a7 = state[7], a8 = state[8], a9 = state[9]
-        var a10 = state[10], a11 = state[11], a12 = state[12], a13 = state[13], a14 = state[14]
-        var a15 = state[15], a16 = state[16], a17 = state[17], a18 = state[18], a19 = state[19]
-        var a20 = state[20], a21 = state[21], a22 = state[22], a23 = state[23], a24 = state[24]
+        var a0 = state[0], a1 = ~state[1], a2 = ~state[2], a3 = state[3], a4 = state[4]
+        var a5 = state[5], a6 = state[6], a7 = state[7], a8 = ~state[8], a9 = state[9]
+        var a10 = state[10], a11 = state[11], a12 = ~state[12], a13 = state[13], a14 = state[14]
+        var a15 = state[15], a16 = state[16], a17 = ~state[17], a18 = state[18], a19 = state[19]
+        var a20 = ~state[20], a21 = state[21], a22 = state[22], a23 = state[23], a24 = state[24]
         let roundConstants = Keccak256.roundConstants  // one retain, not a lazy-global check per round
         for round in 0..<24 {
             let c0 = a0 ^ a5 ^ a10 ^ a15 ^ a20
@@ -122,37 +123,42 @@ public enum Keccak256 {
             let b9 = rotl(a22 ^ d2, 61)
             let b19 = rotl(a23 ^ d3, 56)
             let b4 = rotl(a24 ^ d4, 14)
-            a0 = b0 ^ (~b1 & b2)
-            a1 = b1 ^ (~b2 & b3)
-            a2 = b2 ^ (~b3 & b4)
-            a3 = b3 ^ (~b4 & b0)
-            a4 = b4 ^ (~b0 & b1)
-            a5 = b5 ^ (~b6 & b7)
-            a6 = b6 ^ (~b7 & b8)
-            a7 = b7 ^ (~b8 & b9)
-            a8 = b8 ^ (~b9 & b5)
-            a9 = b9 ^ (~b5 & b6)
-            a10 = b10 ^ (~b11 & b12)
-            a11 = b11 ^ (~b12 & b13)
-            a12 = b12 ^ (~b13 & b14)
-            a13 = b13 ^ (~b14 & b10)
-            a14 = b14 ^ (~b10 & b11)
-            a15 = b15 ^ (~b16 & b17)
-            a16 = b16 ^ (~b17 & b18)
-            a17 = b17 ^ (~b18 & b19)
-            a18 = b18 ^ (~b19 & b15)
-            a19 = b19 ^ (~b15 & b16)
-            a20 = b20 ^ (~b21 & b22)
-            a21 = b21 ^ (~b22 & b23)
-            a22 = b22 ^ (~b23 & b24)
-            a23 = b23 ^ (~b24 & b20)
-            a24 = b24 ^ (~b20 & b21)
+            // chi with lanes 1, 2, 8, 12, 17 and 20 held complemented (the "lane complementing" transform of
+            // the Keccak implementation overview, section 2.2): one NOT per plane instead of five.
+            a0 = b0 ^ (b1 | b2)
+            a1 = b1 ^ (~b2 | b3)
+            a2 = b2 ^ (b3 & b4)
+            a3 = b3 ^ (b4 | b0)
+            a4 = b4 ^ (b0 & b1)
+            a5 = b5 ^ (b6 | b7)
+            a6 = b6 ^ (b7 & b8)
+            a7 = b7 ^ (b8 | ~b9)
+            a8 = b8 ^ (b9 | b5)
+            a9 = b9 ^ (b5 & b6)
+            let n13 = ~b13
+            a10 = b10 ^ (b11 | b12)
+            a11 = b11 ^ (b12 & b13)
+            a12 = b12 ^ (n13 & b14)
+            a13 = n13 ^ (b14 | b10)
+            a14 = b14 ^ (b10 & b11)
+            let n18 = ~b18
+            a15 = b15 ^ (b16 & b17)
+            a16 = b16 ^ (b17 | b18)
+            a17 = b17 ^ (n18 | b19)
+            a18 = n18 ^ (b19 & b15)
+            a19 = b19 ^ (b15 | b16)
+            let n21 = ~b21
+            a20 = b20 ^ (n21 & b22)
+            a21 = n21 ^ (b22 | b23)
+            a22 = b22 ^ (b23 & b24)
+            a23 = b23 ^ (b24 | b20)
+            a24 = b24 ^ (b20 & b21)
             a0 ^= roundConstants[round]
         }
-        state[0] = a0; state[1] = a1; state[2] = a2; state[3] = a3; state[4] = a4
-        state[5] = a5; state[6] = a6; state[7] = a7; state[8] = a8; state[9] = a9
-        state[10] = a10; state[11] = a11; state[12] = a12; state[13] = a13; state[14] = a14
-        state[15] = a15; state[16] = a16; state[17] = a17; state[18] = a18; state[19] = a19
-        state[20] = a20; state[21] = a21; state[22] = a22; state[23] = a23; state[24] = a24
+        state[0] = a0; state[1] = ~a1; state[2] = ~a2; state[3] = a3; state[4] = a4
+        state[5] = a5; state[6] = a6; state[7] = a7; state[8] = ~a8; state[9] = a9
+        state[10] = a10; state[11] = a11; state[12] = ~a12; state[13] = a13; state[14] = a14
+        state[15] = a15; state[16] = a16; state[17] = ~a17; state[18] = a18; state[19] = a19
+        state[20] = ~a20; state[21] = a21; state[22] = a22; state[23] = a23; state[24] = a24
     }
 }
