@@ -57,7 +57,8 @@ step "block vectors vs the Python spec (serial, Block-STM, BAL, partition bound;
     expect_clean "$LOCKSTEP" blocks --executor all --policy parallel --threads 1,2,4 Vectors/blocks
 step "stress: conflict-heavy blocks, 100 randomised schedules at 2/4/8/16 threads" \
     expect_clean "$LOCKSTEP" blocks --executor blockstm --policy parallel --threads 2,4,8,16 --stress 100 --seed 7 \
-        $(ls -d Vectors/blocks/*-hot1.0 Vectors/blocks/*hot0.9* Vectors/blocks/*hot0.8* | grep -v -- '-n1-')
+        $(ls -d Vectors/blocks/*-hot1.0 Vectors/blocks/*hot0.9* Vectors/blocks/*hot0.8* \
+              Vectors/blocks/*/*-hot1.0* Vectors/blocks/*/*hot0.8* | grep -v -- '-n1-')
 step "BAL: every block vector, 100 randomised schedules at 2/4/8/16 threads" \
     expect_clean "$LOCKSTEP" blocks --executor bal --threads 2,4,8,16 --stress 100 --seed 7 Vectors/blocks
 step "adaptive policy: block vectors equal serial under stress (hot blocks finished serially mid-run)" \
