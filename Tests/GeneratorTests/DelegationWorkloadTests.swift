@@ -32,7 +32,9 @@ final class DelegationWorkloadTests: XCTestCase {
     /// block of an existing workload is unchanged by the option (the committed set checks that byte for byte).
     func testLaterForksDeployTheSystemContracts() throws {
         let prague = try BlockGenerator.generate(GeneratorOptions(workload: .erc20, transactions: 10, seed: 4, fork: .bpo2))
-        for c in GeneratorSystemContracts.prague {
+        let contracts = SystemContracts.contracts(for: .bpo2)
+        XCTAssertEqual(contracts.count, 4)
+        for c in contracts {
             XCTAssertEqual(prague.vector.pre.accounts[c.address]?.info.code.bytes, c.code, "\(c.address)")
         }
         XCTAssertEqual(prague.vector.fork, .bpo2)
@@ -40,7 +42,7 @@ final class DelegationWorkloadTests: XCTestCase {
         XCTAssertEqual(prague.vector.metadata["fork"], "BPO2")
         XCTAssertTrue(prague.vector.metadata["command"]?.contains("--fork BPO2") ?? false)
         let cancun = try BlockGenerator.generate(GeneratorOptions(workload: .erc20, transactions: 10, seed: 4))
-        XCTAssertNil(cancun.vector.pre.accounts[GeneratorSystemContracts.prague[1].address])
+        XCTAssertNil(cancun.vector.pre.accounts[SystemContracts.historyStorageAddress])
         XCTAssertTrue(cancun.vector.env.blockHashes.isEmpty)
         XCTAssertFalse(cancun.vector.metadata["command"]?.contains("--fork") ?? true)
         // Same seed, same transactions: the fork changes the rules and the system contracts, not the calls.

@@ -63,7 +63,7 @@ public enum BlockGenerator {
         if options.fork >= .prague {
             // The system contracts every Prague block calls (EIP-7002 and EIP-7251 must have code, or the block
             // is invalid), at their final addresses.
-            for c in GeneratorSystemContracts.prague { world.install(Code(c.code), at: c.address) }
+            for c in SystemContracts.contracts(for: options.fork) { world.install(Code(c.code), at: c.address) }
         }
 
         let n = options.transactions
