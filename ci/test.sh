@@ -79,11 +79,14 @@ step "hostile input: every reproduction of issue 12 against the release binary (
 step "fuzzers: RLP, transactions, state-test/block-vector/blockchain-test loaders, zstd (${FUZZ_SECONDS:-60} s each)" \
     bash ci/fuzz.sh
 # The gate judges each speedup and throughput by the 95 % bootstrap interval of its change against the baseline's
-# samples (noise floors as reth's CI: 1.2 % speedup and Mgas/s, 0.7 % wall clock); a figure whose interval is too wide
-# on this loaded 2-core machine is reported as not measurable instead of passing or failing (Reports/README.md).
+# samples; a figure whose interval is too wide is reported as not measurable instead of passing or failing. The
+# floors are this host's, not reth's defaults (1.2 % / 0.7 %): on this shared 2-core VM, six back-to-back default runs
+# of one binary on a quiet machine moved parallel speedups and Mgas/s by up to 40 % between runs while each run's own
+# rounds agreed within a few percent, so at the default floors every pair of them "regressed" (6 to 50 figures each);
+# at 40/40/2 none of the 30 ordered pairs did (Reports/README.md, "Noise on this host"). The floors below leave margin.
 report_dir=$(mktemp -d)
 step "lockstep run (default suite, gated against Reports/baseline.json)" \
-    "$LOCKSTEP" run --baseline Reports/baseline.json -o "$report_dir"
+    "$LOCKSTEP" run --baseline Reports/baseline.json --noise-floor speedup=50,mgas=50,wall=10 -o "$report_dir"
 step "JUnit is valid XML" xmllint --noout "$report_dir/latest/junit.xml"
 step "HTML report renders in headless Chromium" bash ci/render-report.sh "$report_dir"
 
