@@ -59,6 +59,11 @@ step "stress: conflict-heavy blocks, 100 randomised schedules at 2/4/8/16 thread
     expect_clean "$LOCKSTEP" blocks --executor blockstm --policy parallel --threads 2,4,8,16 --stress 100 --seed 7 \
         $(ls -d Vectors/blocks/*-hot1.0 Vectors/blocks/*hot0.9* Vectors/blocks/*hot0.8* \
               Vectors/blocks/*/*-hot1.0* Vectors/blocks/*/*hot0.8* | grep -v -- '-n1-')
+# Issue 14: every Prague, Osaka and BPO2 vector (the workloads filled at those forks and the system-call blocks)
+# through Block-STM at 1 to 16 threads under 100 randomised schedules each.
+step "Prague/Osaka/BPO2 block vectors: Block-STM at 1/2/4/8/16 threads, 100 randomised schedules" \
+    expect_clean "$LOCKSTEP" blocks --executor blockstm --policy parallel --threads 1,2,4,8,16 --stress 100 --seed 7 \
+        Vectors/blocks/bpo2 Vectors/blocks/osaka Vectors/blocks/system-*
 step "BAL: every block vector, 100 randomised schedules at 2/4/8/16 threads" \
     expect_clean "$LOCKSTEP" blocks --executor bal --threads 2,4,8,16 --stress 100 --seed 7 Vectors/blocks
 step "adaptive policy: block vectors equal serial under stress (hot blocks finished serially mid-run)" \
