@@ -80,8 +80,12 @@ check 'id="chart-history"' "the speedup history chart (svg#chart-history)"
 # Not only there, but drawn: the time split has bars, the history at least one point, the contended table rows.
 drawn() {  # ID WHAT REASON: the element with that id, up to its closing tag, contains WHAT
     local end='</svg>'; case $1 in chart-*) ;; *) end='</table>' ;; esac
-    if ! awk -v s="id=\"$1\"" -v e="$end" 'index($0, s) { on = 1; $0 = substr($0, index($0, s)) }
-            on { i = index($0, e); if (i) { print substr($0, 1, i); exit } print }' "$out/report.dom.html" | grep -q -- "$2"; then
+    # The element is read whole before it is searched: `awk ... | grep -q` under pipefail fails whenever grep
+    # stops at its first match while awk is still writing (SIGPIPE), which a long table makes likely.
+    local element
+    element=$(awk -v s="id=\"$1\"" -v e="$end" 'index($0, s) { on = 1; $0 = substr($0, index($0, s)) }
+            on { i = index($0, e); if (i) { print substr($0, 1, i); exit } print }' "$out/report.dom.html")
+    if ! grep -q -- "$2" <<< "$element"; then
         echo "nothing drawn in #$1 (no $2): $3" >&2
         status=1
     fi
