@@ -135,7 +135,7 @@ public enum BlockRunAdapter {
                     StateDiffEntry(address: s.address, field: s.slot.map { "storage[\($0)]" } ?? s.field,
                                    expected: s.serial, actual: s.actual)
                 },
-                stateDiffOmitted: d.stateDiffOmitted)
+                stateDiffOmitted: d.stateDiffOmitted, traceDiff: d.traceDiff)
         }
         return c
     }

@@ -129,6 +129,12 @@ public enum HTMLWriter {
                 h.append("</tbody></table>")
                 if d.stateDiffOmitted > 0 { h.append("<p class=\"muted\">\(d.stateDiffOmitted) more differing entries not listed.</p>") }
             }
+            if let t = d.traceDiff {
+                h.append("<p>Trace diff (EIP-3155):</p><pre class=\"trace-diff\"><code>\(Escape.html(t.render()))</code></pre>")
+                if let command = t.command {
+                    h.append("<p>Reproduce the traces:</p><pre class=\"trace-reproduce\"><code>\(Escape.html(command))</code></pre>")
+                }
+            }
         }
         if let command = c.reproduce {
             h.append("<p>Reproduce:</p><pre class=\"reproduce\"><code>\(Escape.html(command))</code></pre>")

@@ -78,6 +78,10 @@ public enum JUnitWriter {
             if let tx = d.firstTransaction { lines.append("first divergent transaction \(tx): \(d.transactionDetail ?? "")") }
             for s in d.stateDiff { lines.append("state \(s.address) \(s.field): \(d.reference) \(s.expected), actual \(s.actual)") }
             if d.stateDiffOmitted > 0 { lines.append("(\(d.stateDiffOmitted) more state differences not listed)") }
+            if let t = d.traceDiff {
+                lines.append(t.render())
+                if let command = t.command { lines.append("reproduce the traces: \(command)") }
+            }
         }
         if let command = c.reproduce { lines.append("reproduce: \(command)") }
         return lines.joined(separator: "\n")

@@ -179,6 +179,18 @@ public enum MarkdownWriter {
                 }
                 md.append("")
             }
+            if let t = d.traceDiff {
+                md.append("Trace diff (EIP-3155):")
+                md.append("")
+                md.append(Escape.markdownCodeBlock(t.render(), language: "text"))
+                md.append("")
+                if let command = t.command {
+                    md.append("Reproduce the traces:")
+                    md.append("")
+                    md.append(Escape.markdownCodeBlock(command, language: "sh"))
+                    md.append("")
+                }
+            }
         }
         if let command = c.reproduce {
             md.append("Reproduce:")

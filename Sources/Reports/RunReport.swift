@@ -1,4 +1,5 @@
 import Foundation
+import Execution
 
 /// Everything one `lockstep run` found: the one versioned model. `results.json` is this type encoded; the
 /// Markdown, HTML and JUnit files and the console summary are all rendered from it, and the gate reads it back
@@ -215,11 +216,15 @@ public struct Divergence: Codable, Sendable, Equatable {
     public var stateDiff: [StateDiffEntry]
     /// Differing entries left out of `stateDiff`.
     public var stateDiffOmitted: Int
+    /// The first transaction whose EIP-3155 traces differ between the two executors, diffed, and the one-line command
+    /// that writes both traces and diffs them; nil when no traces were taken.
+    public var traceDiff: TransactionTraceDiff?
 
     public init(reference: String, firstTransaction: Int?, transactionDetail: String?, fields: [String] = [],
-                stateDiff: [StateDiffEntry], stateDiffOmitted: Int = 0) {
+                stateDiff: [StateDiffEntry], stateDiffOmitted: Int = 0, traceDiff: TransactionTraceDiff? = nil) {
         self.reference = reference; self.firstTransaction = firstTransaction; self.transactionDetail = transactionDetail
         self.fields = fields; self.stateDiff = stateDiff; self.stateDiffOmitted = stateDiffOmitted
+        self.traceDiff = traceDiff
     }
 }
 

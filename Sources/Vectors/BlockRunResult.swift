@@ -135,11 +135,14 @@ public struct BlockDivergence: Codable, Sendable, Equatable {
     public var stateDiff: [StateDifference]
     /// Differences left out of `stateDiff`.
     public var stateDiffOmitted: Int
+    /// The first transaction whose EIP-3155 traces differ, diffed, with the command that reproduces it; nil until
+    /// the runner re-runs the divergent block with tracing (it does only on a mismatch).
+    public var traceDiff: TransactionTraceDiff?
 
     public init(fields: [String], firstTransaction: Int? = nil, transactionDetail: String? = nil,
-                stateDiff: [StateDifference] = [], stateDiffOmitted: Int = 0) {
+                stateDiff: [StateDifference] = [], stateDiffOmitted: Int = 0, traceDiff: TransactionTraceDiff? = nil) {
         self.fields = fields; self.firstTransaction = firstTransaction; self.transactionDetail = transactionDetail
-        self.stateDiff = stateDiff; self.stateDiffOmitted = stateDiffOmitted
+        self.stateDiff = stateDiff; self.stateDiffOmitted = stateDiffOmitted; self.traceDiff = traceDiff
     }
 }
 

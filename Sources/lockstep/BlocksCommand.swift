@@ -191,6 +191,7 @@ struct BlocksCommand: ParsableCommand {
             }
             let more = max(0, d.stateDiff.count - 10) + d.stateDiffOmitted
             if more > 0 { s += "\n    ... \(more) more differences" }
+            if let t = d.traceDiff { s += "\n" + TraceDiffText.indented(t, by: "    ") }
         }
         return s
     }

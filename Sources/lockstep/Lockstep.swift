@@ -8,7 +8,7 @@ struct Lockstep: ParsableCommand {
         commandName: "lockstep",
         abstract: "Conformance and benchmark harness for serial and parallel EVM executors.",
         subcommands: [StateTestCommand.self, BlockTestCommand.self, BlocksCommand.self, BenchCommand.self, RunCommand.self, ReportCommand.self,
-                      GenerateCommand.self, T8nCommand.self])
+                      GenerateCommand.self, T8nCommand.self, TraceCommand.self])
 
     /// ArgumentParser's own `main`, except that usage errors exit with status 2 (the project's convention: 0 all
     /// passed, 1 a check failed, 2 bad input or usage) instead of EX_USAGE (64).

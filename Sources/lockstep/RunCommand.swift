@@ -291,6 +291,7 @@ enum ConsoleSummary {
             let executor = c.executor == "serial" ? "" : " [\(c.executor) x\(c.threads)]"
             out.append("\(c.status == .fail ? "FAIL" : "ERROR") \(c.suite)/\(c.name)\(executor): \(c.message ?? "")")
             if let command = c.reproduce { out.append("  reproduce: \(command)") }
+            if let t = c.divergence?.traceDiff { out.append(TraceDiffText.indented(t, by: "  ")) }
         }
         if problems.count > maxFailureLines { out.append("... and \(problems.count - maxFailureLines) more (see report)") }
         for t in r.tallies { out.append("\(t.suite) / \(t.executor): \(t.line)") }
