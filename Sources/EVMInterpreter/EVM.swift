@@ -20,14 +20,26 @@ public final class EVM {
 
     var stacks: [UnsafeMutablePointer<UInt256>] = []
     var memories: [Memory] = []
+    /// The EIP-3155 tracer of this transaction, or nil (the untraced interpreter loop).
+    public let tracer: EIP3155Tracer?
 
-    public init(state: WorldState, block: BlockContext, tx: TxContext, fork: Fork = .cancun) {
+    public init(state: WorldState, block: BlockContext, tx: TxContext, fork: Fork = .cancun, tracer: EIP3155Tracer? = nil) {
         self.state = state
         self.block = block
         self.tx = tx
         self.fork = fork
         rules = ForkRules.of(fork)
         table = rules.table
+        self.tracer = tracer
+        tracer?.state = state
+    }
+
+    /// Runs a frame's code: the untraced loop, or the traced one when there is a tracer (one check per frame).
+    @inline(__always) func runFrame(_ message: Message) -> FrameResult {
+        guard let tracer else { return run(message, NoSteps()) }
+        let result = run(message, tracer)
+        tracer.frameEnd(result)
+        return result
     }
 
     deinit {
@@ -76,7 +88,7 @@ public final class EVM {
         } else if message.code.isEmpty {
             result = FrameResult(status: .success, gasLeft: message.gas, output: [], createdAddress: nil)
         } else {
-            result = run(message)
+            result = runFrame(message)
         }
         if !result.status.isSuccess { state.revert(to: checkpoint) }
         return result
@@ -95,7 +107,7 @@ public final class EVM {
         state.subBalance(message.caller, message.value)
         state.addBalance(address, message.value)
 
-        var result = run(message)
+        var result = runFrame(message)
         if result.status.isSuccess {
             var code = result.output
             var depositCost = Int64(code.count) * GasCost.codeDeposit

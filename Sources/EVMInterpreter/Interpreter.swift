@@ -5,8 +5,9 @@ import Precompiles
 
 extension EVM {
     /// The interpreter loop for one frame. Stack height and base gas are checked once from the opcode
-    /// table; each case then does only its own work and dynamic gas.
-    func run(_ msg: Message) -> FrameResult {
+    /// table; each case then does only its own work and dynamic gas. `hook` sees each instruction (`StepHook`:
+    /// `NoSteps` compiles to the untraced loop).
+    func run<H: StepHook>(_ msg: Message, _ hook: H) -> FrameResult {
         let stack = stackBuffer(depth: msg.depth)
         let mem = memory(depth: msg.depth)
         let code = msg.code
@@ -20,7 +21,8 @@ extension EVM {
         let accessLists = schedule.accessLists
 
         @inline(__always) func halt(_ reason: HaltReason) -> FrameResult {
-            FrameResult(status: .halt(reason), gasLeft: 0, output: [], createdAddress: nil)
+            hook.halted(gasLeft: gas)
+            return FrameResult(status: .halt(reason), gasLeft: 0, output: [], createdAddress: nil)
         }
 
         /// Charges memory expansion for [offset, offset+size); false on out-of-gas. Zero size never expands.
@@ -54,6 +56,7 @@ extension EVM {
             while true {
                 if state.aborted { return halt(.readAborted) }
                 let op: UInt8 = pc < codeCount ? codeBuf[pc] : 0x00
+                hook.step(pc: pc, op: op, gas: gas, stack: stack, sp: sp, memory: mem, depth: msg.depth, returnData: returnData)
                 let info = table + Int(op)
                 if UInt(bitPattern: sp &- info.pointee.stackBase) > info.pointee.stackLimit {
                     if !info.pointee.defined { return halt(.invalidOpcode(op)) }
@@ -373,6 +376,7 @@ extension EVM {
                     let child = Message(caller: sender, target: address, codeAddress: address, value: value,
                                         input: [], gas: childGas, depth: msg.depth + 1, isStatic: false,
                                         transfersValue: true, code: Code(initCode))
+                    hook.enter(gasLeft: gas)
                     let result = create(child)
                     gas += result.gasLeft
                     if let created = result.createdAddress {
@@ -455,6 +459,7 @@ extension EVM {
                                         transfersValue: true, code: code)
                     }
                     child.delegated = delegated
+                    hook.enter(gasLeft: gas)
                     let result = call(child)
                     gas += result.gasLeft
                     returnData = result.output

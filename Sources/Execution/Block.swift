@@ -319,8 +319,10 @@ public struct SerialExecutor: BlockExecutor {
     /// `transactionNanoseconds`) for dependency analysis. Off, the executor does only what a block
     /// needs: the baseline that benchmarks time parallel executors against.
     public var recordsAccess: Bool
+    /// Where each transaction's EIP-3155 trace goes; nil (the default) traces nothing.
+    public var trace: BlockTrace?
 
-    public init(recordsAccess: Bool = true) { self.recordsAccess = recordsAccess }
+    public init(recordsAccess: Bool = true, trace: BlockTrace? = nil) { self.recordsAccess = recordsAccess; self.trace = trace }
 
     public func execute(pre: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork) -> BlockOutcome {
         let clock = ContinuousClock()
@@ -345,8 +347,11 @@ public struct SerialExecutor: BlockExecutor {
             let txStart = recordsAccess ? clock.now : start
             // The fee is credited here rather than inside the transaction so that the read set shows
             // whether the transaction itself read the coinbase (the processor credits a zero fee itself).
+            let tracer = trace?.tracer()
             let result = TransactionProcessor.execute(tx, env: env, reader: state, fork: fork,
-                                                      gasAvailable: env.gasLimit - cumulative, deferCoinbaseFee: true)
+                                                      gasAvailable: env.gasLimit - cumulative, deferCoinbaseFee: true,
+                                                      tracer: tracer)
+            trace?.record(i, tracer)
             metrics.executions += 1
             switch result {
             case .failure(let error):

@@ -270,9 +270,12 @@ public enum TransactionProcessor {
     /// With `deferCoinbaseFee`, a non-zero priority fee is not written to the coinbase but returned in
     /// `coinbaseFee` for the executor to credit lazily, so that parallel executors do not serialise every
     /// transaction on the coinbase balance. The result is the same as crediting it here.
+    ///
+    /// With a `tracer`, the transaction's EIP-3155 trace is recorded into it: a line per instruction, then the
+    /// summary line (nothing for a rejected transaction).
     public static func execute<R: StateReader>(_ tx: Transaction, env: BlockEnvironment, reader: R, fork: Fork = .cancun,
-                                               gasAvailable: UInt64? = nil,
-                                               deferCoinbaseFee: Bool = false) -> Result<TransactionResult, TransactionError> {
+                                               gasAvailable: UInt64? = nil, deferCoinbaseFee: Bool = false,
+                                               tracer: EIP3155Tracer? = nil) -> Result<TransactionResult, TransactionError> {
         let rules = ForkRules.of(fork)
         let schedule = rules.schedule
         let state = WorldState(reader: reader)
@@ -306,7 +309,8 @@ public enum TransactionProcessor {
         }
 
         let evm = EVM(state: state, block: block,
-                      tx: TxContext(origin: tx.sender, gasPrice: price, blobHashes: tx.blobVersionedHashes), fork: fork)
+                      tx: TxContext(origin: tx.sender, gasPrice: price, blobHashes: tx.blobVersionedHashes), fork: fork,
+                      tracer: tracer)
         let gas = Int64(tx.gasLimit - intrinsicGas(tx, schedule: schedule))
         var result: FrameResult
         var authorizationRefund: Int64 = 0
@@ -354,6 +358,16 @@ public enum TransactionProcessor {
             fee = .zero  // credited then destroyed in serial order: the fee is lost
         }
         state.finalizeDeletions(touchedEmpty: schedule.emptyAccountCleanup)
+        if let tracer {
+            let error: String? = switch result.status {
+            case .success: nil
+            case .revert: "Revert"
+            case .halt(let reason): EIP3155Tracer.errorName(reason)
+            }
+            // EIP-3155's gasUsed (as the Python spec and the EIP's example): the execution's, intrinsic gas and refund aside.
+            tracer.finish(output: result.output, gasUsed: UInt64(max(0, gas - result.gasLeft)), success: result.status.isSuccess,
+                          error: error)
+        }
 
         return .success(TransactionResult(
             success: result.status.isSuccess, gasUsed: gasUsed, blobGasUsed: blobGas,

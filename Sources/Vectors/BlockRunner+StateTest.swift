@@ -15,15 +15,7 @@ extension BlockRunner {
     /// is cleared), no Prague system calls or requests (`systemCalls` off), no block reward. A rejected transaction
     /// leaves the pre-state, as in the state test.
     public static func runStateTestAsBlock(_ c: StateTestCase, threads: Int = 2, executor: Executor = .blockstm) -> StateTestOutcome {
-        var env = c.env
-        env.parentBeaconBlockRoot = nil
-        env.withdrawals = []
-        env.systemCalls = false
-        if env.blockHashes.isEmpty {
-            // As StateTestExecutor: state tests carry no block hashes; their fillers use keccak256 of the number in decimal.
-            let lowest = env.number > 256 ? env.number - 256 : 0
-            for n in lowest..<env.number { env.blockHashes[n] = Keccak256.hash(Array(String(n).utf8)) }
-        }
+        let env = stateTestEnvironment(c)
         let outcome: BlockOutcome
         if executor == .bal {
             let list = BlockAccessListBuilder.derive(pre: c.pre, env: env, transactions: [c.tx], fork: c.fork)
@@ -40,5 +32,20 @@ extension BlockRunner {
         let root = touched?.stateRoot() ?? outcome.stateRoot
         return StateTestOutcome(stateRoot: root, logsHash: LogEncoding.hash(outcome.receipts.first?.logs ?? []),
                                 rejection: outcome.rejected.first?.error)
+    }
+
+    /// The block environment a state-test case runs in as a one-transaction block (`runStateTestAsBlock`): no
+    /// beacon root, withdrawals or system calls, and the fillers' block hashes.
+    public static func stateTestEnvironment(_ c: StateTestCase) -> BlockEnvironment {
+        var env = c.env
+        env.parentBeaconBlockRoot = nil
+        env.withdrawals = []
+        env.systemCalls = false
+        if env.blockHashes.isEmpty {
+            // As StateTestExecutor: state tests carry no block hashes; their fillers use keccak256 of the number in decimal.
+            let lowest = env.number > 256 ? env.number - 256 : 0
+            for n in lowest..<env.number { env.blockHashes[n] = Keccak256.hash(Array(String(n).utf8)) }
+        }
+        return env
     }
 }

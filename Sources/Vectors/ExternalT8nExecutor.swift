@@ -140,7 +140,10 @@ public struct ExternalT8nExecutor: Sendable, Equatable {
     }
 
     /// One run of the tool in a fresh temporary directory.
-    func invoke(_ vector: BlockVector, keys: [Address: [UInt8]]?) -> Result<(T8nResult, InMemoryState), ExternalT8nError> {
+    /// `extra` arguments go after the standard ones (`--trace`); `inspect` sees the run's directory before it is
+    /// removed (the trace files).
+    func invoke(_ vector: BlockVector, keys: [Address: [UInt8]]?, extra: [String] = [],
+                inspect: ((String) -> Void)? = nil) -> Result<(T8nResult, InMemoryState), ExternalT8nError> {
         let fm = FileManager.default
         let dir = fm.temporaryDirectory.appendingPathComponent("lockstep-t8n-\(UUID().uuidString)").path
         defer { try? fm.removeItem(atPath: dir) }
@@ -153,7 +156,7 @@ public struct ExternalT8nExecutor: Sendable, Equatable {
             "--input.alloc", "alloc.json", "--input.env", "env.json", "--input.txs", "txs.json",
             "--output.basedir", dir, "--output.result", "result.json", "--output.alloc", "post-alloc.json",
             "--state.fork", vector.fork.name, "--state.chainid", String(vector.env.chainId),
-        ]
+        ] + extra
         let line = command + " " + arguments.map(Self.shellQuoted).joined(separator: " ")
         let errorFile = dir + "/stderr.txt"
         let status: Int32
@@ -177,6 +180,7 @@ public struct ExternalT8nExecutor: Sendable, Equatable {
         do {
             let result = try T8nResult.parse(try json("result.json").get(), at: "result")
             let post = try BlockVectorIO.readAlloc(Self.withBalances(try json("post-alloc.json").get()), at: "alloc")
+            inspect?(dir)
             return .success((result, post))
         } catch let e as ExternalT8nError {
             return .failure(e)

@@ -58,6 +58,24 @@ struct T8nCommand: ParsableCommand {
     @Option(help: "Block-STM worker threads.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Flag(help: "Write each included transaction's EIP-3155 trace to trace-<txindex>-<txhash>.jsonl in --output.basedir, as geth and ethereum-spec-evm do (Block-STM: its final incarnation).")
+    var trace = false
+
+    @Flag(name: .customLong("trace.memory"), help: "Traces carry the memory (off by default).")
+    var traceMemory = false
+
+    @Flag(name: .customLong("trace.nomemory"), help: "Traces leave the memory out (the default).")
+    var traceNoMemory = false
+
+    @Flag(name: .customLong("trace.nostack"), help: "Traces leave the stack out.")
+    var traceNoStack = false
+
+    @Flag(name: .customLong("trace.returndata"), help: "Traces carry the return data (the default).")
+    var traceReturnData = false
+
+    @Flag(name: .customLong("trace.noreturndata"), help: "Traces leave the return data out.")
+    var traceNoReturnData = false
+
     func run() throws {
         // geth's code for an I/O error, should the result not reach stdout.
         Output.writeFailureStatus = T8nFailure.Kind.io.rawValue
@@ -106,10 +124,17 @@ struct T8nCommand: ParsableCommand {
         let alloc = try input(inputAlloc, "alloc")
         let env = try input(inputEnv, "env")
         let txs = try input(inputTxs, "txs")
-        let chosen: any BlockExecutor = switch executor {
-        case .serial: SerialExecutor()
-        case .bal: BALExecutor.Deriving(threads: threads)
-        default: BlockSTMExecutor(threads: threads)
+        let traceOptions = TraceOptions.with(memory: traceMemory && !traceNoMemory, stack: !traceNoStack,
+                                        returnData: !traceNoReturnData)
+        let blockTrace = trace ? BlockTrace(options: traceOptions) : nil
+        let chosen: any BlockExecutor
+        switch executor {
+        case .serial: chosen = SerialExecutor(trace: blockTrace)
+        case .bal: chosen = BALExecutor.Deriving(threads: threads, trace: blockTrace)
+        default:
+            var e = BlockSTMExecutor(threads: threads)
+            e.trace = blockTrace
+            chosen = e
         }
         let output = try T8nTransition.run(alloc: alloc, env: env, txs: txs, fork: fork, chainId: stateChainid,
                                            executor: chosen, files: (inputAlloc, inputEnv, inputTxs))
@@ -124,9 +149,40 @@ struct T8nCommand: ParsableCommand {
                 throw T8nFailure(.io, "cannot write \(path): \(error.localizedDescription)")
             }
         }
+        if let blockTrace { try writeTraces(blockTrace, output) }
         try emit(outputResult, "result", output.resultJSON)
         try emit(outputAlloc, "alloc", output.allocJSON)
         try emit(outputBody, "body", output.bodyJSON)
         if !toStdout.isEmpty { Output.out(BlockJSON.object(toStdout).text) }
+    }
+
+    /// Writes `trace-<txindex>-<txhash>.jsonl` per included transaction into the output directory (the index in
+    /// the txs input, rejected ones counted), after removing the trace files an earlier run left there.
+    func writeTraces(_ blockTrace: BlockTrace, _ output: T8nOutput) throws {
+        let fm = FileManager.default
+        try? fm.createDirectory(atPath: outputBasedir, withIntermediateDirectories: true)
+        for name in (try? fm.contentsOfDirectory(atPath: outputBasedir)) ?? []
+        where name.hasPrefix("trace-") && name.hasSuffix(".jsonl") {
+            try? fm.removeItem(atPath: (outputBasedir as NSString).appendingPathComponent(name))
+        }
+        // The included transactions in order: their indices in the input and their receipts line up.
+        let rejected = Set(output.result.rejected.map(\.index))
+        var inputIndices: [Int] = []
+        var i = 0
+        while inputIndices.count < output.result.receipts.count {
+            if !rejected.contains(i) { inputIndices.append(i) }
+            i += 1
+        }
+        let traces = blockTrace.included(rejected: output.outcome.rejected)
+        guard traces.count == inputIndices.count else {
+            throw T8nFailure(.evm, "\(traces.count) traces for \(inputIndices.count) included transactions")
+        }
+        for (k, t) in traces.enumerated() {
+            let hash = output.result.receipts[k].transactionHash.map { "\($0)" } ?? "0x"
+            let path = (outputBasedir as NSString).appendingPathComponent("trace-\(inputIndices[k])-\(hash).jsonl")
+            do { try Data(t.lines.map { $0 + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: path)) } catch {
+                throw T8nFailure(.io, "cannot write \(path): \(error.localizedDescription)")
+            }
+        }
     }
 }

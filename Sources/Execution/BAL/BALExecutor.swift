@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import EVMPrimitives
 import EVMState
+import EVMInterpreter
 
 /// The block-access-list executor: given the block's access list (EIP-7928 layout, see
 /// `BlockAccessList`), it runs every transaction at once, each reading what lower transactions wrote
@@ -17,6 +18,8 @@ public struct BALExecutor: BlockExecutor {
     public let threads: Int
     public let list: BlockAccessList
     public let stress: StressOptions?
+    /// Where each transaction's EIP-3155 trace goes; nil (the default) traces nothing.
+    public var trace: BlockTrace?
     /// The list arranged for lookups, made on the first run and kept: indexing the list is decoding it into
     /// the form execution reads (as a client decodes the list that comes with the block), done once per list,
     /// not once per run. `indexingNanoseconds` says what it cost.
@@ -62,7 +65,7 @@ public struct BALExecutor: BlockExecutor {
         switch run(pre: pre, env: env, transactions: transactions, fork: fork) {
         case .success(let outcome): return outcome
         case .failure:
-            var outcome = SerialExecutor(recordsAccess: false).execute(pre: pre, env: env, transactions: transactions, fork: fork)
+            var outcome = SerialExecutor(recordsAccess: false, trace: trace).execute(pre: pre, env: env, transactions: transactions, fork: fork)
             outcome.metrics.threads = threads
             outcome.metrics.ranSerially = true
             return outcome
@@ -85,14 +88,16 @@ public struct BALExecutor: BlockExecutor {
         // Where the time goes: per chunk, its transactions' execution and their checks against the list (a clock
         // reading around each check, summed after the stage's barrier).
         let chunkTimes = TxSlots<(execution: UInt64, check: UInt64)>(count: chunks)
-        let stress = self.stress
+        let stress = self.stress, trace = self.trace
         let executeChunk: @Sendable (Int) -> Void = { [base] c in
             let jitter = stress.map { Jitter(options: $0, worker: c, probe: nil) }
             let started = Timing.now()
             var check: UInt64 = 0
             for i in (c * chunk)..<min(n, (c + 1) * chunk) {
                 jitter?.perturb()
-                let r = Self.execute(transactions[i], index: i, env: env, fork: fork, base: base, list: indexed)
+                let tracer = trace?.tracer()
+                let r = Self.execute(transactions[i], index: i, env: env, fork: fork, base: base, list: indexed, tracer: tracer)
+                trace?.record(i, tracer)
                 check &+= r.checkNanoseconds
                 results.set(i, r)
             }
@@ -160,7 +165,7 @@ public struct BALExecutor: BlockExecutor {
     private func fallback(_ failure: borrowing Mutex<BALMismatch?>, pre: InMemoryState, env: BlockEnvironment,
                           transactions: [Transaction], fork: Fork, start: ContinuousClock.Instant) -> Result<BlockOutcome, BALMismatch> {
         if let m = failure.withLock({ $0 }) { return .failure(m) }
-        var outcome = SerialExecutor(recordsAccess: false).execute(pre: pre, env: env, transactions: transactions, fork: fork)
+        var outcome = SerialExecutor(recordsAccess: false, trace: trace).execute(pre: pre, env: env, transactions: transactions, fork: fork)
         outcome.metrics.threads = threads
         outcome.metrics.ranSerially = true
         outcome.metrics.wallTimeNanoseconds = UInt64((ContinuousClock().now - start).nanoseconds)
@@ -180,10 +185,10 @@ public struct BALExecutor: BlockExecutor {
     }
 
     static func execute(_ tx: Transaction, index i: Int, env: BlockEnvironment, fork: Fork, base: InMemoryState,
-                        list: IndexedAccessList) -> TxResult {
+                        list: IndexedAccessList, tracer: EIP3155Tracer? = nil) -> TxResult {
         let view = BALView(index: i + 1, list: list, base: base)
         switch TransactionProcessor.execute(tx, env: env, reader: view, fork: fork,
-                                            gasAvailable: env.gasLimit, deferCoinbaseFee: true) {
+                                            gasAvailable: env.gasLimit, deferCoinbaseFee: true, tracer: tracer) {
         case .failure(let error):
             // A rejected transaction changes nothing: the list must not say otherwise.
             let listed = list.changes[i + 1]
@@ -382,12 +387,16 @@ extension BALExecutor {
     /// derived) gives the serial outcome marked `ranSerially`, as `BALExecutor.execute` does.
     public struct Deriving: BlockExecutor {
         public let threads: Int
+        /// Where each transaction's EIP-3155 trace goes (from the BAL run, not the deriving serial run).
+        public var trace: BlockTrace?
         public var name: String { "bal" }
-        public init(threads: Int) { self.threads = threads }
+        public init(threads: Int, trace: BlockTrace? = nil) { self.threads = threads; self.trace = trace }
 
         public func execute(pre: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork) -> BlockOutcome {
             let list = BlockAccessListBuilder.derive(pre: pre, env: env, transactions: transactions, fork: fork)
-            return BALExecutor(threads: threads, list: list).execute(pre: pre, env: env, transactions: transactions, fork: fork)
+            var bal = BALExecutor(threads: threads, list: list)
+            bal.trace = trace
+            return bal.execute(pre: pre, env: env, transactions: transactions, fork: fork)
         }
     }
 }

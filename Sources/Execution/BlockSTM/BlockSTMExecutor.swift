@@ -31,6 +31,8 @@ public struct BlockSTMExecutor: BlockExecutor {
     public let threads: Int
     public let stress: StressOptions?
     public let policy: ParallelPolicy
+    /// Where each transaction's EIP-3155 trace goes (its final incarnation's); nil (the default) traces nothing.
+    public var trace: BlockTrace?
 
     public var name: String { "blockstm" }
 
@@ -54,7 +56,7 @@ public struct BlockSTMExecutor: BlockExecutor {
         let gang = WorkerGang.checkout(threads: threads)
         defer { WorkerGang.checkin(gang) }
         let run = BlockSTMRun(base: base, env: env, transactions: transactions, fork: fork,
-                              threads: threads, stress: stress, adaptive: policy == .adaptive)
+                              threads: threads, stress: stress, adaptive: policy == .adaptive, trace: trace)
         let collected = Collected()
         if threads == 1 || transactions.isEmpty {
             if !transactions.isEmpty { gang.run { worker in run.work(worker: worker) } }
@@ -166,8 +168,11 @@ public struct BlockSTMExecutor: BlockExecutor {
         // The rest, as `SerialExecutor`'s loop runs it.
         for i in next..<transactions.count {
             let tx = transactions[i]
+            let tracer = trace?.tracer()
             let result = TransactionProcessor.execute(tx, env: env, reader: state, fork: fork,
-                                                      gasAvailable: env.gasLimit - cumulative, deferCoinbaseFee: true)
+                                                      gasAvailable: env.gasLimit - cumulative, deferCoinbaseFee: true,
+                                                      tracer: tracer)
+            trace?.record(i, tracer)
             c.metrics.executions += 1
             switch result {
             case .failure(let error):
@@ -207,7 +212,7 @@ public struct BlockSTMExecutor: BlockExecutor {
     /// Runs the block with `SerialExecutor`, keeping what the parallel attempt (if any) counted.
     private func serially(pre: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork,
                           start: ContinuousClock.Instant, metrics attempt: ExecutionMetrics) -> BlockOutcome {
-        var outcome = SerialExecutor(recordsAccess: false).execute(pre: pre, env: env, transactions: transactions, fork: fork)
+        var outcome = SerialExecutor(recordsAccess: false, trace: trace).execute(pre: pre, env: env, transactions: transactions, fork: fork)
         var metrics = outcome.metrics
         metrics.threads = threads
         metrics.ranSerially = true
@@ -234,6 +239,8 @@ final class BlockSTMRun: Sendable {
     let scheduler: Scheduler
     /// Whether workers watch for a hot block (`HotBlockRule`) and abandon the run.
     let adaptive: Bool
+    /// Where each incarnation's trace is recorded (nil: not traced).
+    let trace: BlockTrace?
     /// Set once a worker found the block hot: every worker leaves its loop.
     let abandoned = Atomic<Bool>(false)
 
@@ -263,8 +270,9 @@ final class BlockSTMRun: Sendable {
     private let workerProfiles: LockedSlots<WorkerProfile>
 
     init(base: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork, threads: Int,
-         stress: StressOptions?, adaptive: Bool = false) {
+         stress: StressOptions?, adaptive: Bool = false, trace: BlockTrace? = nil) {
         self.adaptive = adaptive
+        self.trace = trace
         self.transactions = transactions
         self.env = env
         self.fork = fork
@@ -364,9 +372,11 @@ final class BlockSTMRun: Sendable {
         while true {
             jitter?.perturb()
             let view = MVView(index: version.index, memory: memory, jitter: jitter)
+            let tracer = trace?.tracer()
             let result = TransactionProcessor.execute(tx, env: env, reader: view, fork: fork,
-                                                      gasAvailable: env.gasLimit, deferCoinbaseFee: true)
+                                                      gasAvailable: env.gasLimit, deferCoinbaseFee: true, tracer: tracer)
             executions.wrappingAdd(1, ordering: .relaxed)
+            if !view.isAborted { trace?.record(version.index, tracer) }  // before finishExecution: see BlockTrace
             if view.isAborted {
                 blockedReads.wrappingAdd(1, ordering: .relaxed)
                 if let l = view.blockedLocation { profile.blocked[l, default: 0] += 1 }
