@@ -1,5 +1,6 @@
 import EVMPrimitives
 import EVMState
+import Synchronization
 
 /// Block-level values the EVM exposes to code (COINBASE, NUMBER, BLOCKHASH, ...).
 public struct BlockContext: Sendable {
@@ -14,6 +15,8 @@ public struct BlockContext: Sendable {
     public var chainId: UInt64
     /// Hashes of the 256 most recent blocks for BLOCKHASH, by number.
     public var blockHashes: [UInt64: Hash32]
+    /// Test-only fault injection (`StorageWriteFault`); nil in every real run. SSTORE alone looks at it.
+    @_spi(Testing) public var storageWriteFault: StorageWriteFault?
 
     public init(coinbase: Address, number: UInt64, timestamp: UInt64, gasLimit: UInt64, prevRandao: UInt256,
                 baseFee: UInt256, blobBaseFee: UInt256, chainId: UInt64, blockHashes: [UInt64: Hash32]) {
@@ -21,6 +24,29 @@ public struct BlockContext: Sendable {
         self.prevRandao = prevRandao; self.baseFee = baseFee; self.blobBaseFee = blobBaseFee
         self.chainId = chainId; self.blockHashes = blockHashes
     }
+}
+
+/// Test-only fault injection for issue 15's planted divergence: the `index`-th SSTORE (from 0) run under a block
+/// context that holds this fault, counted across the block's transactions in execution order, writes its value plus
+/// one (gas and refund are charged for the value it was given). Only SSTORE reads `BlockContext.storageWriteFault`
+/// (one nil test per SSTORE, nothing per instruction), so a run without a fault costs nothing. A fault counts every
+/// SSTORE it sees: give each execution of a block a fresh one.
+@_spi(Testing) public final class StorageWriteFault: Sendable, Equatable {
+    public let index: Int
+    private let seen = Atomic<Int>(0)
+
+    public init(index: Int) { self.index = index }
+
+    /// SSTOREs seen so far.
+    public var count: Int { seen.load(ordering: .relaxed) }
+
+    /// The value an SSTORE writes: `value + 1` for the `index`-th one, `value` otherwise.
+    @inline(never)
+    public func apply(_ value: UInt256) -> UInt256 {
+        seen.add(1, ordering: .relaxed).oldValue == index ? value &+ .one : value
+    }
+
+    public static func == (a: StorageWriteFault, b: StorageWriteFault) -> Bool { a === b }
 }
 
 /// Transaction-level values the EVM exposes to code (ORIGIN, GASPRICE, BLOBHASH).

@@ -265,6 +265,10 @@ extension EVM {
                         if refund != 0 { state.addRefund(refund) }
                         state.setStorage(msg.target, key, new)
                     }
+                    if let fault = block.storageWriteFault {  // test-only (StorageWriteFault); nil in real runs
+                        let written = fault.apply(new)
+                        if written != new { state.setStorage(msg.target, key, written) }
+                    }
                 case 0x56:  // JUMP
                     let dest = stack[sp &- 1]; sp &-= 1
                     guard let d = dest.u64, d < UInt64(codeCount), code.isJumpdest(Int(d)) else { return halt(.invalidJump) }

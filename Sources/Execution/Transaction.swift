@@ -1,5 +1,5 @@
 import EVMPrimitives
-import EVMInterpreter
+@_spi(Testing) import EVMInterpreter
 
 /// EIP-2718 transaction types Lockstep executes.
 public enum TransactionType: UInt8, Sendable, Codable {
@@ -98,6 +98,9 @@ public struct BlockEnvironment: Sendable, Equatable {
     /// Whether the block runs Prague's system calls (EIP-2935 before the transactions, EIP-7002 and EIP-7251 after
     /// them) and has EIP-7685 requests. False for a state test run as a block: a state test is its transaction alone.
     public var systemCalls = true
+    /// Test-only (`StorageWriteFault`, issue 15's planted divergence): handed to every transaction's and system
+    /// call's `BlockContext`; nil in every real run.
+    @_spi(Testing) public var storageWriteFault: StorageWriteFault?
 
     public init(coinbase: Address = .zero, gasLimit: UInt64 = 30_000_000, number: UInt64 = 1, timestamp: UInt64 = 1,
                 difficulty: UInt256 = .zero, prevRandao: UInt256 = .zero, baseFee: UInt256 = .zero,

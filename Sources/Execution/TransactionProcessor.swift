@@ -1,6 +1,6 @@
 import EVMPrimitives
 import EVMState
-import EVMInterpreter
+@_spi(Testing) import EVMInterpreter
 import Keccak
 import Precompiles
 import RLP
@@ -198,12 +198,14 @@ public enum TransactionProcessor {
     /// before EIP-1559 there is no base fee.
     public static func blockContext(_ env: BlockEnvironment, fork: Fork = .cancun) -> BlockContext {
         let schedule = ForkRules.of(fork).schedule
-        return BlockContext(coinbase: env.coinbase, number: env.number, timestamp: env.timestamp, gasLimit: env.gasLimit,
+        var context = BlockContext(coinbase: env.coinbase, number: env.number, timestamp: env.timestamp, gasLimit: env.gasLimit,
                      prevRandao: schedule.prevRandao ? env.prevRandao : env.difficulty,
                      baseFee: schedule.baseFee ? env.baseFee : .zero,
                      blobBaseFee: BlobParameters.baseFee(excessBlobGas: env.excessBlobGas ?? 0,
                                                          updateFraction: schedule.blobUpdateFraction),
                      chainId: env.chainId, blockHashes: env.blockHashes)
+        context.storageWriteFault = env.storageWriteFault
+        return context
     }
 
     /// Checks validity against the sender's current account; throws when the transaction must be rejected.

@@ -41,6 +41,8 @@ public struct BlockRunner: Sendable {
     public var balSource: BALSource = .derive
     /// A directory to write every block's access list to, as `<vector>.json`.
     public var balOutput: String?
+    /// Test-only: an executor run in place of Block-STM (`Substitute`); nil in every real run.
+    @_spi(Testing) public var substitute: Substitute?
 
     /// Most state differences listed per divergence.
     public static let stateDiffLimit = 100
@@ -146,7 +148,8 @@ public struct BlockRunner: Sendable {
             // The partition bound is only valid (and only run) where nothing depends on anything.
             if executor == .bound && graph.edgeCount != 0 { continue }
             var problems: [String] = []
-            var row = BlockRunResult(name: v.name, fork: forkName, executor: executor.rawValue, threads: threads, pass: false)
+            let rowName = executor == .blockstm ? substitute?.name ?? executor.rawValue : executor.rawValue
+            var row = BlockRunResult(name: v.name, fork: forkName, executor: rowName, threads: threads, pass: false)
             let outcome: BlockOutcome
             switch executor {
             case .serial:
@@ -165,7 +168,7 @@ public struct BlockRunner: Sendable {
                     switch executor {
                     case .bal: BALExecutor(threads: threads, list: bal ?? BlockAccessList(), stress: stress)
                     case .bound: PartitionBoundExecutor(threads: threads)
-                    default: BlockSTMExecutor(threads: threads, stress: stress, policy: policy)
+                    default: substitute?.make(nil) ?? BlockSTMExecutor(threads: threads, stress: stress, policy: policy)
                     }
                 }
                 // The BAL executor is checked through `run`, which names the list's first wrong entry.
@@ -185,7 +188,8 @@ public struct BlockRunner: Sendable {
                     ran = parallel.execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
                 }
                 outcome = v.completing(ran)
-                let divergence = BlockRunner.divergence(outcome, from: reference, transactions: v.transactionCount)
+                var divergence = BlockRunner.divergence(outcome, from: reference, transactions: v.transactionCount)
+                divergence?.traceDiff = traceDiff(v, executor: executor, name: rowName, threads: threads, list: bal, stress: nil)
                 row.matchesSerial = divergence == nil
                 row.divergence = divergence
                 if let d = divergence {
@@ -203,9 +207,13 @@ public struct BlockRunner: Sendable {
                             continue
                         }
                         let o = v.completing(ran)
-                        if let d = BlockRunner.divergence(o, from: reference, transactions: v.transactionCount) {
+                        if var d = BlockRunner.divergence(o, from: reference, transactions: v.transactionCount) {
                             summary.failedSeeds.append(s)
-                            if row.divergence == nil { row.divergence = d }
+                            if row.divergence == nil {
+                                d.traceDiff = traceDiff(v, executor: executor, name: rowName, threads: threads, list: bal,
+                                                        stress: StressOptions(seed: s))
+                                row.divergence = d
+                            }
                         }
                     }
                     if !summary.failedSeeds.isEmpty {

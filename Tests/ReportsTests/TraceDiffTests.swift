@@ -227,3 +227,17 @@ final class TraceDiffReportTests: XCTestCase {
         XCTAssertEqual(try JSONDecoder().decode(CaseResult.self, from: data).divergence?.traceDiff, t)
     }
 }
+
+extension TraceDiffTests {
+    func testSummaryFieldsOnlyOneToolWritesDoNotCount() throws {
+        let step = Self.step(0, 0x00, "STOP", gas: 10, cost: 0)
+        let lockstep = try EIP3155Trace.parse(lines: [step, "{\"output\":\"\",\"gasUsed\":\"0x5208\",\"pass\":true}"])
+        let spec = try EIP3155Trace.parse(lines: [step, "{\"output\":\"\",\"gasUsed\":\"0x5208\"}"])
+        XCTAssertTrue(TraceDiff.compare(lockstep, spec).identical)
+        let failed = try EIP3155Trace.parse(lines: [step, "{\"output\":\"\",\"gasUsed\":\"0x5208\",\"error\":\"Revert\"}"])
+        XCTAssertEqual(TraceDiff.compare(lockstep, failed).summary?.fields, [FieldDifference(field: "error", a: "-", b: "Revert")])
+        let none = try EIP3155Trace.parse(lines: [step])
+        XCTAssertEqual(TraceDiff.compare(lockstep, none).summary?.fields,
+                       [FieldDifference(field: "summary line", a: "present", b: "-")])
+    }
+}

@@ -275,17 +275,22 @@ public struct TraceDiff: Codable, Sendable, Equatable {
         return nil
     }
 
+    /// The summary lines' differences: fields both lines carry and differ on, `error` by presence; a field only one
+    /// tool writes (Lockstep's `pass`, a `stateRoot`) is not compared. A missing summary line differs from a present one.
     static func summaryDifference(_ a: TraceLine?, _ b: TraceLine?) -> SummaryDifference? {
-        func visible(_ l: TraceLine?) -> [String: String] {
-            (l?.values ?? [:]).filter { !ignoredSummaryFields.contains($0.key) }
+        if (a == nil) != (b == nil) {
+            return SummaryDifference(lineA: a?.line, lineB: b?.line,
+                                     fields: [FieldDifference(field: "summary line", a: a == nil ? "-" : "present",
+                                                              b: b == nil ? "-" : "present")])
         }
-        let x = visible(a), y = visible(b)
-        guard x != y || (a == nil) != (b == nil) else { return nil }
-        let keys = Set(x.keys).union(y.keys).sorted()
-        return SummaryDifference(lineA: a?.line, lineB: b?.line,
-                                 fields: keys.compactMap { k in
-                                     x[k] == y[k] ? nil : FieldDifference(field: k, a: display(k, x[k]), b: display(k, y[k]))
-                                 })
+        guard let a, let b else { return nil }
+        var fields: [FieldDifference] = []
+        for k in Set(a.values.keys).union(b.values.keys).sorted() where !ignoredSummaryFields.contains(k) {
+            let x = a.values[k], y = b.values[k]
+            let differs = k == "error" ? ((x?.isEmpty ?? true) != (y?.isEmpty ?? true)) : (x != nil && y != nil && x != y)
+            if differs { fields.append(FieldDifference(field: k, a: display(k, x), b: display(k, y))) }
+        }
+        return fields.isEmpty ? nil : SummaryDifference(lineA: a.line, lineB: b.line, fields: fields)
     }
 }
 
@@ -521,14 +526,15 @@ public struct TransactionTraceDiff: Codable, Sendable, Equatable {
         self.note = note; self.command = command
     }
 
-    /// The whole diff as text, the same in every report: a heading line, the diff with the executors' names, the note.
+    /// The whole diff as text, the same in every report (no final newline): a heading line, the diff with the
+    /// executors' names, the note.
     public func render() -> String {
         var out = "trace diff, \(reference) vs \(executor)"
         if let transaction { out += ", transaction \(transaction)" }
         out += ":\n"
         if let diff { out += diff.render(a: reference, b: executor) }
         if let note { out += "note: \(note)\n" }
-        return out
+        return String(out.dropLast())
     }
 
     /// Compares each transaction's traces (lines as a tracer gives them, by block index) in block order and returns
