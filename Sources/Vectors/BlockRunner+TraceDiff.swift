@@ -63,12 +63,22 @@ extension BlockRunner {
     /// diffs the two directories with `lockstep trace diff`; nil for a vector without a file (a generated block).
     /// A directory vector's files are given by name, a JSON file's through stdin (zstd-decompressed first).
     public static func traceCommand(_ v: BlockVector, executor: Executor, threads: Int) -> String? {
+        traceCommand(v, tool: "lockstep t8n", options: "--executor \(executor.rawValue) --threads \(threads)",
+                     directory: "\(executor.rawValue)-x\(threads)")
+    }
+
+    /// The same for a t8n tool run as `command`, its traces in `<vector>/t8n`.
+    public static func traceCommand(_ v: BlockVector, external: ExternalT8nExecutor) -> String? {
+        traceCommand(v, tool: external.command, options: nil, directory: "t8n")
+    }
+
+    static func traceCommand(_ v: BlockVector, tool: String, options: String?, directory: String) -> String? {
         guard !v.path.isEmpty else { return nil }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: v.path, isDirectory: &isDirectory) else { return nil }
         let q = shellWord
         let base = "/tmp/lockstep-trace/" + fileName(v.name)
-        func run(_ e: Executor, _ dir: String) -> String {
+        func run(_ tool: String, _ options: String?, _ dir: String) -> String {
             var input: String, feed = ""
             if isDirectory.boolValue {
                 let p = URL(fileURLWithPath: v.path)
@@ -79,12 +89,40 @@ extension BlockRunner {
                 feed = v.path.hasSuffix(".zst") ? "zstd -dc \(q(v.path)) | " : ""
                 if feed.isEmpty { input += " < \(q(v.path))" }
             }
-            var line = feed + "lockstep t8n \(input) --state.fork \(q(v.fork.name)) --state.chainid \(v.env.chainId)"
-            if e != .serial { line += " --executor \(e.rawValue) --threads \(threads)" }
+            var line = feed + "\(tool) \(input) --state.fork \(q(v.fork.name)) --state.chainid \(v.env.chainId)"
+            if let options { line += " " + options }
             return line + " --trace --output.basedir \(q(dir)) --output.result result.json --output.alloc alloc.json"
         }
-        let a = base + "/serial", b = base + "/\(executor.rawValue)-x\(threads)"
-        return "mkdir -p \(q(a)) \(q(b)) && \(run(.serial, a)) && \(run(executor, b)) && lockstep trace diff \(q(a)) \(q(b))"
+        let a = base + "/serial", b = base + "/" + directory
+        return "mkdir -p \(q(a)) \(q(b)) && \(run("lockstep t8n", nil, a)) && \(run(tool, options, b)) "
+            + "&& lockstep trace diff \(q(a)) \(q(b))"
+    }
+
+    /// Serial's traces of `v` against an external t8n tool's (run with `--trace`): the first transaction whose traces
+    /// differ, and the command that writes both and diffs them.
+    public static func externalTraceDiff(_ v: BlockVector, tool: ExternalT8nExecutor) -> TransactionTraceDiff {
+        var out = TransactionTraceDiff(transaction: nil, reference: Executor.serial.rawValue, executor: tool.name)
+        out.command = traceCommand(v, external: tool)
+        let serial: [TransactionTrace]
+        switch Traces.traces(v, executor: .builtIn(.serial)) {
+        case .success(let t): serial = t
+        case .failure(let e):
+            out.note = "serial traces: \(e)"
+            return out
+        }
+        let theirs: [TransactionTrace]
+        switch tool.traces(v) {
+        case .success(let t): theirs = t
+        case .failure(let e):
+            out.note = "\(tool.name) --trace: \(e.message)"
+            return out
+        }
+        let a = Dictionary(serial.map { ($0.index, $0.lines) }, uniquingKeysWith: { x, _ in x })
+        let b = Dictionary(theirs.map { ($0.index, $0.lines) }, uniquingKeysWith: { x, _ in x })
+        var diff = TransactionTraceDiff.first(reference: out.reference, executor: out.executor,
+                                              transactions: v.transactionCount, a: { a[$0] }, b: { b[$0] })
+        diff.command = out.command
+        return diff
     }
 
     /// Runs a block traced under serial and under the executor `make` gives (nil: it records no traces), and diffs

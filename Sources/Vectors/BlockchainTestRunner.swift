@@ -190,7 +190,13 @@ public struct BlockchainTestRunner: Sendable {
             if let d = BlockRunner.divergence(outcome, from: serial, transactions: block.transactions.count) {
                 var text = "block \(index): blockstm x\(threads) differs from serial in \(d.fields.joined(separator: ", "))"
                 if let i = d.firstTransaction { text += " (first at transaction \(i))" }
-                executorProblems.append(text)
+                let trace = BlockRunner.traceDiff(pre: parent.state, env: env, transactions: block.transactions, fork: fork,
+                                                  executor: "blockstm x\(threads)") { trace in
+                    var e = BlockSTMExecutor(threads: threads, policy: .alwaysParallel)
+                    e.trace = trace
+                    return e
+                }
+                executorProblems.append(text + "; " + trace.summaryLine)
             }
         }
         let problems = BlockHeaderValidation.outcomeProblems(serial, header: h, fork: fork)

@@ -308,7 +308,8 @@ extension ExternalT8nExecutor {
         if outcome.rejected.map(\.index) == reference.rejected.map(\.index) {
             outcome.rejected = reference.rejected  // same transactions; only the wording differs
         }
-        if let d = BlockRunner.divergence(outcome, from: reference, transactions: vector.transactionCount) {
+        if var d = BlockRunner.divergence(outcome, from: reference, transactions: vector.transactionCount) {
+            d.traceDiff = BlockRunner.externalTraceDiff(vector, tool: self)
             row.matchesSerial = false
             row.divergence = d
             var text = "differs from serial in \(d.fields.joined(separator: ", "))"

@@ -3,7 +3,7 @@ import EVMPrimitives
 import EVMState
 @_spi(Testing) import EVMInterpreter
 @_spi(Testing) import Execution
-@_spi(Testing) import Vectors
+@_spi(Testing) @testable import Vectors
 @testable import Reports
 
 /// Issue 15's planted divergence: an executor that corrupts exactly one SSTORE (the k-th of the block writes its
@@ -136,5 +136,80 @@ final class TraceCommandTests: XCTestCase {
                                    + "--input.txs stdin --state.fork Cancun --state.chainid 1 --executor bal --threads 2 --trace"), zst)
         v.path = ""
         XCTAssertNil(BlockRunner.traceCommand(v, executor: .blockstm, threads: 2))
+    }
+}
+
+/// Against an external t8n tool: a stand-in tool answers with the planted executor's results and traces (what a t8n
+/// tool with a wrong SSTORE would write), and the row's divergence carries the trace diff and the command.
+final class ExternalTraceDiffTests: XCTestCase {
+    func testAToolWithAWrongSSTOREGetsATraceDiff() throws {
+        let fm = FileManager.default
+        let dir = try Fixtures.temporaryDirectory(self)
+        let path = Fixtures.packageRoot + "/Vectors/blocks/counter-n200-hot1.0"
+        let v = try BlockVectorIO.load(path: path).get()
+        // The planted run: outcome and traces, written the way a t8n tool writes them.
+        let trace = BlockTrace()
+        let planted = Traces.onEVMThread { [v] in
+            PlantedDivergenceTests.PlantedSSTOREExecutor(index: 2, trace: trace)
+                .execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
+        }
+        try fm.createDirectory(atPath: dir + "/traces", withIntermediateDirectories: true)
+        for (k, lines) in trace.included(rejected: planted.rejected) {
+            try (lines.map { $0 + "\n" }.joined()).write(toFile: dir + "/traces/trace-\(k)-0x.jsonl", atomically: true, encoding: .utf8)
+        }
+        var receipts: [[String: Any]] = []
+        for r in planted.receipts {
+            receipts.append(["succeeded": r.success, "cumulativeGasUsed": UInt256(r.cumulativeGasUsed).hexString,
+                             "bloom": Hex.encode(r.bloom.bytes), "logs": [Any]()])
+        }
+        let result: [String: Any] = [
+            "stateRoot": planted.stateRoot.description, "txRoot": planted.receiptsRoot.description,
+            "receiptsRoot": planted.receiptsRoot.description, "logsHash": planted.logsHash.description,
+            "logsBloom": Hex.encode(planted.logsBloom.bytes), "gasUsed": UInt256(planted.gasUsed).hexString,
+            "rejected": [], "receipts": receipts,
+        ]
+        var alloc: [String: Any] = [:]
+        for (a, acct) in planted.postState.accounts {
+            var o: [String: Any] = ["nonce": UInt256(acct.info.nonce).hexString, "code": Hex.encode(acct.info.code.bytes),
+                                    "storage": Dictionary(uniqueKeysWithValues: acct.storage.map { (Hex.encode($0.key.bigEndianBytes), $0.value.hexString) })]
+            if !acct.info.balance.isZero { o["balance"] = acct.info.balance.hexString }
+            alloc[a.description] = o
+        }
+        try JSONSerialization.data(withJSONObject: result).write(to: URL(fileURLWithPath: dir + "/result.json"))
+        try JSONSerialization.data(withJSONObject: alloc).write(to: URL(fileURLWithPath: dir + "/post.json"))
+        let script = """
+            #!/bin/sh
+            set -e
+            trace=no
+            while [ $# -gt 0 ]; do
+              case "$1" in
+                --output.basedir) base="$2"; shift 2;;
+                --output.result) result="$2"; shift 2;;
+                --output.alloc) out="$2"; shift 2;;
+                --trace) trace=yes; shift;;
+                *) shift 2;;
+              esac
+            done
+            cp \(dir)/result.json "$base/$result"
+            cp \(dir)/post.json "$base/$out"
+            if [ $trace = yes ]; then cp \(dir)/traces/*.jsonl "$base/"; fi
+            """
+        try script.write(toFile: dir + "/t8n.sh", atomically: true, encoding: .utf8)
+        let tool = ExternalT8nExecutor(command: "sh \(dir)/t8n.sh")
+        let row = tool.check(v)
+        XCTAssertFalse(row.pass)
+        let d = try XCTUnwrap(row.divergence)
+        XCTAssertTrue(d.fields.contains("postState"), "\(d.fields)")
+        let t = try XCTUnwrap(d.traceDiff, row.error ?? "")
+        XCTAssertEqual(t.reference, "serial")
+        XCTAssertEqual(t.executor, "t8n:sh \(dir)/t8n.sh")
+        let f = try XCTUnwrap(t.diff?.firstDifference, t.note ?? "")
+        // Every counter transaction reads the slot the planted SSTORE (the third transaction's) wrote.
+        XCTAssertEqual(f.cause?.op, "SLOAD")
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(t.transaction), 2)
+        let command = try XCTUnwrap(t.command)
+        XCTAssertTrue(command.hasSuffix("&& lockstep trace diff /tmp/lockstep-trace/counter-n200-hot1.0/serial "
+                                        + "/tmp/lockstep-trace/counter-n200-hot1.0/t8n"), command)
+        XCTAssertTrue(command.contains("&& sh \(dir)/t8n.sh --input.alloc \(path)/alloc.json"), command)
     }
 }

@@ -241,3 +241,15 @@ extension TraceDiffTests {
                        [FieldDifference(field: "summary line", a: "present", b: "-")])
     }
 }
+
+extension TraceDiffTests {
+    func testTheOneLineSummaryNamesStepCauseAndOrigin() throws {
+        let a = try EIP3155Trace.parse(lines: Self.storeAndLoad())
+        let b = try EIP3155Trace.parse(lines: Self.storeAndLoad(loaded: "0x6"))
+        let t = TransactionTraceDiff(transaction: 4, reference: "serial", executor: "blockstm x2", diff: TraceDiff.compare(a, b))
+        XCTAssertEqual(t.summaryLine, "trace diff: transaction 4, first difference at step 6 (pc 8, PUSH1, depth 1) in stack, "
+                       + "made by SLOAD at pc 7; the slot was last written by the SSTORE at step 3 (pc 4, SSTORE, depth 1)")
+        XCTAssertEqual(TransactionTraceDiff(transaction: nil, reference: "serial", executor: "x", note: "no traces").summaryLine,
+                       "trace diff: no traces")
+    }
+}

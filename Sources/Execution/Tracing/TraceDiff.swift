@@ -537,6 +537,23 @@ public struct TransactionTraceDiff: Codable, Sendable, Equatable {
         return String(out.dropLast())
     }
 
+    /// One line for one-line reports (`blocktest`): where the traces first differ and what made it.
+    public var summaryLine: String {
+        guard let transaction else { return "trace diff: \(note ?? "none")" }
+        var out = "trace diff: transaction \(transaction)"
+        if let f = diff?.firstDifference {
+            out += ", first difference at step \(f.step) (pc \(f.pc), \(f.op), depth \(f.depth)) in "
+                + (f.fields.map(\.field).joined(separator: ", "))
+            if let c = f.cause { out += ", made by \(c.op) at pc \(c.pc)" }
+            if let o = f.origin { out += "; the slot was last written by the SSTORE at \(o.description)" }
+        } else if let s = diff?.summary {
+            out += ", every step agrees; the summary lines differ in \(s.fields.map(\.field).joined(separator: ", "))"
+        } else if let note {
+            out += ": \(note)"
+        }
+        return out
+    }
+
     /// Compares each transaction's traces (lines as a tracer gives them, by block index) in block order and returns
     /// the first pair that differs. The scan starts at transaction 0, not at the first divergent receipt: a wrong
     /// storage write leaves its own transaction's receipt alone and shows only where it is read, in its own trace or
