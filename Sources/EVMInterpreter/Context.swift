@@ -26,24 +26,26 @@ public struct BlockContext: Sendable {
     }
 }
 
-/// Test-only fault injection for issue 15's planted divergence: the `index`-th SSTORE (from 0) run under a block
-/// context that holds this fault, counted across the block's transactions in execution order, writes its value plus
+/// Test-only fault injection for issue 15's planted divergence: each chosen SSTORE (counted from 0 across every run
+/// under a block context that holds this fault, in execution order) writes its value plus
 /// one (gas and refund are charged for the value it was given). Only SSTORE reads `BlockContext.storageWriteFault`
 /// (one nil test per SSTORE, nothing per instruction), so a run without a fault costs nothing. A fault counts every
 /// SSTORE it sees: give each execution of a block a fresh one.
 @_spi(Testing) public final class StorageWriteFault: Sendable, Equatable {
-    public let index: Int
+    /// The SSTOREs (from 0) that write their value plus one.
+    public let indexes: Set<Int>
     private let seen = Atomic<Int>(0)
 
-    public init(index: Int) { self.index = index }
+    public init(index: Int) { indexes = [index] }
+    public init(indexes: Set<Int>) { self.indexes = indexes }
 
     /// SSTOREs seen so far.
     public var count: Int { seen.load(ordering: .relaxed) }
 
-    /// The value an SSTORE writes: `value + 1` for the `index`-th one, `value` otherwise.
+    /// The value an SSTORE writes: `value + 1` for the chosen ones, `value` otherwise.
     @inline(never)
     public func apply(_ value: UInt256) -> UInt256 {
-        seen.add(1, ordering: .relaxed).oldValue == index ? value &+ .one : value
+        indexes.contains(seen.add(1, ordering: .relaxed).oldValue) ? value &+ .one : value
     }
 
     public static func == (a: StorageWriteFault, b: StorageWriteFault) -> Bool { a === b }

@@ -142,6 +142,27 @@ extension BlockRunner {
                                           a: { reference.lines($0) }, b: { under.lines($0) })
     }
 
+    /// A state-test case run as a one-transaction block (`runStateTestAsBlock`) traced under serial and `executor`:
+    /// their trace diff, for `statetest --executor` when the executor fails a case that serial passes.
+    public static func stateTestTraceDiff(_ c: StateTestCase, executor: Executor, threads: Int = 2) -> TransactionTraceDiff {
+        let env = stateTestEnvironment(c)
+        return traceDiff(pre: c.pre, env: env, transactions: [c.tx], fork: c.fork, executor: "\(executor.rawValue) x\(threads)") { trace in
+            switch executor {
+            case .serial: return SerialExecutor(recordsAccess: false, trace: trace)
+            case .blockstm:
+                var e = BlockSTMExecutor(threads: threads, policy: .alwaysParallel)
+                e.trace = trace
+                return e
+            case .bal:
+                var e = BALExecutor(threads: threads, list: BlockAccessListBuilder.derive(pre: c.pre, env: env, transactions: [c.tx],
+                                                                                          fork: c.fork))
+                e.trace = trace
+                return e
+            case .bound: return nil
+            }
+        }
+    }
+
     /// `s` as one shell word: as it is when it holds only safe characters, else single-quoted.
     static func shellWord(_ s: String) -> String {
         if !s.isEmpty, s.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_./:=,@%+".unicodeScalars.contains($0)) }) {

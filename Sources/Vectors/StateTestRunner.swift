@@ -143,7 +143,14 @@ public struct StateTestRunner: Sendable {
         } else {
             outcome = StateTestExecutor.run(pre: c.pre, env: c.env, tx: c.tx, fork: c.fork)
         }
-        return StateTestRunner.judge(c, outcome)
+        var result = StateTestRunner.judge(c, outcome)
+        if executor != .serial, !result.pass, c.unrepresentable == nil,
+           StateTestRunner.judge(c, StateTestExecutor.run(pre: c.pre, env: c.env, tx: c.tx, fork: c.fork)).pass {
+            // A mismatch between executors: serial passes the case. Traced only now, so a passing run costs nothing.
+            let trace = BlockRunner.stateTestTraceDiff(c, executor: executor)
+            result.error = (result.error ?? "") + "; serial passes; " + trace.summaryLine
+        }
+        return result
     }
 
     /// Compares an outcome with the case's expectations. A valid transaction passes when it was included and both

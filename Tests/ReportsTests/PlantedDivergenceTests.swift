@@ -213,3 +213,35 @@ final class ExternalTraceDiffTests: XCTestCase {
         XCTAssertTrue(command.contains("&& sh \(dir)/t8n.sh --input.alloc \(path)/alloc.json"), command)
     }
 }
+
+/// `statetest --executor blockstm` on a case Block-STM fails and serial passes: the message carries the trace diff.
+final class StateTestTraceDiffTests: XCTestCase {
+    func testAFailingExecutorGetsATraceDiffWhenSerialPasses() throws {
+        var pre = InMemoryState()
+        pre.accounts[PlantedDivergenceTests.counter] = Account(info: AccountInfo(code: Code(PlantedDivergenceTests.counterCode)),
+                                                               storage: [UInt256(0): UInt256(7)])
+        let sender = Address(a: 0x5E, b: 0, c: 0)
+        pre.accounts[sender] = Account(info: AccountInfo(balance: UInt256(1) << 60))
+        let tx = Transaction(type: .legacy, nonce: 0, gasPrice: UInt256(10), gasLimit: 200_000,
+                             to: PlantedDivergenceTests.counter, sender: sender)
+        var c = StateTestCase(name: "planted", file: "planted.json", test: "planted", forkName: "Cancun", fork: .cancun,
+                              indexes: StateTestIndexes(data: 0, gas: 0, value: 0), pre: pre,
+                              env: BlockEnvironment(coinbase: Address(a: 0xC0, b: 0, c: 0)), tx: tx,
+                              expectedStateRoot: .zero, expectedLogsHash: .zero)
+        let truth = StateTestExecutor.run(pre: c.pre, env: c.env, tx: c.tx, fork: c.fork)
+        c.expectedStateRoot = truth.stateRoot
+        c.expectedLogsHash = truth.logsHash
+        var runner = StateTestRunner()
+        runner.executor = .blockstm
+        XCTAssertTrue(runner.run(c).pass, "unplanted, Block-STM passes")
+        // One fault counts the SSTOREs of every run that sees it, in the runner's order: Block-STM's run (0), serial's
+        // check (1), the traced serial run (2), the traced Block-STM run (3). 0 and 3 are corrupted.
+        c.env.storageWriteFault = StorageWriteFault(indexes: [0, 3])
+        let r = runner.run(c)
+        XCTAssertFalse(r.pass)
+        let error = try XCTUnwrap(r.error)
+        XCTAssertTrue(error.contains("; serial passes; trace diff: transaction 0, first difference at step "), error)
+        XCTAssertTrue(error.contains("in stack, made by SLOAD at pc 11; the slot was last written by the SSTORE at step "), error)
+        XCTAssertTrue(error.hasSuffix("(pc 8, SSTORE, depth 1)"), error)
+    }
+}
