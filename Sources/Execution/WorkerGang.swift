@@ -5,17 +5,27 @@ import Darwin
 #endif
 import Synchronization
 
-/// A fixed set of OS threads (with `WorkerThreads.stackSize` stacks) that run one job after another:
-/// `run` hands every thread the same closure and returns when all have finished it; `forEach` splits
-/// a count of independent tasks among them. A parallel block executor borrows one gang for the whole
+/// A fixed set of participants that run one job after another: the calling thread and `count - 1` OS
+/// threads (with `WorkerThreads.stackSize` stacks; the caller's stack must be as deep, as it is wherever a
+/// serial executor runs). `run` hands every participant the same closure (the caller takes index 0) and
+/// returns when all have finished it; `forEach` splits a count of independent tasks among them. A gang of
+/// one is the caller alone: no thread, no hand-off. A parallel block executor borrows one gang for the whole
 /// block (execution, commit, roots) from a process-wide pool (`checkout`/`checkin`), so that threads
 /// start once per process rather than once per block or phase: a fresh thread can take milliseconds to
 /// get a core on a loaded machine, which is a large part of a block that takes ten.
 ///
 /// Hand-offs are fast in both directions: an idle worker first polls for the next job for a short while
 /// (yielding its core now and then, so that the thread doing the serial step between two jobs keeps
-/// it), then sleeps on a condition variable; the caller sleeps until the last worker wakes it. Sleeping and waking use pthreads, which ThreadSanitizer understands; the job itself is
-/// published under the mutex, and the counters are atomics.
+/// it), then sleeps on a condition variable. The caller works as participant 0 rather than sleeping
+/// through the job (so a job costs one wake-up fewer in each direction: measured by `lockstep bench
+/// blockstm --calibrate`), then polls for the other participants and sleeps only if they are late.
+/// Sleeping and waking use pthreads, which ThreadSanitizer understands; the job itself is published under
+/// the mutex, and the counters are atomics.
+///
+/// `runStages` does not wait for threads at all: the caller starts the first stage alone, and a thread
+/// joins the stage in progress when it wakes (one that wakes after the job is over skips it). So a
+/// thread that a busy machine does not schedule for milliseconds costs nothing but its share of the
+/// work, and a job never waits for a wake-up before it starts.
 public final class WorkerGang: @unchecked Sendable {
     // `job`, `sleepers`, `stopping` and `threads` are guarded by `mutex` (a pthread mutex at a stable
     // address); `generation` and `unfinished` are atomics, changed as the comments at their uses say.
@@ -28,17 +38,20 @@ public final class WorkerGang: @unchecked Sendable {
     private let unfinished = Atomic<Int>(0)
     private let stopFlag = Atomic<Bool>(false)
     private var job: (@Sendable (Int) -> Void)?
+    /// Whether every thread must run `job` (`run`), and which generation posted it.
+    private var jobIsMandatory = false
+    private var jobGeneration = 0
     private var sleepers = 0
     private var callerSleeping = false
     private var threads: [pthread_t] = []
 
-    /// The number of threads.
+    /// The number of participants (the caller and `count - 1` threads).
     public let count: Int
 
     /// How long an idle worker polls for the next job before it sleeps.
     static let pollNanoseconds: UInt64 = 300_000
 
-    /// Starts `threads` threads (at least one).
+    /// A gang of `threads` participants (at least one): starts `threads - 1` threads.
     public init(threads requested: Int) {
         mutex = .allocate(capacity: 1)
         jobPosted = .allocate(capacity: 1)
@@ -50,7 +63,7 @@ public final class WorkerGang: @unchecked Sendable {
         let wanted = max(1, requested)
         var failed = 0
         count = wanted
-        for i in 0..<wanted {
+        for i in 1..<wanted {
             if let tid = WorkerThreads.start({ [self] in loop(i) }) { started.append(tid) } else { failed += 1 }
         }
         Self.pin(started)
@@ -61,15 +74,17 @@ public final class WorkerGang: @unchecked Sendable {
         precondition(failed == 0, "could not start \(failed) of \(wanted) worker threads")
     }
 
-    /// Gives each thread its own processor when there are enough of them (Linux). Otherwise the scheduler
-    /// may queue a woken worker behind a busy sibling for a whole time slice (milliseconds) while another
-    /// processor goes idle, because a processor that was busy until just now skips idle balancing.
+    /// Gives each thread its own processor when there are enough of them for the threads and the caller
+    /// (Linux): the threads take the second, third, ... allowed processors, the caller (not pinned) is left
+    /// the first. Otherwise the scheduler may queue a woken worker behind a busy sibling for a whole time
+    /// slice (milliseconds) while another processor goes idle, because a processor that was busy until just
+    /// now skips idle balancing.
     private static func pin(_ threads: [pthread_t]) {
         #if os(Linux)
         // Looked up at run time: Glibc's Swift module leaves out these GNU extensions.
         typealias GetAffinity = @convention(c) (Int32, Int, UnsafeMutableRawPointer?) -> Int32
         typealias SetAffinity = @convention(c) (pthread_t, Int, UnsafeRawPointer?) -> Int32
-        guard threads.count > 1, let handle = dlopen(nil, RTLD_NOW),
+        guard !threads.isEmpty, let handle = dlopen(nil, RTLD_NOW),
               let get = dlsym(handle, "sched_getaffinity"), let set = dlsym(handle, "pthread_setaffinity_np") else { return }
         let getAffinity = unsafeBitCast(get, to: GetAffinity.self)
         let setAffinity = unsafeBitCast(set, to: SetAffinity.self)
@@ -80,10 +95,10 @@ public final class WorkerGang: @unchecked Sendable {
         for byte in 0..<setSize where allowed[byte] != 0 {
             for bit in 0..<8 where allowed[byte] & (1 << bit) != 0 { cpus.append(byte * 8 + bit) }
         }
-        guard threads.count <= cpus.count else { return }
+        guard threads.count + 1 <= cpus.count else { return }
         for (i, thread) in threads.enumerated() {
             var one = [UInt8](repeating: 0, count: setSize)
-            one[cpus[i] / 8] |= UInt8(1 << (cpus[i] % 8))
+            one[cpus[i + 1] / 8] |= UInt8(1 << (cpus[i + 1] % 8))
             _ = one.withUnsafeBytes { setAffinity(thread, setSize, $0.baseAddress) }
         }
         #endif
@@ -125,32 +140,56 @@ public final class WorkerGang: @unchecked Sendable {
 
     // MARK: jobs
 
-    /// Runs `body(threadIndex)` once on every thread and waits until all have returned.
+    /// Runs `body(participant)` once for every participant (0 on the calling thread) and waits until all
+    /// have returned.
     public func run(_ body: @escaping @Sendable (Int) -> Void) {
-        pthread_mutex_lock(mutex)
         precondition(!stopFlag.load(ordering: .relaxed), "WorkerGang.run after stop")
-        job = body
-        unfinished.store(count, ordering: .sequentiallyConsistent)
-        // Publish: a polling worker sees the new generation; a sleeping one is woken. A worker decides
-        // to sleep under the mutex after re-checking the generation, so no wake-up is lost.
-        generation.wrappingAdd(1, ordering: .sequentiallyConsistent)
-        if sleepers > 0 { pthread_cond_broadcast(jobPosted) }
-        pthread_mutex_unlock(mutex)
-
-        // The caller sleeps at once rather than poll: a polling caller holds a core that a worker being
-        // woken may be queued behind for a whole scheduler slice.
-        pthread_mutex_lock(mutex)
-        callerSleeping = true
-        while unfinished.load(ordering: .sequentiallyConsistent) != 0 { pthread_cond_wait(jobDone, mutex) }
-        callerSleeping = false
-        pthread_mutex_unlock(mutex)
+        guard count > 1 else {
+            body(0)
+            return
+        }
+        unfinished.store(count - 1, ordering: .sequentiallyConsistent)
+        post(body, mandatory: true)
+        body(0)
+        // The others usually finish with the caller (a job's stages end for all at once): poll for them a
+        // short while, then sleep until the last one wakes the caller.
+        if !Self.poll({ unfinished.load(ordering: .sequentiallyConsistent) == 0 }) {
+            pthread_mutex_lock(mutex)
+            callerSleeping = true
+            while unfinished.load(ordering: .sequentiallyConsistent) != 0 { pthread_cond_wait(jobDone, mutex) }
+            callerSleeping = false
+            pthread_mutex_unlock(mutex)
+        }
         // Every worker took `job` under the mutex before running it; drop the reference here.
         pthread_mutex_lock(mutex)
         job = nil
         pthread_mutex_unlock(mutex)
     }
 
-    /// Runs `body(i)` for every i in 0..<tasks, spread over the threads (each takes the next task
+    /// Publishes `body` to the threads: a polling one sees the new generation, a sleeping one is woken (a
+    /// thread decides to sleep under the mutex after re-checking the generation, so no wake-up is lost).
+    /// Returns the generation.
+    @discardableResult
+    private func post(_ body: @escaping @Sendable (Int) -> Void, mandatory: Bool) -> Int {
+        pthread_mutex_lock(mutex)
+        job = body
+        jobIsMandatory = mandatory
+        let g = generation.wrappingAdd(1, ordering: .sequentiallyConsistent).newValue
+        jobGeneration = g
+        if sleepers > 0 { pthread_cond_broadcast(jobPosted) }
+        pthread_mutex_unlock(mutex)
+        return g
+    }
+
+    /// Drops an optional job that generation `g` posted, unless a later one replaced it: a thread that
+    /// wakes after this skips it.
+    private func retract(_ g: Int) {
+        pthread_mutex_lock(mutex)
+        if jobGeneration == g { job = nil }
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// Runs `body(i)` for every i in 0..<tasks, spread over the participants (each takes the next task
     /// until none are left), and waits for all.
     public func forEach(_ tasks: Int, _ body: @escaping @Sendable (Int) -> Void) {
         guard tasks > 0 else { return }
@@ -159,9 +198,9 @@ public final class WorkerGang: @unchecked Sendable {
 
     /// One stage of `runStages`.
     public struct Stage: Sendable {
-        /// Runs on one thread, after every thread has finished the previous stage (the first stage's, on
-        /// the first thread to arrive, before any task): returns the stage's task count, or nil to end
-        /// the job here.
+        /// Runs on one participant, after every participant has finished the previous stage (the first
+        /// stage's on the caller, before any task): returns the stage's task count, or nil to end the job
+        /// here.
         public var prepare: @Sendable () -> Int?
         /// Task `i` (of those `prepare` counted), on any thread.
         public var task: @Sendable (_ i: Int) -> Void
@@ -170,16 +209,28 @@ public final class WorkerGang: @unchecked Sendable {
         }
     }
 
-    /// Runs `stages` back to back as one job: each stage's tasks are spread over the threads, and between
-    /// two stages the last thread to finish runs the next stage's `prepare` while the others wait for it
-    /// at a barrier. So the serial steps between stages cost no hand-off to and from the calling thread
-    /// (which sleeps through the whole job). Returns the number of stages whose tasks ran (fewer than
-    /// `stages.count` when a `prepare` returned nil).
+    /// Runs `stages` back to back as one job: each stage's tasks are spread over the participants that
+    /// have joined, and between two stages the last of them to finish runs the next stage's `prepare`
+    /// while the others wait for it at a barrier. So the serial steps between stages cost no hand-off
+    /// between threads. The caller prepares the first stage and starts on it at once; the threads join
+    /// when they wake, at the stage then in progress, and the job ends without waiting for one that has
+    /// not joined (it skips the job when it wakes). Returns the number of stages whose tasks ran (fewer
+    /// than `stages.count` when a `prepare` returned nil).
     @discardableResult
     public func runStages(_ stages: [Stage]) -> Int {
+        precondition(!stopFlag.load(ordering: .relaxed), "WorkerGang.runStages after stop")
         guard !stages.isEmpty else { return 0 }
-        let barrier = StageBarrier(threads: count)
-        run { _ in barrier.work(stages) }
+        let barrier = StageBarrier(stages)
+        guard barrier.open() else { return barrier.completed }
+        if count == 1 {
+            barrier.work(from: 0)
+            return barrier.completed
+        }
+        let g = post({ _ in barrier.join() }, mandatory: false)
+        barrier.work(from: 0)
+        // Every participant that joined has arrived at the end (and touches nothing but the barrier, which
+        // its closure holds); one that has not joined will find the job over or gone.
+        retract(g)
         return barrier.completed
     }
 
@@ -233,11 +284,14 @@ public final class WorkerGang: @unchecked Sendable {
                 return
             }
             seen = generation.load(ordering: .sequentiallyConsistent)
-            let body = job!
+            let current = job, mandatory = jobIsMandatory
             pthread_mutex_unlock(mutex)
+            // An optional job (`runStages`) that ended before this thread woke is gone: nothing to do.
+            guard let body = current else { continue }
             body(index)
-            // The last one out wakes the caller if it went to sleep (it re-checks under the mutex).
-            if unfinished.wrappingSubtract(1, ordering: .sequentiallyConsistent).newValue == 0 {
+            // The last one out of a mandatory job wakes the caller if it went to sleep (it re-checks under
+            // the mutex).
+            if mandatory && unfinished.wrappingSubtract(1, ordering: .sequentiallyConsistent).newValue == 0 {
                 pthread_mutex_lock(mutex)
                 if callerSleeping { pthread_cond_broadcast(jobDone) }
                 pthread_mutex_unlock(mutex)
@@ -246,56 +300,85 @@ public final class WorkerGang: @unchecked Sendable {
     }
 }
 
-/// The shared state of one `runStages` job. `taskCount` and `completed` are plain fields written only by
-/// the thread that prepares a stage, before it publishes the stage with a sequentially consistent store
-/// that the others load before reading them.
+/// The shared state of one `runStages` job: the stage in progress and how many participants have joined
+/// it and arrived at its end, in one atomic word (so that a participant joins a stage only while it is in
+/// progress, never while the last one to arrive is preparing the next), and the stage's task counter.
+/// `taskCount` and `completed` are plain fields written only by the participant that prepares a stage,
+/// before it publishes the stage with a sequentially consistent store that the others load (or exchange)
+/// before reading them.
 private final class StageBarrier: @unchecked Sendable {
-    let threads: Int
-    /// The stage being worked on; `ended` once the job is over.
-    let stage = Atomic<Int>(-1)
+    let stages: [WorkerGang.Stage]
+    /// `stage << 32 | joined << 16 | arrived`; `arrived == joined` while a stage is being prepared.
+    let state = Atomic<Int>(0)
     let nextTask = Atomic<Int>(0)
-    let arrived = Atomic<Int>(0)
-    let started = Atomic<Int>(0)
     var taskCount = 0
     var completed = 0
-    static let ended = Int.max
+    /// The stage field once the job is over.
+    static let ended = 0x7fff_ffff
 
-    init(threads: Int) { self.threads = threads }
+    init(_ stages: [WorkerGang.Stage]) { self.stages = stages }
 
-    func work(_ stages: [WorkerGang.Stage]) {
-        // The first thread in prepares stage 0; the others wait for it like at any other barrier.
-        var current = -1
-        if started.wrappingAdd(1, ordering: .sequentiallyConsistent).newValue == 1 {
-            advance(from: -1, stages)
-        }
+    @inline(__always) static func pack(stage: Int, joined: Int, arrived: Int) -> Int { stage << 32 | joined << 16 | arrived }
+    @inline(__always) static func stage(_ w: Int) -> Int { w >> 32 }
+    @inline(__always) static func joined(_ w: Int) -> Int { (w >> 16) & 0xffff }
+    @inline(__always) static func arrived(_ w: Int) -> Int { w & 0xffff }
+
+    /// The caller, before anyone else can join: prepares stage 0 with itself joined. False when the job
+    /// ended at once (the first `prepare` returned nil).
+    func open() -> Bool {
+        advance(from: -1, joined: 1)
+        return Self.stage(state.load(ordering: .sequentiallyConsistent)) != Self.ended
+    }
+
+    /// A thread joins the stage in progress and works to the end of the job; returns at once when the job
+    /// is over.
+    func join() {
+        var w = state.load(ordering: .sequentiallyConsistent)
         while true {
-            current = waitForStage(after: current)
-            if current == Self.ended { return }
+            if Self.stage(w) == Self.ended { return }
+            if Self.arrived(w) == Self.joined(w) {
+                // The next stage is being prepared: join it once it is published.
+                sched_yield()
+                w = state.load(ordering: .sequentiallyConsistent)
+                continue
+            }
+            let (exchanged, original) = state.compareExchange(expected: w, desired: w + (1 << 16),
+                                                              ordering: .sequentiallyConsistent)
+            if exchanged { break }
+            w = original
+        }
+        work(from: Self.stage(w))
+    }
+
+    /// Takes tasks of stage `start` and of every later one until the job ends (the caller has joined
+    /// stage 0 by `open`).
+    func work(from start: Int) {
+        var current = start
+        while true {
             while true {
                 let i = nextTask.wrappingAdd(1, ordering: .sequentiallyConsistent).oldValue
                 if i >= taskCount { break }
                 stages[current].task(i)
             }
-            if arrived.wrappingAdd(1, ordering: .sequentiallyConsistent).newValue == threads {
-                advance(from: current, stages)
-            }
+            let w = state.wrappingAdd(1, ordering: .sequentiallyConsistent).newValue
+            if Self.arrived(w) == Self.joined(w) { advance(from: current, joined: Self.joined(w)) }
+            current = waitForStage(after: current)
+            if current == Self.ended { return }
         }
     }
 
-    /// Run by the last thread to arrive: resets the barrier and publishes the next stage (or the end).
-    private func advance(from current: Int, _ stages: [WorkerGang.Stage]) {
-        if current >= 0 {
-            completed = current + 1
-            arrived.store(0, ordering: .sequentiallyConsistent)
-        }
+    /// Run by the last participant to arrive (or by `open`): publishes the next stage (or the end), with
+    /// none arrived. No one joins meanwhile (`arrived == joined`).
+    private func advance(from current: Int, joined: Int) {
+        if current >= 0 { completed = current + 1 }
         let next = current + 1
         guard next < stages.count, let n = stages[next].prepare() else {
-            stage.store(Self.ended, ordering: .sequentiallyConsistent)
+            state.store(Self.pack(stage: Self.ended, joined: joined, arrived: 0), ordering: .sequentiallyConsistent)
             return
         }
         taskCount = n
         nextTask.store(0, ordering: .sequentiallyConsistent)
-        stage.store(next, ordering: .sequentiallyConsistent)
+        state.store(Self.pack(stage: next, joined: joined, arrived: 0), ordering: .sequentiallyConsistent)
     }
 
     /// Waits until the published stage differs from `current`: polls, yielding the core now and then (there
@@ -303,7 +386,7 @@ private final class StageBarrier: @unchecked Sendable {
     private func waitForStage(after current: Int) -> Int {
         var polls = 0
         while true {
-            let s = stage.load(ordering: .sequentiallyConsistent)
+            let s = Self.stage(state.load(ordering: .sequentiallyConsistent))
             if s != current { return s }
             polls += 1
             if polls & 31 == 0 { sched_yield() }
