@@ -49,6 +49,9 @@ struct BenchBlockSTMCommand: ParsableCommand {
     @Option(help: "Comma-separated workload names to run (default: all of erc20-transfers, compute-heavy, dependent-counter).")
     var workloads: String?
 
+    @Flag(help: "Measure the adaptive policy's constants (SerialRule: a parallel run's fixed cost and Block-STM's per-transaction cost, in gas) at each thread count instead, and print them.")
+    var calibrate = false
+
     func validate() throws {
         if txs < 1 { throw ValidationError("--txs must be at least 1, got \(txs).") }
         if repeats < 1 { throw ValidationError("--repeat must be at least 1, got \(repeats).") }
@@ -99,6 +102,14 @@ struct BenchBlockSTMCommand: ParsableCommand {
         let txs = self.txs, repeats = self.repeats
         let selected = workloads.map { Set($0.split(separator: ",").map { String($0.trimmingCharacters(in: .whitespaces)) }) }
         let policy = self.policy
+        if calibrate {
+            WorkerThreads.run(count: 1) { _ in
+                for t in threadCounts where t > 1 {
+                    Output.out(SerialRuleCalibration.measure(threads: t, rounds: repeats, largeTransactions: txs).description + "\n")
+                }
+            }
+            return
+        }
         Output.err("bench blockstm: \(txs) txs per block, threads \(threadCounts), \(repeats) rounds, policy \(self.policy.rawValue), \(ProcessInfo.processInfo.activeProcessorCount) processors\n")
         let rows = Mutex<[Row]>([])
         // The serial executor runs on this thread: give it a deep stack, as every EVM thread has.

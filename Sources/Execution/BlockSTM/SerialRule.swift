@@ -13,21 +13,35 @@ import EVMPrimitives
 ///   state), all transactions that read the coinbase (a zero priority fee, which touches it, or a
 ///   transfer from or to it: each waits for every lower transaction's fee), and the single largest
 ///   transaction.
-/// - The block's parallelism is then at most `total / hottest`, and no more than the worker threads
-///   or the machine's cores.
-/// - Block-STM costs `total * (1 + overhead) / parallelism + threads * threadStart`: each transaction
-///   does extra work (multi-version reads and writes, validation) and each worker thread costs a start.
-///   Serial costs `total`. The block runs serially unless Block-STM's estimate is lower.
+/// - The speedup is at most Amdahl's with the hottest chain as the serial part, on `min(threads, cores)`
+///   processors: `1 / (h + (1 - h) / p)`, `h = hottest / total` (pessimistic: the chain is assumed not to
+///   overlap the rest, which a run with conflicts comes close to).
+/// - Block-STM costs `(total + n * transactionOverheadGas) / speedup + threads * threadStartGas`: each
+///   transaction does extra work (multi-version reads and writes, validation, its result handed to the
+///   in-order commit) and a parallel run has a fixed cost (waking the workers, the block end's stage
+///   barriers). Serial costs `total`. The block runs serially unless Block-STM's estimate is lower.
+///
+/// The constants are measured (`lockstep bench blockstm --calibrate`, `SerialRuleCalibration`) on
+/// storage-bound transactions (ERC-20 transfers), the least work per unit of gas: on compute-heavy
+/// transactions a unit of gas takes about ten times as long, so the fixed costs weigh less and such blocks
+/// may run serially where parallel would have won a little. That is the intended side to err on.
 ///
 /// So an empty or one-transaction block, a block smaller than a few thread starts, a single sender's
-/// nonce chain and a block of identical calls all run serially, while many independent transactions run
-/// in parallel. A wrong guess costs speed, never correctness: both paths give the same result.
+/// nonce chain, a block of identical calls and a block of cheap transactions at two threads all run
+/// serially, while many independent expensive transactions run in parallel. A wrong guess costs speed,
+/// never correctness: both paths give the same result.
 enum SerialRule {
-    /// Extra work of a Block-STM execution over a serial one, as a fraction (measured on transfer blocks).
-    static let parallelOverhead = 0.35
-    /// Starting and joining one worker thread, in gas of execution time (a 21 000-gas transfer takes a
-    /// few microseconds; a thread start and join some tens).
-    static let threadStartGas = 100_000.0
+    /// Block-STM's extra work per transaction beyond its serial execution, summed over the threads, in gas
+    /// (multi-version reads and writes, validation, the result's hand-over; with the block end's
+    /// per-transaction share that two threads do not halve). Fitted to release-build medians on this
+    /// 2-core machine when idle (commit 9d79663): 1000 ERC-20 transfers 0.87x, 200 0.79x, 20-transaction
+    /// blocks about 0.5x, with 0.187 ns per unit of gas limit on ERC-20 transfers; a unit of gas of the
+    /// compute-heavy benchmark takes 2 ns. 100,000 keeps that benchmark parallel at 2 threads and sends
+    /// the ERC-20 blocks, which lose there, to the serial executor.
+    static let transactionOverheadGas = 100_000.0
+    /// A parallel run's fixed cost per participant, in gas: about 150 µs at 2 threads before the caller
+    /// joined the work (`WorkerGang`), `lockstep bench blockstm --calibrate` measures it.
+    static let threadStartGas = 400_000.0
 
     /// The machine's processors, read once: `ProcessInfo.activeProcessorCount` reads the cgroup's CPU quota
     /// files on Linux (about 30 µs a call), which on every block would cost a one-transaction block a
@@ -63,8 +77,11 @@ enum SerialRule {
         guard transactions.count > 1, threads > 1 else { return true }
         var total = 0.0
         for tx in transactions { total += Double(min(tx.gasLimit, env.gasLimit)) }
-        let p = min(Double(threads), Double(max(1, cores)), parallelism(transactions, env: env))
-        let parallelCost = total * (1 + parallelOverhead) / p + Double(threads) * threadStartGas
+        let processors = Double(min(threads, max(1, cores)))
+        let hot = 1 / max(1, parallelism(transactions, env: env))
+        let speedup = 1 / (hot + (1 - hot) / processors)
+        let parallelCost = (total + Double(transactions.count) * transactionOverheadGas) / speedup
+            + Double(threads) * threadStartGas
         return parallelCost >= total
     }
 
@@ -91,7 +108,7 @@ enum SerialRule {
 /// When a running Block-STM block is hot, from what the run has observed (as pevm and grevm fall back):
 /// a block is hot when so large a share of its executions was wasted (aborted on a blocked read, or
 /// thrown away by a failed validation) that the remaining useful parallelism cannot pay for Block-STM's
-/// overhead: `(1 - wasted / executions) * min(threads, cores) < 1 + SerialRule.parallelOverhead`.
+/// overhead: `(1 - wasted / executions) * min(threads, cores) < HotBlockRule.minimumUsefulParallelism`.
 /// At 2 threads that is a third of the executions wasted. A fully dependent chain wastes about half;
 /// independent transactions waste none.
 enum HotBlockRule {
@@ -101,11 +118,13 @@ enum HotBlockRule {
     static let minimumExecutions = 16
 
     static var cores: Int { SerialRule.cores }
+    /// Below this useful parallelism a run is not worth finishing in parallel.
+    static let minimumUsefulParallelism = 1.35
 
     static func isHot(executions: Int, wasted: Int, transactions: Int, threads: Int) -> Bool {
         guard executions >= max(minimumExecutions, 4 * threads) else { return false }
         let parallelism = Double(min(threads, cores))
         let useful = 1 - Double(wasted) / Double(executions)
-        return useful * parallelism < 1 + SerialRule.parallelOverhead
+        return useful * parallelism < minimumUsefulParallelism
     }
 }
