@@ -1,3 +1,5 @@
+import EVMPrimitives
+
 /// A two-sided confidence interval of a statistic.
 public struct ConfidenceInterval: Codable, Sendable, Equatable {
     public var lower: Double
@@ -30,19 +32,13 @@ public struct BootstrapSettings: Codable, Sendable, Equatable {
 /// one) are resampled independently. Deterministic: the same settings, stream name and samples give the same
 /// interval.
 public enum Bootstrap {
-    /// SplitMix64 (Steele, Lea and Flood 2014): small, fast, and its output is fixed by its seed on every platform.
+    /// A SplitMix64 stream per figure: `seed` mixed with the stream's name.
     struct Generator {
-        var state: UInt64
-        init(seed: UInt64, stream: String) { state = seed ^ Shard.hash(stream) }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        /// Uniform in 0..<n (Lemire's multiply-shift; the bias for n of a few thousand is below 2^-50).
-        mutating func index(_ n: Int) -> Int { Int((UInt128(next()) &* UInt128(n)) >> 64) }
+        var base: SplitMix64
+        init(seed: UInt64, stream: String) { base = SplitMix64(seed: seed ^ Shard.hash(stream)) }
+        mutating func next() -> UInt64 { base.next() }
+        /// Uniform in 0..<n (the bias for n of a few thousand is below 2^-50).
+        mutating func index(_ n: Int) -> Int { base.below(n) }
     }
 
     /// The percentile interval of `statistic` over resamples of `rounds` rounds: `statistic(indices)` gets the drawn

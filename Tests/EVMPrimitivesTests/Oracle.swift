@@ -31,19 +31,6 @@ func word(_ b: BigInt) -> UInt256 {
     return word(((b % m) + m).magnitude)
 }
 
-/// SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and fully determined by its seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// The base seed: EVMPRIMITIVES_SEED from the environment (decimal or 0x hex), else a fixed default,
 /// so that a failure seen once can be replayed.
 let baseSeed: UInt64 = {

@@ -1,28 +1,19 @@
 import EVMPrimitives
 import Keccak
 
-/// The generator's only source of randomness: SplitMix64 (Steele, Lea and Flood 2014), fully fixed by its seed.
+/// The generator's only source of randomness: SplitMix64, fully fixed by its seed.
 ///
 /// Every draw is integer arithmetic (no `pow`, no `log`), so a seed gives the same block, byte for byte, on
 /// every platform and compiler.
 struct GeneratorRandom {
-    private var state: UInt64
+    private var base: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { base = SplitMix64(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { base.next() }
 
-    /// Uniform in `0..<bound` (Lemire's multiply-high reduction; the bias is below 2^-40 for the bounds used here).
-    mutating func below(_ bound: Int) -> Int {
-        precondition(bound > 0, "GeneratorRandom.below needs a positive bound")
-        return Int(next().multipliedFullWidth(by: UInt64(bound)).high)
-    }
+    /// Uniform in `0..<bound` (the bias is below 2^-40 for the bounds used here).
+    mutating func below(_ bound: Int) -> Int { base.below(bound) }
 
     /// Uniform in `range` (closed).
     mutating func between(_ lower: UInt64, _ upper: UInt64) -> UInt64 {
