@@ -255,19 +255,9 @@ final class SystemCallsTests: XCTestCase {
         header.stateRoot = outcome.stateRoot
         header.receiptsRoot = outcome.receiptsRoot
         header.requestsHash = requestsHash(try XCTUnwrap(outcome.requestsHash))
-        func block(_ h: BlockHeader) -> [UInt8] {
-            var w = RLPWriter()
-            w.appendList { w in
-                w.appendRaw(h.encoded)
-                w.appendList { _ in }
-                w.appendList { _ in }
-                w.appendList { _ in }
-            }
-            return w.bytes
-        }
         let test: [String: Any] = [
-            "network": "Prague", "genesisRLP": Hex.encode(block(genesis)), "lastblockhash": header.hash.description,
-            "blocks": [["rlp": Hex.encode(block(header))]],
+            "network": "Prague", "genesisRLP": Hex.encode(Self.blockRLP(genesis)), "lastblockhash": header.hash.description,
+            "blocks": [["rlp": Hex.encode(Self.blockRLP(header))]],
             "pre": try JSONSerialization.jsonObject(with: Data(BlockVectorIO.allocJSON(pre).compactText.utf8)),
         ]
         let bytes = [UInt8](try JSONSerialization.data(withJSONObject: ["prague-requests": test]))
@@ -311,9 +301,14 @@ final class SystemCallsTests: XCTestCase {
         let h = BlockHeader(number: 1, gasLimit: 30_000_000, timestamp: 12, baseFee: UInt256(7),
                             withdrawalsRoot: MerkleTrie.emptyRoot, blobGasUsed: 0, excessBlobGas: 0,
                             parentBeaconBlockRoot: .zero, requestsHash: BlockRequests([]).hash)
+        return blockRLP(h)
+    }
+
+    /// A block of `header` with empty transactions, ommers and withdrawals.
+    static func blockRLP(_ header: BlockHeader) -> [UInt8] {
         var w = RLPWriter()
         w.appendList { w in
-            w.appendRaw(h.encoded)
+            w.appendRaw(header.encoded)
             w.appendList { _ in }
             w.appendList { _ in }
             w.appendList { _ in }
