@@ -84,6 +84,12 @@ for bomb in bomb.json.zst liar.json.zst; do
     fi
 done
 run_case "--max-input-size below a file" 2 'could not be read' -- "$LOCKSTEP" statetest --max-input-size 1K good.json
+# t8n's stdin has the files' cap: a pipe longer than --max-input-size is refused at the cap, not read whole.
+T8N_STDIN="--input.alloc stdin --input.env stdin --input.txs stdin --output.result $T/r.json --output.alloc $T/a.json"
+run_case "t8n: stdin above --max-input-size" 11 'cannot read stdin: holds more than 1024 bytes' -- \
+    sh -c "head -c 100000 /dev/zero | exec $LOCKSTEP t8n $T8N_STDIN --max-input-size 1K"
+python3 -c 'import json; print(json.dumps({k: json.load(open(f"blk/{k}.json")) for k in ("alloc", "env", "txs")}))' > stdin.json
+run_case "t8n: stdin within --max-input-size" 0 "" -- sh -c "exec $LOCKSTEP t8n $T8N_STDIN --max-input-size 1M < stdin.json"
 
 # 4. Silent passes.
 ln -s "$(dirname "$GOOD_ZST")" lnk

@@ -61,6 +61,17 @@ public enum VectorFile {
         }
         let size = Int(st.st_size)
         if size > limit { throw VectorFileError(path: path, reason: tooLarge(size, limit)) }
+        return try readToEnd(fd: fd, label: path, limit: limit, expected: size)
+    }
+
+    /// Standard input to its end, at most `limit` bytes: a pipe has no size to check first, so the cap holds for
+    /// what is read, and reading stops at the first chunk beyond it. Errors name `stdin`.
+    public static func readStandardInput(limit: Int? = nil) throws(VectorFileError) -> [UInt8] {
+        try readToEnd(fd: STDIN_FILENO, label: "stdin", limit: limit ?? maxInputSize, expected: 0)
+    }
+
+    /// Reads `fd` to its end, refusing more than `limit` bytes; `expected` is a size hint, `label` names the input.
+    static func readToEnd(fd: Int32, label path: String, limit: Int, expected size: Int) throws(VectorFileError) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(size)
         var chunk = [UInt8](repeating: 0, count: 1 << 16)

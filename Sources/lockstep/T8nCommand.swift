@@ -76,6 +76,10 @@ struct T8nCommand: ParsableCommand {
     @Flag(name: .customLong("trace.noreturndata"), help: "Traces leave the return data out.")
     var traceNoReturnData = false
 
+    @Option(name: .customLong("max-input-size"),
+            help: "Largest input, a file (after zstd decompression) or stdin, in bytes or with a K, M or G suffix (powers of 1024). Default: 1G.")
+    var maxInputSize = "1G"
+
     func run() throws {
         // geth's code for an I/O error, should the result not reach stdout.
         Output.writeFailureStatus = T8nFailure.Kind.io.rawValue
@@ -95,10 +99,16 @@ struct T8nCommand: ParsableCommand {
         guard executor != .bound else {
             throw T8nFailure(.config, "--executor: the partition bound is a benchmark yardstick, not a t8n executor (use serial, blockstm or bal)")
         }
+        do { VectorFile.maxInputSize = try InputOptions.size(maxInputSize) } catch {
+            throw T8nFailure(.config, "\(error)")
+        }
         var stdin: [String: Any]?
         if [inputAlloc, inputEnv, inputTxs].contains("stdin") {
-            let data = FileHandle.standardInput.readDataToEndOfFile()
-            guard let object = (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) as? [String: Any] else {
+            let bytes: [UInt8]
+            do { bytes = try VectorFile.readStandardInput() } catch {
+                throw T8nFailure(.io, "cannot read \(error)")
+            }
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])) as? [String: Any] else {
                 throw T8nFailure(.json, "stdin: expected one JSON object with alloc, env and txs")
             }
             stdin = object
