@@ -35,8 +35,10 @@ let package = Package(
         .target(name: "BN254"),
         // Pairing arithmetic is ~1000x slower unoptimized; -O keeps debug test runs (KZG precompile calls) usable.
         .target(name: "BLS12381", swiftSettings: [.unsafeFlags(["-O"])]),
+        // BLAKE2b F in AVX2 and AVX-512 (x86-64); -O2 in debug builds too, where -O0 makes it 60x slower.
+        .target(name: "CBlake2F", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "Precompiles", dependencies: [
-            "EVMPrimitives", "Keccak", "BN254", "BLS12381", "CSecp256k1",
+            "EVMPrimitives", "Keccak", "BN254", "BLS12381", "CSecp256k1", "CBlake2F",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "EVMInterpreter", dependencies: ["EVMPrimitives", "Keccak", "RLP", "EVMState", "Precompiles"],
