@@ -36,8 +36,8 @@ public final class EVM {
 
     /// Runs a frame's code: the untraced loop, or the traced one when there is a tracer (one check per frame).
     @inline(__always) func runFrame(_ message: Message) -> FrameResult {
-        guard let tracer else { return run(message, NoSteps()) }
-        let result = run(message, tracer)
+        guard let tracer else { return run(message) }
+        let result = run(message, tracer: tracer)
         tracer.frameEnd(result)
         return result
     }
