@@ -79,6 +79,8 @@ step "mainnet blocks: headers, serial and Block-STM at 1/2/4/8 threads, 20 rando
     expect_clean "$LOCKSTEP" blocks --executor blockstm --policy parallel --threads 1,2,4,8 --stress 20 --seed 7 $mainnet_blocks
 step "workload contracts recompile to the committed bytecode" bash ci/contracts/build.sh --check
 step "t8n both ways against ethereum-spec-evm" env LOCKSTEP="$PWD/$LOCKSTEP" bash ci/t8n-crosscheck.sh
+step "EIP-3155 traces: lockstep t8n --trace equals ethereum-spec-evm t8n --trace step for step on every block vector" \
+    env LOCKSTEP="$PWD/$LOCKSTEP" bash ci/trace-crosscheck.sh
 step "hostile input: every reproduction of issue 12 against the release binary (exit status, message, memory)" \
     env LOCKSTEP="$PWD/$LOCKSTEP" LOCKSTEP_SHARED_VECTORS="$SHARED" bash ci/hostile-input.sh
 step "fuzzers: RLP, transactions, state-test/block-vector/blockchain-test loaders, zstd (${FUZZ_SECONDS:-60} s each)" \

@@ -3,6 +3,7 @@ import Synchronization
 import EVMPrimitives
 import EVMState
 import Execution
+import Keccak
 
 /// The outcome of one blockchain test (or of a file that failed to load).
 public struct BlockchainTestResult: Sendable, Equatable {
@@ -55,6 +56,9 @@ public struct BlockchainTestRunner: Sendable {
     public var threads: Int
     /// The chain id the tests' transactions are signed for.
     public var chainId: UInt64 = 1
+    /// Where to write every executed block's EIP-3155 traces (`--trace`): `<dir>/<test>/block-<i>/<executor>/
+    /// trace-<txindex>-<txhash>.jsonl`, serial and each Block-STM thread count (its final incarnations); nil: none.
+    public var traceDirectory: String?
 
     public init(filter: NamePattern? = nil, blockSTMThreads: [Int] = [2],
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
@@ -123,7 +127,8 @@ public struct BlockchainTestRunner: Sendable {
                                      fork: t.schedule.fork(number: genesis.header.number, timestamp: genesis.header.timestamp))]
         var problems: [String] = []
         for (i, block) in t.blocks.enumerated() {
-            let verdict = importBlock(block.rlp, schedule: t.schedule, into: &chain, executorProblems: &problems, index: i)
+            let verdict = importBlock(block.rlp, schedule: t.schedule, into: &chain, executorProblems: &problems, index: i,
+                                      test: t.name)
             switch (verdict, block.expectException) {
             case (.imported(let hash), nil):
                 result.imported += 1
@@ -166,7 +171,7 @@ public struct BlockchainTestRunner: Sendable {
     /// Decodes, validates and executes one block; adds it to `chain` when valid. A parallel executor that differs
     /// from serial is a problem of the executor (added to `executorProblems`), not a reason to reject the block.
     func importBlock(_ rlp: [UInt8], schedule: ForkSchedule, into chain: inout [Hash32: ChainBlock],
-                     executorProblems: inout [String], index: Int) -> Verdict {
+                     executorProblems: inout [String], index: Int, test: String = "") -> Verdict {
         let block: DecodedBlock
         do { block = try DecodedBlock.decode(rlp, schedule: schedule) } catch { return .rejected(error.reason) }
         guard let parent = chain[block.header.parentHash] else {
@@ -182,11 +187,24 @@ public struct BlockchainTestRunner: Sendable {
         }
         let env = BlockHeaderValidation.environment(block, fork: fork, hashes: blockHashes(from: h.parentHash, in: chain),
                                                     chainId: chainId)
-        let serial = SerialExecutor(recordsAccess: false).execute(pre: parent.state, env: env,
-                                                                  transactions: block.transactions, fork: fork)
+        // With --trace, each executor's traces of the block's transactions.
+        func traced() -> BlockTrace? { traceDirectory == nil ? nil : BlockTrace() }
+        func write(_ trace: BlockTrace?, _ outcome: BlockOutcome, _ executor: String) {
+            guard let trace, let dir = traceDirectory else { return }
+            let traces = trace.included(rejected: outcome.rejected).map { i, lines in
+                TransactionTrace(index: i, hash: Keccak256.hash(block.transactionEncodings[i]), lines: lines)
+            }
+            try? Traces.write(traces, to: "\(dir)/\(BlockRunner.fileName(test))/block-\(index)/\(executor)")
+        }
+        let serialTrace = traced()
+        let serial = SerialExecutor(recordsAccess: false, trace: serialTrace).execute(pre: parent.state, env: env,
+                                                                                      transactions: block.transactions, fork: fork)
+        write(serialTrace, serial, "serial")
         for threads in blockSTMThreads {
-            let outcome = BlockSTMExecutor(threads: threads, policy: .alwaysParallel)
-                .execute(pre: parent.state, env: env, transactions: block.transactions, fork: fork)
+            var executor = BlockSTMExecutor(threads: threads, policy: .alwaysParallel)
+            executor.trace = traced()
+            let outcome = executor.execute(pre: parent.state, env: env, transactions: block.transactions, fork: fork)
+            write(executor.trace, outcome, "blockstm-x\(threads)")
             if let d = BlockRunner.divergence(outcome, from: serial, transactions: block.transactions.count) {
                 var text = "block \(index): blockstm x\(threads) differs from serial in \(d.fields.joined(separator: ", "))"
                 if let i = d.firstTransaction { text += " (first at transaction \(i))" }

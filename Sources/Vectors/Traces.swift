@@ -164,3 +164,23 @@ extension ExternalT8nExecutor {
         return run.map { _ in found.withLock { $0 } }
     }
 }
+
+extension Traces {
+    /// Writes each trace as `dir/<fileName>` (creating `dir`), after removing the trace files an earlier run left
+    /// there.
+    public static func write(_ traces: [TransactionTrace], to dir: String) throws(TraceError) {
+        let fm = FileManager.default
+        do { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+            throw TraceError("cannot create \(dir): \(error.localizedDescription)")
+        }
+        for name in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where name.hasPrefix("trace-") && name.hasSuffix(".jsonl") {
+            try? fm.removeItem(atPath: dir + "/" + name)
+        }
+        for t in traces {
+            let path = dir + "/" + t.fileName
+            do { try Data(t.text.utf8).write(to: URL(fileURLWithPath: path)) } catch {
+                throw TraceError("cannot write \(path): \(error.localizedDescription)")
+            }
+        }
+    }
+}

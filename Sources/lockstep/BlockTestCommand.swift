@@ -31,6 +31,9 @@ struct BlockTestCommand: ParsableCommand {
     @Option(help: "Run only tests whose name (file:test) matches this regular expression.")
     var filter: String?
 
+    @Option(help: "Write every executed block's EIP-3155 traces to DIR/<test>/block-<i>/<executor>/trace-<txindex>-<txhash>.jsonl (serial, and blockstm-x<threads>: each transaction's final incarnation).")
+    var trace: String?
+
     @OptionGroup var input: InputOptions
 
     @Argument(help: "Blockchain-test files, or directories searched recursively for .json and .json.zst files.")
@@ -56,6 +59,7 @@ struct BlockTestCommand: ParsableCommand {
         if let filter {
             do { runner.filter = try NamePattern(filter) } catch { throw ValidationError("--filter \(error)") }
         }
+        runner.traceDirectory = trace
         let sources: [VectorSource]
         do { sources = try StateTestLoader.sources(for: paths) } catch { throw ValidationError("\(error)") }
         let results = runner.run(sources: sources)

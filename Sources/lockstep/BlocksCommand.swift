@@ -57,6 +57,9 @@ struct BlocksCommand: ParsableCommand {
     @Argument(help: "Block vector directories or files, or directories searched recursively for them.")
     var paths: [String] = []
 
+    @Option(help: "Write each included transaction's EIP-3155 trace under each executor to DIR/<vector>/<executor>/trace-<txindex>-<txhash>.jsonl (Block-STM: its final incarnation, always-parallel; a t8n tool: its --trace files). Runs after the checks, at the first --threads count.")
+    var trace: String?
+
     @OptionGroup var input: InputOptions
 
     func validate() throws {
@@ -136,6 +139,11 @@ struct BlocksCommand: ParsableCommand {
         var results: [BlockRunResult] = []
         if !builtIn.isEmpty || tools.isEmpty || balOut != nil { results = runner.run(sources: sources, each: emit) }
         for tool in tools { results += tool.check(sources: sources, each: emit) }
+        if let trace {
+            let traceThreads = try BlocksCommand.threadList(threads).first ?? 2
+            try BlocksCommand.writeTraces(sources: sources, executors: chosen.filter { $0 != .builtIn(.bound) },
+                                          threads: traceThreads, to: trace)
+        }
         let summary = BlockRunSummary(results)
         Output.out((summary.description + "\n"))
         // A vector that could not be loaded has one row and no executor.
@@ -194,5 +202,21 @@ struct BlocksCommand: ParsableCommand {
             if let t = d.traceDiff { s += "\n" + TraceDiffText.indented(t, by: "    ") }
         }
         return s
+    }
+
+    /// `--trace DIR`: every vector's traces under every executor, as `DIR/<vector>/<executor>/trace-<i>-<hash>.jsonl`.
+    static func writeTraces(sources: [VectorSource], executors: [ExecutorSpec], threads: Int, to dir: String) throws {
+        for source in sources {
+            guard case .success(let vector) = BlockVectorIO.load(source) else { continue }  // reported by the run
+            for executor in executors {
+                let target = dir + "/" + BlockRunner.fileName(vector.name) + "/" + BlockRunner.fileName(executor.name)
+                switch Traces.traces(vector, executor: executor, threads: threads) {
+                case .success(let traces):
+                    do { try Traces.write(traces, to: target) } catch { throw ValidationError("--trace: \(error)") }
+                case .failure(let error):
+                    Output.err("trace: \(vector.name) [\(executor.name)]: \(error)\n")
+                }
+            }
+        }
     }
 }

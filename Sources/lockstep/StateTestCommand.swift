@@ -34,6 +34,9 @@ struct StateTestCommand: ParsableCommand {
     @Option(help: "Executor: serial, blockstm or bal (each case as a one-transaction block through Block-STM, or through the BAL executor from a derived list, with 2 threads).")
     var executor: String = "serial"
 
+    @Option(help: "Write each case's EIP-3155 trace (run as a one-transaction block by --executor; the summary line with the post-state root) to DIR/<case>/trace-0-<txhash>.jsonl. Cases whose transaction is rejected have none.")
+    var trace: String?
+
     @Argument(help: "State-test files, or directories searched recursively for .json and .json.zst files.")
     var paths: [String] = []
 
@@ -82,6 +85,7 @@ struct StateTestCommand: ParsableCommand {
         }
         let results = runner.run(sources: sources, progress: progress)
         if progress != nil { Output.err("\r\u{1B}[K") }
+        if let trace { try writeTraces(sources: sources, ran: results, executor: runner.executor, to: trace) }
 
         var out = ""
         for r in results {
@@ -108,6 +112,24 @@ struct StateTestCommand: ParsableCommand {
                 : "all \(summary.skipped) selected case\(summary.skipped == 1 ? " was" : "s were") skipped"
             Output.err("error: " + EmptyRun.message(why) + "\n")
             throw ExitCode(1)
+        }
+    }
+
+    /// `--trace DIR`: the trace of every case that ran (not skipped), as `DIR/<case>/trace-0-<hash>.jsonl`.
+    private func writeTraces(sources: [VectorSource], ran results: [StateTestResult], executor: BlockRunner.Executor,
+                             to dir: String) throws {
+        let ran = Set(results.filter { $0.skipReason == nil }.map(\.name))
+        for source in sources {
+            for c in StateTestLoader.load(source).cases where ran.contains(c.name) {
+                switch Traces.traces(c, executor: .builtIn(executor)) {
+                case .success(let t?):
+                    do { try Traces.write([t], to: dir + "/" + BlockRunner.fileName(c.name)) } catch {
+                        throw ValidationError("--trace: \(error)")
+                    }
+                case .success(nil): break
+                case .failure(let error): Output.err("trace: \(c.name): \(error)\n")
+                }
+            }
         }
     }
 
