@@ -11,7 +11,9 @@ import json
 import os
 import sys
 
-FIELDS = ("pc", "op", "gas", "depth", "stack")
+# TRACE_FIELDS (comma-separated) widens the comparison, e.g. pc,op,gas,depth,stack,gasCost,memSize,refund.
+FIELDS = tuple(os.environ.get("TRACE_FIELDS", "pc,op,gas,depth,stack").split(","))
+HEX = {"gas", "gasCost"}
 
 
 def files(d):
@@ -32,7 +34,7 @@ def steps(path):
 
 
 def key(obj):
-    return tuple(int(obj[k], 16) if k == "gas" else obj.get(k) for k in FIELDS)
+    return tuple(int(obj[k], 16) if k in HEX and k in obj else obj.get(k) for k in FIELDS)
 
 
 def short(obj):

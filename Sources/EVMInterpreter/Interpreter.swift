@@ -373,6 +373,7 @@ extension EVM {
                         ? EVM.create2Address(sender: sender, salt: salt, initCode: initCode)
                         : EVM.createAddress(sender: sender, nonce: senderNonce)
                     if accessLists { state.accessAddress(address) }
+                    hook.enter(gasLeft: gas)  // the creation's cost, without the child's gas (as the Python spec)
                     let childGas = schedule.allButOne64th ? gas - gas / 64 : gas  // EIP-150: all but one 64th
                     gas -= childGas
                     if state.balance(sender) < value || senderNonce == UInt64.max || msg.depth + 1 > GasCost.callDepthLimit {
@@ -388,7 +389,6 @@ extension EVM {
                     let child = Message(caller: sender, target: address, codeAddress: address, value: value,
                                         input: [], gas: childGas, depth: msg.depth + 1, isStatic: false,
                                         transfersValue: true, code: Code(initCode))
-                    hook.enter(gasLeft: gas)
                     let result = create(child)
                     gas += result.gasLeft
                     if let created = result.createdAddress {

@@ -9,8 +9,8 @@ protocol StepHook {
     /// step line shows it.
     func step(pc: Int, op: UInt8, gas: Int64, stack: UnsafeMutablePointer<UInt256>, sp: Int, memory: Memory, depth: Int,
               returnData: [UInt8])
-    /// Right before the current instruction starts a child frame (CALL*, CREATE*): the frame's gas after the
-    /// instruction's charges, the child's allowance included.
+    /// Before the current instruction starts a child frame: the frame's gas after the instruction's charges (CALL*:
+    /// the child's allowance included; CREATE*: not, as the Python spec's `gasCost` counts them).
     func enter(gasLeft: Int64)
     /// The frame halts exceptionally with `gasLeft` still unspent before the halt burns it.
     func halted(gasLeft: Int64)
@@ -46,7 +46,8 @@ public struct TraceOptions: Sendable, Equatable {
 /// quantities, top last), `depth` (1 for the transaction's frame), `returnData` (hex), `refund` (number: the
 /// transaction's refund counter), `opName`, and `error` on the instruction a frame halted or reverted at; `memory`
 /// when asked for. Precompiles and empty code run no instructions and give no lines, as in geth and the Python
-/// spec. `gasCost` is the gas the instruction took from its frame (a call's includes the gas it passed on).
+/// spec. `gasCost` is the gas the instruction took from its frame (a call's includes the gas it passed on, a
+/// creation's does not, as in the Python spec); 0 for an instruction that ran out of gas at its first charge.
 public final class EIP3155Tracer {
     public let options: TraceOptions
     /// The lines so far, in order.

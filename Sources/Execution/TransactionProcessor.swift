@@ -367,7 +367,9 @@ public enum TransactionProcessor {
             case .halt(let reason): EIP3155Tracer.errorName(reason)
             }
             // EIP-3155's gasUsed (as the Python spec and the EIP's example): the execution's, intrinsic gas and refund aside.
-            tracer.finish(output: result.output, gasUsed: UInt64(max(0, gas - result.gasLeft)), success: result.status.isSuccess,
+            // A creation's output is the code it deployed (the init code's return data), as the Python spec's.
+            let output = tx.to == nil ? result.createdAddress.map { state.code($0).bytes } ?? result.output : result.output
+            tracer.finish(output: output, gasUsed: UInt64(max(0, gas - result.gasLeft)), success: result.status.isSuccess,
                           error: error)
         }
 

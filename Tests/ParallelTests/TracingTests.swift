@@ -86,6 +86,23 @@ final class TracingTests: XCTestCase {
         XCTAssertTrue(call.last?.contains(#""pass":true"#) ?? false)
     }
 
+    /// Creations as the Python spec traces them: CREATE's gasCost is its own cost without the gas it passes on, and
+    /// a creation transaction's summary output is the code it deployed.
+    func testCreationCostAndOutput() {
+        var block = B()
+        block.fund(B.eoa(1))
+        // PUSH1 0 (size), PUSH1 0 (offset), PUSH1 0 (value), CREATE, STOP: an empty creation.
+        block.deploy(B.contract(1), code: [0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0xf0, 0x00])
+        block.send(from: B.eoa(1), to: B.contract(1), gas: 200_000)
+        // Init code storing 0xfe at memory 0 and returning that one byte: the deployed code is 0xfe.
+        block.send(from: B.eoa(1), to: nil, data: [0x60, 0xfe, 0x60, 0x00, 0x53, 0x60, 0x01, 0x60, 0x00, 0xf3], gas: 200_000)
+        let (outcome, traces) = serialTraces(block)
+        XCTAssertEqual(outcome.rejected, [])
+        let create = traces[0]?.first { $0.contains(#""opName":"CREATE""#) }
+        XCTAssertTrue(create?.contains(#""gasCost":"0x7d00""#) ?? false, create ?? "no CREATE step")  // 32000
+        XCTAssertEqual(traces[1]?.last?.hasPrefix(#"{"output":"fe","#), true, traces[1]?.last ?? "no trace")
+    }
+
     /// A hot counter block: Block-STM under the always-parallel policy re-executes transactions; the trace of
     /// each one's final incarnation equals the serial trace, line for line, and so does the BAL executor's.
     func testBlockSTMAndBALTracesEqualSerial() {
