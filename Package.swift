@@ -6,8 +6,9 @@ import PackageDescription
 // ERC-20 transfer under callgrind. Release builds of these targets drop them; debug builds and tests keep them.
 let uncheckedExclusivity: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
-// Targets depend downward only:
-// lockstep -> Reports, Vectors, Execution -> EVMInterpreter -> Precompiles, EVMState -> MerkleTrie, RLP, Keccak -> EVMPrimitives
+// Targets depend downward only (README, "Module graph"):
+// lockstep -> Harness -> Workloads -> Vectors -> VectorIO, Execution -> EVMInterpreter -> Precompiles, EVMState
+//   -> MerkleTrie, RLP, Keccak -> EVMPrimitives; Harness -> Reports (the report model, writers and gate) -> Execution
 let package = Package(
     name: "Lockstep",
     platforms: [.macOS(.v15)],
@@ -46,10 +47,13 @@ let package = Package(
         .target(name: "Execution", dependencies: ["EVMPrimitives", "Keccak", "RLP", "MerkleTrie", "EVMState", "EVMInterpreter", "Precompiles", "CSecp256k1"],
                 swiftSettings: uncheckedExclusivity),
         .target(name: "VectorIO", dependencies: ["CZstd"]),
-        .target(name: "Vectors", dependencies: ["EVMPrimitives", "EVMState", "Execution", "VectorIO", "CSecp256k1", "Keccak", "RLP", "MerkleTrie"]),
-        .target(name: "Reports", dependencies: ["EVMPrimitives", "EVMState", "Vectors", "VectorIO", "Execution"]),
+        .target(name: "Vectors", dependencies: ["EVMPrimitives", "EVMState", "EVMInterpreter", "Execution", "VectorIO", "Keccak", "RLP", "MerkleTrie"]),
+        .target(name: "Workloads", dependencies: ["EVMPrimitives", "EVMState", "Execution", "Vectors", "Keccak", "RLP", "CSecp256k1"]),
+        .target(name: "Reports", dependencies: ["EVMPrimitives", "Execution"]),
+        .target(name: "Harness", dependencies: ["EVMPrimitives", "EVMState", "EVMInterpreter", "Execution", "Keccak", "RLP", "VectorIO",
+                                                "Vectors", "Workloads", "Reports"]),
         .executableTarget(name: "lockstep", dependencies: [
-            "EVMPrimitives", "Vectors", "VectorIO", "Execution", "Reports", "Precompiles",
+            "EVMPrimitives", "EVMState", "Vectors", "VectorIO", "Execution", "Workloads", "Reports", "Harness", "Precompiles",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -59,11 +63,11 @@ let package = Package(
         .testTarget(name: "BLS12381Tests", dependencies: ["BLS12381"]),
         .testTarget(name: "PrecompilesTests", dependencies: ["Precompiles", "EVMPrimitives"]),
         .testTarget(name: "InterpreterTests", dependencies: ["EVMInterpreter", "EVMState", "Execution", "EVMPrimitives"]),
-        .testTarget(name: "ConformanceTests", dependencies: ["Vectors", "Execution", "EVMPrimitives"]),
-        .testTarget(name: "ParallelTests", dependencies: ["Execution", "EVMState", "EVMPrimitives", "EVMInterpreter"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Vectors", "Execution", "EVMState", "EVMPrimitives"]),
-        .testTarget(name: "BlockTests", dependencies: ["Vectors", "Execution", "EVMPrimitives", "EVMState", "VectorIO"]),
-        .testTarget(name: "GeneratorTests", dependencies: ["Vectors", "Execution", "EVMPrimitives", "EVMState"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["Vectors", "Harness", "Execution", "EVMPrimitives"]),
+        .testTarget(name: "ParallelTests", dependencies: ["Execution", "Workloads", "EVMState", "EVMPrimitives", "EVMInterpreter"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Harness", "Workloads", "Vectors", "Execution", "EVMState", "EVMPrimitives"]),
+        .testTarget(name: "BlockTests", dependencies: ["Vectors", "Harness", "Workloads", "Execution", "EVMPrimitives", "EVMState", "VectorIO"]),
+        .testTarget(name: "GeneratorTests", dependencies: ["Vectors", "Workloads", "Harness", "Execution", "EVMPrimitives", "EVMState"]),
     ],
     swiftLanguageModes: [.v6]
 )
@@ -75,7 +79,7 @@ if Context.environment["LOCKSTEP_FUZZ"] == "1" {
     package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"))
     let fuzzers: [(String, [Target.Dependency])] = [
         ("FuzzRLP", ["RLP"]),
-        ("FuzzTransaction", ["Vectors"]),
+        ("FuzzTransaction", ["Execution"]),
         ("FuzzStateTest", ["Vectors", "VectorIO"]),
         ("FuzzBlockVector", ["Vectors"]),
         ("FuzzBlockchainTest", ["Vectors"]),

@@ -7,7 +7,7 @@
 #   SKIP_TABLE=1 bash ci/fill-vectors.sh
 #   SCRATCH_PATH=.build-x bash ci/fill-vectors.sh   # build directory (default .build)
 #
-# The vector set is GeneratorSuite.committed (Sources/Vectors/Generator/GeneratorSuite.swift): the Cancun set
+# The vector set is GeneratorSuite.committed (Sources/Workloads/Generator/GeneratorSuite.swift): the Cancun set
 # directly under Vectors/blocks/, and the later-fork vectors under Vectors/blocks/<fork>/ (osaka/, bpo2/), each
 # filled by the spec at its own fork (`--state.fork` from its metadata.json). Part files over 16 KiB are stored
 # zstd-compressed (.json.zst); the loader reads both forms. Vector directories not written by the generator

@@ -1,5 +1,5 @@
+import Execution
 import FuzzSupport
-import Vectors
 
 // A decoded signed transaction (sender recovered) encodes back to the bytes it came from.
 runFuzzer { data, count in

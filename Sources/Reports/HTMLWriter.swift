@@ -287,10 +287,14 @@ public enum HTMLWriter {
     /// The most workloads a chart draws (the table lists them all).
     static let maxChartWorkloads = 12
 
+    /// The suite generated workloads report under: `GeneratedWorkloads.suite` (in `Workloads`, below the harness;
+    /// `Reports` depends on no other module, and `ReportsTests` checks the two agree).
+    static let generatedSuite = "generated"
+
     /// The workloads the charts draw: the generated ones (the suite designed for measuring) when the run has them,
     /// else the longest-running ones, at most `maxChartWorkloads`, in report order.
     static func chartWorkloads(_ r: RunReport) -> [WorkloadPerformance] {
-        let generated = r.workloads.filter { $0.suite == GeneratedWorkloads.suite }
+        let generated = r.workloads.filter { $0.suite == generatedSuite }
         let pool = generated.isEmpty ? r.workloads : generated
         guard pool.count > maxChartWorkloads else { return pool }
         let keep = Set(pool.sorted { $0.serialSeconds > $1.serialSeconds }.prefix(maxChartWorkloads).map(\.id))
@@ -307,7 +311,7 @@ public enum HTMLWriter {
     static func chartNote(_ r: RunReport) -> String {
         let shown = chartWorkloads(r).count
         guard shown < r.workloads.count else { return "" }
-        return "; \(shown) of \(r.workloads.count) workloads drawn (\(r.workloads.contains { $0.suite == GeneratedWorkloads.suite } ? "the generated ones" : "the longest-running")), all in the table"
+        return "; \(shown) of \(r.workloads.count) workloads drawn (\(r.workloads.contains { $0.suite == generatedSuite } ? "the generated ones" : "the longest-running")), all in the table"
     }
 
     static func orderedExecutors(_ runs: [ParallelRun]) -> [String] {

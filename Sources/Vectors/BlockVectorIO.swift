@@ -231,7 +231,7 @@ public enum BlockVectorIO {
     }
 
     /// `alloc`: address -> {balance, nonce?, code?, storage?}.
-    static func readAlloc(_ value: Any, at path: String) throws(FieldError) -> InMemoryState {
+    public static func readAlloc(_ value: Any, at path: String) throws(FieldError) -> InMemoryState {
         let alloc = try JSONFields(value, path: path)
         var accounts: [Address: Account] = [:]
         for key in alloc.object.keys.sorted() {

@@ -3,8 +3,8 @@ import EVMPrimitives
 import VectorIO
 
 /// Why one field of a vector could not be read; the loader adds the file and test around it.
-struct FieldError: Error {
-    var reason: String
+public struct FieldError: Error {
+    public var reason: String
     /// The error makes one transaction invalid (its signature, its chain) rather than the vector unreadable: a block
     /// vector lists that transaction as rejected, as t8n tools do.
     var rejectsTransaction: Bool

@@ -61,7 +61,7 @@ public struct T8nResult: Sendable, Equatable {
     }
 
     /// Reads a `result` object; `path` names it in errors.
-    static func parse(_ value: Any, at path: String) throws(FieldError) -> T8nResult {
+    public static func parse(_ value: Any, at path: String) throws(FieldError) -> T8nResult {
         let f = try JSONFields(value, path: path)
         func hash(_ key: String) throws(FieldError) -> Hash32 { try HexField.hash(try f.string(key), at: f.at(key)) }
         func optionalHash(_ key: String) throws(FieldError) -> Hash32? { f.has(key) ? try hash(key) : nil }

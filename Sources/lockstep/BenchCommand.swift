@@ -4,8 +4,10 @@ import Synchronization
 import EVMPrimitives
 import EVMState
 import Execution
+import Harness
 import Precompiles
 import Vectors
+import Workloads
 
 /// `lockstep bench`: micro and block benchmarks. Build with `-c release` for meaningful numbers.
 struct BenchCommand: ParsableCommand {

@@ -4,7 +4,9 @@ import Synchronization
 import EVMPrimitives
 import EVMState
 import Execution
+import Harness
 import Vectors
+import Workloads
 
 /// `lockstep bench evm`: Lockstep's serial executor and revm (through pyrevm) on the same blocks, in interleaved
 /// rounds. Build with `-c release` for meaningful numbers.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Execution
+import Harness
 import VectorIO
 import Vectors
 

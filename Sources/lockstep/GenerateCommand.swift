@@ -2,7 +2,9 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import EVMPrimitives
+import Harness
 import Vectors
+import Workloads
 
 /// `lockstep generate`: seeded conflict-heavy block vectors (t8n directory form, signed transactions), the
 /// committed reference-checked suite, and the `WORKLOADS.md` table.

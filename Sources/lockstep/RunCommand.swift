@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
 import Execution
+import Harness
 import Reports
 import Vectors
+import Workloads
 
 /// `lockstep run`: the default suite, or the given vectors, through every executor; writes a report and gates on it.
 struct RunCommand: ParsableCommand {

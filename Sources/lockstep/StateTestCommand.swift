@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import EVMPrimitives
+import Harness
 import VectorIO
 import Vectors
 

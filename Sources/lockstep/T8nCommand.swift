@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import EVMPrimitives
 import Execution
+import Harness
 import VectorIO
 import Vectors
 

@@ -3,6 +3,7 @@ import XCTest
 import EVMPrimitives
 import EVMState
 import Execution
+@testable import Harness
 @testable import Vectors
 
 /// The block runner on a small hand-made block: serial and Block-STM agree, expectations are checked, and a

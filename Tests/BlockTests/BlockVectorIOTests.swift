@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 import EVMPrimitives
 import EVMState
-import Execution
+@testable import Execution
 @testable import Vectors
 
 /// The block-vector loader and writer on tiny fixtures: both forms, .zst, sender recovery, bad input, round trips.

@@ -5,6 +5,7 @@ import EVMPrimitives
 import EVMState
 import Execution
 import RLP
+@testable import Harness
 @testable import Vectors
 
 /// `lockstep blocktest`'s loader, header code and runner: the shared BlockchainTests pass, and each check fails

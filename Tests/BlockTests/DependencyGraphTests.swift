@@ -2,6 +2,7 @@ import XCTest
 import EVMPrimitives
 import EVMState
 @testable import Execution
+@testable import Workloads
 
 /// Dependency graphs with known answers: hand-made access sets, and serial runs of the benchmark blocks.
 final class DependencyGraphTests: XCTestCase {

@@ -1,8 +1,9 @@
 import Foundation
 import XCTest
 import EVMPrimitives
-import Execution
+@testable import Execution
 import VectorIO
+@testable import Harness
 @testable import Vectors
 
 /// Issue 12 for block vectors: invalid signatures reject the transaction (as t8n tools do) instead of failing the

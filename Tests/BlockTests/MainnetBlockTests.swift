@@ -4,6 +4,7 @@ import EVMPrimitives
 import EVMState
 import Execution
 import VectorIO
+@testable import Harness
 @testable import Vectors
 
 /// The 52 shared mainnet blocks: every one loads (senders recovered and equal to `from`, transaction hashes equal),

@@ -1,6 +1,6 @@
 import XCTest
 import EVMPrimitives
-import Execution
+@testable import Execution
 @testable import Vectors
 
 /// EIP-7702 type-4 transactions in the consensus encoding, against execution-spec-tests' `txbytes`.

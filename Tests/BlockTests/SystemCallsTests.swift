@@ -7,6 +7,7 @@ import Execution
 import RLP
 import MerkleTrie
 import VectorIO
+@testable import Harness
 @testable import Vectors
 
 /// Prague's block-level rules: the EIP-2935 pre-block system call, the EIP-7002 and EIP-7251 end-of-block system

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 import EVMPrimitives
-import Execution
+@testable import Execution
 @testable import Vectors
 
 /// Signing hashes, RFC 6979 signatures, sender recovery and the EIP-2718 encoding, against ethereum/tests.

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 import EVMPrimitives
-import Execution
+@testable import Execution
 import Keccak
 import VectorIO
 @testable import Vectors

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import EVMPrimitives
 import Execution
+@testable import Harness
 @testable import Vectors
 
 /// The state-test loader on tiny hand-written fixtures: fields, transaction types, sender derivation, bad input.

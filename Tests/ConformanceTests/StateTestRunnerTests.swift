@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import EVMPrimitives
 import Execution
+@testable import Harness
 @testable import Vectors
 
 /// The runner's selection, skipping and pass rule, and a representative slice of the shared state tests.

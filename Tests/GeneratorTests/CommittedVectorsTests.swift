@@ -4,7 +4,9 @@ import EVMPrimitives
 import EVMState
 import Execution
 import VectorIO
+@testable import Harness
 @testable import Vectors
+@testable import Workloads
 
 /// The committed vectors under `Vectors/blocks/`: each is exactly what the generator writes for its recorded
 /// options, and Lockstep's serial executor and Block-STM reproduce the Python execution specification's results

@@ -5,7 +5,9 @@ import EVMState
 import Execution
 import Keccak
 import VectorIO
+@testable import Harness
 @testable import Vectors
+@testable import Workloads
 
 /// The EIP-7702 workloads (`delegations`, `intents`) and the generator's `fork` option.
 final class DelegationWorkloadTests: XCTestCase {

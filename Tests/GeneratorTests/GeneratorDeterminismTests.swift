@@ -3,7 +3,9 @@ import XCTest
 import EVMPrimitives
 import EVMState
 import Execution
+@testable import Harness
 @testable import Vectors
+@testable import Workloads
 
 /// Same seed, same bytes; and every transaction does what the generator meant it to do.
 final class GeneratorDeterminismTests: XCTestCase {

@@ -3,6 +3,7 @@ import XCTest
 import EVMPrimitives
 import Keccak
 @testable import Vectors
+@testable import Workloads
 
 /// Known answers for the generator's building blocks: the random stream, the Zipf table, ABI and storage slots,
 /// and the embedded contract bytecode.

@@ -3,6 +3,7 @@ import XCTest
 import EVMPrimitives
 import Execution
 @testable import Vectors
+@testable import Workloads
 
 /// Paths the generator tests read.
 enum TestPaths {

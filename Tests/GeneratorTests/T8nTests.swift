@@ -3,7 +3,9 @@ import XCTest
 import EVMPrimitives
 import EVMState
 import Execution
+@testable import Harness
 @testable import Vectors
+@testable import Workloads
 
 /// `lockstep t8n`'s transition and the t8n result model, against answers from execution-specs' t8n
 /// (`ethereum-spec-evm t8n --state.fork Cancun`, version 2.20.0) on the same input.

@@ -3,7 +3,9 @@ import XCTest
 import EVMPrimitives
 import EVMState
 import Execution
+@testable import Harness
 @testable import Vectors
+@testable import Workloads
 
 /// The `uniswap` workload on the production Uniswap V3 and ERC-20 bytecode in shared/vectors/contracts
 /// (skipped when that directory is absent). The expected values come from execution-specs' t8n on the same block

@@ -3,6 +3,7 @@ import Foundation
 import EVMPrimitives
 import EVMState
 @testable import Execution
+@testable import Workloads
 
 /// The block-access-list executor: the lists a serial run derives, their JSON form, and that a list
 /// which does not describe the block is caught with the entry named. (Equality with serial on every

@@ -3,6 +3,7 @@ import EVMPrimitives
 import EVMState
 import EVMInterpreter
 @testable import Execution
+@testable import Workloads
 
 /// Hand-built blocks run serially and with Block-STM at 1, 2, 4, 8 and 16 threads and under seeded
 /// stress; every result must be identical, and known answers are checked on the serial result.

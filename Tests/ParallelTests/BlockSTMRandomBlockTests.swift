@@ -3,6 +3,7 @@ import EVMPrimitives
 import EVMState
 import EVMInterpreter
 @testable import Execution
+@testable import Workloads
 
 /// Seeded mixed blocks: a small pool of accounts (nonce chains, shared balances), a hot counter, the
 /// coinbase recorder, token transfers, CREATE2/SELFDESTRUCT churn on one address, reverts, bad nonces

@@ -3,6 +3,7 @@ import EVMPrimitives
 import EVMState
 import EVMInterpreter
 @testable import Execution
+@testable import Workloads
 
 /// EIP-7702 under Block-STM: a delegation designator (code) and an authority's nonce are account writes, so
 /// they are multi-versioned like any other; a later transaction that calls the delegated EOA must read the

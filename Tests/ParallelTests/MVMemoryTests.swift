@@ -2,6 +2,7 @@ import XCTest
 import EVMPrimitives
 import EVMState
 @testable import Execution
+@testable import Workloads
 
 /// The multi-version memory and scheduler on their own.
 final class MVMemoryTests: XCTestCase {

@@ -4,6 +4,7 @@ import EVMPrimitives
 import EVMState
 import EVMInterpreter
 @testable import Execution
+@testable import Workloads
 
 /// The gang and the parallel end of a block: the commit and roots spread over threads must equal the
 /// serial path (`InMemoryState.apply`/`credit`, withdrawals, `BlockFinalization.outcome`) exactly.

@@ -4,6 +4,7 @@ import EVMPrimitives
 import EVMState
 import EVMInterpreter
 @testable import Execution
+@testable import Workloads
 
 /// A hand-built block: pre-state, environment, transactions.
 struct TestBlock {

@@ -3,6 +3,7 @@ import EVMPrimitives
 import EVMState
 import EVMInterpreter
 @testable import Execution
+@testable import Workloads
 
 /// EIP-3155 traces (issue 15): a known-answer trace of a small program, errors, nested frames, and every
 /// executor's trace equal to the serial one (Block-STM's final incarnation under re-executions, BAL).

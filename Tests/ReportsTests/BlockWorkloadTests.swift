@@ -3,7 +3,9 @@ import EVMPrimitives
 import EVMState
 import Execution
 import Vectors
+@testable import Harness
 @testable import Reports
+@testable import Workloads
 
 /// Block workloads through `BlockRunner` and the adapter: executors agree on the generated blocks, the dependency
 /// figures have known answers, and a planted divergence reaches the report with its first transaction and state diff.
@@ -249,5 +251,12 @@ final class BlockWorkloadTests: XCTestCase {
         XCTAssertEqual(Reproduce.stateTest(path: "dir/a b.json", test: "t(1)", fork: "Cancun", indexes: "d0g0v0"),
                        "lockstep statetest --filter ':t\\(1\\):Cancun:d0g0v0$' 'dir/a b.json'")
         XCTAssertEqual(Reproduce.exactPattern("mixed-hot10pct"), "^mixed-hot10pct$")
+    }
+
+    func testWritersNameTheGeneratedSuiteAsTheHarnessDoes() throws {
+        // `Reports` depends on no module, so the HTML writer holds its own copy of the generated suite's name.
+        let block = try XCTUnwrap(try GeneratedWorkloads.blocks(transactions: 2, seed: 1).first)
+        XCTAssertEqual(WorkloadSource.generated(block).suite, GeneratedWorkloads.suite)
+        XCTAssertEqual(HTMLWriter.generatedSuite, GeneratedWorkloads.suite)
     }
 }

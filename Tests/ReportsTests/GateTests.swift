@@ -1,4 +1,5 @@
 import XCTest
+@testable import Harness
 @testable import Reports
 
 /// The CI gate: planted regressions with tight intervals must fail the run; changes inside the noise must not.

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+@testable import Harness
 @testable import Reports
 
 /// Names and messages come from vectors, so anyone can put markup in them: every format must show them as text.

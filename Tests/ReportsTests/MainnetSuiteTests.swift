@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+@testable import Harness
 @testable import Reports
 import Vectors
 

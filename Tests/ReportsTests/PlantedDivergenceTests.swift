@@ -3,6 +3,7 @@ import EVMPrimitives
 import EVMState
 @_spi(Testing) import EVMInterpreter
 @_spi(Testing) import Execution
+@_spi(Testing) @testable import Harness
 @_spi(Testing) @testable import Vectors
 @testable import Reports
 

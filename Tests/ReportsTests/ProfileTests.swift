@@ -1,8 +1,10 @@
 import XCTest
 import EVMPrimitives
 @testable import Execution
+@testable import Harness
 @testable import Reports
 @testable import Vectors
+@testable import Workloads
 
 /// Where parallel time goes and which locations contend: Block-STM's per-worker profile, merged and reported.
 final class ProfileTests: XCTestCase {

@@ -1,7 +1,9 @@
 import Foundation
 import XCTest
 import Vectors
+@testable import Harness
 @testable import Reports
+@testable import Workloads
 
 /// `--shard K/N` splits deterministically, and merging the shards gives the unsharded report.
 final class ShardMergeTests: XCTestCase {

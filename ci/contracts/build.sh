@@ -2,14 +2,14 @@
 # Recompiles the workload contracts in Vectors/contracts/*.vy with a pinned Vyper and rewrites
 #   Vectors/contracts/NAME.hex            runtime bytecode (what the generator puts in the pre-state)
 #   Vectors/contracts/NAME.json           storage layout and method identifiers
-#   Sources/Vectors/Generator/ContractBytecode.swift   the same bytecode embedded for `lockstep generate`
+#   Sources/Workloads/Generator/ContractBytecode.swift   the same bytecode embedded for `lockstep generate`
 # Usage: bash ci/contracts/build.sh        (installs vyper==$VYPER_VERSION with pip when missing)
 #        bash ci/contracts/build.sh --check (fails when the committed files differ from a fresh build)
 set -euo pipefail
 VYPER_VERSION=0.4.3
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 src="$root/Vectors/contracts"
-swift_out="$root/Sources/Vectors/Generator/ContractBytecode.swift"
+swift_out="$root/Sources/Workloads/Generator/ContractBytecode.swift"
 
 if ! vyper --version 2>/dev/null | grep -q "^$VYPER_VERSION"; then
     python3 -m pip install --quiet "vyper==$VYPER_VERSION"

@@ -30,7 +30,7 @@ import EVMPrimitives
 /// nonce chain, a block of identical calls and a block of cheap transactions at two threads all run
 /// serially, while many independent expensive transactions run in parallel. A wrong guess costs speed,
 /// never correctness: both paths give the same result.
-enum SerialRule {
+public enum SerialRule {
     /// Block-STM's extra work per transaction beyond its serial execution, summed over the threads, in gas
     /// (multi-version reads and writes, validation, the result's hand-over; with the block end's
     /// per-transaction share that two threads do not halve). Fitted to release-build medians on this
@@ -38,10 +38,10 @@ enum SerialRule {
     /// blocks about 0.5x, with 0.187 ns per unit of gas limit on ERC-20 transfers; a unit of gas of the
     /// compute-heavy benchmark takes 2 ns. 100,000 keeps that benchmark parallel at 2 threads and sends
     /// the ERC-20 blocks, which lose there, to the serial executor.
-    static let transactionOverheadGas = 100_000.0
+    public static let transactionOverheadGas = 100_000.0
     /// A parallel run's fixed cost per participant, in gas: about 150 µs at 2 threads before the caller
     /// joined the work (`WorkerGang`), `lockstep bench blockstm --calibrate` measures it.
-    static let threadStartGas = 400_000.0
+    public static let threadStartGas = 400_000.0
 
     /// The machine's processors, read once: `ProcessInfo.activeProcessorCount` reads the cgroup's CPU quota
     /// files on Linux (about 30 µs a call), which on every block would cost a one-transaction block a

@@ -1,0 +1,176 @@
+import Dispatch
+import Foundation
+import Synchronization
+import EVMPrimitives
+import EVMState
+import Execution
+import Keccak
+import Vectors
+
+/// The outcome of one case, or of one part of a file that failed to load: what `--json` prints and reports list.
+public struct StateTestResult: Sendable, Equatable {
+    public var name: String
+    /// The fork name as the vector spells it; empty for a load error above the fork level.
+    public var fork: String
+    public var pass: Bool
+    /// The post-state root the executor produced; nil when nothing ran.
+    public var stateRoot: Hash32?
+    public var logsHash: Hash32?
+    /// Why the case failed (mismatches, an unexpected rejection, a load error); nil when it passed or was skipped.
+    public var error: String?
+    /// Why the case was not run; nil when it ran.
+    public var skipReason: String?
+
+    public init(name: String, fork: String, pass: Bool, stateRoot: Hash32? = nil, logsHash: Hash32? = nil,
+                error: String? = nil, skipReason: String? = nil) {
+        self.name = name; self.fork = fork; self.pass = pass; self.stateRoot = stateRoot; self.logsHash = logsHash
+        self.error = error; self.skipReason = skipReason
+    }
+
+    public var isSkipped: Bool { skipReason != nil }
+    public var isFailure: Bool { !pass && skipReason == nil }
+}
+
+/// Totals over a list of results.
+public struct StateTestSummary: Sendable, Equatable, CustomStringConvertible {
+    public var passed = 0
+    public var failed = 0
+    public var skipped = 0
+
+    public init(_ results: [StateTestResult]) {
+        for r in results {
+            if r.pass { passed += 1 } else if r.isSkipped { skipped += 1 } else { failed += 1 }
+        }
+    }
+
+    /// `N passed, M failed, K skipped`: the last line of every `lockstep statetest` run.
+    public var description: String { "\(passed) passed, \(failed) failed, \(skipped) skipped" }
+}
+
+/// Selects, runs and judges state-test cases with `StateTestExecutor`, loading and running files in parallel.
+public struct StateTestRunner: Sendable {
+    /// Only cases whose name matches (searched anywhere in the name).
+    public var filter: NamePattern?
+    /// Only cases of this fork: compared as a `Fork` when the name is known (so `Merge` selects `Paris`), else by
+    /// name, ignoring case.
+    public var fork: String?
+    public var skipList: SkipList
+    /// Worker threads; the default is one per processor.
+    public var threads: Int
+    /// The executor each case runs with (`.blockstm`: as a one-transaction block, see `BlockRunner.runStateTestAsBlock`).
+    public var executor: StateTestExecutorKind = .serial
+
+    public init(filter: NamePattern? = nil, fork: String? = nil, skipList: SkipList = SkipList(),
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.filter = filter; self.fork = fork; self.skipList = skipList; self.threads = max(1, threads)
+    }
+
+    /// keccak256(rlp([])): the logs hash of a transaction without logs.
+    public static let emptyLogsHash = Keccak256.hash([0xc0])
+
+    // MARK: - Selection
+
+    /// Whether the filters select a case (or a load error) with this name and fork (nil: fork not known).
+    public func selects(name: String, fork forkName: String?) -> Bool {
+        if let filter, !filter.matches(name) { return false }
+        if let wanted = fork, let forkName {
+            if let wantedFork = Fork(name: wanted) {
+                if Fork(name: forkName) != wantedFork { return false }
+            } else if wanted.lowercased() != forkName.lowercased() {
+                return false
+            }
+        }
+        return true
+    }
+
+    // MARK: - Running
+
+    /// Loads and runs every source, `threads` files at a time. Results come back in source order, and within a
+    /// file in the loader's order (test, fork, post entry), so output does not depend on scheduling.
+    /// `progress` is called after each file with (files done, files in all, failures so far), from worker threads.
+    public func run(sources: [VectorSource],
+                    progress: (@Sendable (_ done: Int, _ total: Int, _ failed: Int) -> Void)? = nil) -> [StateTestResult] {
+        let count = sources.count
+        guard count > 0 else { return [] }
+        // Largest files first, so that one big file does not run alone at the end.
+        let sizes = sources.map { (try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? Int) ?? 0 }
+        let order = sources.indices.sorted { sizes[$0] != sizes[$1] ? sizes[$0] > sizes[$1] : $0 < $1 }
+        let slots = Mutex([[StateTestResult]](repeating: [], count: count))
+        let next = Atomic<Int>(0)
+        let tally = Mutex((done: 0, failed: 0))
+        // Worker threads with stacks large enough for 1024 nested call frames (Dispatch's are 512 KiB).
+        WorkerThreads.run(count: min(threads, count)) { _ in
+            while true {
+                let k = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard k < count else { return }
+                let i = order[k]
+                let results = run(file: StateTestLoader.load(sources[i]))
+                slots.withLock { $0[i] = results }
+                let failures = results.reduce(0) { $0 + ($1.isFailure ? 1 : 0) }
+                let now = tally.withLock { t in
+                    t.done += 1; t.failed += failures
+                    return t
+                }
+                progress?(now.done, count, now.failed)
+            }
+        }
+        return slots.withLock { $0.flatMap { $0 } }
+    }
+
+    /// Runs the selected cases of a loaded file; its load errors become failed results (unless filtered out).
+    public func run(file: StateTestFile) -> [StateTestResult] {
+        var out: [StateTestResult] = []
+        for error in file.errors where error.test == nil || selects(name: error.name, fork: error.fork) {
+            out.append(StateTestResult(name: error.name, fork: error.fork ?? "", pass: false, error: error.reason))
+        }
+        for c in file.cases where selects(name: c.name, fork: c.forkName) {
+            out.append(run(c))
+        }
+        return out
+    }
+
+    /// Runs one case (every fork's transaction rules are implemented), unless the skip list names it.
+    public func run(_ c: StateTestCase) -> StateTestResult {
+        if let reason = skipList.reason(for: c.name) {
+            return StateTestResult(name: c.name, fork: c.forkName, pass: false, skipReason: reason)
+        }
+        let outcome: StateTestOutcome
+        if let why = c.unrepresentable {
+            // A transaction that cannot be encoded is invalid: nothing is applied.
+            outcome = StateTestOutcome(stateRoot: (StateTestExecutor.rejectedPostState(c.pre, env: c.env, fork: c.fork) ?? c.pre).stateRoot(),
+                                       logsHash: StateTestRunner.emptyLogsHash, rejection: why)
+        } else if executor != .serial {
+            outcome = BlockRunner.runStateTestAsBlock(c, executor: executor)
+        } else {
+            outcome = StateTestExecutor.run(pre: c.pre, env: c.env, tx: c.tx, fork: c.fork)
+        }
+        var result = StateTestRunner.judge(c, outcome)
+        if executor != .serial, !result.pass, c.unrepresentable == nil,
+           StateTestRunner.judge(c, StateTestExecutor.run(pre: c.pre, env: c.env, tx: c.tx, fork: c.fork)).pass {
+            // A mismatch between executors: serial passes the case. Traced only now, so a passing run costs nothing.
+            let trace = BlockRunner.stateTestTraceDiff(c, executor: executor)
+            result.error = (result.error ?? "") + "; serial passes; " + trace.summaryLine
+        }
+        return result
+    }
+
+    /// Compares an outcome with the case's expectations. A valid transaction passes when it was included and both
+    /// roots match; an invalid one (`expectException`) when it was rejected and the state root matches (it must
+    /// be the pre-state root, since nothing is applied).
+    public static func judge(_ c: StateTestCase, _ outcome: StateTestOutcome) -> StateTestResult {
+        var problems: [String] = []
+        if let expected = c.expectException {
+            if outcome.rejection == nil { problems.append("expected exception \(expected), but the transaction was included") }
+        } else if let rejection = outcome.rejection {
+            problems.append("transaction rejected: \(rejection)")
+        }
+        if outcome.stateRoot != c.expectedStateRoot {
+            problems.append("state root \(outcome.stateRoot), expected \(c.expectedStateRoot)")
+        }
+        if c.expectException == nil && outcome.logsHash != c.expectedLogsHash {
+            problems.append("logs hash \(outcome.logsHash), expected \(c.expectedLogsHash)")
+        }
+        return StateTestResult(name: c.name, fork: c.forkName, pass: problems.isEmpty, stateRoot: outcome.stateRoot,
+                               logsHash: outcome.logsHash, error: problems.isEmpty ? nil : problems.joined(separator: "; "))
+    }
+}
