@@ -95,24 +95,12 @@ public enum BlockRunAdapter {
         return (cases, performance(rows: rows, suite: suite, hotRatio: hotRatio, executorName: executorName, bootstrap: bootstrap))
     }
 
-    /// One row as a case. A row for a vector that did not load is an `error`; a block of an unsupported fork is a
-    /// `skip`; a row where nothing ran is an `error`; otherwise `pass` or `fail`.
+    /// One row as a case, with the status its runner decided (`RunStatus.caseStatus`) and its reason as the message.
     public static func caseResult(_ row: BlockRunResult, suite: String, executor: String, serial: BlockRunResult?,
                                   expected: ExpectedBlockResult?, reproduce: String?) -> CaseResult {
-        let status: CaseStatus
-        if row.pass {
-            status = .pass
-        } else if row.executor.isEmpty {
-            status = .error
-        } else if let fork = Fork(name: row.fork), !fork.isSupported, row.stateRoot == nil {
-            status = .skip
-        } else if row.stateRoot == nil {
-            status = .error
-        } else {
-            status = .fail
-        }
+        let status = row.status.caseStatus
         var c = CaseResult(suite: suite, name: row.name, executor: executor, threads: max(1, row.threads), fork: row.fork,
-                           status: status, message: row.error, reproduce: reproduce)
+                           status: status, message: row.status.reason, reproduce: reproduce)
         if row.stateRoot != nil {
             c.actual = OutcomeSummary(stateRoot: row.stateRoot, receiptsRoot: row.receiptsRoot, logsHash: row.logsHash,
                                       gasUsed: row.gasUsed,

@@ -13,7 +13,13 @@ public struct BlockRunResult: Codable, Sendable, Equatable {
     public var executor: String
     /// Worker threads (1 for serial, 0 for a load error).
     public var threads: Int
-    public var pass: Bool
+    /// What the runner decided: passed, failed (the problems), error (the vector did not load, the tool gave no
+    /// outcome) or skipped (an unsupported fork). `pass` and `error` mirror it for readers of the JSON lines.
+    public var status: RunStatus {
+        didSet { pass = status.isPassed; error = status.reason }
+    }
+    /// Whether `status` is `passed`.
+    public private(set) var pass: Bool
     public var stateRoot: String?
     public var receiptsRoot: String?
     public var logsHash: String?
@@ -25,8 +31,8 @@ public struct BlockRunResult: Codable, Sendable, Equatable {
     public var matchesSerial: Bool?
     /// Whether the fields the vector's `expected` states match; nil when it has none.
     public var matchesExpected: Bool?
-    /// Every problem, `; `-separated; nil when the row passed.
-    public var error: String?
+    /// `status`'s reason (every problem, `; `-separated, or why nothing ran); nil when the row passed.
+    public private(set) var error: String?
     /// Where this executor first departed from the serial run; nil when it did not.
     public var divergence: BlockDivergence?
     public var timing: BlockTiming?
@@ -36,15 +42,16 @@ public struct BlockRunResult: Codable, Sendable, Equatable {
     /// The stress re-runs (`--stress N`) of a parallel executor; nil when none were asked for.
     public var stress: BlockStressSummary?
 
-    public init(name: String, fork: String, executor: String, threads: Int, pass: Bool, stateRoot: String? = nil,
+    public init(name: String, fork: String, executor: String, threads: Int, status: RunStatus, stateRoot: String? = nil,
                 receiptsRoot: String? = nil, logsHash: String? = nil, gasUsed: UInt64? = nil,
                 rejected: [RejectedTransaction]? = nil, matchesSerial: Bool? = nil, matchesExpected: Bool? = nil,
-                error: String? = nil, divergence: BlockDivergence? = nil, timing: BlockTiming? = nil,
+                divergence: BlockDivergence? = nil, timing: BlockTiming? = nil,
                 metrics: BlockRunMetrics? = nil, block: BlockStatistics? = nil, stress: BlockStressSummary? = nil) {
-        self.name = name; self.fork = fork; self.executor = executor; self.threads = threads; self.pass = pass
+        self.name = name; self.fork = fork; self.executor = executor; self.threads = threads; self.status = status
+        self.pass = status.isPassed; self.error = status.reason
         self.stateRoot = stateRoot; self.receiptsRoot = receiptsRoot; self.logsHash = logsHash; self.gasUsed = gasUsed
         self.rejected = rejected; self.matchesSerial = matchesSerial; self.matchesExpected = matchesExpected
-        self.error = error; self.divergence = divergence; self.timing = timing; self.metrics = metrics
+        self.divergence = divergence; self.timing = timing; self.metrics = metrics
         self.block = block; self.stress = stress
     }
 }

@@ -75,7 +75,7 @@ public struct BlockRunner: Sendable {
 
     /// The row for a vector that could not be loaded.
     public static func loadFailure(_ error: LoadError, name: String) -> BlockRunResult {
-        BlockRunResult(name: name, fork: "", executor: "", threads: 0, pass: false, error: error.description)
+        BlockRunResult(name: name, fork: "", executor: "", threads: 0, status: .error(error.description))
     }
 
     /// Runs one vector. The executors run on a thread whose stack holds 1024 nested call frames.
@@ -102,8 +102,8 @@ public struct BlockRunner: Sendable {
     private func runOnCurrentThread(_ v: BlockVector) -> [BlockRunResult] {
         let forkName = v.fork.name
         guard v.fork.isSupported else {
-            return plan.map { BlockRunResult(name: v.name, fork: forkName, executor: $0.0.rawValue, threads: $0.1, pass: false,
-                                             error: "fork \(forkName) is not supported") }
+            return plan.map { BlockRunResult(name: v.name, fork: forkName, executor: $0.0.rawValue, threads: $0.1,
+                                             status: .skipped("fork \(forkName) is not supported")) }
         }
         let serial = SerialExecutor()
         // `executed` is over the transactions that were read; `reference` over the vector's whole list (with the ones
@@ -150,7 +150,8 @@ public struct BlockRunner: Sendable {
             if executor == .bound && graph.edgeCount != 0 { continue }
             var problems: [String] = []
             let rowName = executor == .blockstm ? substitute?.name ?? executor.rawValue : executor.rawValue
-            var row = BlockRunResult(name: v.name, fork: forkName, executor: rowName, threads: threads, pass: false)
+            // Judged below, once every check has run; never appended before.
+            var row = BlockRunResult(name: v.name, fork: forkName, executor: rowName, threads: threads, status: .error("not run"))
             let outcome: BlockOutcome
             switch executor {
             case .serial:
@@ -236,8 +237,7 @@ public struct BlockRunner: Sendable {
             row.rejected = outcome.rejected
             row.metrics = BlockRunMetrics(outcome.metrics)
             row.block = statistics(threads: threads)
-            row.pass = problems.isEmpty
-            row.error = problems.isEmpty ? nil : problems.joined(separator: "; ")
+            row.status = .judged(problems)
             rows.append(row)
         }
         guard repeats > 0 else { return rows }
@@ -260,8 +260,7 @@ public struct BlockRunner: Sendable {
                                          samples: samples[c], serialSamples: c == 0 ? nil : samples[0])
             if let r = diverged[c] {
                 let text = "timed run \(r + 1) of \(repeats) gave a different result (state root, receipts root or gas)"
-                rows[i].pass = false
-                rows[i].error = rows[i].error.map { $0 + "; " + text } ?? text
+                rows[i].status = rows[i].status.failing(text)
             }
         }
         return rows

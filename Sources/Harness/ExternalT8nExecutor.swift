@@ -283,9 +283,9 @@ extension ExternalT8nExecutor {
     /// reasons differently) and against the vector's expected values. The tool's wall time (process start
     /// included) is the timing.
     public func check(_ vector: BlockVector) -> BlockRunResult {
-        var row = BlockRunResult(name: vector.name, fork: vector.fork.name, executor: name, threads: 1, pass: false)
+        var row = BlockRunResult(name: vector.name, fork: vector.fork.name, executor: name, threads: 1, status: .error("not run"))
         guard vector.fork.isSupported else {
-            row.error = "fork \(vector.fork.name) is not supported"
+            row.status = .skipped("fork \(vector.fork.name) is not supported")
             return row
         }
         let box = ReferenceBox()
@@ -294,13 +294,13 @@ extension ExternalT8nExecutor {
                                                                      transactions: vector.transactions, fork: vector.fork))
         }
         guard let reference = box.outcome else {
-            row.error = "the serial reference run gave no outcome"
+            row.status = .error("the serial reference run gave no outcome")
             return row
         }
         var outcome: BlockOutcome
         switch run(vector) {
         case .failure(let error):
-            row.error = error.message
+            row.status = .error(error.message)
             return row
         case .success(let r):
             outcome = vector.completing(r.outcome)
@@ -331,8 +331,7 @@ extension ExternalT8nExecutor {
         row.rejected = outcome.rejected
         let wall = outcome.metrics.wallTimeNanoseconds
         row.timing = BlockTiming(runs: 1, medianNanoseconds: wall, minNanoseconds: wall, maxNanoseconds: wall)
-        row.pass = problems.isEmpty
-        row.error = problems.isEmpty ? nil : problems.joined(separator: "; ")
+        row.status = .judged(problems)
         return row
     }
 

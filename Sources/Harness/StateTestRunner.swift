@@ -12,23 +12,29 @@ public struct StateTestResult: Sendable, Equatable {
     public var name: String
     /// The fork name as the vector spells it; empty for a load error above the fork level.
     public var fork: String
-    public var pass: Bool
+    /// What the runner decided: passed, failed (mismatches, an unexpected rejection), error (a load error: nothing
+    /// ran) or skipped (the skip list names it).
+    public var status: RunStatus
     /// The post-state root the executor produced; nil when nothing ran.
     public var stateRoot: Hash32?
     public var logsHash: Hash32?
-    /// Why the case failed (mismatches, an unexpected rejection, a load error); nil when it passed or was skipped.
-    public var error: String?
-    /// Why the case was not run; nil when it ran.
-    public var skipReason: String?
 
-    public init(name: String, fork: String, pass: Bool, stateRoot: Hash32? = nil, logsHash: Hash32? = nil,
-                error: String? = nil, skipReason: String? = nil) {
-        self.name = name; self.fork = fork; self.pass = pass; self.stateRoot = stateRoot; self.logsHash = logsHash
-        self.error = error; self.skipReason = skipReason
+    public init(name: String, fork: String, status: RunStatus, stateRoot: Hash32? = nil, logsHash: Hash32? = nil) {
+        self.name = name; self.fork = fork; self.status = status; self.stateRoot = stateRoot; self.logsHash = logsHash
     }
 
-    public var isSkipped: Bool { skipReason != nil }
-    public var isFailure: Bool { !pass && skipReason == nil }
+    public var pass: Bool { status.isPassed }
+    /// Why the case failed or could not run; nil when it passed or was skipped.
+    public var error: String? {
+        switch status {
+        case .failed(let r), .error(let r): r
+        case .passed, .skipped: nil
+        }
+    }
+    /// Why the case was not run; nil when it ran.
+    public var skipReason: String? { if case .skipped(let r) = status { r } else { nil } }
+    public var isSkipped: Bool { status.isSkipped }
+    public var isFailure: Bool { status.isFailure }
 }
 
 /// Totals over a list of results.
@@ -121,7 +127,7 @@ public struct StateTestRunner: Sendable {
     public func run(file: StateTestFile) -> [StateTestResult] {
         var out: [StateTestResult] = []
         for error in file.errors where error.test == nil || selects(name: error.name, fork: error.fork) {
-            out.append(StateTestResult(name: error.name, fork: error.fork ?? "", pass: false, error: error.reason))
+            out.append(StateTestResult(name: error.name, fork: error.fork ?? "", status: .error(error.reason)))
         }
         for c in file.cases where selects(name: c.name, fork: c.forkName) {
             out.append(run(c))
@@ -132,7 +138,7 @@ public struct StateTestRunner: Sendable {
     /// Runs one case (every fork's transaction rules are implemented), unless the skip list names it.
     public func run(_ c: StateTestCase) -> StateTestResult {
         if let reason = skipList.reason(for: c.name) {
-            return StateTestResult(name: c.name, fork: c.forkName, pass: false, skipReason: reason)
+            return StateTestResult(name: c.name, fork: c.forkName, status: .skipped(reason))
         }
         let outcome: StateTestOutcome
         if let why = c.unrepresentable {
@@ -149,7 +155,7 @@ public struct StateTestRunner: Sendable {
            StateTestRunner.judge(c, StateTestExecutor.run(pre: c.pre, env: c.env, tx: c.tx, fork: c.fork)).pass {
             // A mismatch between executors: serial passes the case. Traced only now, so a passing run costs nothing.
             let trace = BlockRunner.stateTestTraceDiff(c, executor: executor)
-            result.error = (result.error ?? "") + "; serial passes; " + trace.summaryLine
+            result.status = result.status.failing("serial passes; " + trace.summaryLine)
         }
         return result
     }
@@ -170,7 +176,7 @@ public struct StateTestRunner: Sendable {
         if c.expectException == nil && outcome.logsHash != c.expectedLogsHash {
             problems.append("logs hash \(outcome.logsHash), expected \(c.expectedLogsHash)")
         }
-        return StateTestResult(name: c.name, fork: c.forkName, pass: problems.isEmpty, stateRoot: outcome.stateRoot,
-                               logsHash: outcome.logsHash, error: problems.isEmpty ? nil : problems.joined(separator: "; "))
+        return StateTestResult(name: c.name, fork: c.forkName, status: .judged(problems), stateRoot: outcome.stateRoot,
+                               logsHash: outcome.logsHash)
     }
 }

@@ -180,7 +180,7 @@ public enum SuiteRunner {
                 let file = StateTestLoader.load(source)
                 var out: [CaseResult] = []
                 for e in file.errors where e.test == nil || runner.selects(name: e.name, fork: e.fork) {
-                    let r = StateTestResult(name: e.name, fork: e.fork ?? "", pass: false, error: e.reason)
+                    let r = StateTestResult(name: e.name, fork: e.fork ?? "", status: .error(e.reason))
                     out.append(CaseResult(stateTest: r, reproduce: Reproduce.stateTest(path: source.path, test: e.test,
                                                                                        fork: e.fork, indexes: e.indexes)))
                 }

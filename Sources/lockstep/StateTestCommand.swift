@@ -100,8 +100,8 @@ struct StateTestCommand: ParsableCommand {
         let summary = StateTestSummary(results)
         out += summary.description + "\n"
         write(out)
-        // A load error is a failed result for which nothing ran (no state root).
-        let unloadable = results.filter { $0.isFailure && $0.stateRoot == nil }.count
+        // A load error: nothing ran.
+        let unloadable = results.filter { if case .error = $0.status { true } else { false } }.count
         if unloadable > 0 {
             Output.err("error: \(unloadable) vector file\(unloadable == 1 ? "" : "s") or test\(unloadable == 1 ? "" : "s") could not be read or loaded (listed above)\n")
             throw ExitCode(2)

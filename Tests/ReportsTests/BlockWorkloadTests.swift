@@ -87,7 +87,7 @@ final class BlockWorkloadTests: XCTestCase {
 
     /// A Block-STM row that diverged from serial, as `BlockRunner` reports it.
     func divergentRows() -> [BlockRunResult] {
-        let serial = BlockRunResult(name: "b", fork: "Cancun", executor: "serial", threads: 1, pass: true,
+        let serial = BlockRunResult(name: "b", fork: "Cancun", executor: "serial", threads: 1, status: .passed,
                                     stateRoot: "0xaa", receiptsRoot: "0xbb", logsHash: "0xcc", gasUsed: 44_000, rejected: [],
                                     timing: BlockTiming(runs: 3, medianNanoseconds: 2_500_000, minNanoseconds: 2_000_000, maxNanoseconds: 3_000_000),
                                     block: BlockStatistics(transactions: 2, included: 2, gas: 44_000, conflictRate: 0.5,
@@ -98,9 +98,10 @@ final class BlockWorkloadTests: XCTestCase {
                                          stateDiff: [StateDifference(address: "0x01", field: "storage", slot: "0x0", serial: "0x2", actual: "0x1"),
                                                      StateDifference(address: "0x02", field: "balance", serial: "10", actual: "9")],
                                          stateDiffOmitted: 3)
-        let parallel = BlockRunResult(name: "b", fork: "Cancun", executor: "blockstm", threads: 2, pass: false,
+        let parallel = BlockRunResult(name: "b", fork: "Cancun", executor: "blockstm", threads: 2,
+                                      status: .failed("differs from serial in stateRoot, receipts; first at transaction 1"),
                                       stateRoot: "0xdd", receiptsRoot: "0xee", logsHash: "0xcc", gasUsed: 44_000, rejected: [],
-                                      matchesSerial: false, error: "differs from serial in stateRoot, receipts; first at transaction 1",
+                                      matchesSerial: false,
                                       divergence: divergence,
                                       timing: BlockTiming(runs: 3, medianNanoseconds: 1_500_000, minNanoseconds: 1_000_000, maxNanoseconds: 2_000_000, speedup: 1.67),
                                       metrics: nil,
@@ -141,22 +142,40 @@ final class BlockWorkloadTests: XCTestCase {
         XCTAssertTrue(md.contains("| state root | 0xaa | 0xdd |"), md)
     }
 
-    func testAdapterStatuses() {
+    func testAdapterStatuses() throws {
+        // The runner decides each row's status; the adapter keeps it and its reason, whatever fields are empty.
         let load = BlockRunner.loadFailure(LoadError(file: "x.json", reason: "malformed JSON"), name: "x.json")
+        XCTAssertEqual(load.status, .error("x.json: malformed JSON"))
         XCTAssertEqual(BlockRunAdapter.caseResult(load, suite: "blocks", executor: "serial", serial: nil, expected: nil, reproduce: nil).status, .error)
-        // A block of a fork the interpreter does not execute yet is a skip; one of a supported fork where nothing
-        // ran is an error (never a silent skip).
+        // A block of a fork the interpreter does not execute yet: every row skipped, never run.
         if let fork = Fork.allCases.last(where: { !$0.isSupported }) {
-            let unsupported = BlockRunResult(name: "new", fork: fork.name, executor: "serial", threads: 1, pass: false,
-                                             error: "fork \(fork.name) is not supported")
-            XCTAssertEqual(BlockRunAdapter.caseResult(unsupported, suite: "blocks", executor: "serial", serial: nil, expected: nil, reproduce: nil).status, .skip)
+            var v = try XCTUnwrap(try GeneratedWorkloads.blocks(transactions: 2, seed: 1).first)
+            v.fork = fork
+            let rows = BlockRunner(executors: [.serial, .blockstm], threads: [2]).run(v)
+            XCTAssertEqual(rows.map(\.status), [RunStatus](repeating: .skipped("fork \(fork.name) is not supported"), count: 2))
+            let c = BlockRunAdapter.caseResult(rows[1], suite: "blocks", executor: "blockstm", serial: rows[0], expected: nil, reproduce: nil)
+            XCTAssertEqual(c.status, .skip)
+            XCTAssertEqual(c.message, "fork \(fork.name) is not supported")
         }
-        let notRun = BlockRunResult(name: "old", fork: "Berlin", executor: "serial", threads: 1, pass: false,
-                                    error: "could not execute")
-        XCTAssertEqual(BlockRunAdapter.caseResult(notRun, suite: "blocks", executor: "serial", serial: nil, expected: nil, reproduce: nil).status, .error)
+        // A supported fork where the tool gave no outcome: an error (never a silent skip), its reason the tool's.
+        let v = try XCTUnwrap(try GeneratedWorkloads.blocks(transactions: 2, seed: 1).first)
+        let broken = ExternalT8nExecutor(command: "sh -c 'echo broken >&2; exit 7' --").check(v)
+        guard case .error(let why) = broken.status else { return XCTFail("expected an error, got \(broken.status)") }
+        XCTAssertTrue(why.hasPrefix(broken.executor + ":"), why)
+        XCTAssertFalse(broken.pass)
+        XCTAssertEqual(broken.error, why)
+        XCTAssertEqual(BlockRunAdapter.caseResult(broken, suite: "blocks", executor: broken.executor, serial: nil, expected: nil, reproduce: nil).status, .error)
+        // A row the runner judged failing stays a failure even without a state root: the status is not inferred.
+        let judged = BlockRunResult(name: "v", fork: "Cancun", executor: "serial", threads: 1, status: .failed("gas used 1, expected 2"))
+        XCTAssertEqual(BlockRunAdapter.caseResult(judged, suite: "blocks", executor: "serial", serial: nil, expected: nil, reproduce: nil).status, .fail)
+        // A timed run that differs fails a row that passed its checks, and adds to one that did not.
+        XCTAssertEqual(RunStatus.passed.failing("timed run 2"), .failed("timed run 2"))
+        XCTAssertEqual(RunStatus.failed("gas").failing("timed run 2"), .failed("gas; timed run 2"))
+        XCTAssertEqual(RunStatus.skipped("fork").failing("timed run 2"), .skipped("fork"))
         // A row that misses the vector's expected values shows them on the expected side.
-        let wrong = BlockRunResult(name: "v", fork: "Cancun", executor: "serial", threads: 1, pass: false, stateRoot: "0x11",
-                                   gasUsed: 21_000, matchesExpected: false, error: "gas used 21000, expected 21001")
+        let wrong = BlockRunResult(name: "v", fork: "Cancun", executor: "serial", threads: 1,
+                                   status: .failed("gas used 21000, expected 21001"), stateRoot: "0x11",
+                                   gasUsed: 21_000, matchesExpected: false)
         let expected = ExpectedBlockResult(gasUsed: 21_001)
         let c = BlockRunAdapter.caseResult(wrong, suite: "blocks", executor: "serial", serial: nil, expected: expected, reproduce: nil)
         XCTAssertEqual(c.status, .fail)
@@ -214,18 +233,19 @@ final class BlockWorkloadTests: XCTestCase {
 
     func testStateTestAdapter() {
         let root = Hash32([UInt8](repeating: 0xAB, count: 32))
-        let pass = CaseResult(stateTest: StateTestResult(name: "f.json:t:Cancun:d0g0v0", fork: "Cancun", pass: true,
+        let pass = CaseResult(stateTest: StateTestResult(name: "f.json:t:Cancun:d0g0v0", fork: "Cancun", status: .passed,
                                                          stateRoot: root, logsHash: root))
         XCTAssertEqual(pass.status, .pass)
         XCTAssertEqual(pass.actual?.stateRoot, root.description)
-        XCTAssertEqual(CaseResult(stateTest: StateTestResult(name: "f.json", fork: "", pass: false, error: "malformed JSON")).status, .error)
-        let skip = CaseResult(stateTest: StateTestResult(name: "f.json:t:Berlin:d0g0v0", fork: "Berlin", pass: false,
-                                                         skipReason: "fork Berlin not supported"))
+        XCTAssertEqual(CaseResult(stateTest: StateTestResult(name: "f.json", fork: "", status: .error("malformed JSON"))).status, .error)
+        let skip = CaseResult(stateTest: StateTestResult(name: "f.json:t:Berlin:d0g0v0", fork: "Berlin",
+                                                         status: .skipped("fork Berlin not supported")))
         XCTAssertEqual(skip.status, .skip)
         XCTAssertEqual(skip.message, "fork Berlin not supported")
-        let fail = CaseResult(stateTest: StateTestResult(name: "f.json:t:Cancun:d0g0v0", fork: "Cancun", pass: false,
-                                                         stateRoot: root, logsHash: root, error: "state root differs"))
+        let fail = CaseResult(stateTest: StateTestResult(name: "f.json:t:Cancun:d0g0v0", fork: "Cancun",
+                                                         status: .failed("state root differs"), stateRoot: root, logsHash: root))
         XCTAssertEqual(fail.status, .fail)
+        XCTAssertEqual(fail.message, "state root differs")
     }
 
     func testStateTestFailureCarriesExpectedRoots() throws {
@@ -258,5 +278,24 @@ final class BlockWorkloadTests: XCTestCase {
         let block = try XCTUnwrap(try GeneratedWorkloads.blocks(transactions: 2, seed: 1).first)
         XCTAssertEqual(WorkloadSource.generated(block).suite, GeneratedWorkloads.suite)
         XCTAssertEqual(HTMLWriter.generatedSuite, GeneratedWorkloads.suite)
+    }
+
+    func testBlockRowJSONCarriesTheStatusAndItsMirrors() throws {
+        // `lockstep blocks --json` keeps `pass` and `error` for its readers, beside the typed status.
+        let row = BlockRunResult(name: "v", fork: "Cancun", executor: "serial", threads: 1, status: .failed("gas"))
+        let data = try JSONEncoder().encode(row)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        XCTAssertEqual(object["pass"] as? Bool, false)
+        XCTAssertEqual(object["error"] as? String, "gas")
+        XCTAssertEqual(object["status"] as? [String: String], ["kind": "fail", "reason": "gas"])
+        XCTAssertEqual(try JSONDecoder().decode(BlockRunResult.self, from: data), row)
+        var passed = row
+        passed.status = .passed
+        XCTAssertTrue(passed.pass)
+        XCTAssertNil(passed.error)
+        for s in [RunStatus.passed, .failed("a"), .error("b"), .skipped("c")] {
+            XCTAssertEqual(try JSONDecoder().decode(RunStatus.self, from: JSONEncoder().encode(s)), s)
+        }
+        XCTAssertThrowsError(try JSONDecoder().decode(RunStatus.self, from: Data(#"{"kind":"maybe"}"#.utf8)))
     }
 }
