@@ -91,46 +91,71 @@ public struct StateTestRunner: Sendable {
 
     // MARK: - Running
 
+    /// Where a result came from: a selected load error of its file, or a selected case.
+    public enum Origin: Sendable {
+        case loadError(LoadError)
+        case testCase(StateTestCase)
+    }
+
     /// Loads and runs every source, `threads` files at a time. Results come back in source order, and within a
     /// file in the loader's order (test, fork, post entry), so output does not depend on scheduling.
     /// `progress` is called after each file with (files done, files in all, failures so far), from worker threads.
     public func run(sources: [VectorSource],
                     progress: (@Sendable (_ done: Int, _ total: Int, _ failed: Int) -> Void)? = nil) -> [StateTestResult] {
+        let tally = Mutex((done: 0, failed: 0))
+        return run(sources: sources, fileDone: { failures in
+            let now = tally.withLock { t in
+                t.done += 1; t.failed += failures
+                return t
+            }
+            progress?(now.done, sources.count, now.failed)
+        }, { _, result, _ in result })
+    }
+
+    /// The one state-test file loop (`lockstep statetest` and `lockstep run` both use it): loads and runs every
+    /// source, `threads` files at a time, and gives each result with its file and origin to `transform`. Results
+    /// come back in source order, and within a file in the loader's order, whatever the scheduling. `fileDone` is
+    /// called after each file with its number of failures (failed or in error), from worker threads.
+    public func run<T: Sendable>(sources: [VectorSource], fileDone: (@Sendable (_ failures: Int) -> Void)? = nil,
+                                 _ transform: @escaping @Sendable (VectorSource, StateTestResult, Origin) -> T) -> [T] {
         let count = sources.count
         guard count > 0 else { return [] }
         // Largest files first, so that one big file does not run alone at the end.
         let sizes = sources.map { (try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? Int) ?? 0 }
         let order = sources.indices.sorted { sizes[$0] != sizes[$1] ? sizes[$0] > sizes[$1] : $0 < $1 }
-        let slots = Mutex([[StateTestResult]](repeating: [], count: count))
+        let slots = Mutex([[T]](repeating: [], count: count))
         let next = Atomic<Int>(0)
-        let tally = Mutex((done: 0, failed: 0))
         // Worker threads with stacks large enough for 1024 nested call frames (Dispatch's are 512 KiB).
         WorkerThreads.run(count: min(threads, count)) { _ in
             while true {
                 let k = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard k < count else { return }
                 let i = order[k]
-                let results = run(file: StateTestLoader.load(sources[i]))
-                slots.withLock { $0[i] = results }
-                let failures = results.reduce(0) { $0 + ($1.isFailure ? 1 : 0) }
-                let now = tally.withLock { t in
-                    t.done += 1; t.failed += failures
-                    return t
+                let source = sources[i]
+                var failures = 0
+                let results = run(file: StateTestLoader.load(source)) { result, origin in
+                    if result.isFailure { failures += 1 }
+                    return transform(source, result, origin)
                 }
-                progress?(now.done, count, now.failed)
+                slots.withLock { $0[i] = results }
+                fileDone?(failures)
             }
         }
         return slots.withLock { $0.flatMap { $0 } }
     }
 
-    /// Runs the selected cases of a loaded file; its load errors become failed results (unless filtered out).
-    public func run(file: StateTestFile) -> [StateTestResult] {
-        var out: [StateTestResult] = []
+    /// Runs the selected cases of a loaded file; its load errors become results in error (unless filtered out).
+    public func run(file: StateTestFile) -> [StateTestResult] { run(file: file) { result, _ in result } }
+
+    /// `run(file:)`, each result with its origin through `transform`, in the loader's order: load errors, then cases.
+    public func run<T>(file: StateTestFile, _ transform: (StateTestResult, Origin) -> T) -> [T] {
+        var out: [T] = []
         for error in file.errors where error.test == nil || selects(name: error.name, fork: error.fork) {
-            out.append(StateTestResult(name: error.name, fork: error.fork ?? "", status: .error(error.reason)))
+            out.append(transform(StateTestResult(name: error.name, fork: error.fork ?? "", status: .error(error.reason)),
+                                 .loadError(error)))
         }
         for c in file.cases where selects(name: c.name, fork: c.forkName) {
-            out.append(run(c))
+            out.append(transform(run(c), .testCase(c)))
         }
         return out
     }

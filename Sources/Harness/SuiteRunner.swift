@@ -165,36 +165,21 @@ public enum SuiteRunner {
                                      reproduce: { e, t in plan.reproduceWorkload(w, e, t) })
     }
 
-    /// Loads and runs state-test files; results keep each case's expected values for the report.
+    /// Loads and runs state-test files (`StateTestRunner`'s file loop); results keep each case's expected values
+    /// for the report, and the command that reproduces it.
     static func runStateTests(_ sources: [VectorSource], plan: RunPlan,
                               onFile: @escaping @Sendable (Int) -> Void) -> [CaseResult] {
-        guard !sources.isEmpty else { return [] }
         let runner = StateTestRunner(filter: plan.filter, skipList: plan.skipList, threads: plan.stateTestThreads)
-        let slots = Mutex([[CaseResult]](repeating: [], count: sources.count))
-        let next = Atomic<Int>(0)
-        WorkerThreads.run(count: min(plan.stateTestThreads, sources.count)) { _ in
-            while true {
-                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard i < sources.count else { return }
-                let source = sources[i]
-                let file = StateTestLoader.load(source)
-                var out: [CaseResult] = []
-                for e in file.errors where e.test == nil || runner.selects(name: e.name, fork: e.fork) {
-                    let r = StateTestResult(name: e.name, fork: e.fork ?? "", status: .error(e.reason))
-                    out.append(CaseResult(stateTest: r, reproduce: Reproduce.stateTest(path: source.path, test: e.test,
-                                                                                       fork: e.fork, indexes: e.indexes)))
-                }
-                for c in file.cases where runner.selects(name: c.name, fork: c.forkName) {
-                    let r = runner.run(c)
-                    out.append(CaseResult(stateTest: r, case: c,
-                                          reproduce: Reproduce.stateTest(path: source.path, test: c.test, fork: c.forkName,
-                                                                         indexes: c.indexes.description)))
-                }
-                slots.withLock { $0[i] = out }
-                onFile(out.filter { $0.status == .fail || $0.status == .error }.count)
+        return runner.run(sources: sources, fileDone: onFile) { source, r, origin in
+            switch origin {
+            case .loadError(let e):
+                CaseResult(stateTest: r, reproduce: Reproduce.stateTest(path: source.path, test: e.test, fork: e.fork,
+                                                                        indexes: e.indexes))
+            case .testCase(let c):
+                CaseResult(stateTest: r, case: c, reproduce: Reproduce.stateTest(path: source.path, test: c.test,
+                                                                                 fork: c.forkName, indexes: c.indexes.description))
             }
         }
-        return slots.withLock { $0.flatMap { $0 } }
     }
 }
 

@@ -1,3 +1,4 @@
+import Synchronization
 import XCTest
 import EVMPrimitives
 import EVMState
@@ -297,5 +298,33 @@ final class BlockWorkloadTests: XCTestCase {
             XCTAssertEqual(try JSONDecoder().decode(RunStatus.self, from: JSONEncoder().encode(s)), s)
         }
         XCTAssertThrowsError(try JSONDecoder().decode(RunStatus.self, from: Data(#"{"kind":"maybe"}"#.utf8)))
+    }
+
+    func testRunAndStatetestShareOneFileLoop() throws {
+        // `lockstep run` and `lockstep statetest` go through `StateTestRunner`'s one file loop: the same cases in the
+        // same order with the same statuses, a file that does not parse an error in both, the same failure count.
+        let dir = Fixtures.sharedVectors + "/ethereum-tests/GeneralStateTests/stExample"
+        guard FileManager.default.fileExists(atPath: dir) else { throw XCTSkip("shared vectors not found at \(dir)") }
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("lockstep-loop-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        try Data("{ not json".utf8).write(to: URL(fileURLWithPath: tmp + "/broken.json"))
+        let sources = try StateTestLoader.sources(for: [dir]) + StateTestLoader.sources(for: [tmp])
+        let skip = SkipList(entries: [SkipList.Entry(pattern: try NamePattern("add11"), reason: "planted skip")])
+        var plain = StateTestRunner(skipList: skip, threads: 2)
+        plain.executor = .serial
+        let results = plain.run(sources: sources)
+        let failures = Mutex(0)
+        let cases = SuiteRunner.runStateTests(sources, plan: RunPlan(stateTestSources: sources, skipList: skip, stateTestThreads: 2),
+                                              onFile: { n in failures.withLock { $0 += n } })
+        XCTAssertGreaterThan(results.count, 2)
+        XCTAssertEqual(cases.map(\.name), results.map(\.name))
+        XCTAssertEqual(cases.map(\.status), results.map(\.status.caseStatus))
+        XCTAssertEqual(cases.map(\.message), results.map(\.status.reason))
+        XCTAssertTrue(cases.contains { $0.status == .skip && $0.message == "planted skip" })
+        XCTAssertEqual(cases.last?.status, .error)
+        XCTAssertTrue(cases.last?.reproduce?.contains("broken.json") ?? false)
+        XCTAssertEqual(failures.withLock { $0 }, results.filter(\.isFailure).count)
+        XCTAssertEqual(failures.withLock { $0 }, 1)
     }
 }
