@@ -13,11 +13,22 @@ import Darwin
 /// of the same round sees the same machine. Every sample is kept (not only the fastest or the median), so that a later
 /// run can resample them (`Bootstrap` in `Reports`).
 public enum Timing {
+    /// What a sample measures: elapsed wall-clock time (every timing loop's default), or the calling thread's CPU
+    /// time (`bench evm --clock cpu`: time the host's other processes take from the thread does not count).
+    public enum Clock: Sendable, Equatable {
+        case wall
+        case threadCPU
+    }
+
     /// Monotonic wall time, nanoseconds.
     @inline(__always)
-    public static func now() -> UInt64 {
+    public static func now() -> UInt64 { now(.wall) }
+
+    /// `clock`'s reading, nanoseconds (monotonic wall time, or the calling thread's CPU time).
+    @inline(__always)
+    public static func now(_ clock: Clock) -> UInt64 {
         var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
+        clock_gettime(clock == .wall ? CLOCK_MONOTONIC : CLOCK_THREAD_CPUTIME_ID, &t)
         return UInt64(t.tv_sec) &* 1_000_000_000 &+ UInt64(t.tv_nsec)
     }
 

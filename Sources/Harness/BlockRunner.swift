@@ -296,9 +296,6 @@ public struct BlockRunner: Sendable {
         String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) ? $0 : "_" })
     }
 
-    /// The median (the mean of the two middle values for an even count).
-    public static func median(_ values: [UInt64]) -> UInt64 { Timing.median(values) }
-
     // MARK: - Checks
 
     /// The fields of `expected` that the outcome does not match, each saying what was expected and what was got.

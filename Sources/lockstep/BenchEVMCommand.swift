@@ -214,8 +214,8 @@ struct BenchEVMCommand: ParsableCommand {
         }
         // The loop and the whole block must agree with each other too.
         if gas != outcome.transactionGas { throw PeerError(message: "\(b.name): the transaction loop's gas differs from SerialExecutor's") }
-        return Row(workload: b.name, txs: b.txs.count, gas: outcome.gasUsed, execNanoseconds: BlockRunner.median(exec),
-                   blockNanoseconds: BlockRunner.median(blocks), peerNanoseconds: peer == nil ? nil : BlockRunner.median(peers),
+        return Row(workload: b.name, txs: b.txs.count, gas: outcome.gasUsed, execNanoseconds: Timing.median(exec),
+                   blockNanoseconds: Timing.median(blocks), peerNanoseconds: peer == nil ? nil : Timing.median(peers),
                    gasMismatches: mismatches)
     }
 
@@ -255,11 +255,7 @@ struct PeerError: Error { var message: String }
 enum BenchClock: String, ExpressibleByArgument, Sendable {
     case cpu, wall
 
-    func now() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(self == .cpu ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
-    }
+    func now() -> UInt64 { Timing.now(self == .cpu ? .threadCPU : .wall) }
 }
 
 /// The peer handed to the measuring thread (used by one thread at a time).
