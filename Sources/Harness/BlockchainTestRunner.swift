@@ -11,7 +11,9 @@ public struct BlockchainTestResult: Sendable, Equatable {
     /// `<file>:<test>`, or the file for a load error.
     public var name: String
     public var network: String
-    public var pass: Bool
+    /// What the runner decided: passed, failed (the problems), error (the file did not load) or skipped (a fork
+    /// of its schedule is not supported).
+    public var status: RunStatus
     /// Blocks imported (valid) and rejected.
     public var imported: Int = 0
     public var rejected: Int = 0
@@ -19,15 +21,23 @@ public struct BlockchainTestResult: Sendable, Equatable {
     public var executors: [String] = []
     /// The head the chain ended at (the hash of the last block imported on the `lastblockhash` chain).
     public var lastBlockHash: Hash32?
-    public var error: String?
-    public var skipReason: String?
 
-    public init(name: String, network: String, pass: Bool, error: String? = nil, skipReason: String? = nil) {
-        self.name = name; self.network = network; self.pass = pass; self.error = error; self.skipReason = skipReason
+    public init(name: String, network: String, status: RunStatus) {
+        self.name = name; self.network = network; self.status = status
     }
 
-    public var isSkipped: Bool { skipReason != nil }
-    public var isFailure: Bool { !pass && skipReason == nil }
+    public var pass: Bool { status.isPassed }
+    /// Why the test failed or could not run; nil when it passed or was skipped.
+    public var error: String? {
+        switch status {
+        case .failed(let r), .error(let r): r
+        case .passed, .skipped: nil
+        }
+    }
+    /// Why the test was not run; nil when it ran.
+    public var skipReason: String? { if case .skipped(let r) = status { r } else { nil } }
+    public var isSkipped: Bool { status.isSkipped }
+    public var isFailure: Bool { status.isFailure }
 
     /// One JSON object: name, network, pass, imported, rejected, executors, lastBlockHash, error (or skipped, reason).
     public var jsonLine: String {
@@ -85,7 +95,7 @@ public struct BlockchainTestRunner: Sendable {
                     results = cases.filter { filter?.matches($0.name) ?? true }.map { run($0) }
                 } catch {
                     results = filter?.matches(error.name) ?? true
-                        ? [BlockchainTestResult(name: error.name, network: "", pass: false, error: error.reason)] : []
+                        ? [BlockchainTestResult(name: error.name, network: "", status: .error(error.reason))] : []
                 }
                 slots.withLock { $0[i] = results }
             }
@@ -102,25 +112,26 @@ public struct BlockchainTestRunner: Sendable {
 
     /// Runs one test (on the calling thread, which needs a stack for 1024 call frames; see `WorkerThreads`).
     public func run(_ t: BlockchainTestCase) -> BlockchainTestResult {
-        var result = BlockchainTestResult(name: t.name, network: t.network, pass: false)
+        // Judged below, once every check has run.
+        var result = BlockchainTestResult(name: t.name, network: t.network, status: .error("not run"))
         result.executors = executorNames
         // Every fork the test runs under must be executable.
         for (fork, _) in t.schedule.forks where !fork.isSupported {
-            result.skipReason = "fork \(fork.name) not supported"
+            result.status = .skipped("fork \(fork.name) not supported")
             return result
         }
         let genesis: DecodedBlock
         do { genesis = try DecodedBlock.decode(t.genesisRLP, schedule: t.schedule) } catch {
-            result.error = "genesis block: \(error)"
+            result.status = .failed("genesis block: \(error)")
             return result
         }
         if let h = t.genesisHash, h != genesis.hash {
-            result.error = "genesis hash \(genesis.hash), the vector says \(h)"
+            result.status = .failed("genesis hash \(genesis.hash), the vector says \(h)")
             return result
         }
         let preRoot = t.pre.stateRoot()
         if preRoot != genesis.header.stateRoot {
-            result.error = "pre-state root \(preRoot), the genesis header says \(genesis.header.stateRoot)"
+            result.status = .failed("pre-state root \(preRoot), the genesis header says \(genesis.header.stateRoot)")
             return result
         }
         var chain: [Hash32: ChainBlock] = [
@@ -159,8 +170,7 @@ public struct BlockchainTestRunner: Sendable {
         } else {
             problems.append("lastblockhash \(t.lastBlockHash) is not a block of the imported chain")
         }
-        result.pass = problems.isEmpty
-        result.error = problems.isEmpty ? nil : problems.joined(separator: "; ")
+        result.status = .judged(problems)
         return result
     }
 

@@ -76,8 +76,8 @@ struct BlockTestCommand: ParsableCommand {
         if !json { out += "proof-of-work seals not checked; executors: \(runner.executorNames.joined(separator: ", "))\n" }
         out += summary.description + "\n"
         Output.out(out)
-        // A load error is a failed result for which no block ran.
-        let unloadable = results.filter { $0.isFailure && $0.network.isEmpty }.count
+        // A load error: no block ran.
+        let unloadable = results.filter { if case .error = $0.status { true } else { false } }.count
         if unloadable > 0 {
             Output.err("error: \(unloadable) vector file\(unloadable == 1 ? "" : "s") could not be read or loaded (listed above)\n")
             throw ExitCode(2)

@@ -111,6 +111,26 @@ final class BlockchainTestTests: XCTestCase {
         XCTAssertEqual(results.reduce(0) { $0 + $1.rejected }, 227)
     }
 
+    func testRunnerSetsTheStatus() throws {
+        // Each outcome's status is the runner's decision, its reason the message: pass, a failed check, a file
+        // that does not load (an error, what `blocktest` exits 2 for).
+        XCTAssertEqual(try runExample().status, .passed)
+        let head = try runExample { $0["lastblockhash"] = "0x" + String(repeating: "ab", count: 32) }
+        guard case .failed(let why) = head.status else { return XCTFail("expected a failure, got \(head.status)") }
+        XCTAssertTrue(why.contains("lastblockhash"), why)
+        XCTAssertEqual(head.error, why)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lockstep-bt-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Data("{".utf8).write(to: URL(fileURLWithPath: dir + "/broken.json"))
+        let results = BlockchainTestRunner(blockSTMThreads: [2]).run(sources: try StateTestLoader.sources(for: [dir]))
+        XCTAssertEqual(results.count, 1)
+        guard case .error(let reason)? = results.first?.status else { return XCTFail("expected an error, got \(String(describing: results.first?.status))") }
+        XCTAssertTrue(reason.contains("malformed JSON"), reason)
+        XCTAssertTrue(results[0].isFailure)
+        XCTAssertNil(results[0].skipReason)
+    }
+
     func testLoaderThrowsOnBadInput() {
         let bad: [(String, String)] = [
             ("{", "malformed JSON"), ("[]", "top level"), ("{\"t\": {}}", "missing field network"),
