@@ -35,7 +35,7 @@ public enum Bootstrap {
     /// A SplitMix64 stream per figure: `seed` mixed with the stream's name.
     struct Generator {
         var base: SplitMix64
-        init(seed: UInt64, stream: String) { base = SplitMix64(seed: seed ^ Shard.hash(stream)) }
+        init(seed: UInt64, stream: String) { base = SplitMix64(seed: seed ^ FNV1a64.hash(stream)) }
         mutating func next() -> UInt64 { base.next() }
         /// Uniform in 0..<n (the bias for n of a few thousand is below 2^-50).
         mutating func index(_ n: Int) -> Int { base.below(n) }

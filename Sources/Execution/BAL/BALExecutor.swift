@@ -91,7 +91,7 @@ public struct BALExecutor: BlockExecutor {
         let stress = self.stress, trace = self.trace
         let executeChunk: @Sendable (Int) -> Void = { [base] c in
             let jitter = stress.map { Jitter(options: $0, worker: c, probe: nil) }
-            let started = Timing.now()
+            let started = Stopwatch.now()
             var check: UInt64 = 0
             for i in (c * chunk)..<min(n, (c + 1) * chunk) {
                 jitter?.perturb()
@@ -101,7 +101,7 @@ public struct BALExecutor: BlockExecutor {
                 check &+= r.checkNanoseconds
                 results.set(i, r)
             }
-            chunkTimes.set(c, ((Timing.now() &- started) &- check, check))
+            chunkTimes.set(c, ((Stopwatch.now() &- started) &- check, check))
         }
         let collected = Collected()
         collected.metrics.threads = threads
@@ -109,7 +109,7 @@ public struct BALExecutor: BlockExecutor {
         let failure = Mutex<BALMismatch?>(nil)
         let blockCheck = Atomic<UInt64>(0)
         let collect: @Sendable () -> Bool = { [base] in
-            let (mismatch, nanoseconds) = Timing.measure {
+            let (mismatch, nanoseconds) = Stopwatch.measure {
                 Self.checkResults(results, transactions: transactions, env: env, fork: fork, list: indexed, base: base)
             }
             blockCheck.store(nanoseconds, ordering: .relaxed)
@@ -197,7 +197,7 @@ public struct BALExecutor: BlockExecutor {
         case .success(let r):
             var readIDs: [Int] = []
             readIDs.reserveCapacity(r.readAccounts.count + r.readSlots.count)
-            let (mismatch, checkNanoseconds) = Timing.measure { check(r, view: view, coinbase: env.coinbase, readIDs: &readIDs) }
+            let (mismatch, checkNanoseconds) = Stopwatch.measure { check(r, view: view, coinbase: env.coinbase, readIDs: &readIDs) }
             let included = BlockSTMRun.Included(changes: r.changes, coinbaseFee: r.coinbaseFee, gasUsed: r.gasUsed,
                                                 blobGasUsed: r.blobGasUsed,
                                                 receipt: BlockFinalization.receipt(for: tx, result: r, cumulativeGasUsed: 0))

@@ -95,14 +95,14 @@ final class StageClock: Sendable {
     func timing(_ stages: [WorkerGang.Stage]) -> [WorkerGang.Stage] {
         stages.enumerated().map { k, s in
             WorkerGang.Stage(prepare: { [self] in
-                let start = Timing.now()
+                let start = Stopwatch.now()
                 let n = s.prepare()
-                add(k, Timing.now() &- start)
+                add(k, Stopwatch.now() &- start)
                 return n
             }, task: { [self] i in
-                let start = Timing.now()
+                let start = Stopwatch.now()
                 s.task(i)
-                add(k, Timing.now() &- start)
+                add(k, Stopwatch.now() &- start)
             })
         }
     }

@@ -310,18 +310,18 @@ final class BlockSTMRun: Sendable {
         defer { workerProfiles.withLock(worker) { $0 = profile } }
         while !scheduler.done {
             if let t = task {
-                let started = Timing.now()
+                let started = Stopwatch.now()
                 switch t {
                 case .execute(let v):
                     task = tryExecute(v, jitter: jitter, profile: &profile)
                     if v.incarnation == 0 {
-                        profile.execution &+= Timing.now() &- started
+                        profile.execution &+= Stopwatch.now() &- started
                     } else {
-                        profile.reExecution &+= Timing.now() &- started
+                        profile.reExecution &+= Stopwatch.now() &- started
                     }
                 case .validate(let v):
                     task = needsReexecution(v, jitter: jitter, profile: &profile)
-                    profile.validation &+= Timing.now() &- started
+                    profile.validation &+= Stopwatch.now() &- started
                 }
                 if adaptive {
                     sinceCheck += 1

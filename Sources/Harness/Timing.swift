@@ -1,43 +1,29 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Execution
 
-/// The harness's one timing loop: every command that times blocks (`lockstep run`, `blocks`, `bench blockstm`)
-/// measures with it, so they all report the same statistic from the same kind of samples.
+/// The harness's one timing loop: every command that times blocks (`lockstep run`, `blocks`, `bench blockstm`,
+/// `bench evm`) measures with it, so they all report the same statistic from the same kind of samples.
 ///
 /// Configurations are timed in interleaved rounds, after the caller's warm-up: round r runs configuration 0, 1, ...,
 /// n-1 once each, in that order, so that whatever the machine does slowly over time (other processes, frequency
 /// scaling, thermal limits) falls on every configuration of a round alike, and a ratio of two configurations' samples
 /// of the same round sees the same machine. Every sample is kept (not only the fastest or the median), so that a later
-/// run can resample them (`Bootstrap` in `Reports`).
+/// run can resample them (`Bootstrap` in `Reports`). The clock itself is `Stopwatch` (in Execution, which the
+/// executors' phase profiles read too).
 public enum Timing {
-    /// What a sample measures: elapsed wall-clock time (every timing loop's default), or the calling thread's CPU
-    /// time (`bench evm --clock cpu`: time the host's other processes take from the thread does not count).
-    public enum Clock: Sendable, Equatable {
-        case wall
-        case threadCPU
-    }
+    public typealias Clock = Stopwatch.Clock
 
     /// Monotonic wall time, nanoseconds.
     @inline(__always)
-    public static func now() -> UInt64 { now(.wall) }
+    public static func now() -> UInt64 { Stopwatch.now() }
 
-    /// `clock`'s reading, nanoseconds (monotonic wall time, or the calling thread's CPU time).
+    /// `clock`'s reading, nanoseconds.
     @inline(__always)
-    public static func now(_ clock: Clock) -> UInt64 {
-        var t = timespec()
-        clock_gettime(clock == .wall ? CLOCK_MONOTONIC : CLOCK_THREAD_CPUTIME_ID, &t)
-        return UInt64(t.tv_sec) &* 1_000_000_000 &+ UInt64(t.tv_nsec)
-    }
+    public static func now(_ clock: Clock) -> UInt64 { Stopwatch.now(clock) }
 
     /// `body`'s result and its wall time in nanoseconds.
     @inline(__always)
     public static func measure<T>(_ body: () throws -> T) rethrows -> (result: T, nanoseconds: UInt64) {
-        let start = now()
-        let result = try body()
-        return (result, now() &- start)
+        try Stopwatch.measure(body)
     }
 
     /// `rounds` interleaved rounds of `configurations` configurations: `run(c, r)` runs configuration c in round r

@@ -1,5 +1,6 @@
 import XCTest
-@testable import Execution
+@testable import Harness
+import Execution
 
 /// `Timing` is the one timing loop every command that times (`run`, `blocks`, `bench blockstm`, `bench evm`,
 /// `bench blockstm --calibrate`) uses: its median, its round order and its clocks.
