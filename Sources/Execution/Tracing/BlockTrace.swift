@@ -17,7 +17,9 @@ public typealias EIP3155Tracer = EVMInterpreter.EIP3155Tracer
 /// that, so the last record is the final incarnation's.
 public final class BlockTrace: Sendable {
     public let options: TraceOptions
-    private let traces = Mutex<[Int: [String]]>([:])
+    /// `Locked`, not a bare `Mutex`: Block-STM's workers record concurrently, and ThreadSanitizer (the parallel
+    /// tests run under it) sees a bare `Mutex`'s futex hand-over on Linux as no ordering at all.
+    private let traces = Locked<[Int: [String]]>([:])
 
     public init(options: TraceOptions = TraceOptions()) { self.options = options }
 
