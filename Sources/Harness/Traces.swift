@@ -37,6 +37,20 @@ public struct TraceError: Error, Sendable, Equatable, CustomStringConvertible {
 ///
 /// Only included transactions have traces: a rejected one runs no code.
 public enum Traces {
+    /// The built-in executor `kind` recording into `trace` (Block-STM always parallel, BAL from a derived list);
+    /// nil for the partition bound, which records nothing.
+    private static func tracingExecutor(_ kind: BlockRunner.Executor, threads: Int, trace: BlockTrace) -> (any BlockExecutor)? {
+        switch kind {
+        case .serial: return SerialExecutor(recordsAccess: false, trace: trace)
+        case .blockstm:
+            var e = BlockSTMExecutor(threads: threads, policy: .alwaysParallel)
+            e.trace = trace
+            return e
+        case .bal: return BALExecutor.Deriving(threads: threads, trace: trace)
+        case .bound: return nil
+        }
+    }
+
     /// Every included transaction's trace of `vector` under `executor`, by index.
     public static func traces(_ vector: BlockVector, executor: ExecutorSpec, threads: Int = 2,
                               options: TraceOptions = .defaults) -> Result<[TransactionTrace], TraceError> {
@@ -45,15 +59,8 @@ public enum Traces {
             return tool.traces(vector).mapError { TraceError($0.description) }
         case .builtIn(let kind):
             let trace = BlockTrace(options: options)
-            let chosen: any BlockExecutor
-            switch kind {
-            case .serial: chosen = SerialExecutor(recordsAccess: false, trace: trace)
-            case .blockstm:
-                var e = BlockSTMExecutor(threads: threads, policy: .alwaysParallel)
-                e.trace = trace
-                chosen = e
-            case .bal: chosen = BALExecutor.Deriving(threads: threads, trace: trace)
-            case .bound: return .failure(TraceError("the partition bound is a yardstick and has no traces (use serial, blockstm, bal or t8n:COMMAND)"))
+            guard let chosen = tracingExecutor(kind, threads: threads, trace: trace) else {
+                return .failure(TraceError("the partition bound is a yardstick and has no traces (use serial, blockstm, bal or t8n:COMMAND)"))
             }
             guard vector.fork.isSupported else { return .failure(TraceError("fork \(vector.fork.name) is not supported")) }
             let outcome = onEVMThread { chosen.execute(pre: vector.pre, env: vector.env, transactions: vector.transactions, fork: vector.fork) }
@@ -97,15 +104,8 @@ public enum Traces {
             let trace = BlockTrace(options: options)
             var kind = BlockRunner.Executor.serial
             if case .builtIn(let k) = executor { kind = k }
-            let chosen: any BlockExecutor
-            switch kind {
-            case .serial: chosen = SerialExecutor(recordsAccess: false, trace: trace)
-            case .blockstm:
-                var e = BlockSTMExecutor(threads: threads, policy: .alwaysParallel)
-                e.trace = trace
-                chosen = e
-            case .bal: chosen = BALExecutor.Deriving(threads: threads, trace: trace)
-            case .bound: return .failure(TraceError("the partition bound is a yardstick and has no traces"))
+            guard let chosen = tracingExecutor(kind, threads: threads, trace: trace) else {
+                return .failure(TraceError("the partition bound is a yardstick and has no traces"))
             }
             let outcome = onEVMThread { chosen.execute(pre: block.pre, env: block.env, transactions: block.transactions, fork: block.fork) }
             guard var lines = trace.included(rejected: outcome.rejected).first?.lines else { return .success(nil) }
