@@ -1,0 +1,217 @@
+import Foundation
+import Synchronization
+import EVMPrimitives
+import EVMState
+
+/// One Block-STM run over one block: the shared memory, scheduler, per-transaction results and
+/// counters, and the worker loop (paper, Algorithm 1).
+final class BlockSTMRun: Sendable {
+    let transactions: [Transaction]
+    let env: BlockEnvironment
+    let fork: Fork
+    let threads: Int
+    let stress: StressOptions?
+    let memory: MVMemory
+    let scheduler: Scheduler
+    /// Whether workers watch for a hot block (`HotBlockRule`) and abandon the run.
+    let adaptive: Bool
+    /// Where each incarnation's trace is recorded (nil: not traced).
+    let trace: BlockTrace?
+    /// Set once a worker found the block hot: every worker leaves its loop.
+    let abandoned = Atomic<Bool>(false)
+
+    /// What a transaction's last incarnation produced. The receipt (its bloom costs a few hashes per log)
+    /// is built by the worker; only the cumulative gas is left for the in-order commit.
+    enum TxOutcome: Sendable {
+        case rejected(TransactionError)
+        case included(Included)
+    }
+
+    /// The part of an included transaction's result the commit needs (the rest is freed by the worker).
+    struct Included: Sendable {
+        var changes: StateChanges
+        var coinbaseFee: UInt256
+        var gasUsed: UInt64
+        var blobGasUsed: UInt64
+        var receipt: Receipt
+    }
+
+    private let results: LockedSlots<TxOutcome?>
+
+    let executions = Atomic<Int>(0)
+    let validations = Atomic<Int>(0)
+    let failedValidations = Atomic<Int>(0)
+    let blockedReads = Atomic<Int>(0)
+    /// Each worker's phase times and contention, stored once when it leaves its loop.
+    private let workerProfiles: LockedSlots<WorkerProfile>
+
+    init(base: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork, threads: Int,
+         stress: StressOptions?, adaptive: Bool = false, trace: BlockTrace? = nil) {
+        self.adaptive = adaptive
+        self.trace = trace
+        self.transactions = transactions
+        self.env = env
+        self.fork = fork
+        self.threads = threads
+        self.stress = stress
+        memory = MVMemory(base: base, coinbase: env.coinbase, transactions: transactions.count, threads: threads)
+        scheduler = Scheduler(transactions: transactions.count)
+        results = LockedSlots(count: transactions.count) { _ in nil }
+        workerProfiles = LockedSlots(count: threads) { _ in WorkerProfile() }
+    }
+
+    /// The workers' profiles merged (after they have left their loops).
+    func profile() -> BlockProfile {
+        WorkerProfile.merge((0..<workerProfiles.count).map { w in workerProfiles.withLock(w) { $0 } })
+    }
+
+    /// Takes the transaction's final outcome out of the run (once, after the workers have finished).
+    func takeResult(_ index: TxIndex) -> TxOutcome? {
+        results.withLock(index) { slot -> TxOutcome? in
+            let outcome = slot
+            slot = nil
+            return outcome
+        }
+    }
+
+    /// The worker loop: run the task in hand, which may hand back a follow-up; otherwise ask the scheduler.
+    func work(worker: Int) {
+        let jitter = stress.map { Jitter(options: $0, worker: worker, probe: scheduler) }
+        var task: SchedulerTask?
+        var idle = 0
+        var sinceCheck = 0
+        // Phase times and contention stay in this worker's locals (the clock is read at task boundaries only) and
+        // are stored once, whichever way the loop is left.
+        var profile = WorkerProfile()
+        defer { workerProfiles.withLock(worker) { $0 = profile } }
+        while !scheduler.done {
+            if let t = task {
+                let started = Stopwatch.now()
+                switch t {
+                case .execute(let v):
+                    task = tryExecute(v, jitter: jitter, profile: &profile)
+                    if v.incarnation == 0 {
+                        profile.execution &+= Stopwatch.now() &- started
+                    } else {
+                        profile.reExecution &+= Stopwatch.now() &- started
+                    }
+                case .validate(let v):
+                    task = needsReexecution(v, jitter: jitter, profile: &profile)
+                    profile.validation &+= Stopwatch.now() &- started
+                }
+                if adaptive {
+                    sinceCheck += 1
+                    if sinceCheck >= HotBlockRule.checkEvery {
+                        sinceCheck = 0
+                        if abandoned.load(ordering: .relaxed) { return }
+                        if isHot() {
+                            abandoned.store(true, ordering: .relaxed)
+                            return
+                        }
+                    }
+                }
+                continue
+            }
+            if adaptive && abandoned.load(ordering: .relaxed) { return }
+            task = scheduler.nextTask()
+            if task != nil {
+                idle = 0
+                continue
+            }
+            // Nothing to hand out: the rest is in flight or waiting. Back off so that waiting workers do
+            // not take the core from the ones doing the work (there may be more threads than cores).
+            idle += 1
+            if idle < 8 {
+                continue
+            } else if idle < 256 {
+                sched_yield()
+            } else {
+                usleep(20)
+            }
+        }
+        // Free this worker's share of the multi-version memory here, in parallel, rather than on the
+        // calling thread after the join. (A worker that leaves an abandoned run keeps it: the kept
+        // prefix is validated against it. The run only ends here once it is done.)
+        memory.release(share: worker, of: threads)
+    }
+
+    /// What the run has shown so far, by `HotBlockRule`.
+    private func isHot() -> Bool {
+        HotBlockRule.isHot(executions: executions.load(ordering: .relaxed),
+                           wasted: blockedReads.load(ordering: .relaxed) + failedValidations.load(ordering: .relaxed),
+                           transactions: transactions.count, threads: threads)
+    }
+
+    /// Executes an incarnation (paper: try_execute). A read of an unresolved lower write suspends it.
+    private func tryExecute(_ version: TxVersion, jitter: Jitter?, profile: inout WorkerProfile) -> SchedulerTask? {
+        let tx = transactions[version.index]
+        while true {
+            jitter?.perturb()
+            let view = MVView(index: version.index, memory: memory, jitter: jitter)
+            let tracer = trace?.tracer()
+            let result = TransactionProcessor.execute(tx, env: env, reader: view, fork: fork,
+                                                      gasAvailable: env.gasLimit, deferCoinbaseFee: true, tracer: tracer)
+            executions.wrappingAdd(1, ordering: .relaxed)
+            if !view.isAborted { trace?.record(version.index, tracer) }  // before finishExecution: see BlockTrace
+            if view.isAborted {
+                blockedReads.wrappingAdd(1, ordering: .relaxed)
+                if let l = view.blockedLocation { profile.blocked[l, default: 0] += 1 }
+                if scheduler.addDependency(version.index, blocking: view.blocking) { return nil }
+                continue  // the blocking transaction finished meanwhile: run again now
+            }
+            var writes: [(MemoryLocation, MVValue)] = []
+            var fee = UInt256.zero
+            let outcome: TxOutcome
+            switch result {
+            case .failure(let error):
+                outcome = .rejected(error)
+            case .success(let r):
+                fee = r.coinbaseFee
+                for (address, change) in r.changes.accounts {
+                    Self.appendWrites(address, change, seen: view.accountRead(address), to: &writes)
+                }
+                outcome = .included(Included(changes: r.changes, coinbaseFee: r.coinbaseFee, gasUsed: r.gasUsed,
+                                             blobGasUsed: r.blobGasUsed,
+                                             receipt: BlockFinalization.receipt(for: tx, result: r, cumulativeGasUsed: 0)))
+            }
+            results.withLock(version.index) { $0 = outcome }
+            let wroteNew = memory.record(version, reads: view.reads, writes: writes, fee: fee)
+            jitter?.perturb()
+            return scheduler.finishExecution(version, wroteNewLocation: wroteNew)
+        }
+    }
+
+    /// Turns one account's change into multi-version writes.
+    static func appendWrites(_ address: Address, _ change: AccountChange, seen: AccountInfo??,
+                             to writes: inout [(MemoryLocation, MVValue)]) {
+        if change.info == nil || change.storageCleared {
+            writes.append((.lifecycle(address), .lifecycle))
+        }
+        // Unchanged fields are not a write: otherwise every call that only touches a contract's storage
+        // would conflict with every later call to it on the account entry.
+        if let seen, seen == change.info {} else {
+            writes.append((.account(address), .account(change.info)))
+        }
+        if change.info != nil && !change.storage.isEmpty {
+            for (key, value) in change.storage {
+                writes.append((.storage(address, key), .storage(value)))
+            }
+            writes.append((.storageKeys(address), .storageKeys))
+        }
+    }
+
+    /// Validates an incarnation's reads (paper: needs_reexecution); on failure aborts it.
+    private func needsReexecution(_ version: TxVersion, jitter: Jitter?, profile: inout WorkerProfile) -> SchedulerTask? {
+        jitter?.perturb()
+        validations.wrappingAdd(1, ordering: .relaxed)
+        let invalid = memory.firstInvalidRead(version.index)
+        let aborted = invalid != nil && scheduler.tryValidationAbort(version)
+        if aborted, let invalid {
+            failedValidations.wrappingAdd(1, ordering: .relaxed)
+            profile.failed[invalid, default: 0] += 1
+            memory.convertWritesToEstimates(version.index)
+        }
+        jitter?.perturb()
+        return scheduler.finishValidation(version.index, aborted: aborted)
+    }
+}
