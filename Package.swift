@@ -57,6 +57,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Helpers more than one test target uses (not a test target itself: test targets cannot depend on each other).
+        .target(name: "TestSupport", dependencies: ["EVMPrimitives", "Execution"], path: "Tests/TestSupport"),
         .testTarget(name: "EVMPrimitivesTests", dependencies: ["EVMPrimitives", .product(name: "BigInt", package: "BigInt")]),
         .testTarget(name: "EncodingTests", dependencies: ["EVMPrimitives", "Keccak", "RLP", "MerkleTrie", "VectorIO"]),
         .testTarget(name: "BN254Tests", dependencies: ["BN254"]),
@@ -65,9 +67,11 @@ let package = Package(
         .testTarget(name: "InterpreterTests", dependencies: ["EVMInterpreter", "EVMState", "Execution", "EVMPrimitives"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Vectors", "Harness", "Execution", "EVMPrimitives"]),
         .testTarget(name: "ParallelTests", dependencies: ["Execution", "Workloads", "EVMState", "EVMPrimitives", "EVMInterpreter"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Harness", "Workloads", "Vectors", "Execution", "EVMState", "EVMPrimitives"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Harness", "Workloads", "Vectors", "Execution", "EVMState", "EVMPrimitives",
+                                                "TestSupport"]),
         .testTarget(name: "BlockTests", dependencies: ["Vectors", "Harness", "Workloads", "Execution", "EVMPrimitives", "EVMState", "VectorIO"]),
-        .testTarget(name: "GeneratorTests", dependencies: ["Vectors", "Workloads", "Harness", "Execution", "EVMPrimitives", "EVMState"]),
+        .testTarget(name: "GeneratorTests", dependencies: ["Vectors", "Workloads", "Harness", "Execution", "EVMPrimitives", "EVMState",
+                                                   "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

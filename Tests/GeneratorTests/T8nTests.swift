@@ -6,6 +6,7 @@ import Execution
 @testable import Harness
 @testable import Vectors
 @testable import Workloads
+import TestSupport
 
 /// `lockstep t8n`'s transition and the t8n result model, against answers from execution-specs' t8n
 /// (`ethereum-spec-evm t8n --state.fork Cancun`, version 2.20.0) on the same input.
@@ -150,28 +151,7 @@ final class T8nTests: XCTestCase {
         let v = block.vector
         let serial = onLargeStack { SerialExecutor().execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork) }
         // Answer with Lockstep's own serial result, written the way execution-specs writes it.
-        var receipts: [[String: Any]] = []
-        for r in serial.receipts {
-            receipts.append(["succeeded": r.success, "cumulativeGasUsed": UInt256(r.cumulativeGasUsed).hexString,
-                             "bloom": Hex.encode(r.bloom.bytes),
-                             "logs": r.logs.map { ["address": $0.address.description, "topics": $0.topics.map(\.description),
-                                                   "data": Hex.encode($0.data)] }])
-        }
-        let result: [String: Any] = [
-            "stateRoot": serial.stateRoot.description, "txRoot": serial.receiptsRoot.description,
-            "receiptsRoot": serial.receiptsRoot.description, "logsHash": serial.logsHash.description,
-            "logsBloom": Hex.encode(serial.logsBloom.bytes), "gasUsed": UInt256(serial.gasUsed).hexString,
-            "rejected": [], "receipts": receipts,
-        ]
-        var alloc: [String: Any] = [:]
-        for (a, acct) in serial.postState.accounts {
-            var o: [String: Any] = ["nonce": UInt256(acct.info.nonce).hexString, "code": Hex.encode(acct.info.code.bytes),
-                                    "storage": Dictionary(uniqueKeysWithValues: acct.storage.map { (Hex.encode($0.key.bigEndianBytes), $0.value.hexString) })]
-            if !acct.info.balance.isZero { o["balance"] = acct.info.balance.hexString }
-            alloc[a.description] = o
-        }
-        try JSONSerialization.data(withJSONObject: result).write(to: URL(fileURLWithPath: dir + "/result.json"))
-        try JSONSerialization.data(withJSONObject: alloc).write(to: URL(fileURLWithPath: dir + "/post.json"))
+        try CannedT8nOutput.write(serial, to: dir)
         let script = """
             #!/bin/sh
             # Stand-in t8n: checks the standard flags, then copies canned outputs into --output.basedir.

@@ -6,6 +6,7 @@ import EVMState
 @_spi(Testing) @testable import Harness
 @_spi(Testing) @testable import Vectors
 @testable import Reports
+import TestSupport
 
 /// Issue 15's planted divergence: an executor that corrupts exactly one SSTORE (the k-th of the block writes its
 /// value plus one, through `StorageWriteFault`) runs through `BlockRunner`'s comparison against serial, and the
@@ -158,26 +159,7 @@ final class ExternalTraceDiffTests: XCTestCase {
         for (k, lines) in trace.included(rejected: planted.rejected) {
             try (lines.map { $0 + "\n" }.joined()).write(toFile: dir + "/traces/trace-\(k)-0x.jsonl", atomically: true, encoding: .utf8)
         }
-        var receipts: [[String: Any]] = []
-        for r in planted.receipts {
-            receipts.append(["succeeded": r.success, "cumulativeGasUsed": UInt256(r.cumulativeGasUsed).hexString,
-                             "bloom": Hex.encode(r.bloom.bytes), "logs": [Any]()])
-        }
-        let result: [String: Any] = [
-            "stateRoot": planted.stateRoot.description, "txRoot": planted.receiptsRoot.description,
-            "receiptsRoot": planted.receiptsRoot.description, "logsHash": planted.logsHash.description,
-            "logsBloom": Hex.encode(planted.logsBloom.bytes), "gasUsed": UInt256(planted.gasUsed).hexString,
-            "rejected": [], "receipts": receipts,
-        ]
-        var alloc: [String: Any] = [:]
-        for (a, acct) in planted.postState.accounts {
-            var o: [String: Any] = ["nonce": UInt256(acct.info.nonce).hexString, "code": Hex.encode(acct.info.code.bytes),
-                                    "storage": Dictionary(uniqueKeysWithValues: acct.storage.map { (Hex.encode($0.key.bigEndianBytes), $0.value.hexString) })]
-            if !acct.info.balance.isZero { o["balance"] = acct.info.balance.hexString }
-            alloc[a.description] = o
-        }
-        try JSONSerialization.data(withJSONObject: result).write(to: URL(fileURLWithPath: dir + "/result.json"))
-        try JSONSerialization.data(withJSONObject: alloc).write(to: URL(fileURLWithPath: dir + "/post.json"))
+        try CannedT8nOutput.write(planted, to: dir)
         let script = """
             #!/bin/sh
             set -e
