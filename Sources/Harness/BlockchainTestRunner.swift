@@ -7,7 +7,7 @@ import Keccak
 import Vectors
 
 /// The outcome of one blockchain test (or of a file that failed to load).
-public struct BlockchainTestResult: Sendable, Equatable {
+public struct BlockchainTestResult: RunStatusResult, Sendable, Equatable {
     /// `<file>:<test>`, or the file for a load error.
     public var name: String
     public var network: String
@@ -25,19 +25,6 @@ public struct BlockchainTestResult: Sendable, Equatable {
     public init(name: String, network: String, status: RunStatus) {
         self.name = name; self.network = network; self.status = status
     }
-
-    public var pass: Bool { status.isPassed }
-    /// Why the test failed or could not run; nil when it passed or was skipped.
-    public var error: String? {
-        switch status {
-        case .failed(let r), .error(let r): r
-        case .passed, .skipped: nil
-        }
-    }
-    /// Why the test was not run; nil when it ran.
-    public var skipReason: String? { if case .skipped(let r) = status { r } else { nil } }
-    public var isSkipped: Bool { status.isSkipped }
-    public var isFailure: Bool { status.isFailure }
 
     /// One JSON object: name, network, pass, imported, rejected, executors, lastBlockHash, error (or skipped, reason).
     public var jsonLine: String {
@@ -261,12 +248,4 @@ public struct BlockchainTestRunner: Sendable {
 }
 
 /// Totals over blockchain-test results: `N passed, M failed, K skipped`.
-public struct BlockchainTestSummary: Sendable, Equatable, CustomStringConvertible {
-    public var passed = 0, failed = 0, skipped = 0
-    public init(_ results: [BlockchainTestResult]) {
-        for r in results {
-            if r.pass { passed += 1 } else if r.isSkipped { skipped += 1 } else { failed += 1 }
-        }
-    }
-    public var description: String { "\(passed) passed, \(failed) failed, \(skipped) skipped" }
-}
+public typealias BlockchainTestSummary = RunSummary

@@ -57,6 +57,42 @@ public enum RunStatus: Sendable, Equatable, Hashable {
     }
 }
 
+/// A result a `RunStatus` judges (a state-test case, a blockchain test): what it answers about that status.
+public protocol RunStatusResult {
+    var status: RunStatus { get }
+}
+
+extension RunStatusResult {
+    public var pass: Bool { status.isPassed }
+    /// Why it failed or could not run; nil when it passed or was skipped.
+    public var error: String? {
+        switch status {
+        case .failed(let r), .error(let r): r
+        case .passed, .skipped: nil
+        }
+    }
+    /// Why it was not run; nil when it ran.
+    public var skipReason: String? { if case .skipped(let r) = status { r } else { nil } }
+    public var isSkipped: Bool { status.isSkipped }
+    public var isFailure: Bool { status.isFailure }
+}
+
+/// Totals over a list of results: `N passed, M failed, K skipped` (an error counts as failed).
+public struct RunSummary: Sendable, Equatable, CustomStringConvertible {
+    public var passed = 0
+    public var failed = 0
+    public var skipped = 0
+
+    public init(_ results: [some RunStatusResult]) {
+        for r in results {
+            if r.pass { passed += 1 } else if r.isSkipped { skipped += 1 } else { failed += 1 }
+        }
+    }
+
+    /// The last line of every `lockstep statetest` and `lockstep blocktest` run.
+    public var description: String { "\(passed) passed, \(failed) failed, \(skipped) skipped" }
+}
+
 extension RunStatus: Codable {
     private enum CodingKeys: String, CodingKey { case kind, reason }
 

@@ -8,7 +8,7 @@ import Keccak
 import Vectors
 
 /// The outcome of one case, or of one part of a file that failed to load: what `--json` prints and reports list.
-public struct StateTestResult: Sendable, Equatable {
+public struct StateTestResult: RunStatusResult, Sendable, Equatable {
     public var name: String
     /// The fork name as the vector spells it; empty for a load error above the fork level.
     public var fork: String
@@ -22,36 +22,10 @@ public struct StateTestResult: Sendable, Equatable {
     public init(name: String, fork: String, status: RunStatus, stateRoot: Hash32? = nil, logsHash: Hash32? = nil) {
         self.name = name; self.fork = fork; self.status = status; self.stateRoot = stateRoot; self.logsHash = logsHash
     }
-
-    public var pass: Bool { status.isPassed }
-    /// Why the case failed or could not run; nil when it passed or was skipped.
-    public var error: String? {
-        switch status {
-        case .failed(let r), .error(let r): r
-        case .passed, .skipped: nil
-        }
-    }
-    /// Why the case was not run; nil when it ran.
-    public var skipReason: String? { if case .skipped(let r) = status { r } else { nil } }
-    public var isSkipped: Bool { status.isSkipped }
-    public var isFailure: Bool { status.isFailure }
 }
 
-/// Totals over a list of results.
-public struct StateTestSummary: Sendable, Equatable, CustomStringConvertible {
-    public var passed = 0
-    public var failed = 0
-    public var skipped = 0
-
-    public init(_ results: [StateTestResult]) {
-        for r in results {
-            if r.pass { passed += 1 } else if r.isSkipped { skipped += 1 } else { failed += 1 }
-        }
-    }
-
-    /// `N passed, M failed, K skipped`: the last line of every `lockstep statetest` run.
-    public var description: String { "\(passed) passed, \(failed) failed, \(skipped) skipped" }
-}
+/// Totals over a list of state-test results.
+public typealias StateTestSummary = RunSummary
 
 /// Selects, runs and judges state-test cases with `StateTestExecutor`, loading and running files in parallel.
 public struct StateTestRunner: Sendable {
