@@ -225,16 +225,7 @@ public struct BlockRunner: Sendable {
                     row.stress = summary
                 }
             }
-            if let expected = v.expected {
-                let mismatches = BlockRunner.expectationProblems(outcome, expected)
-                row.matchesExpected = mismatches.isEmpty
-                problems += mismatches
-            }
-            row.stateRoot = outcome.stateRoot.description
-            row.receiptsRoot = outcome.receiptsRoot.description
-            row.logsHash = outcome.logsHash.description
-            row.gasUsed = outcome.gasUsed
-            row.rejected = outcome.rejected
+            problems += row.record(outcome, expected: v.expected)
             row.metrics = BlockRunMetrics(outcome.metrics)
             row.block = statistics(threads: threads)
             row.status = .judged(problems)
@@ -408,5 +399,23 @@ public struct BlockRunner: Sendable {
             }
         }
         return out
+    }
+}
+
+extension BlockRunResult {
+    /// Records `outcome`'s roots, gas and rejected transactions in the row and, when the vector states an `expected`
+    /// result, whether the outcome matches it (`matchesExpected`); returns the mismatches (none without one).
+    mutating func record(_ outcome: BlockOutcome, expected: ExpectedBlockResult?) -> [String] {
+        var mismatches: [String] = []
+        if let expected {
+            mismatches = BlockRunner.expectationProblems(outcome, expected)
+            matchesExpected = mismatches.isEmpty
+        }
+        stateRoot = outcome.stateRoot.description
+        receiptsRoot = outcome.receiptsRoot.description
+        logsHash = outcome.logsHash.description
+        gasUsed = outcome.gasUsed
+        rejected = outcome.rejected
+        return mismatches
     }
 }

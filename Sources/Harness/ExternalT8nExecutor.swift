@@ -319,16 +319,7 @@ extension ExternalT8nExecutor {
         } else {
             row.matchesSerial = true
         }
-        if let expected = vector.expected {
-            let mismatches = BlockRunner.expectationProblems(outcome, expected)
-            row.matchesExpected = mismatches.isEmpty
-            problems += mismatches
-        }
-        row.stateRoot = outcome.stateRoot.description
-        row.receiptsRoot = outcome.receiptsRoot.description
-        row.logsHash = outcome.logsHash.description
-        row.gasUsed = outcome.gasUsed
-        row.rejected = outcome.rejected
+        problems += row.record(outcome, expected: vector.expected)
         let wall = outcome.metrics.wallTimeNanoseconds
         row.timing = BlockTiming(runs: 1, medianNanoseconds: wall, minNanoseconds: wall, maxNanoseconds: wall)
         row.status = .judged(problems)
