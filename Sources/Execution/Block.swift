@@ -88,9 +88,27 @@ public struct ExecutionMetrics: Sendable, Equatable {
     public var blockedReads: Int = 0
     /// True when a parallel executor decided to run the block serially.
     public var ranSerially: Bool = false
+    /// Why Block-STM's adaptive policy ran the block (or its rest) serially; nil when it did not.
+    public var serialReason: SerialReason? = nil
+    /// How many of the block's first transactions the adaptive policy ran serially to observe the block before
+    /// deciding (its serial probe; 0 when it decided without one).
+    public var probedTransactions: Int = 0
     /// Where a parallel run's time went and what it contended on (Block-STM); nil for executors that do not profile.
     public var profile: BlockProfile?
     public init() {}
+}
+
+/// Why the adaptive policy ran a block serially.
+public enum SerialReason: String, Codable, Sendable, Equatable {
+    /// Before running anything: the block's transactions show that Block-STM cannot win (`SerialRule`: one
+    /// transaction, cheap transactions, one sender's nonce chain, identical calls, coinbase readers).
+    case rule
+    /// After its first transactions ran serially: their measured cost and conflicts predict no clear win.
+    case probe
+    /// A Block-STM run turned out hot (`HotBlockRule`) and was finished serially from its validated prefix.
+    case hotRun = "hot run"
+    /// A completed Block-STM run where the block gas or blob gas limit bit in block order, re-run serially.
+    case limit
 }
 
 /// What a transaction read and wrote, by location (for dependency analysis).

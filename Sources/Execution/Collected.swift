@@ -14,14 +14,19 @@ final class Collected: @unchecked Sendable {  // used by one thread at a time, o
     /// Takes each transaction's result in block order (`take(i)`, nil when missing) and checks it as
     /// SerialExecutor checks each transaction. False when the block must be re-run serially (a block gas
     /// or blob gas limit bites in block order, or a result is missing).
-    func collect(_ transactions: [Transaction], env: BlockEnvironment, fork: Fork, take: (Int) -> BlockSTMRun.TxOutcome?) -> Bool {
+    ///
+    /// With `first` > 0 the run covered only `transactions[first...]` (`take(i - first)`), after a serial prefix
+    /// already gathered here: the indices, the cumulative gas (from the last receipt) and the blob gas continue.
+    func collect(_ transactions: [Transaction], from first: Int = 0, env: BlockEnvironment, fork: Fork,
+                 take: (Int) -> BlockSTMRun.TxOutcome?) -> Bool {
         let maxBlobGas = BlockFinalization.maxBlobGas(fork)
-        commits.reserveCapacity(transactions.count)
+        commits.reserveCapacity(commits.count + transactions.count - first)
         receipts.reserveCapacity(transactions.count)
         gas.reserveCapacity(transactions.count)
-        var cumulative: UInt64 = 0
-        for (i, tx) in transactions.enumerated() {
-            guard let result = take(i) else { return false }
+        var cumulative: UInt64 = receipts.last?.cumulativeGasUsed ?? 0
+        for i in first..<transactions.count {
+            let tx = transactions[i]
+            guard let result = take(i - first) else { return false }
             let available = env.gasLimit - cumulative
             switch result {
             case .rejected(let error):

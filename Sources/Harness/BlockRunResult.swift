@@ -87,12 +87,17 @@ public struct BlockRunMetrics: Codable, Sendable, Equatable {
     public var blockedReads: Int
     /// True when a parallel executor chose to run the block serially.
     public var ranSerially: Bool
+    /// Why Block-STM's adaptive policy ran the block (or its rest) serially: rule, probe, hot run, limit.
+    public var serialReason: SerialReason?
+    /// The transactions the adaptive policy ran serially before deciding (nil: none).
+    public var probedTransactions: Int?
     /// Where the parallel run's time went and its most contended locations (Block-STM); nil for other executors.
     public var profile: BlockProfile?
 
     public init(_ m: ExecutionMetrics) {
         executions = m.executions; reExecutions = m.reExecutions; validations = m.validations
         failedValidations = m.failedValidations; blockedReads = m.blockedReads; ranSerially = m.ranSerially
+        serialReason = m.serialReason; probedTransactions = m.probedTransactions > 0 ? m.probedTransactions : nil
         profile = m.profile
     }
 }

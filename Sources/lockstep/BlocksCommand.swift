@@ -190,7 +190,8 @@ struct BlocksCommand: ParsableCommand {
         }
         if let m = r.metrics, r.executor != "serial" {
             s += " re-executions \(m.reExecutions), failed validations \(m.failedValidations)"
-            if m.ranSerially { s += ", ran serially" }
+            if m.ranSerially { s += ", ran serially" + (m.serialReason.map { " (\($0.rawValue))" } ?? "") }
+            if let k = m.probedTransactions, !m.ranSerially { s += ", \(k) probed serially" }
         }
         if let e = r.error { s += ": \(e)" }
         if let d = r.divergence {

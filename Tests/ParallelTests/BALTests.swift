@@ -215,18 +215,24 @@ final class AdaptivePolicyTests: XCTestCase {
             var seen: [String] = []
             var abandonedEarly = false
             for attempt in 0..<5 where !abandonedEarly {
-                let o = BlockSTMExecutor(threads: threads).execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+                // Without the serial probe, which would see the chain before Block-STM starts (SerialProbeTests).
+                var executor = BlockSTMExecutor(threads: threads)
+                executor.forcedProbe = .init(length: 0, parallel: true)
+                let o = executor.execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
                 Check.assertSame(serial, o, "adaptive x\(threads) attempt \(attempt)")
                 seen.append("ranSerially \(o.metrics.ranSerially), executions \(o.metrics.executions)")
                 abandonedEarly = o.metrics.ranSerially && o.metrics.executions < 3 * block.txs.count
+                if o.metrics.ranSerially { XCTAssertEqual(o.metrics.serialReason, .hotRun) }
             }
             XCTAssertTrue(abandonedEarly, "x\(threads): the chain was never abandoned early in 5 attempts: \(seen)")
         }
         // Abandoned at different points under seeded perturbation: the kept prefix must always be right.
         for rep in 0..<Check.stressRepetitions {
             let threads = [2, 4, 8, 16][rep % 4]
-            let o = BlockSTMExecutor(threads: threads, stress: StressOptions(seed: UInt64(rep) &+ 11), policy: .adaptive)
-                .execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+            var executor = BlockSTMExecutor(threads: threads, stress: StressOptions(seed: UInt64(rep) &+ 11), policy: .adaptive)
+            // Probes of different lengths, then the hot run from the probe's state.
+            executor.forcedProbe = .init(length: rep % 5, parallel: true)
+            let o = executor.execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
             Check.assertSame(serial, o, "adaptive stress rep \(rep) x\(threads)")
         }
     }

@@ -14,9 +14,12 @@ import EVMState
 /// - Transactions run with the whole block gas limit available; the block gas and blob gas limits are
 ///   re-checked in order afterwards, and a block where they bite is re-run serially.
 /// - Under `ParallelPolicy.adaptive` (the default), small or dependent blocks run serially from the
-///   start (rule in `SerialRule`), and a run that turns out hot (`HotBlockRule`: aborts and blocked
-///   reads are a large share of the executions) is abandoned: the prefix of transactions that are
-///   executed and still valid is kept, and the rest runs serially after it.
+///   start (rule in `SerialRule`); any other block first runs a few transactions serially, exactly as
+///   `SerialExecutor` does (the serial probe, `SerialProbe`), and from their measured time and conflicts
+///   either goes on serially (nothing wasted) or runs the rest under Block-STM from the state they left
+///   (`SerialRule.prefersParallel`). A run that turns out hot (`HotBlockRule`: aborts and blocked reads
+///   are a large share of the executions) is abandoned: the prefix of transactions that are executed and
+///   still valid is kept, and the rest runs serially after it. `ExecutionMetrics.serialReason` says which.
 public struct BlockSTMExecutor: BlockExecutor {
     /// Whether to decide per block between Block-STM and a serial run.
     public enum ParallelPolicy: String, Sendable, Equatable, CaseIterable {
@@ -43,53 +46,190 @@ public struct BlockSTMExecutor: BlockExecutor {
         self.policy = policy
     }
 
+    /// Tests only: force the adaptive policy's decision. The first `length` transactions run serially (the
+    /// probe, clamped to the block), then the rest runs under Block-STM (`parallel`) or serially, whatever the
+    /// block shows and whatever the thread count.
+    struct ForcedProbe: Sendable, Equatable {
+        var length: Int
+        var parallel: Bool
+    }
+    var forcedProbe: ForcedProbe?
+
     public func execute(pre: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork) -> BlockOutcome {
         let clock = ContinuousClock()
         let start = clock.now
-        if policy == .adaptive, SerialRule.prefersSerial(transactions, env: env, threads: threads) {
-            return serially(pre: pre, env: env, transactions: transactions, fork: fork, start: start, metrics: ExecutionMetrics())
+        if policy == .adaptive {
+            if let forced = forcedProbe {
+                return probed(pre: pre, env: env, transactions: transactions, fork: fork, start: start, forced: forced)
+            }
+            if SerialRule.prefersSerial(transactions, env: env, threads: threads) {
+                var metrics = ExecutionMetrics()
+                metrics.serialReason = .rule
+                return serially(pre: pre, env: env, transactions: transactions, fork: fork, start: start, metrics: metrics)
+            }
+            // A traced block keeps the transaction indices of one run (no probe): the rule's decision stands.
+            if trace == nil {
+                return probed(pre: pre, env: env, transactions: transactions, fork: fork, start: start, forced: nil)
+            }
         }
         var base = pre
         BlockFinalization.applyPreBlockSystemCalls(&base, env: env, fork: fork)
+        return parallel(pre: pre, base: base, jobBase: base, transactions: transactions, first: 0, env: env, fork: fork,
+                        collected: Collected(), start: start)
+    }
 
+    /// The adaptive policy's serial probe: runs the block's first transactions exactly as `SerialExecutor`
+    /// does (on the calling thread, the same checks and state), timing them and noting which read what an
+    /// earlier one wrote (`SerialProbe`); then either goes on serially (nothing was wasted: the probe was the
+    /// serial run's own start) or runs the rest under Block-STM from the state the probe left
+    /// (`SerialRule.prefersParallel`).
+    private func probed(pre: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork,
+                        start: ContinuousClock.Instant, forced: ForcedProbe?) -> BlockOutcome {
+        var state = pre
+        BlockFinalization.applyPreBlockSystemCalls(&state, env: env, fork: fork)
+        let n = transactions.count
+        let maxBlobGas = BlockFinalization.maxBlobGas(fork)
+        // Before Byzantium the receipts carry intermediate state roots: keep what is needed to compute them.
+        let carriesRoot = BlockFinalization.receiptsCarryStateRoot(fork)
+        let blockBase = carriesRoot ? state : InMemoryState()
+        // Before Byzantium only (the receipts' intermediate roots); otherwise the probe's changes are in `state`.
+        var commits: [ParallelFinalization.Commit] = []
+        var receipts: [Receipt] = []
+        var rejected: [RejectedTransaction] = []
+        var gas: [UInt64] = []
+        receipts.reserveCapacity(n)
+        gas.reserveCapacity(n)
+        var cumulative: UInt64 = 0
+        var blobGas: UInt64 = 0
+        let length = forced.map { min(n, max(0, $0.length)) } ?? SerialRule.probeLength(n)
+        var probe = SerialProbe(coinbase: env.coinbase)
+        let probeStart = Stopwatch.now(.threadCPU)
+        var decided = false
+        for (i, tx) in transactions.enumerated() {
+            // The decision, at the probe's end; or after its first two transactions already, where they show a
+            // large win (expensive, independent transactions: there every probed one costs the parallel run).
+            if !decided && (i == length || (forced == nil && i == SerialRule.earlyProbeLength && i < length)) {
+                let nanoseconds = Double(Stopwatch.now(.threadCPU) &- probeStart) / Double(max(1, i))
+                let parallel = forced?.parallel ?? SerialRule.prefersParallel(
+                    remaining: n - i, nanosecondsPerTransaction: nanoseconds, conflictShare: probe.conflictShare,
+                    threads: threads, margin: i == length ? SerialRule.requiredMargin : SerialRule.earlyMargin)
+                decided = i == length
+                if parallel && trace == nil {
+                    let c = Collected()
+                    c.metrics.probedTransactions = i
+                    c.commits = commits
+                    c.receipts = receipts
+                    c.rejected = rejected
+                    c.gas = gas
+                    c.blobGas = blobGas
+                    // The block end commits onto the probe's state (before Byzantium: every commit onto the
+                    // block's, for the receipts' intermediate roots).
+                    return self.parallel(pre: pre, base: state, jobBase: carriesRoot ? blockBase : state,
+                                         transactions: transactions, first: i, env: env, fork: fork,
+                                         collected: c, start: start)
+                }
+            }
+            let tracer = trace?.tracer()
+            let result = TransactionProcessor.execute(tx, env: env, reader: state, fork: fork,
+                                                      gasAvailable: env.gasLimit - cumulative, deferCoinbaseFee: true,
+                                                      tracer: tracer)
+            trace?.record(i, tracer)
+            switch result {
+            case .failure(let error):
+                if i < length { probe.observeRejected() }
+                rejected.append(RejectedTransaction(index: i, error: error.description))
+                gas.append(0)
+            case .success(let r):
+                if i < length { probe.observe(r) }
+                if blobGas + r.blobGasUsed > maxBlobGas {
+                    rejected.append(RejectedTransaction(index: i, error: "blob gas exceeds the block maximum"))
+                    gas.append(0)
+                    break
+                }
+                state.apply(r.changes)
+                state.credit(env.coinbase, r.coinbaseFee)
+                if carriesRoot { commits.append(ParallelFinalization.Commit(changes: r.changes, coinbaseFee: r.coinbaseFee)) }
+                cumulative += r.gasUsed
+                blobGas += r.blobGasUsed
+                receipts.append(BlockFinalization.receipt(for: tx, result: r, cumulativeGasUsed: cumulative))
+                gas.append(r.gasUsed)
+            }
+        }
+        // Serially to the end, finished as `SerialExecutor` finishes.
+        if carriesRoot {
+            let roots = BlockFinalization.intermediateStateRoots(base: blockBase, commits: commits.map { ($0.changes, $0.coinbaseFee) },
+                                                                 coinbase: env.coinbase)
+            for i in receipts.indices { receipts[i].postStateRoot = roots[i] }
+        }
+        var metrics = ExecutionMetrics()
+        metrics.threads = threads
+        metrics.executions = n
+        metrics.ranSerially = true
+        metrics.serialReason = .probe
+        metrics.probedTransactions = length
+        let requests = BlockFinalization.applyEndOfBlock(&state, env: env, fork: fork, receipts: receipts)
+        var outcome = BlockFinalization.outcome(state: state, receipts: receipts, rejected: rejected,
+                                                blobGasUsed: blobGas, metrics: metrics, requests: requests)
+        outcome.transactionGas = gas
+        outcome.metrics.wallTimeNanoseconds = UInt64((ContinuousClock().now - start).nanoseconds)
+        return outcome
+    }
+
+    /// Block-STM on `transactions[first...]` from `base` (the block's state after its system calls, or after
+    /// the serial probe's `first` transactions, whose receipts, rejections and gas `collected` already holds);
+    /// the block end commits `collected`'s commits and the run's onto `jobBase`.
+    private func parallel(pre: InMemoryState, base: InMemoryState, jobBase: InMemoryState, transactions: [Transaction],
+                          first: Int, env: BlockEnvironment, fork: Fork, collected: Collected,
+                          start: ContinuousClock.Instant) -> BlockOutcome {
+        let clock = ContinuousClock()
+        let rest = first == 0 ? transactions : Array(transactions[first...])
+        let probed = collected.metrics.probedTransactions
         // One gang of threads for the whole block: execution, commit and roots.
         let gang = WorkerGang.checkout(threads: threads)
         defer { WorkerGang.checkin(gang) }
-        let run = BlockSTMRun(base: base, env: env, transactions: transactions, fork: fork,
+        let run = BlockSTMRun(base: base, env: env, transactions: rest, fork: fork,
                               threads: threads, stress: stress, adaptive: policy == .adaptive, trace: trace)
-        let collected = Collected()
-        if threads == 1 || transactions.isEmpty {
-            if !transactions.isEmpty { gang.run { worker in run.work(worker: worker) } }
-            guard collect(run, transactions: transactions, env: env, fork: fork, into: collected) else {
-                if !run.scheduler.done { return finishSerially(run, base: base, gang: gang, start: start) }
+        if threads == 1 || rest.isEmpty {
+            if !rest.isEmpty { gang.run { worker in run.work(worker: worker) } }
+            guard collect(run, transactions: transactions, first: first, env: env, fork: fork, into: collected) else {
+                if !run.scheduler.done {
+                    return finishSerially(run, transactions: transactions, first: first, base: base, jobBase: jobBase,
+                                          collected: collected, gang: gang, start: start)
+                }
                 return serially(pre: pre, env: env, transactions: transactions, fork: fork, start: start, metrics: collected.metrics)
             }
-            var outcome = ParallelFinalization.serialFinish(base: base, commits: collected.commits, env: env, fork: fork,
+            var outcome = ParallelFinalization.serialFinish(base: jobBase, commits: collected.commits, env: env, fork: fork,
                                                             receipts: collected.receipts, rejected: collected.rejected,
                                                             blobGasUsed: collected.blobGas, metrics: collected.metrics)
             outcome.transactionGas = collected.gas
+            outcome.metrics.executions += probed
             outcome.metrics.wallTimeNanoseconds = UInt64((clock.now - start).nanoseconds)
             return outcome
         }
 
         // The execution and the four stages of the block's end run as one job on the gang: the in-order
         // commit checks run on whichever worker finishes execution last, then the commit and roots.
-        let job = ParallelFinalization.Job(base: base, env: env, fork: fork, shards: threads)
+        let job = ParallelFinalization.Job(base: jobBase, env: env, fork: fork, shards: threads)
         // The block end's stages, timed into the profile (a clock reading at each stage task's ends).
         let stageClock = StageClock()
         let stages = [WorkerGang.Stage(prepare: { threads }, task: { worker in run.work(worker: worker) })]
             + stageClock.timing(job.stages(before: {
-                guard run.scheduler.done, collect(run, transactions: transactions, env: env, fork: fork, into: collected) else { return false }
+                guard run.scheduler.done,
+                      collect(run, transactions: transactions, first: first, env: env, fork: fork, into: collected) else { return false }
                 collected.hand(to: job)
                 return true
             }))
         let completed = gang.runStages(stages)
         guard completed == stages.count else {
-            if !run.scheduler.done { return finishSerially(run, base: base, gang: gang, start: start) }
+            if !run.scheduler.done {
+                return finishSerially(run, transactions: transactions, first: first, base: base, jobBase: jobBase,
+                                      collected: collected, gang: gang, start: start)
+            }
             return serially(pre: pre, env: env, transactions: transactions, fork: fork, start: start, metrics: collected.metrics)
         }
         var outcome = job.outcome()
         outcome.transactionGas = collected.gas
+        outcome.metrics.executions += probed
         outcome.metrics.profile?.commitNanoseconds = stageClock.commit.load(ordering: .relaxed)
         outcome.metrics.profile?.rootsNanoseconds = stageClock.roots.load(ordering: .relaxed)
         outcome.metrics.wallTimeNanoseconds = UInt64((clock.now - start).nanoseconds)
@@ -97,10 +237,11 @@ public struct BlockSTMExecutor: BlockExecutor {
     }
 
     /// The run's counters, then (when the run completed) its last incarnations through `Collected.collect`.
-    private func collect(_ run: BlockSTMRun, transactions: [Transaction], env: BlockEnvironment, fork: Fork, into c: Collected) -> Bool {
+    private func collect(_ run: BlockSTMRun, transactions: [Transaction], first: Int, env: BlockEnvironment, fork: Fork,
+                         into c: Collected) -> Bool {
         fill(&c.metrics, from: run)
         guard run.scheduler.done else { return false }
-        return c.collect(transactions, env: env, fork: fork, take: run.takeResult)
+        return c.collect(transactions, from: first, env: env, fork: fork, take: run.takeResult)
     }
 
     private func fill(_ metrics: inout ExecutionMetrics, from run: BlockSTMRun) {
@@ -131,20 +272,23 @@ public struct BlockSTMExecutor: BlockExecutor {
     /// executed and whose reads are still valid (in block order, each validated against the prefix before
     /// it, so their results are the serial ones), and runs the rest as `SerialExecutor` does, from the
     /// state the prefix leaves. Nothing validated is thrown away. The commit and roots then run on the
-    /// gang as after a completed run.
-    private func finishSerially(_ run: BlockSTMRun, base: InMemoryState, gang: WorkerGang,
+    /// gang as after a completed run. The run covered `transactions[first...]` from `base`, after a serial
+    /// probe whose results `c` holds; the block end commits onto `jobBase`.
+    private func finishSerially(_ run: BlockSTMRun, transactions: [Transaction], first: Int, base: InMemoryState,
+                                jobBase: InMemoryState, collected c: Collected, gang: WorkerGang,
                                 start: ContinuousClock.Instant) -> BlockOutcome {
-        let env = run.env, transactions = run.transactions, fork = run.fork
-        let c = Collected()
+        let env = run.env, fork = run.fork
+        let probed = c.metrics.probedTransactions
         fill(&c.metrics, from: run)
         c.metrics.ranSerially = true
-        c.commits.reserveCapacity(transactions.count)
+        c.metrics.serialReason = .hotRun
+        c.commits.reserveCapacity(c.commits.count + transactions.count - first)
         var state = base
-        var cumulative: UInt64 = 0
-        var next = 0
+        var cumulative: UInt64 = c.receipts.last?.cumulativeGasUsed ?? 0
+        var next = first
         // The kept prefix, checked as `Collected.collect` checks a completed run.
-        prefix: while next < transactions.count, run.scheduler.isExecuted(next), run.memory.validateReadSet(next),
-                      let result = run.takeResult(next) {
+        prefix: while next < transactions.count, run.scheduler.isExecuted(next - first),
+                      run.memory.validateReadSet(next - first), let result = run.takeResult(next - first) {
             let tx = transactions[next]
             let available = env.gasLimit - cumulative
             switch result {
@@ -192,14 +336,15 @@ public struct BlockSTMExecutor: BlockExecutor {
                 c.commits.append(ParallelFinalization.Commit(changes: r.changes, coinbaseFee: r.coinbaseFee))
             }
         }
-        c.metrics.reExecutions = max(0, c.metrics.executions - transactions.count)
+        c.metrics.reExecutions = max(0, c.metrics.executions - (transactions.count - first))
+        c.metrics.executions += probed
         var outcome: BlockOutcome
         if gang.count == 1 {
-            outcome = ParallelFinalization.serialFinish(base: base, commits: c.commits, env: env, fork: fork,
+            outcome = ParallelFinalization.serialFinish(base: jobBase, commits: c.commits, env: env, fork: fork,
                                                         receipts: c.receipts, rejected: c.rejected,
                                                         blobGasUsed: c.blobGas, metrics: c.metrics)
         } else {
-            let job = ParallelFinalization.Job(base: base, env: env, fork: fork, shards: gang.count)
+            let job = ParallelFinalization.Job(base: jobBase, env: env, fork: fork, shards: gang.count)
             c.hand(to: job)
             gang.runStages(job.stages(before: nil))
             outcome = job.outcome()
@@ -209,13 +354,17 @@ public struct BlockSTMExecutor: BlockExecutor {
         return outcome
     }
 
-    /// Runs the block with `SerialExecutor`, keeping what the parallel attempt (if any) counted.
+    /// Runs the block with `SerialExecutor`, keeping what the parallel attempt (if any) counted (a
+    /// completed run whose block gas or blob gas limit bit in block order: `SerialReason.limit`; its probe's
+    /// transactions are not counted again).
     private func serially(pre: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork,
                           start: ContinuousClock.Instant, metrics attempt: ExecutionMetrics) -> BlockOutcome {
         var outcome = SerialExecutor(recordsAccess: false, trace: trace).execute(pre: pre, env: env, transactions: transactions, fork: fork)
         var metrics = outcome.metrics
         metrics.threads = threads
         metrics.ranSerially = true
+        metrics.serialReason = attempt.serialReason ?? .limit
+        metrics.probedTransactions = attempt.probedTransactions
         metrics.executions += attempt.executions
         metrics.reExecutions += attempt.reExecutions
         metrics.validations = attempt.validations

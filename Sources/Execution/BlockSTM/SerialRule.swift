@@ -85,6 +85,46 @@ public enum SerialRule {
         return parallelCost >= total
     }
 
+    // MARK: the serial probe (what the block shows once its first transactions have run)
+
+    /// Block-STM's extra work per transaction beyond its serial execution, summed over the threads, in
+    /// nanoseconds: `transactionOverheadGas` at the 0.187 ns per unit of gas limit the ERC-20 calibration
+    /// measured (`lockstep bench blockstm --calibrate` prints both).
+    public static let transactionOverheadNanoseconds = 18_700.0
+    /// A parallel run's fixed cost per participant, nanoseconds (`threadStartGas` at the same rate).
+    public static let threadStartNanoseconds = 75_000.0
+    /// How much faster Block-STM must be predicted to be than finishing serially: near break-even the
+    /// serial side is the safe one (no wasted work, no wrong guess to pay for).
+    public static let requiredMargin = 1.1
+    /// After this many probed transactions the policy may already go parallel, where they predict at least
+    /// `earlyMargin`: on the compute-heavy benchmark (240 µs a transaction, none conflicting) each probed
+    /// transaction costs the parallel run half its time, about 0.25% of the block's speedup per transaction.
+    static let earlyProbeLength = 2
+    static let earlyMargin = 1.5
+
+    /// How many transactions the adaptive policy runs serially before deciding (`SerialProbe`): a 64th of the
+    /// block (so the probe costs a large parallel block under 1% of its serial time), at least 3 (two chances
+    /// to see a conflict), at most 16, never the whole block but the last two.
+    static func probeLength(_ transactions: Int) -> Int {
+        max(0, min(transactions - 2, min(16, max(3, transactions / 64))))
+    }
+
+    /// Whether Block-STM on the `remaining` transactions after the probe is predicted to beat running them
+    /// serially by `requiredMargin`: serial costs `remaining * t`, Block-STM
+    /// `remaining * (t + transactionOverheadNanoseconds) / speedup + threads * threadStartNanoseconds`, with
+    /// Amdahl's speedup on `min(threads, cores)` processors and the probe's conflict share as the serial part.
+    static func prefersParallel(remaining: Int, nanosecondsPerTransaction t: Double, conflictShare: Double,
+                                threads: Int, cores: Int = SerialRule.cores, margin: Double = requiredMargin) -> Bool {
+        guard remaining > 1, threads > 1, cores > 1 else { return false }
+        let p = Double(min(threads, cores))
+        let h = min(1, max(0, conflictShare))
+        let speedup = 1 / (h + (1 - h) / p)
+        let serial = Double(remaining) * t
+        let parallel = Double(remaining) * (t + transactionOverheadNanoseconds) / speedup
+            + Double(threads) * threadStartNanoseconds
+        return serial >= margin * parallel
+    }
+
     struct CallKey: Hashable {
         var to: Address
         var data: [UInt8]
@@ -102,6 +142,41 @@ public enum SerialRule {
 
         static func == (l: CallKey, r: CallKey) -> Bool { l.digest == r.digest && l.to == r.to && l.data == r.data }
         func hash(into hasher: inout Hasher) { hasher.combine(digest) }
+    }
+}
+
+/// What the adaptive policy observes while it runs a block's first transactions serially (its probe): how
+/// many of them read a location (an account's nonce, balance or code, a storage slot, the coinbase after a
+/// fee) that an earlier one wrote. That share is the part of the block Block-STM would have to run one
+/// after another (`SerialRule.prefersParallel`). Small by construction: at most 16 transactions.
+struct SerialProbe {
+    let coinbase: Address
+    private(set) var observed = 0
+    private(set) var conflicts = 0
+    private var written: Set<StateLocation> = []
+
+    init(coinbase: Address) { self.coinbase = coinbase }
+
+    /// The share of the probe's transactions after the first that conflicted with an earlier one.
+    var conflictShare: Double { observed > 1 ? Double(conflicts) / Double(observed - 1) : 0 }
+
+    /// A transaction that was not included (rejected): it read and wrote nothing the others see.
+    mutating func observeRejected() { observed += 1 }
+
+    mutating func observe(_ r: TransactionResult) {
+        observed += 1
+        if !written.isEmpty, reads(r) { conflicts += 1 }
+        for (address, change) in r.changes.accounts {
+            if change.infoChanged || change.info == nil || change.storageCleared { written.insert(.account(address)) }
+            for key in change.storage.keys { written.insert(.storage(address, key)) }
+        }
+        if !r.coinbaseFee.isZero { written.insert(.account(coinbase)) }
+    }
+
+    private func reads(_ r: TransactionResult) -> Bool {
+        for a in r.readAccounts where written.contains(.account(a)) { return true }
+        for s in r.readSlots where written.contains(.storage(s.address, s.key)) { return true }
+        return false
     }
 }
 

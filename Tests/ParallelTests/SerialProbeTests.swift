@@ -1,0 +1,235 @@
+import XCTest
+import EVMPrimitives
+import EVMState
+import EVMInterpreter
+@testable import Execution
+@testable import Workloads
+
+/// The adaptive policy's serial probe: a block's first transactions run serially, then the rest runs under
+/// Block-STM from the state they left (or serially): the result must equal `SerialExecutor`'s bit for bit
+/// wherever the probe stops and whichever way it decides; and the probe must decide from what it observes.
+final class SerialProbeTests: XCTestCase {
+    typealias B = TestBlock
+
+    /// Every probe length from 0 to the whole block (at most `maxLength`), each continued in parallel and
+    /// serially, at 2 and 4 threads, against the serial executor.
+    static func assertProbesAgree(_ block: TestBlock, fork: Fork = .cancun, maxLength: Int = 6,
+                                  file: StaticString = #filePath, line: UInt = #line) {
+        let serial = SerialExecutor().execute(pre: block.pre, env: block.env, transactions: block.txs, fork: fork)
+        var lengths = Array(0...min(maxLength, block.txs.count))
+        if block.txs.count > maxLength { lengths += [block.txs.count / 2, block.txs.count - 1, block.txs.count] }
+        for threads in [2, 4] {
+            for length in lengths {
+                for parallel in [true, false] {
+                    var executor = BlockSTMExecutor(threads: threads)
+                    executor.forcedProbe = .init(length: length, parallel: parallel)
+                    let o = executor.execute(pre: block.pre, env: block.env, transactions: block.txs, fork: fork)
+                    let what = "probe \(length) then \(parallel ? "parallel" : "serial"), threads \(threads)"
+                    Check.assertSame(serial, o, what, file: file, line: line)
+                    XCTAssertEqual(o.transactionGas, serial.transactionGas, "transactionGas, \(what)", file: file, line: line)
+                    XCTAssertEqual(o.metrics.probedTransactions, length, what, file: file, line: line)
+                    if !parallel || length >= block.txs.count {
+                        XCTAssertEqual(o.metrics.serialReason, .probe, what, file: file, line: line)
+                        XCTAssertTrue(o.metrics.ranSerially, what, file: file, line: line)
+                    }
+                }
+            }
+        }
+    }
+
+    func testProbeThenParallelOrSerialOnIndependentTransfers() {
+        var block = B()
+        for i in 0..<12 {
+            block.fund(B.eoa(i))
+            block.send(from: B.eoa(i), to: B.eoa(1000 + i), value: UInt256(UInt64(i + 1)), gas: 21_000)
+        }
+        Self.assertProbesAgree(block)
+    }
+
+    /// A hot slot: the parallel rest reads what the serial prefix wrote, through the base state.
+    func testProbeOnAHotCounter() {
+        var block = B()
+        let counter = B.contract(1)
+        block.deploy(counter, code: Snippets.counter)
+        for i in 0..<24 {
+            block.fund(B.eoa(i))
+            block.send(from: B.eoa(i), to: counter, gas: 60_000)
+        }
+        Self.assertProbesAgree(block)
+    }
+
+    /// The coinbase's balance read after fees the prefix credited, a transfer to the coinbase, a nonce chain
+    /// across the probe's end, and rejected transactions on both sides of it (their indices are the block's).
+    func testProbeWithCoinbaseReadsNonceChainsAndRejections() {
+        var block = B()
+        let recorder = B.contract(2)
+        block.deploy(recorder, code: Snippets.coinbaseRecorder)
+        for i in 0..<8 { block.fund(B.eoa(i)) }
+        block.send(from: B.eoa(0), to: B.eoa(50), value: UInt256(5), gas: 21_000)
+        block.send(from: B.eoa(1), to: recorder, gas: 80_000)
+        block.send(from: B.eoa(2), to: B.eoa(51), value: UInt256(1), gas: 21_000, nonce: 7)  // rejected
+        block.send(from: B.eoa(0), to: B.eoa(52), value: UInt256(5), gas: 21_000)
+        block.send(from: B.eoa(3), to: block.env.coinbase, value: UInt256(1000), gas: 21_000)
+        block.send(from: B.eoa(0), to: recorder, gas: 80_000)
+        block.send(from: B.eoa(4), to: B.eoa(53), value: UInt256(1), gas: 21_000, nonce: 3)  // rejected
+        block.send(from: B.eoa(5), to: recorder, gas: 80_000)
+        block.send(from: B.eoa(0), to: B.eoa(54), value: UInt256(5), gas: 21_000)
+        let serial = SerialExecutor().execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+        XCTAssertEqual(serial.rejected.map(\.index), [2, 6])
+        Self.assertProbesAgree(block, maxLength: 9)
+    }
+
+    /// The block gas limit bites after the probe: the parallel rest was offered the whole limit, so its
+    /// result is unusable and the block is re-run serially; the receipts' cumulative gas continues from the
+    /// prefix either way.
+    func testBlockGasLimitBitingAfterTheProbe() {
+        var block = B()
+        block.env.gasLimit = 100_000
+        for i in 0..<6 {
+            block.fund(B.eoa(i))
+            block.send(from: B.eoa(i), to: B.eoa(60), value: UInt256(1), gas: 21_000)
+        }
+        let serial = SerialExecutor().execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+        XCTAssertEqual(serial.rejected.map(\.index), [4, 5])
+        Self.assertProbesAgree(block)
+        var executor = BlockSTMExecutor(threads: 2)
+        executor.forcedProbe = .init(length: 2, parallel: true)
+        let o = executor.execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+        XCTAssertEqual(o.metrics.serialReason, .limit)
+    }
+
+    /// Blob gas used by the probe counts against the block maximum for the parallel rest.
+    func testBlobGasAcrossTheProbe() {
+        var block = B()
+        for i in 0..<7 {
+            block.fund(B.eoa(i))
+            block.txs.append(Transaction(type: .blob, chainId: 1, nonce: 0, maxFeePerGas: UInt256(10),
+                                         maxPriorityFeePerGas: UInt256(2), gasLimit: 21_000, to: B.eoa(70),
+                                         value: UInt256(1), maxFeePerBlobGas: UInt256(10),
+                                         blobVersionedHashes: [Hash32(w0: 0x0100_0000_0000_0000 | UInt64(i), w1: 0, w2: 0, w3: 0)],
+                                         sender: B.eoa(i)))
+        }
+        Self.assertProbesAgree(block, maxLength: 7)
+    }
+
+    /// Before Byzantium each receipt carries the state root after its transaction: the block end computes
+    /// them over the probe's commits and the parallel rest's.
+    func testIntermediateRootsBeforeByzantium() {
+        var block = B()
+        block.env.baseFee = .zero
+        for i in 0..<8 {
+            block.fund(B.eoa(i))
+            block.send(from: B.eoa(i), to: B.eoa(i % 3 + 100), value: UInt256(UInt64(i + 1)), gas: 21_000)
+        }
+        let serial = SerialExecutor().execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .homestead)
+        XCTAssertNotNil(serial.receipts.first?.postStateRoot)
+        Self.assertProbesAgree(block, fork: .homestead)
+    }
+
+    // MARK: what the probe decides
+
+    /// `count` calls with a generous gas limit (the static rule takes them for a parallel block), each to its
+    /// own contract (`shared`: all to one) that counts calls in slot 1 when `shared`, then hashes for a while.
+    static func computeBlock(_ count: Int, shared: Bool) -> TestBlock {
+        var a = EVMAssembler()
+        if shared { a.push(1); a.op(.sload); a.push(1); a.op(.add); a.push(1); a.op(.sstore) }
+        a.push(400)
+        a.op(.caller); a.push(0); a.op(.mstore)
+        a.jumpdest("loop")
+        a.push(32); a.push(0); a.op(.keccak256)
+        a.op(.dup1, .mul)
+        a.push(0); a.op(.mstore)
+        a.push(1); a.op(.swap1, .sub)
+        a.op(.dup1); a.push(label: "loop"); a.op(.jumpi)
+        a.op(.pop, .stop)
+        var block = B()
+        block.env.gasLimit = UInt64(count) * 1_000_000
+        for i in 0..<count {
+            block.fund(B.eoa(i))
+            let contract = B.contract(shared ? 0 : 100 + i)
+            if block.pre.accounts[contract] == nil { block.deploy(contract, code: a.assembled) }
+            block.send(from: B.eoa(i), to: contract, data: Snippets.word(UInt64(i)), gas: 1_000_000)
+        }
+        return block
+    }
+
+    func testIndependentComputeBlockIsPredictedParallel() throws {
+        try XCTSkipIf(SerialRule.cores < 2, "one processor: every block runs serially")
+        let block = Self.computeBlock(24, shared: false)
+        XCTAssertFalse(SerialRule.prefersSerial(block.txs, env: block.env, threads: 2))
+        let serial = SerialExecutor().execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+        let o = BlockSTMExecutor(threads: 2).execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+        Check.assertSame(serial, o, "independent compute")
+        XCTAssertFalse(o.metrics.ranSerially)
+        XCTAssertNil(o.metrics.serialReason)
+        XCTAssertEqual(o.metrics.probedTransactions, SerialRule.earlyProbeLength, "two expensive independent transactions decide")
+        XCTAssertEqual(o.metrics.executions, 24)
+    }
+
+    func testHotComputeBlockIsPredictedSerial() {
+        let block = Self.computeBlock(24, shared: true)
+        XCTAssertFalse(SerialRule.prefersSerial(block.txs, env: block.env, threads: 2), "the static rule cannot see the slot")
+        let serial = SerialExecutor().execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+        let o = BlockSTMExecutor(threads: 2).execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+        Check.assertSame(serial, o, "hot compute")
+        XCTAssertTrue(o.metrics.ranSerially)
+        XCTAssertEqual(o.metrics.serialReason, .probe)
+        XCTAssertEqual(o.metrics.executions, 24)
+    }
+
+    /// One transaction, or cheap ones: the static rule decides before running anything.
+    func testStaticRuleDecidesSmallBlocks() {
+        var block = B()
+        block.fund(B.eoa(1))
+        block.send(from: B.eoa(1), to: B.eoa(2), value: UInt256(1), gas: 21_000)
+        let o = BlockSTMExecutor(threads: 2).execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+        XCTAssertEqual(o.metrics.serialReason, .rule)
+        XCTAssertEqual(o.metrics.probedTransactions, 0)
+    }
+
+    func testProbeConflictShare() {
+        let coinbase = Address(a: 0, b: 0, c: 0xCB)
+        let x = Address(a: 1, b: 0, c: 1), y = Address(a: 2, b: 0, c: 2)
+        func result(reads: [Address], slots: [SlotKey], writes: [Address: AccountChange], fee: UInt64 = 0) -> TransactionResult {
+            TransactionResult(success: true, gasUsed: 21_000, blobGasUsed: 0, logs: [], changes: StateChanges(accounts: writes),
+                              createdAddress: nil, output: [], coinbaseFee: UInt256(fee), readAccounts: reads, readSlots: slots)
+        }
+        var probe = SerialProbe(coinbase: coinbase)
+        XCTAssertEqual(probe.conflictShare, 0)
+        // Writes slot 5 of x; pays a fee.
+        probe.observe(result(reads: [x], slots: [SlotKey(x, UInt256(5))],
+                             writes: [x: AccountChange(info: AccountInfo(nonce: 1), storage: [UInt256(5): UInt256(1)], infoChanged: false)],
+                             fee: 3))
+        // Reads another slot of x and y's account: no conflict (x's account itself was not written).
+        probe.observe(result(reads: [x, y], slots: [SlotKey(x, UInt256(6))], writes: [:]))
+        XCTAssertEqual(probe.conflictShare, 0)
+        // Reads slot 5: a conflict.
+        probe.observe(result(reads: [x], slots: [SlotKey(x, UInt256(5))], writes: [:]))
+        XCTAssertEqual(probe.conflictShare, 0.5)
+        // Reads the coinbase after a fee: a conflict; a rejected transaction is not.
+        probe.observe(result(reads: [coinbase], slots: [], writes: [:]))
+        probe.observeRejected()
+        XCTAssertEqual(probe.conflicts, 2)
+        XCTAssertEqual(probe.conflictShare, 0.5)
+    }
+
+    func testCostModel() {
+        // Expensive independent transactions win; cheap ones, or expensive ones that all conflict, do not.
+        XCTAssertTrue(SerialRule.prefersParallel(remaining: 197, nanosecondsPerTransaction: 240_000, conflictShare: 0,
+                                                 threads: 2, cores: 2))
+        XCTAssertFalse(SerialRule.prefersParallel(remaining: 197, nanosecondsPerTransaction: 15_000, conflictShare: 0,
+                                                  threads: 2, cores: 2))
+        XCTAssertFalse(SerialRule.prefersParallel(remaining: 197, nanosecondsPerTransaction: 240_000, conflictShare: 1,
+                                                  threads: 2, cores: 2))
+        XCTAssertFalse(SerialRule.prefersParallel(remaining: 197, nanosecondsPerTransaction: 240_000, conflictShare: 0,
+                                                  threads: 2, cores: 1))
+        // A few expensive transactions do not pay for the threads' start.
+        XCTAssertFalse(SerialRule.prefersParallel(remaining: 2, nanosecondsPerTransaction: 60_000, conflictShare: 0,
+                                                  threads: 2, cores: 2))
+        XCTAssertEqual(SerialRule.probeLength(1), 0)
+        XCTAssertEqual(SerialRule.probeLength(4), 2)
+        XCTAssertEqual(SerialRule.probeLength(200), 3)
+        XCTAssertEqual(SerialRule.probeLength(640), 10)
+        XCTAssertEqual(SerialRule.probeLength(5000), 16)
+    }
+}
