@@ -387,8 +387,9 @@ public enum ParallelFinalization {
 
 }
 
-/// Fixed slots that tasks on different threads fill, each its own index; read after the gang's job
-/// has returned (which orders the writes before the read).
+/// Fixed slots that tasks on different threads fill, each its own index; read after the stage's barrier
+/// or the gang's job has returned (either orders the writes before the read). The block end's stages
+/// pass their results in these, and the parallel executors their transactions' results.
 final class ResultSlots<T>: @unchecked Sendable {
     private let slots: UnsafeMutableBufferPointer<T?>
 

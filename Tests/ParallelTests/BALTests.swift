@@ -161,6 +161,88 @@ final class BALTests: XCTestCase {
         XCTAssertTrue(outcome.metrics.ranSerially)
     }
 
+    /// A one-transaction block runs on the caller alone at any thread count (no gang, no parallel block end:
+    /// the commit and roots stages are not timed), and its list is still checked.
+    func testOneTransactionBlockRunsWithoutTheGangAndIsChecked() throws {
+        var block = B()
+        block.deploy(Self.counter, code: Snippets.counter)
+        block.fund(B.eoa(0))
+        block.send(from: B.eoa(0), to: Self.counter, gas: 60_000)
+        let list = Self.derive(block)
+        let serial = SerialExecutor().execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+        for threads in [1, 2, 4] {
+            let outcome = try Self.run(list, block, threads: threads).get()
+            Check.assertSame(serial, outcome, "x\(threads)")
+            XCTAssertEqual(outcome.metrics.profile?.commitNanoseconds, 0, "x\(threads)")
+            XCTAssertEqual(outcome.metrics.profile?.rootsNanoseconds, 0, "x\(threads)")
+            var wrong = list
+            let k = wrong.accounts.firstIndex { $0.address == Self.counter }!
+            wrong.accounts[k].storageChanges[0].changes[0].value = UInt256(7)
+            guard case .failure(let m) = Self.run(wrong, block, threads: threads) else { return XCTFail("a wrong value must be caught") }
+            XCTAssertEqual(m, BALMismatch(index: 1, kind: .notInExecution, entry: .storage(Self.counter, .zero, index: 1, value: UInt256(7)),
+                                          actual: .storage(Self.counter, .zero, index: 1, value: UInt256(1))), "x\(threads)")
+        }
+    }
+
+    /// The per-transaction write check's fast path (`writesMatch`: lookups and a count, no entries built or
+    /// sorted) accepts a transaction exactly when the full comparison (`writeMismatch`) finds no difference:
+    /// on the derived lists of the benchmark blocks and of the test block, and on every corruption of them by
+    /// one entry (a value changed, an entry dropped, an entry moved to the next index, an entry added at the
+    /// next index that repeats the value, which changes nothing and must still be caught).
+    func testFastWriteCheckAgreesWithTheFullComparison() {
+        var blocks = BlockSTMBenchmark.blocks(txs: 5).map { (name: $0.name, pre: $0.pre, env: $0.env, txs: $0.txs) }
+        let test = Self.block()
+        blocks.append(("test", test.pre, test.env, test.txs))
+        var compared = 0, rejected = 0
+        for b in blocks {
+            let list = BlockAccessListBuilder.derive(pre: b.pre, env: b.env, transactions: b.txs, fork: .cancun)
+            var lists = [list]
+            func corrupt<V>(_ field: WritableKeyPath<BlockAccessList.AccountAccess, [BlockAccessList.Change<V>]>, _ bump: (V) -> V) {
+                for k in list.accounts.indices {
+                    for c in list.accounts[k][keyPath: field].indices {
+                        let change = list.accounts[k][keyPath: field][c]
+                        var value = list, dropped = list, moved = list, repeated = list
+                        value.accounts[k][keyPath: field][c].value = bump(change.value)
+                        dropped.accounts[k][keyPath: field].remove(at: c)
+                        moved.accounts[k][keyPath: field][c].index += 1
+                        repeated.accounts[k][keyPath: field].append(.init(index: change.index + 1, value: change.value))
+                        lists += [value, dropped, moved, repeated]
+                    }
+                }
+            }
+            corrupt(\.balanceChanges) { $0 &+ UInt256(1) }
+            corrupt(\.nonceChanges) { $0 &+ 1 }
+            for k in list.accounts.indices {
+                for s in list.accounts[k].storageChanges.indices {
+                    for c in list.accounts[k].storageChanges[s].changes.indices {
+                        var value = list, moved = list
+                        value.accounts[k].storageChanges[s].changes[c].value = value.accounts[k].storageChanges[s].changes[c].value &+ UInt256(1)
+                        moved.accounts[k].storageChanges[s].changes[c].index += 1
+                        lists += [value, moved]
+                    }
+                }
+            }
+            var base = b.pre
+            BlockFinalization.applyPreBlockSystemCalls(&base, env: b.env, fork: .cancun)
+            for l in lists {
+                let indexed = IndexedAccessList(l.normalized(), transactions: b.txs.count)
+                for (i, tx) in b.txs.enumerated() {
+                    let view = BALView(index: i + 1, list: indexed, base: base)
+                    guard case .success(let r) = TransactionProcessor.execute(tx, env: b.env, reader: view, fork: .cancun,
+                                                                              gasAvailable: b.env.gasLimit, deferCoinbaseFee: true) else { continue }
+                    let full = BALExecutor.writeMismatch(r, view: view, coinbase: b.env.coinbase)
+                    XCTAssertEqual(BALExecutor.writesMatch(r, view: view, coinbase: b.env.coinbase), full == nil,
+                                   "\(b.name) transaction \(i): \(full.map { "\($0)" } ?? "no difference")")
+                    compared += 1
+                    if full != nil { rejected += 1 }
+                }
+            }
+        }
+        // Both answers occur many times.
+        XCTAssertGreaterThan(rejected, 100)
+        XCTAssertGreaterThan(compared - rejected, 100)
+    }
+
     /// The benchmark blocks at every thread count; the dependent counter is where BAL differs most from
     /// Block-STM (no transaction waits).
     func testBenchmarkBlocksAtEveryThreadCount() {

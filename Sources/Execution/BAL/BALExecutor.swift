@@ -84,10 +84,12 @@ public struct BALExecutor: BlockExecutor {
 
         let chunk = Self.chunk
         let chunks = (n + chunk - 1) / chunk
-        let results = TxSlots<TxResult>(count: n)
+        let results = ResultSlots<TxResult>(count: n)
+        // The listed read-only locations that some transaction read, marked by the tasks that check them.
+        let read = ReadMarks(count: indexed.locationCount)
         // Where the time goes: per chunk, its transactions' execution and their checks against the list (a clock
         // reading around each check, summed after the stage's barrier).
-        let chunkTimes = TxSlots<(execution: UInt64, check: UInt64)>(count: chunks)
+        let chunkTimes = ResultSlots<(execution: UInt64, check: UInt64)>(count: chunks)
         let stress = self.stress, trace = self.trace
         let executeChunk: @Sendable (Int) -> Void = { [base] c in
             let jitter = stress.map { Jitter(options: $0, worker: c, probe: nil) }
@@ -96,7 +98,8 @@ public struct BALExecutor: BlockExecutor {
             for i in (c * chunk)..<min(n, (c + 1) * chunk) {
                 jitter?.perturb()
                 let tracer = trace?.tracer()
-                let r = Self.execute(transactions[i], index: i, env: env, fork: fork, base: base, list: indexed, tracer: tracer)
+                let r = Self.execute(transactions[i], index: i, env: env, fork: fork, base: base, list: indexed, read: read,
+                                     tracer: tracer)
                 trace?.record(i, tracer)
                 check &+= r.checkNanoseconds
                 results.set(i, r)
@@ -108,28 +111,53 @@ public struct BALExecutor: BlockExecutor {
         collected.metrics.executions = n
         let failure = Mutex<BALMismatch?>(nil)
         let blockCheck = Atomic<UInt64>(0)
+        // The in-order stage, one pass: where a block gas or blob gas limit bites in block order, the parallel
+        // results from there on are not the serial ones and the block is re-run serially, unchecked (so that
+        // test comes first); else the first transaction whose check failed names the mismatch; else its outcome
+        // is collected. Then the block-wide checks: every listed read was read, and the post-execution changes.
         let collect: @Sendable () -> Bool = { [base] in
-            let (mismatch, nanoseconds) = Stopwatch.measure {
-                Self.checkResults(results, transactions: transactions, env: env, fork: fork, list: indexed, base: base)
+            let maxBlobGas = BlockFinalization.maxBlobGas(fork)
+            var cumulative: UInt64 = 0, blobGas: UInt64 = 0
+            var mismatch: BALMismatch?
+            let complete = collected.collect(transactions, env: env, fork: fork, take: { i in
+                let r = results.take(i)
+                if case .included(let x) = r.outcome, x.gasUsed > 0 || x.blobGasUsed > 0 {
+                    if transactions[i].gasLimit > env.gasLimit - cumulative || blobGas + x.blobGasUsed > maxBlobGas { return nil }
+                    cumulative += x.gasUsed
+                    blobGas += x.blobGasUsed
+                }
+                if let m = r.mismatch {
+                    mismatch = m
+                    return nil
+                }
+                return r.outcome
+            })
+            if complete {
+                let (m, nanoseconds) = Stopwatch.measure {
+                    Self.checkBlock(read: read, transactions: n, env: env, fork: fork, list: indexed, base: base)
+                }
+                blockCheck.store(nanoseconds, ordering: .relaxed)
+                mismatch = m
             }
-            blockCheck.store(nanoseconds, ordering: .relaxed)
-            if let m = mismatch {
-                failure.withLock { $0 = m }
+            if let mismatch {
+                failure.withLock { $0 = mismatch }
                 return false
             }
-            return collected.collect(transactions, env: env, fork: fork, take: { results.take($0)?.outcome })
+            return complete
         }
-        let gang = WorkerGang.checkout(threads: threads)
-        defer { WorkerGang.checkin(gang) }
         var outcome: BlockOutcome
         let stageClock = StageClock()
-        if threads == 1 || n == 0 {
-            if n > 0 { gang.run { _ in for c in 0..<chunks { executeChunk(c) } } }
+        if threads == 1 || n <= 1 {
+            // One thread, or nothing to spread: the caller alone, with no gang (a parallel block end's stages cost
+            // more than they save on a block of one transaction).
+            for c in 0..<chunks { executeChunk(c) }
             guard collect() else { return fallback(failure, pre: pre, env: env, transactions: transactions, fork: fork, start: start) }
             outcome = ParallelFinalization.serialFinish(base: base, commits: collected.commits, env: env, fork: fork,
                                                         receipts: collected.receipts, rejected: collected.rejected,
                                                         blobGasUsed: collected.blobGas, metrics: collected.metrics)
         } else {
+            let gang = WorkerGang.checkout(threads: threads)
+            defer { WorkerGang.checkin(gang) }
             let job = ParallelFinalization.Job(base: base, env: env, fork: fork, shards: threads)
             let stages = [WorkerGang.Stage(prepare: { chunks }, task: executeChunk)]
                 + stageClock.timing(job.stages(before: {
@@ -147,8 +175,7 @@ public struct BALExecutor: BlockExecutor {
         // and, on the parallel path, the block end's commit (with the in-order checks) and roots. No
         // re-execution, and nothing contended: every transaction read its values from the list.
         var profile = BlockProfile()
-        for c in 0..<chunks {
-            let t = chunkTimes.peek(c) { $0 }
+        for t in chunkTimes.take() {
             profile.executionNanoseconds &+= t.execution
             profile.validationNanoseconds &+= t.check
         }
@@ -174,18 +201,17 @@ public struct BALExecutor: BlockExecutor {
 
     // MARK: - One transaction
 
-    /// What one transaction's run gives: its outcome for the commit, the first place where its reads or
-    /// writes leave the list, and the numbers of the read-only listed locations it read.
+    /// What one transaction's run gives: its outcome for the commit, and the first place where its reads or
+    /// writes leave the list.
     struct TxResult: Sendable {
         var outcome: BlockSTMRun.TxOutcome
         var mismatch: BALMismatch?
-        var readIDs: [Int]
         /// What checking it against the list took.
         var checkNanoseconds: UInt64 = 0
     }
 
     static func execute(_ tx: Transaction, index i: Int, env: BlockEnvironment, fork: Fork, base: InMemoryState,
-                        list: IndexedAccessList, tracer: EIP3155Tracer? = nil) -> TxResult {
+                        list: IndexedAccessList, read: ReadMarks, tracer: EIP3155Tracer? = nil) -> TxResult {
         let view = BALView(index: i + 1, list: list, base: base)
         switch TransactionProcessor.execute(tx, env: env, reader: view, fork: fork,
                                             gasAvailable: env.gasLimit, deferCoinbaseFee: true, tracer: tracer) {
@@ -193,25 +219,23 @@ public struct BALExecutor: BlockExecutor {
             // A rejected transaction changes nothing: the list must not say otherwise.
             let listed = list.changes[i + 1]
             let mismatch = listed.isEmpty ? nil : BALMismatch(index: i + 1, kind: .notInExecution, entry: listed[0])
-            return TxResult(outcome: .rejected(error), mismatch: mismatch, readIDs: [])
+            return TxResult(outcome: .rejected(error), mismatch: mismatch)
         case .success(let r):
-            var readIDs: [Int] = []
-            readIDs.reserveCapacity(r.readAccounts.count + r.readSlots.count)
-            let (mismatch, checkNanoseconds) = Stopwatch.measure { check(r, view: view, coinbase: env.coinbase, readIDs: &readIDs) }
+            let (mismatch, checkNanoseconds) = Stopwatch.measure { check(r, view: view, coinbase: env.coinbase, read: read) }
             let included = BlockSTMRun.Included(changes: r.changes, coinbaseFee: r.coinbaseFee, gasUsed: r.gasUsed,
                                                 blobGasUsed: r.blobGasUsed,
                                                 receipt: BlockFinalization.receipt(for: tx, result: r, cumulativeGasUsed: 0))
-            return TxResult(outcome: .included(included), mismatch: mismatch, readIDs: readIDs, checkNanoseconds: checkNanoseconds)
+            return TxResult(outcome: .included(included), mismatch: mismatch, checkNanoseconds: checkNanoseconds)
         }
     }
 
-    /// Checks one transaction's reads (each must be listed) and writes (exactly the list's changes at its
-    /// index, the deferred coinbase fee included).
-    static func check(_ r: TransactionResult, view: BALView, coinbase: Address, readIDs: inout [Int]) -> BALMismatch? {
+    /// Checks one transaction's reads (each must be listed; the listed read-only ones are marked in `read`)
+    /// and writes (exactly the list's changes at its index, the deferred coinbase fee included).
+    static func check(_ r: TransactionResult, view: BALView, coinbase: Address, read: ReadMarks) -> BALMismatch? {
         let list = view.list, index = view.index
         for a in r.readAccounts {
             guard let e = list.accounts[a] else { return BALMismatch(index: index, kind: .missingFromList, entry: .account(a)) }
-            if e.fieldsUnchanged { readIDs.append(e.id) }
+            if e.fieldsUnchanged { read.mark(e.id) }
         }
         for s in r.readSlots {
             guard let e = list.accounts[s.address] else {
@@ -220,8 +244,67 @@ public struct BALExecutor: BlockExecutor {
             guard let slot = e.slots[s.key] else {
                 return BALMismatch(index: index, kind: .missingFromList, entry: .storageRead(s.address, s.key))
             }
-            if slot.changes.isEmpty { readIDs.append(slot.id) }
+            if slot.changes.isEmpty { read.mark(slot.id) }
         }
+        if writesMatch(r, view: view, coinbase: coinbase) { return nil }
+        return writeMismatch(r, view: view, coinbase: coinbase)
+    }
+
+    /// Whether the transaction's writes are exactly the list's changes at its index, decided without building
+    /// and sorting entries: every write (a field or slot whose value differs from what the list gives before
+    /// this index, the deferred coinbase fee included) must be the list's change of that field or slot at
+    /// this index, and the list must have no other change there (the writes are distinct locations, each
+    /// matched to its own listed change, so equal counts leave none over). False hands the transaction to
+    /// `writeMismatch`, which names the first difference, or finds none where this only gave up (an account
+    /// deleted, or its storage cleared).
+    static func writesMatch(_ r: TransactionResult, view: BALView, coinbase: Address) -> Bool {
+        let list = view.list, index = view.index
+        var writes = 0
+        var creditedCoinbase = r.coinbaseFee.isZero
+        for (address, change) in r.changes.accounts {
+            guard let new = change.info, !change.storageCleared else { return false }
+            // What `view.account` gives, with the list's entry kept for the lookups below.
+            let entry = list.accounts[address], stored = view.base.account(address)
+            let old = (entry.map { $0.info(before: index, base: stored) } ?? stored) ?? AccountInfo()
+            var balance = new.balance
+            if address == coinbase {
+                balance = balance &+ r.coinbaseFee
+                creditedCoinbase = true
+            }
+            if balance != old.balance {
+                guard let e = entry, IndexedAccessList.change(e.balance, at: index) == balance else { return false }
+                writes += 1
+            }
+            if new.nonce != old.nonce {
+                guard let e = entry, IndexedAccessList.change(e.nonce, at: index) == new.nonce else { return false }
+                writes += 1
+            }
+            if new.code !== old.code && new.code.hash != old.code.hash {
+                guard let e = entry, IndexedAccessList.change(e.code, at: index)?.hash == new.code.hash else { return false }
+                writes += 1
+            }
+            for (key, value) in change.storage {
+                let slot = entry?.slots[key]
+                let changes = slot?.changes ?? []
+                let (before, here) = IndexedAccessList.changes(changes, around: index)
+                if value == (before ?? view.base.storage(address, key: key)) { continue }
+                guard here == value else { return false }
+                writes += 1
+            }
+        }
+        if !creditedCoinbase {
+            let old = view.account(coinbase)?.balance ?? .zero
+            guard let e = list.accounts[coinbase],
+                  IndexedAccessList.change(e.balance, at: index) == old &+ r.coinbaseFee else { return false }
+            writes += 1
+        }
+        return writes == list.changes[index].count
+    }
+
+    /// The first difference between the transaction's writes and the list's changes at its index, nil when
+    /// they are the same: both as sorted entry lists.
+    static func writeMismatch(_ r: TransactionResult, view: BALView, coinbase: Address) -> BALMismatch? {
+        let list = view.list, index = view.index
         var actual: [BALEntry] = []
         actual.reserveCapacity(4 * r.changes.accounts.count + 1)
         var creditedCoinbase = r.coinbaseFee.isZero
@@ -300,31 +383,11 @@ public struct BALExecutor: BlockExecutor {
         return firstDifference(index: 0, actual: actual, listed: list.changes[0])
     }
 
-    /// In block order: each transaction's own check, then that every read-only listed location was read
-    /// by some transaction, then the post-execution changes (withdrawals).
-    static func checkResults(_ results: TxSlots<TxResult>, transactions: [Transaction], env: BlockEnvironment,
-                             fork: Fork, list: IndexedAccessList, base: InMemoryState) -> BALMismatch? {
-        let n = transactions.count
-        let maxBlobGas = BlockFinalization.maxBlobGas(fork)
-        var read = [UInt64](repeating: 0, count: (list.locationCount + 63) / 64)
-        var cumulative: UInt64 = 0, blobGas: UInt64 = 0
-        for i in 0..<n {
-            // Where a block gas or blob gas limit bites in block order, the parallel results from there on
-            // are not the serial ones: the run is re-done serially (`Collected.collect` says so) unchecked.
-            let used = results.peek(i) { r -> (gas: UInt64, blob: UInt64)? in
-                if case .included(let x) = r.outcome { return (x.gasUsed, x.blobGasUsed) }
-                return (0, 0)
-            }
-            if let used, used.gas > 0 || used.blob > 0 {
-                if transactions[i].gasLimit > env.gasLimit - cumulative
-                    || blobGas + used.blob > maxBlobGas { return nil }
-                cumulative += used.gas
-                blobGas += used.blob
-            }
-            if let m = results.peek(i, { $0.mismatch }) { return m }
-            results.peek(i) { r in for id in r.readIDs { read[id >> 6] |= 1 << UInt64(id & 63) } }
-        }
-        for (id, entry) in list.mustBeRead where read[id >> 6] & (1 << UInt64(id & 63)) == 0 {
+    /// After every transaction's own check: that every read-only listed location was read by some
+    /// transaction, then the post-execution changes (index n + 1).
+    static func checkBlock(read: ReadMarks, transactions n: Int, env: BlockEnvironment, fork: Fork,
+                           list: IndexedAccessList, base: InMemoryState) -> BALMismatch? {
+        for (id, entry) in list.mustBeRead where !read.isMarked(id) {
             return BALMismatch(index: nil, kind: .notInExecution, entry: entry)
         }
         // Index n + 1: the withdrawals, over the balances the list gives after the last transaction.
@@ -351,34 +414,30 @@ public struct BALExecutor: BlockExecutor {
     }
 }
 
-/// One result per transaction, each written by the task that ran it and read after the stage's barrier.
-final class TxSlots<T>: @unchecked Sendable {
-    private let slots: UnsafeMutableBufferPointer<T?>
+/// One mark per listed location (`IndexedAccessList` numbers them), set by the tasks that check the
+/// transactions, read after the stage's barrier. A mark already set is not written again, so that a location
+/// every transaction reads (a token contract's account) does not bounce its word between the threads.
+final class ReadMarks: @unchecked Sendable {  // the words are atomics
+    private let words: UnsafeMutablePointer<Atomic<UInt64>>
+    private let count: Int
 
-    init(count: Int) {
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: nil)
+    init(count locations: Int) {
+        count = (locations + 63) / 64
+        words = .allocate(capacity: max(1, count))
+        for k in 0..<count { (words + k).initialize(to: Atomic(0)) }
     }
 
     deinit {
-        slots.deinitialize()
-        slots.deallocate()
+        words.deinitialize(count: count)
+        words.deallocate()
     }
 
-    func set(_ i: Int, _ value: T) { slots[i] = value }
-
-    /// Reads slot `i` (which must be set) in place.
-    func peek<R>(_ i: Int, _ body: (T) -> R) -> R {
-        guard let v = slots[i] else { preconditionFailure("result slot \(i) was not filled") }
-        return body(v)
+    func mark(_ id: Int) {
+        let bit: UInt64 = 1 << UInt64(id & 63)
+        if words[id >> 6].load(ordering: .relaxed) & bit == 0 { words[id >> 6].bitwiseOr(bit, ordering: .relaxed) }
     }
 
-    /// Slot `i`'s value moved out (nil when it was not set).
-    func take(_ i: Int) -> T? {
-        let v = slots[i]
-        slots[i] = nil
-        return v
-    }
+    func isMarked(_ id: Int) -> Bool { words[id >> 6].load(ordering: .relaxed) & (1 << UInt64(id & 63)) != 0 }
 }
 
 extension BALExecutor {

@@ -88,12 +88,34 @@ final class IndexedAccessList: Sendable {
     /// The value of the last change before `index`, by binary search (changes are sorted by index).
     @inline(__always)
     static func last<V>(_ changes: [Step<V>], before index: Int) -> V? {
+        let p = position(changes, index)
+        return p == 0 ? nil : changes[p - 1].value
+    }
+
+    /// The value of the change at exactly `index`, if there is one.
+    @inline(__always)
+    static func change<V>(_ changes: [Step<V>], at index: Int) -> V? {
+        let p = position(changes, index)
+        return p < changes.count && changes[p].index == index ? changes[p].value : nil
+    }
+
+    /// Both: the value of the last change before `index` and that of the change at `index`, by one search.
+    @inline(__always)
+    static func changes<V>(_ changes: [Step<V>], around index: Int) -> (before: V?, at: V?) {
+        let p = position(changes, index)
+        return (p == 0 ? nil : changes[p - 1].value,
+                p < changes.count && changes[p].index == index ? changes[p].value : nil)
+    }
+
+    /// The first position whose change has an index of at least `index`.
+    @inline(__always)
+    static func position<V>(_ changes: [Step<V>], _ index: Int) -> Int {
         var lo = 0, hi = changes.count
         while lo < hi {
             let mid = (lo + hi) / 2
             if changes[mid].index < index { lo = mid + 1 } else { hi = mid }
         }
-        return lo == 0 ? nil : changes[lo - 1].value
+        return lo
     }
 }
 
