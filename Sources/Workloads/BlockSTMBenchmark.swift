@@ -10,6 +10,8 @@ import Keccak
 /// - `compute-heavy`: independent calls that each hash and multiply in a loop (~50k gas of compute) on
 ///   their own contract: parallel and dominated by interpreter time.
 /// - `dependent-counter`: every transaction increments the same storage slot: a chain, no parallelism.
+/// - `transfers`: plain value transfers (21,000 gas each), every sender paying a different, new recipient:
+///   independent, and the cheapest transaction there is, so Block-STM's per-transaction cost weighs most.
 public enum BlockSTMBenchmark {
     /// The block environment shared by the benchmark blocks (Cancun, base fee 7 wei, tip 3 wei).
     static func environment(gas: UInt64) -> BlockEnvironment {
@@ -26,11 +28,11 @@ public enum BlockSTMBenchmark {
     }
 
     /// The names of the benchmark blocks, in the order `blocks(txs:)` returns them.
-    public static let workloadNames = ["erc20-transfers", "compute-heavy", "dependent-counter"]
+    public static let workloadNames = ["erc20-transfers", "compute-heavy", "dependent-counter", "transfers"]
 
     /// The benchmark blocks, each of `txs` transactions.
     public static func blocks(txs: Int) -> [(name: String, pre: InMemoryState, env: BlockEnvironment, txs: [Transaction])] {
-        [erc20Transfers(txs), computeHeavy(txs), dependentCounter(txs)]
+        [erc20Transfers(txs), computeHeavy(txs), dependentCounter(txs), transfers(txs)]
     }
 
     // MARK: contracts
@@ -151,5 +153,16 @@ public enum BlockSTMBenchmark {
             txs.append(call(from: sender, to: counter, gas: 50_000))
         }
         return ("dependent-counter", pre, environment(gas: UInt64(n) * 50_000), txs)
+    }
+
+    static func transfers(_ n: Int) -> (name: String, pre: InMemoryState, env: BlockEnvironment, txs: [Transaction]) {
+        var pre = InMemoryState()
+        var txs: [Transaction] = []
+        for i in 0..<n {
+            let (sender, account) = funded(i, kind: 6)
+            pre.accounts[sender] = account
+            txs.append(call(from: sender, to: Self.account(i, kind: 7), gas: 21_000, value: UInt256(UInt64(1_000 + i))))
+        }
+        return ("transfers", pre, environment(gas: UInt64(n) * 21_000), txs)
     }
 }

@@ -48,7 +48,7 @@ struct BenchBlockSTMCommand: ParsableCommand {
     @Option(help: "Block-STM policy: adaptive (the default: serial where Block-STM cannot win, decided before and while running) or parallel (always run the algorithm to the end).")
     var policy: BlockSTMExecutor.ParallelPolicy = .adaptive
 
-    @Option(help: "Comma-separated workload names to run (default: all of erc20-transfers, compute-heavy, dependent-counter).")
+    @Option(help: "Comma-separated workload names to run (default: all of \(BlockSTMBenchmark.workloadNames.joined(separator: ", "))).")
     var workloads: String?
 
     @Flag(help: "Measure the adaptive policy's constants (SerialRule: a parallel run's fixed cost and Block-STM's per-transaction cost, in gas) at each thread count instead, and print them.")

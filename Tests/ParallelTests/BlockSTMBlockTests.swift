@@ -313,6 +313,9 @@ final class BlockSTMBlockTests: XCTestCase {
                                UInt256(1_000_000 - 105))
             case "dependent-counter":
                 XCTAssertEqual(serial.postState.accounts[b.txs[0].to ?? .zero]?.storage[.zero], UInt256(24))
+            case "transfers":
+                XCTAssertTrue(serial.receipts.allSatisfy { $0.gasUsed == 21_000 && $0.logs.isEmpty })
+                XCTAssertEqual(serial.postState.accounts[BlockSTMBenchmark.account(5, kind: 7)]?.info.balance, UInt256(1_005))
             default:
                 XCTAssertGreaterThan(serial.receipts[0].gasUsed, 60_000)
             }
