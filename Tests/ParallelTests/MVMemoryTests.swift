@@ -26,27 +26,30 @@ final class MVMemoryTests: XCTestCase {
         guard case .base = m.read(.storage(a, 2), below: 7) else { return XCTFail("other slot untouched") }
     }
 
-    /// The lock-free summary of written locations never forgets an inserted hash (a false "not written"
-    /// would make a read skip a real write), and starts empty.
-    func testWrittenLocationsNeverMissAnInsertedHash() {
-        for bits in [1, 4096, 64 * 1000, 1 << 30] {
-            let set = WrittenLocations(bits: bits)
-            var rng = BlockSTMRandomBlockTests.SplitMix(state: UInt64(bits))
-            var inserted: [UInt64] = []
+    /// The lock-free summary of writers never answers above an index that wrote a hash (that would make a
+    /// read skip a real write), keeps the lowest of several, and starts empty.
+    func testLowestWritersNeverAboveAWrittenIndex() {
+        for buckets in [1, 4096, 32 * 1000, 1 << 30] {
+            let writers = LowestWriters(buckets: buckets)
+            var rng = BlockSTMRandomBlockTests.SplitMix(state: UInt64(buckets))
+            var written: [(hash: UInt64, index: Int)] = []
             for _ in 0..<5000 {
                 let h = rng.next()
-                set.insert(h)
-                inserted.append(h)
+                let index = Int(rng.next() % 2000)
+                writers.lower(h, to: index)
+                writers.lower(h, to: index + 5)  // a higher writer of the same location changes nothing
+                written.append((h, index))
             }
-            for h in inserted { XCTAssertTrue(set.contains(h), "bits \(bits): hash \(h) lost") }
-            let empty = WrittenLocations(bits: bits)
-            XCTAssertFalse(inserted.contains { empty.contains($0) }, "a new set is empty")
+            for w in written { XCTAssertLessThanOrEqual(writers.lowest(w.hash), w.index, "buckets \(buckets): hash \(w.hash)") }
+            let empty = LowestWriters(buckets: buckets)
+            XCTAssertTrue(written.allSatisfy { empty.lowest($0.hash) == LowestWriters.none }, "a new summary is empty")
         }
     }
 
-    /// Reads of locations whose summary bit is clear go to the base state; once a location is written
-    /// (even one sharing a bit with others) the locked path finds it. With one 4096-bit summary and
-    /// 3000 written slots, many unwritten slots share bits with written ones.
+    /// Reads of locations whose bucket no lower transaction wrote go to the base state; once a location is
+    /// written (even one sharing a bucket with others) the locked path finds it. With 4096 buckets and
+    /// 3000 written slots, many unwritten slots share buckets with written ones. The writer itself, and
+    /// transactions below it, read the base state.
     func testReadsThroughTheWrittenSummary() {
         var base = InMemoryState()
         base.accounts[a] = Account(info: AccountInfo(nonce: 1), storage: [UInt256(7): UInt256(70)])
@@ -66,6 +69,7 @@ final class MVMemoryTests: XCTestCase {
         }
         guard case .success(let (v, .base)) = m.storage(a, UInt256(7), below: 1) else { return XCTFail() }
         XCTAssertEqual(v, UInt256(70))
+        guard case .base = m.read(.storage(a, UInt256(100)), below: 0) else { return XCTFail("the writer reads base") }
     }
 
     /// `LockedSlots`: every slot starts from its initial value and keeps its own value.

@@ -77,6 +77,8 @@ final class BlockSTMRun: Sendable {
     /// The worker loop: run the task in hand, which may hand back a follow-up; otherwise ask the scheduler.
     func work(worker: Int) {
         let jitter = stress.map { Jitter(options: $0, worker: worker, probe: scheduler) }
+        // One view per worker, begun again for every incarnation it runs.
+        let view = MVView(memory: memory, jitter: jitter)
         var task: SchedulerTask?
         var idle = 0
         var sinceCheck = 0
@@ -89,7 +91,7 @@ final class BlockSTMRun: Sendable {
                 let started = Stopwatch.now()
                 switch t {
                 case .execute(let v):
-                    task = tryExecute(v, jitter: jitter, profile: &profile)
+                    task = tryExecute(v, view: view, jitter: jitter, profile: &profile)
                     if v.incarnation == 0 {
                         profile.execution &+= Stopwatch.now() &- started
                     } else {
@@ -143,11 +145,11 @@ final class BlockSTMRun: Sendable {
     }
 
     /// Executes an incarnation (paper: try_execute). A read of an unresolved lower write suspends it.
-    private func tryExecute(_ version: TxVersion, jitter: Jitter?, profile: inout WorkerProfile) -> SchedulerTask? {
+    private func tryExecute(_ version: TxVersion, view: MVView, jitter: Jitter?, profile: inout WorkerProfile) -> SchedulerTask? {
         let tx = transactions[version.index]
         while true {
             jitter?.perturb()
-            let view = MVView(index: version.index, memory: memory, jitter: jitter)
+            view.begin(version.index)
             let tracer = trace?.tracer()
             let result = TransactionProcessor.execute(tx, env: env, reader: view, fork: fork,
                                                       gasAvailable: env.gasLimit, deferCoinbaseFee: true, tracer: tracer)
@@ -167,6 +169,7 @@ final class BlockSTMRun: Sendable {
                 outcome = .rejected(error)
             case .success(let r):
                 fee = r.coinbaseFee
+                writes.reserveCapacity(r.changes.accounts.values.reduce(0) { $0 + Self.writeCount($1) })
                 for (address, change) in r.changes.accounts {
                     Self.appendWrites(address, change, seen: view.accountRead(address), to: &writes)
                 }
@@ -175,10 +178,15 @@ final class BlockSTMRun: Sendable {
                                              receipt: BlockFinalization.receipt(for: tx, result: r, cumulativeGasUsed: 0)))
             }
             results.withLock(version.index) { $0 = outcome }
-            let wroteNew = memory.record(version, reads: view.reads, writes: writes, fee: fee)
+            let wroteNew = memory.record(version, reads: view.readSet(), writes: writes, fee: fee)
             jitter?.perturb()
             return scheduler.finishExecution(version, wroteNewLocation: wroteNew)
         }
+    }
+
+    /// At most how many multi-version writes `appendWrites` makes of one account's change.
+    static func writeCount(_ change: AccountChange) -> Int {
+        2 + (change.storage.isEmpty ? 0 : change.storage.count + 1)
     }
 
     /// Turns one account's change into multi-version writes.

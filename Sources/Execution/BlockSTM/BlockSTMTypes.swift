@@ -90,7 +90,8 @@ enum ReadOrigin: Sendable, Equatable {
     /// after any lower write to the slot.
     case cleared(TxVersion)
     /// The coinbase account with the deferred fees of lower transactions added: validated by value.
-    case coinbase(AccountInfo?)
+    /// Boxed (rare), so that every recorded read stays small.
+    indirect case coinbase(AccountInfo?)
     /// EIP-7610 `hasStorage`: validated by recomputing the answer.
     case hasStorage(Bool)
 }

@@ -30,27 +30,39 @@ final class Locked<Value: Sendable>: Sendable {
 
 /// A fixed number of values, each behind its own `Mutex`, in one allocation: the per-transaction state of
 /// a Block-STM run. One allocation instead of one object per transaction makes setting up and tearing
-/// down a block's slots cheap, and neighbouring slots share cache lines. Announces every lock to
-/// ThreadSanitizer as `Locked` does.
+/// down a block's slots cheap. Each slot starts on a cache line of its own (its size rounded up to 64
+/// bytes): neighbouring transactions run on different workers at the same time, and slots sharing a line
+/// would move it between their cores at every lock. Announces every lock to ThreadSanitizer as `Locked`
+/// does.
 final class LockedSlots<Value: Sendable>: @unchecked Sendable {
-    private let slots: UnsafeMutablePointer<Mutex<Value>>
+    private let slots: UnsafeMutableRawPointer
+    /// Bytes from one slot to the next: the slot's size rounded up to a cache line.
+    private let stride: Int
     let count: Int
 
     init(count: Int, _ initial: (Int) -> Value) {
         self.count = count
-        slots = .allocate(capacity: max(1, count))
-        for i in 0..<count { (slots + i).initialize(to: Mutex(initial(i))) }
+        let line = 64  // bytes in a cache line
+        stride = (MemoryLayout<Mutex<Value>>.stride + line - 1) / line * line
+        slots = .allocate(byteCount: max(1, count) * stride, alignment: max(line, MemoryLayout<Mutex<Value>>.alignment))
+        for i in 0..<count {
+            (slots + i * stride).bindMemory(to: Mutex<Value>.self, capacity: 1).initialize(to: Mutex(initial(i)))
+        }
     }
 
     deinit {
-        slots.deinitialize(count: count)
+        for i in 0..<count { slot(i).deinitialize(count: 1) }
         slots.deallocate()
+    }
+
+    @inline(__always) private func slot(_ i: Int) -> UnsafeMutablePointer<Mutex<Value>> {
+        (slots + i * stride).assumingMemoryBound(to: Mutex<Value>.self)
     }
 
     @inline(__always)
     func withLock<R: Sendable>(_ i: Int, _ body: (inout Value) -> R) -> R {
         precondition(i >= 0 && i < count, "slot \(i) out of 0..<\(count)")
-        let slot = slots + i
+        let slot = slot(i)
         return slot.pointee.withLock { value -> R in
             let token = UnsafeMutableRawPointer(slot)
             SanitizerHooks.acquire(token)

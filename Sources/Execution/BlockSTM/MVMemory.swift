@@ -86,7 +86,9 @@ final class MVMemory: Sendable {
     /// (paper: last_read_set, last_written_locations).
     struct TxSets: Sendable {
         var reads: [RecordedRead] = []
-        var writes: [MemoryLocation] = []
+        /// As recorded: the locations with the values (kept whole rather than copied into a list of
+        /// locations; the values live on in the version lists anyway).
+        var writes: [(MemoryLocation, MVValue)] = []
         var fee: Fee = .missing
     }
 
@@ -101,17 +103,19 @@ final class MVMemory: Sendable {
     /// at a moment when a lookup would have found nothing, and the write being a new location makes
     /// every higher transaction validate again (with the lookup).
     private let lifecycleWrites = Atomic<Int>(0)
-    /// A lock-free summary of which locations were ever written in this run: one bit per hash bucket,
-    /// set before a location's first entry is inserted and never cleared. A read whose bit is clear has
-    /// no entry to find and goes straight to the base state without taking a stripe's lock; most reads
-    /// of a block of independent transactions are such misses. A bit set by another location only sends
-    /// the read down the locked path.
+    /// A lock-free summary of who wrote which locations in this run: per hash bucket, the lowest index
+    /// that ever wrote a location there, lowered before the entry is inserted and never raised. A read
+    /// by transaction `index` whose bucket says no lower transaction wrote there has no entry to find
+    /// and goes straight to the base state without taking a stripe's lock: most reads of a block of
+    /// independent transactions, and most re-reads when validating them (a transaction's own writes and
+    /// those of higher transactions do not count), are such misses. A bucket lowered by another
+    /// location only sends the read down the locked path.
     ///
-    /// Why a clear bit is safe to trust: a reader racing with the writer may miss the entry either way
+    /// Why a bucket is safe to trust: a reader racing with the writer may miss the entry either way
     /// (as if it had read just before the write); the writer's `finishExecution` then makes every higher
-    /// transaction validate again, and that validation is ordered after the bit was set by the
-    /// scheduler's atomics, so it sees the bit and the entry.
-    private let written: WrittenLocations
+    /// transaction validate again, and that validation is ordered after the bucket was lowered by the
+    /// scheduler's atomics, so it sees the bucket and the entry.
+    private let writers: LowestWriters
 
     init(base: InMemoryState, coinbase: Address, transactions: Int, threads: Int) {
         self.base = base
@@ -124,9 +128,9 @@ final class MVMemory: Sendable {
         self.stripes = (0..<count).map { _ in Stripe(Dictionary(minimumCapacity: perStripe)) }
         self.stripeMask = UInt64(count - 1)
         self.txSlots = LockedSlots(count: transactions) { _ in TxSets() }
-        // About 16 bits per written location (four per transaction), so that few reads meet a bit set by
-        // another location.
-        self.written = WrittenLocations(bits: 64 * transactions)
+        // About eight buckets per written location (four per transaction), so that few reads meet a
+        // bucket lowered by another location.
+        self.writers = LowestWriters(buckets: 32 * transactions)
     }
 
     @inline(__always) private func stripe(_ hash: UInt64) -> Stripe {
@@ -148,7 +152,7 @@ final class MVMemory: Sendable {
     /// The latest write to `location` by a transaction below `index` (paper: MVMemory.read).
     func read(_ location: MemoryLocation, below index: TxIndex) -> MVRead {
         let hash = location.stripeHash
-        guard written.contains(hash) else { return .base }
+        guard writers.lowest(hash) < index else { return .base }
         return stripe(hash).withLock { map -> MVRead in
             guard let e = map[location]?.latest(below: index) else { return .base }
             guard let value = e.value else { return .estimate(e.index) }
@@ -159,7 +163,7 @@ final class MVMemory: Sendable {
     /// Every write to `location` by transactions in `range` (for the per-address storage-key markers).
     private func writes(_ location: MemoryLocation, in range: Range<TxIndex>) -> [Entry] {
         let hash = location.stripeHash
-        guard written.contains(hash) else { return [] }
+        guard writers.lowest(hash) < range.upperBound else { return [] }
         return stripe(hash).withLock { map -> [Entry] in
             map[location]?.entries(in: range) ?? []
         }
@@ -169,6 +173,23 @@ final class MVMemory: Sendable {
     /// account's lifecycle (a deletion or re-creation above the slot's last write means zero).
     /// Returns the value and the origin that decided it; an ESTIMATE that decides blocks the reader.
     func storage(_ address: Address, _ key: UInt256, below index: TxIndex) -> Result<(UInt256, ReadOrigin), BlockedRead> {
+        switch storageSource(address, key, below: index) {
+        case .base: return .success((base.storage(address, key: key), .base))
+        case .blocked(let i): return .failure(BlockedRead(i))
+        case .written(let v, let word): return .success((word, .version(v)))
+        case .cleared(let v): return .success((.zero, .cleared(v)))
+        }
+    }
+
+    /// Where a storage read by transaction `index` is answered from (validation compares only this).
+    enum StorageSource {
+        case base
+        case blocked(TxIndex)
+        case written(TxVersion, UInt256)
+        case cleared(TxVersion)
+    }
+
+    func storageSource(_ address: Address, _ key: UInt256, below index: TxIndex) -> StorageSource {
         let slot = read(.storage(address, key), below: index)
         let life = lifecycleWrites.load(ordering: .sequentiallyConsistent) == 0
             ? MVRead.base : read(.lifecycle(address), below: index)
@@ -182,17 +203,17 @@ final class MVMemory: Sendable {
         // Within one transaction the clear comes first and its slot writes after, so the slot wins ties.
         if position(slot) >= position(life) {
             switch slot {
-            case .base: return .success((base.storage(address, key: key), .base))
-            case .estimate(let i): return .failure(BlockedRead(i))
+            case .base: return .base
+            case .estimate(let i): return .blocked(i)
             case .value(let v, let value):
-                guard case .storage(let word) = value else { return .success((.zero, .version(v))) }
-                return .success((word, .version(v)))
+                guard case .storage(let word) = value else { return .written(v, .zero) }
+                return .written(v, word)
             }
         }
         switch life {
-        case .base: return .success((base.storage(address, key: key), .base))  // unreachable: life is newer
-        case .estimate(let i): return .failure(BlockedRead(i))
-        case .value(let v, _): return .success((.zero, .cleared(v)))
+        case .base: return .base  // unreachable: life is newer
+        case .estimate(let i): return .blocked(i)
+        case .value(let v, _): return .cleared(v)
         }
     }
 
@@ -240,7 +261,7 @@ final class MVMemory: Sendable {
         var keys: [UInt256] = []
         for e in writes(.storageKeys(address), in: from..<max(from, index)) {
             guard e.value != nil else { return .failure(BlockedRead(e.index)) }
-            for location in txSlots.withLock(e.index, { $0.writes }) {
+            for (location, _) in txSlots.withLock(e.index, { $0.writes }) {
                 if case .storage(let a, let k) = location, a == address { keys.append(k) }
             }
         }
@@ -261,22 +282,19 @@ final class MVMemory: Sendable {
     /// wrote a location its previous incarnation did not (then higher transactions must be re-validated).
     func record(_ version: TxVersion, reads: [RecordedRead], writes: [(MemoryLocation, MVValue)], fee: UInt256) -> Bool {
         let index = version.index
-        for (location, _) in writes {
-            if case .lifecycle = location { lifecycleWrites.wrappingAdd(1, ordering: .sequentiallyConsistent) }
-        }
         // The write set goes in first: a reader that finds one of the markers below looks the keys up there.
-        let locations = writes.map(\.0)
-        let previous = txSlots.withLock(index) { sets -> [MemoryLocation] in
+        let previous = txSlots.withLock(index) { sets -> [(MemoryLocation, MVValue)] in
             let previous = sets.writes
-            sets.writes = locations
+            sets.writes = writes
             sets.reads = reads
             sets.fee = .fee(fee)
             return previous
         }
         for (location, value) in writes {
+            if case .lifecycle = location { lifecycleWrites.wrappingAdd(1, ordering: .sequentiallyConsistent) }
             let entry = Entry(index: index, incarnation: version.incarnation, value: value)
             let hash = location.stripeHash
-            written.insert(hash)
+            writers.lower(hash, to: index)
             stripe(hash).withLock { map in
                 // One lookup: a new location starts as this entry, which then replaces itself.
                 map[location, default: Versions(entry)].insertOrReplace(entry)
@@ -284,23 +302,23 @@ final class MVMemory: Sendable {
         }
         // The first incarnation always counts as new: at least its fee appeared.
         if version.incarnation == 0 || previous.isEmpty { return true }
-        let now = Set(locations)
-        for location in previous where !now.contains(location) {
+        let now = Set(writes.lazy.map(\.0))
+        for (location, _) in previous where !now.contains(location) {
             stripe(location.stripeHash).withLock { map in
                 if map[location]?.remove(index: index) == false { map[location] = nil }
             }
         }
-        let before = Set(previous)
-        return locations.contains { !before.contains($0) }
+        let before = Set(previous.lazy.map(\.0))
+        return writes.contains { !before.contains($0.0) }
     }
 
     /// Marks an aborted incarnation's writes and fee as ESTIMATEs (paper: convert_writes_to_estimates).
     func convertWritesToEstimates(_ index: TxIndex) {
-        let locations = txSlots.withLock(index) { sets -> [MemoryLocation] in
+        let writes = txSlots.withLock(index) { sets -> [(MemoryLocation, MVValue)] in
             sets.fee = .estimate
             return sets.writes
         }
-        for location in locations {
+        for (location, _) in writes {
             stripe(location.stripeHash).withLock { map in
                 map[location]?.markEstimate(index: index)
             }
@@ -332,8 +350,12 @@ final class MVMemory: Sendable {
             return now == seen
         case .base, .version, .cleared:
             if case .storage(let a, let k) = r.location {
-                guard case .success(let (_, origin)) = storage(a, k, below: index) else { return false }
-                return origin == r.origin
+                switch storageSource(a, k, below: index) {
+                case .base: return r.origin == .base
+                case .blocked: return false
+                case .written(let v, _): return r.origin == .version(v)
+                case .cleared(let v): return r.origin == .cleared(v)
+                }
             }
             switch read(r.location, below: index) {
             case .base: return r.origin == .base
@@ -398,20 +420,23 @@ extension Array where Element == MVMemory.Entry {
     }
 }
 
-/// A set of location hashes that only grows, read and written without locks: a bitmap of atomic words.
-/// `contains` may answer true for a hash never inserted (another one shares its bit), never false for
-/// one that was inserted before (in the happens-before order).
-final class WrittenLocations: @unchecked Sendable {  // the words are atomics; the pointer never changes
-    private let words: UnsafeMutablePointer<Atomic<UInt64>>
+/// For each bucket of location hashes, the lowest transaction index that ever wrote a location hashing
+/// there: an array of atomic words, read and lowered without locks, never raised. `lowest` may answer
+/// lower than any real writer of a location (another location shares its bucket, or the entry was
+/// removed since), never higher than the index of a write made before (in the happens-before order).
+final class LowestWriters: @unchecked Sendable {  // the words are atomics; the pointer never changes
+    private let words: UnsafeMutablePointer<Atomic<Int32>>
     private let count: Int
+    /// What an untouched bucket holds: above every transaction index.
+    static let none = Int(Int32.max)
 
-    /// At least `bits` bits (rounded up to a power of two of 64-bit words, between 2^12 and 2^24 bits).
-    init(bits: Int) {
-        var count = 64
-        while count < 1 << 18 && count * 64 < bits { count <<= 1 }
+    /// At least `buckets` buckets (rounded up to a power of two, between 2^12 and 2^22).
+    init(buckets: Int) {
+        var count = 1 << 12
+        while count < 1 << 22 && count < buckets { count <<= 1 }
         self.count = count
         words = .allocate(capacity: count)
-        for i in 0..<count { (words + i).initialize(to: Atomic(0)) }
+        for i in 0..<count { (words + i).initialize(to: Atomic(Int32.max)) }
     }
 
     deinit {
@@ -419,19 +444,20 @@ final class WrittenLocations: @unchecked Sendable {  // the words are atomics; t
         words.deallocate()
     }
 
-    /// The word and bit for a location's hash. The low bits pick the lock stripe; these come from the others.
-    @inline(__always) private func position(_ hash: UInt64) -> (word: Int, bit: UInt64) {
-        let h = hash >> 16
-        return (Int(truncatingIfNeeded: (h >> 6) & UInt64(count - 1)), 1 << (h & 63))
+    /// The bucket for a location's hash. The low bits pick the lock stripe; the bucket comes from the others.
+    @inline(__always) private func bucket(_ hash: UInt64) -> Int {
+        Int(truncatingIfNeeded: (hash >> 16) & UInt64(count - 1))
     }
 
-    @inline(__always) func contains(_ hash: UInt64) -> Bool {
-        let (word, bit) = position(hash)
-        return words[word].load(ordering: .relaxed) & bit != 0
+    /// The lowest index that wrote a location in `hash`'s bucket (`none` when nothing did).
+    @inline(__always) func lowest(_ hash: UInt64) -> Int {
+        Int(words[bucket(hash)].load(ordering: .relaxed))
     }
 
-    @inline(__always) func insert(_ hash: UInt64) {
-        let (word, bit) = position(hash)
-        if words[word].load(ordering: .relaxed) & bit == 0 { words[word].bitwiseOr(bit, ordering: .relaxed) }
+    /// Lowers `hash`'s bucket to `index` (indices fit in 31 bits: a block holds far fewer transactions).
+    @inline(__always) func lower(_ hash: UInt64, to index: TxIndex) {
+        let word = words + bucket(hash)
+        let i = Int32(truncatingIfNeeded: index)
+        if word.pointee.load(ordering: .relaxed) > i { word.pointee.min(i, ordering: .relaxed) }
     }
 }

@@ -8,9 +8,10 @@ import EVMState
 /// `isAborted` (the interpreter stops at its next instruction) and answers a harmless dummy; the
 /// executor then discards the result and suspends the transaction on the blocking one.
 ///
-/// Owned by one worker thread for one incarnation, so it needs no locking of its own.
+/// Owned by one worker thread, which reuses it for each of its incarnations (`begin`), so it needs no
+/// locking of its own and its buffers are allocated once per worker rather than once per incarnation.
 final class MVView: StateReader {
-    let index: TxIndex
+    private(set) var index: TxIndex = 0
     private let memory: MVMemory
     private let jitter: Jitter?
     /// True once a read hit an unresolved lower write.
@@ -19,19 +20,40 @@ final class MVView: StateReader {
     private(set) var blocking: TxIndex = -1
     /// The location of the aborted read (for the profile's contended locations).
     private(set) var blockedLocation: MemoryLocation?
-    /// Everything read, in order (a location read twice appears twice; validation checks both).
+    /// Everything read, in order (a location read twice appears twice; validation checks both). A
+    /// buffer kept for the worker's next incarnations; the multi-version memory gets an exact copy
+    /// (`readSet`), so that a block's read sets hold only what was read.
     private(set) var reads: [RecordedRead] = []
     /// Account values as first read, to drop writes that leave an account as the transaction found it
     /// (a storage-only change carries the unchanged account fields, which must not look like a write).
     /// A short list: a transaction reads few accounts, and a linear scan beats hashing for those.
     private(set) var accountsRead: [(address: Address, info: AccountInfo?)] = []
 
-    init(index: TxIndex, memory: MVMemory, jitter: Jitter?) {
-        self.index = index
+    init(memory: MVMemory, jitter: Jitter?) {
         self.memory = memory
         self.jitter = jitter
-        reads.reserveCapacity(16)
+        reads.reserveCapacity(32)
         accountsRead.reserveCapacity(8)
+    }
+
+    /// Starts an incarnation of transaction `index`: forgets everything the previous one read.
+    func begin(_ index: TxIndex) {
+        self.index = index
+        isAborted = false
+        blocking = -1
+        blockedLocation = nil
+        reads.removeAll(keepingCapacity: true)
+        accountsRead.removeAll(keepingCapacity: true)
+    }
+
+    /// The incarnation's reads in an array of their own, allocated to size.
+    func readSet() -> [RecordedRead] {
+        reads.withUnsafeBufferPointer { buffer in
+            [RecordedRead](unsafeUninitializedCapacity: buffer.count) { out, count in
+                _ = out.initialize(fromContentsOf: buffer)
+                count = buffer.count
+            }
+        }
     }
 
     private func block(on tx: TxIndex, at location: MemoryLocation) {
