@@ -7,24 +7,12 @@ import EVMInterpreter
 /// One test per EIP rule (named by EIP, as evmone's are): the same code runs under the fork before the EIP
 /// and under the fork that introduced it, and the difference is the rule. Expected figures are worked out
 /// from the EIPs and the Yellow Paper, not taken from the implementation.
-final class ForkRulesTests: XCTestCase {
+final class ForkRulesTests: XCTestCase, TransactionFixture {
     let sender = Address(a: 0xa94f_5374_fce5_edbc, b: 0x8e2a_8697_c153_3167, c: 0x7e6e_bf0b)
     let contract = Address(a: 0, b: 0, c: 0xc0de)
     let other = Address(a: 0, b: 0, c: 0xbeef)
     let coinbase = Address(a: 0, b: 0, c: 0xc0ba5e)
     let oneEther = UInt256(1_000_000_000_000_000_000)
-
-    func bytes(_ hex: String) -> [UInt8] { (try? Hex.decode(hex)) ?? [] }
-
-    func state(code: String, storage: [UInt256: UInt256] = [:], balance: UInt256 = .zero,
-               extra: [Address: Account] = [:]) -> InMemoryState {
-        var accounts: [Address: Account] = [
-            sender: Account(info: AccountInfo(nonce: 0, balance: oneEther)),
-            contract: Account(info: AccountInfo(nonce: 1, balance: balance, code: Code(bytes(code))), storage: storage),
-        ]
-        for (a, acc) in extra { accounts[a] = acc }
-        return InMemoryState(accounts: accounts)
-    }
 
     var env: BlockEnvironment {
         BlockEnvironment(coinbase: coinbase, gasLimit: 30_000_000, number: 1, timestamp: 1,
@@ -35,19 +23,6 @@ final class ForkRulesTests: XCTestCase {
             type: TransactionType = .legacy) -> Transaction {
         Transaction(type: type, nonce: 0, gasPrice: 10, maxFeePerGas: 10, maxPriorityFeePerGas: 1, gasLimit: gas,
                     to: to, value: value, data: data, sender: sender)
-    }
-
-    func run(_ t: Transaction, _ pre: InMemoryState, _ fork: Fork,
-             file: StaticString = #filePath, line: UInt = #line) throws -> (TransactionResult, InMemoryState) {
-        switch TransactionProcessor.execute(t, env: env, reader: pre, fork: fork) {
-        case .failure(let e):
-            XCTFail("rejected under \(fork): \(e)", file: file, line: line)
-            throw e
-        case .success(let r):
-            var post = pre
-            post.apply(r.changes)
-            return (r, post)
-        }
     }
 
     /// Runs `code` at `contract` under `fork` (a call with the given gas limit).

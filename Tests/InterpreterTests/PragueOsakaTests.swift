@@ -7,7 +7,7 @@ import EVMInterpreter
 /// Known answers for the Prague and Osaka transaction and opcode rules: EIP-7939 CLZ, EIP-7623's calldata floor,
 /// EIP-7702's authorisation (designator, nonce, refund, delegated call), EIP-7825's gas cap, EIP-7594's blob limit.
 /// Figures are worked out from the EIPs, not taken from the implementation.
-final class PragueOsakaTests: XCTestCase {
+final class PragueOsakaTests: XCTestCase, TransactionFixture {
     let sender = Address(a: 0xa94f_5374_fce5_edbc, b: 0x8e2a_8697_c153_3167, c: 0x7e6e_bf0b)
     let contract = Address(a: 0, b: 0, c: 0xc0de)
     let other = Address(a: 0, b: 0, c: 0xbeef)
@@ -16,33 +16,9 @@ final class PragueOsakaTests: XCTestCase {
         BlockEnvironment(coinbase: Address(a: 0, b: 0, c: 0xc0ba5e), gasLimit: 30_000_000, baseFee: 7)
     }
 
-    func bytes(_ hex: String) -> [UInt8] { (try? Hex.decode(hex)) ?? [] }
-
-    func state(code: String, extra: [Address: Account] = [:]) -> InMemoryState {
-        var accounts: [Address: Account] = [
-            sender: Account(info: AccountInfo(nonce: 0, balance: oneEther)),
-            contract: Account(info: AccountInfo(nonce: 1, code: Code(bytes(code)))),
-        ]
-        for (a, acc) in extra { accounts[a] = acc }
-        return InMemoryState(accounts: accounts)
-    }
-
     func tx(to: Address?, data: [UInt8] = [], gas: UInt64 = 200_000, type: TransactionType = .legacy) -> Transaction {
         Transaction(type: type, chainId: type == .legacy ? nil : 1, nonce: 0, gasPrice: 10, maxFeePerGas: 10,
                     maxPriorityFeePerGas: 1, gasLimit: gas, to: to, data: data, sender: sender)
-    }
-
-    func run(_ t: Transaction, _ pre: InMemoryState, _ fork: Fork,
-             file: StaticString = #filePath, line: UInt = #line) throws -> (TransactionResult, InMemoryState) {
-        switch TransactionProcessor.execute(t, env: env, reader: pre, fork: fork) {
-        case .failure(let e):
-            XCTFail("rejected under \(fork): \(e)", file: file, line: line)
-            throw e
-        case .success(let r):
-            var post = pre
-            post.apply(r.changes)
-            return (r, post)
-        }
     }
 
     func call(_ code: String, _ fork: Fork, gas: UInt64 = 200_000, extra: [Address: Account] = [:],
