@@ -272,13 +272,13 @@ enum PyrevmInstall {
     static func ensure(venv: String) throws -> String {
         let python = (venv as NSString).appendingPathComponent("bin/python")
         let check = ["-c", "import importlib.metadata as m, pyrevm; assert m.version('pyrevm') == '0.3.7', m.version('pyrevm')"]
-        if FileManager.default.isExecutableFile(atPath: python), (try? runTool(python, check))?.status == 0 { return python }
+        if FileManager.default.isExecutableFile(atPath: python), (try? Tool.run(python, check))?.status == 0 { return python }
         Output.err("bench evm: installing \(requirement) into \(venv) (python3 -m venv, pip install)\n")
-        var r = try runTool("/usr/bin/env", ["python3", "-m", "venv", venv])
+        var r = try Tool.run("/usr/bin/env", ["python3", "-m", "venv", venv])
         guard r.status == 0 else { throw installError(venv, "python3 -m venv", r.output) }
-        r = try runTool(python, ["-m", "pip", "install", "--disable-pip-version-check", "--quiet", requirement])
+        r = try Tool.run(python, ["-m", "pip", "install", "--disable-pip-version-check", "--quiet", requirement])
         guard r.status == 0 else { throw installError(venv, "pip install \(requirement)", r.output) }
-        r = try runTool(python, check)
+        r = try Tool.run(python, check)
         guard r.status == 0 else { throw installError(venv, "import pyrevm", r.output) }
         return python
     }
@@ -286,20 +286,6 @@ enum PyrevmInstall {
     static func installError(_ venv: String, _ step: String, _ output: String) -> ValidationError {
         let tail = output.split(separator: "\n").suffix(6).joined(separator: "\n")
         return ValidationError("cannot install the revm peer (\(requirement) from PyPI into \(venv)): \(step) failed:\n\(tail)")
-    }
-
-    /// Runs a tool to the end; its stdout and stderr together.
-    static func runTool(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = arguments
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }
 

@@ -136,20 +136,6 @@ enum Fixtures {
         }
         return nil
     }
-
-    /// Runs a program and returns its exit status and combined output.
-    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = arguments
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
 }
 
 /// Collects element names, ids and attribute values of an XML (or XHTML) document, or the parse error.

@@ -3,6 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import XCTest
+import Harness
 @testable import Reports
 
 /// The HTML page shows the summary table and the charts. With Chromium installed (CI installs it) the page is
@@ -23,17 +24,8 @@ final class HTMLRenderTests: XCTestCase {
         let script = Fixtures.packageRoot + "/ci/render-report.sh"
         var env = ProcessInfo.processInfo.environment
         env["LOCKSTEP_NO_INSTALL"] = "1"
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = [script, dir, dir]
-        p.environment = env
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, output)
+        let (status, output) = try Tool.run("/bin/bash", [script, dir, dir], environment: env)
+        XCTAssertEqual(status, 0, output)
         let dom = try String(contentsOfFile: dir + "/report.dom.html", encoding: .utf8)
         for id in ["summary", "chart-suites", "chart-speedup-threads", "chart-speedup-hot", "performance",
                    "chart-time-split", "time-split", "contended", "chart-history"] {

@@ -105,7 +105,7 @@ final class HostileNameTests: XCTestCase {
         if let xmllint = Fixtures.which("xmllint") {
             let dir = try Fixtures.temporaryDirectory(self)
             try xml.write(toFile: dir + "/junit.xml", atomically: true, encoding: .utf8)
-            let result = try Fixtures.run(xmllint, ["--noout", dir + "/junit.xml"])
+            let result = try Tool.run(xmllint, ["--noout", dir + "/junit.xml"])
             XCTAssertEqual(result.status, 0, result.output)
         }
     }
