@@ -13,13 +13,8 @@
 # zstd-compressed (.json.zst); the loader reads both forms. Vector directories not written by the generator
 # (e.g. the system-* blocks) are left alone. Needs: swift, python3 with pip, zstd.
 set -euo pipefail
-SPEC_VERSION=2.20.0
-root="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$root"
-
-if ! command -v ethereum-spec-evm >/dev/null 2>&1; then
-    python3 -m pip install --quiet "ethereum-execution==$SPEC_VERSION"
-fi
+source "$(dirname "$0")/lib.sh"
+require_spec_evm
 command -v zstd >/dev/null 2>&1 || { echo "fill-vectors: zstd is needed (apt-get install zstd)" >&2; exit 2; }
 
 scratch="${SCRATCH_PATH:-.build}"

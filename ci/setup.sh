@@ -14,9 +14,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # The Python execution specification: the independent oracle the t8n cross-check runs against.
 # Vyper compiles the workload contracts (checked against the committed bytecode).
-if ! command -v ethereum-spec-evm >/dev/null 2>&1; then
-    python3 -m pip install --quiet "ethereum-execution==2.20.0"
-fi
+source "$(dirname "$0")/lib.sh"
+require_spec_evm
 if ! command -v vyper >/dev/null 2>&1; then
     python3 -m pip install --quiet "vyper==0.4.3"
 fi

@@ -12,18 +12,9 @@
 #   SCRATCH_PATH=.build-x LOCKSTEP=path/to/lockstep bash ci/t8n-crosscheck.sh
 # Exit status 0 when every check passed, 1 otherwise.
 set -euo pipefail
-SPEC_VERSION=2.20.0
-root="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$root"
-
-if ! command -v ethereum-spec-evm >/dev/null 2>&1; then
-    python3 -m pip install --quiet "ethereum-execution==$SPEC_VERSION"
-fi
-if [ -z "${LOCKSTEP:-}" ]; then
-    scratch="${SCRATCH_PATH:-.build}"
-    swift build --scratch-path "$scratch" --product lockstep >/dev/null
-    LOCKSTEP="$root/$scratch/debug/lockstep"
-fi
+source "$(dirname "$0")/lib.sh"
+require_spec_evm
+require_lockstep
 
 if [ $# -gt 0 ]; then
     vectors=("$@")
@@ -57,12 +48,8 @@ for v in "${vectors[@]}"; do
     name="${v%/}"; name="${name#Vectors/blocks/}"
     work="$tmp/${name//\//_}"  # one directory per vector: names repeat across fork directories
     mkdir -p "$work"
-    fork="$(python3 -c 'import json,sys
-try: print(json.load(open(sys.argv[1])).get("fork", "Cancun"))
-except FileNotFoundError: print("Cancun")' "$v/metadata.json")"
-    for part in alloc env txs; do
-        if [ -f "$v/$part.json" ]; then cp "$v/$part.json" "$work/$part.json"; else zstd -q -d "$v/$part.json.zst" -o "$work/$part.json"; fi
-    done
+    fork="$(vector_fork "$v")"
+    copy_vector_inputs "$v" "$work"
     ok=1
     for executor in serial blockstm; do
         "$LOCKSTEP" t8n --input.alloc "$work/alloc.json" --input.env "$work/env.json" --input.txs "$work/txs.json" \

@@ -13,18 +13,9 @@
 #   SCRATCH_PATH=.build-x LOCKSTEP=path/to/lockstep JOBS=2 bash ci/trace-crosscheck.sh
 # Exit status 0 when every vector agreed, 1 otherwise.
 set -euo pipefail
-SPEC_VERSION=2.20.0
-root="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$root"
-
-if ! command -v ethereum-spec-evm >/dev/null 2>&1; then
-    python3 -m pip install --quiet "ethereum-execution==$SPEC_VERSION"
-fi
-if [ -z "${LOCKSTEP:-}" ]; then
-    scratch="${SCRATCH_PATH:-.build}"
-    swift build --scratch-path "$scratch" --product lockstep >/dev/null
-    LOCKSTEP="$root/$scratch/debug/lockstep"
-fi
+source "$(dirname "$0")/lib.sh"
+require_spec_evm
+require_lockstep
 
 if [ $# -gt 0 ]; then
     vectors=("$@")
@@ -39,16 +30,12 @@ trap 'rm -rf "$tmp"' EXIT
 export LOCKSTEP tmp root
 
 one() {
-    local v="${1%/}" name work fork part
+    local v="${1%/}" name work fork
     name="${v#Vectors/blocks/}"
     work="$tmp/${name//\//_}"  # one directory per vector: names repeat across fork directories
     mkdir -p "$work/lockstep" "$work/blockstm" "$work/spec"
-    fork="$(python3 -c 'import json,sys
-try: print(json.load(open(sys.argv[1])).get("fork", "Cancun"))
-except FileNotFoundError: print("Cancun")' "$v/metadata.json")"
-    for part in alloc env txs; do
-        if [ -f "$v/$part.json" ]; then cp "$v/$part.json" "$work/$part.json"; else zstd -q -d "$v/$part.json.zst" -o "$work/$part.json"; fi
-    done
+    fork="$(vector_fork "$v")"
+    copy_vector_inputs "$v" "$work"
     local inputs=(--input.alloc "$work/alloc.json" --input.env "$work/env.json" --input.txs "$work/txs.json" --state.fork "$fork")
     local executor
     for executor in serial blockstm; do
@@ -74,7 +61,7 @@ except FileNotFoundError: print("Cancun")' "$v/metadata.json")"
     python3 "$root/ci/trace_compare.py" "$name ($fork)" "$work/lockstep" "$work/spec" || return 1
     rm -rf "$work"
 }
-export -f one
+export -f one vector_fork copy_vector_inputs
 
 start=$SECONDS
 status=0
