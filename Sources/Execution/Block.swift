@@ -93,6 +93,8 @@ public struct ExecutionMetrics: Sendable, Equatable {
     /// How many of the block's first transactions the adaptive policy ran serially to observe the block before
     /// deciding (its serial probe; 0 when it decided without one).
     public var probedTransactions: Int = 0
+    /// What the probe saw and predicted when it decided (nil: no probe, or too short to decide).
+    public var probe: ProbeEstimate? = nil
     /// Where a parallel run's time went and what it contended on (Block-STM); nil for executors that do not profile.
     public var profile: BlockProfile?
     public init() {}

@@ -91,6 +91,8 @@ public struct BlockRunMetrics: Codable, Sendable, Equatable {
     public var serialReason: SerialReason?
     /// The transactions the adaptive policy ran serially before deciding (nil: none).
     public var probedTransactions: Int?
+    /// What the serial probe saw and predicted when it decided.
+    public var probe: ProbeEstimate?
     /// Where the parallel run's time went and its most contended locations (Block-STM); nil for other executors.
     public var profile: BlockProfile?
 
@@ -98,6 +100,7 @@ public struct BlockRunMetrics: Codable, Sendable, Equatable {
         executions = m.executions; reExecutions = m.reExecutions; validations = m.validations
         failedValidations = m.failedValidations; blockedReads = m.blockedReads; ranSerially = m.ranSerially
         serialReason = m.serialReason; probedTransactions = m.probedTransactions > 0 ? m.probedTransactions : nil
+        probe = m.probe
         profile = m.profile
     }
 }

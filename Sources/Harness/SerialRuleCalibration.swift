@@ -3,8 +3,9 @@ import EVMState
 import Execution
 import Workloads
 
-/// Measures the constants of `SerialRule` on this machine, in its unit (gas of a cheap transaction's
-/// execution time): `lockstep bench blockstm --calibrate`.
+/// Measures the constants of `SerialRule` on this machine, in its two units (gas of a cheap transaction's
+/// execution time, for the rule before running; nanoseconds, for the serial probe's cost model):
+/// `lockstep bench blockstm --calibrate`.
 ///
 /// Three blocks of `BlockSTMBenchmark`'s independent ERC-20 transfers (storage-bound: the cheapest work per
 /// unit of gas, so the constants come out on the safe side) are timed serially and under Block-STM with
@@ -31,6 +32,8 @@ public enum SerialRuleCalibration {
         /// Block-STM's cost per transaction beyond the serial execution (summed over threads), nanoseconds and gas.
         public var perTransactionNanoseconds: Double
         public var perTransactionGas: Double { perTransactionNanoseconds / nanosecondsPerGas }
+        /// Serial nanoseconds per transaction on the large block (what the serial probe measures).
+        public var serialNanosecondsPerTransaction: Double { Double(largeSerial) / Double(largeTransactions) }
 
         public var description: String {
             func us(_ ns: UInt64) -> String { String(format: "%.1f µs", Double(ns) / 1000) }
@@ -40,6 +43,8 @@ public enum SerialRuleCalibration {
                   fixed cost of a parallel run: \(String(format: "%.0f", fixedNanoseconds / 1000)) µs = \(String(format: "%.0f", fixedGas)) gas (2 txs: serial \(us(smallSerial)), Block-STM \(us(smallParallel)))
                   per-transaction overhead:     \(String(format: "%.1f", perTransactionNanoseconds / 1000)) µs = \(String(format: "%.0f", perTransactionGas)) gas
                   SerialRule in force:          fixed \(String(format: "%.0f", Double(threads) * SerialRule.threadStartGas)) gas (\(threads) x threadStartGas \(String(format: "%.0f", SerialRule.threadStartGas))), per transaction \(String(format: "%.0f", SerialRule.transactionOverheadGas)) gas
+                  serial time per transaction:  \(String(format: "%.1f", serialNanosecondsPerTransaction / 1000)) µs (the probe's unit)
+                  serial probe in force:        fixed \(String(format: "%.0f", Double(threads) * SerialRule.threadStartNanoseconds / 1000)) µs (\(threads) x threadStartNanoseconds \(String(format: "%.0f", SerialRule.threadStartNanoseconds / 1000)) µs), per transaction \(String(format: "%.1f", SerialRule.transactionOverheadNanoseconds / 1000)) µs + \(String(format: "%.2f", SerialRule.locationOverheadNanoseconds / 1000)) µs per location, margin \(SerialRule.requiredMargin)x
                 """
         }
     }

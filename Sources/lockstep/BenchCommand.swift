@@ -51,7 +51,7 @@ struct BenchBlockSTMCommand: ParsableCommand {
     @Option(help: "Comma-separated workload names to run (default: all of \(BlockSTMBenchmark.workloadNames.joined(separator: ", "))).")
     var workloads: String?
 
-    @Flag(help: "Measure the adaptive policy's constants (SerialRule: a parallel run's fixed cost and Block-STM's per-transaction cost, in gas) at each thread count instead, and print them.")
+    @Flag(help: "Measure the adaptive policy's constants (SerialRule: a parallel run's fixed cost and Block-STM's per-transaction cost, in gas and in ns for the serial probe) at each thread count instead, and print them.")
     var calibrate = false
 
     func validate() throws {

@@ -189,7 +189,7 @@ final class SerialProbeTests: XCTestCase {
 
     func testProbeConflictShare() {
         let coinbase = Address(a: 0, b: 0, c: 0xCB)
-        let x = Address(a: 1, b: 0, c: 1), y = Address(a: 2, b: 0, c: 2)
+        let x = Address(a: 1, b: 0, c: 1), y = Address(a: 2, b: 0, c: 2), z = Address(a: 3, b: 0, c: 3)
         func result(reads: [Address], slots: [SlotKey], writes: [Address: AccountChange], fee: UInt64 = 0) -> TransactionResult {
             TransactionResult(success: true, gasUsed: 21_000, blobGasUsed: 0, logs: [], changes: StateChanges(accounts: writes),
                               createdAddress: nil, output: [], coinbaseFee: UInt256(fee), readAccounts: reads, readSlots: slots)
@@ -198,38 +198,66 @@ final class SerialProbeTests: XCTestCase {
         XCTAssertEqual(probe.conflictShare, 0)
         // Writes slot 5 of x; pays a fee.
         probe.observe(result(reads: [x], slots: [SlotKey(x, UInt256(5))],
-                             writes: [x: AccountChange(info: AccountInfo(nonce: 1), storage: [UInt256(5): UInt256(1)], infoChanged: false)],
-                             fee: 3))
+                             writes: [x: AccountChange(info: AccountInfo(nonce: 1), storage: [UInt256(5): UInt256(1)], infoChanged: false),
+                                      y: AccountChange(info: AccountInfo(nonce: 1))],
+                             fee: 3), sender: y)
         // Reads another slot of x and y's account: no conflict (x's account itself was not written).
-        probe.observe(result(reads: [x, y], slots: [SlotKey(x, UInt256(6))], writes: [:]))
+        // Reads another slot of x, and y's account as y's next transaction: no conflict (x's account itself was not
+        // written; y's nonce chain is the static rule's).
+        probe.observe(result(reads: [x, y], slots: [SlotKey(x, UInt256(6))], writes: [:]), sender: y)
         XCTAssertEqual(probe.conflictShare, 0)
         // Reads slot 5: a conflict.
-        probe.observe(result(reads: [x], slots: [SlotKey(x, UInt256(5))], writes: [:]))
+        probe.observe(result(reads: [x], slots: [SlotKey(x, UInt256(5))], writes: [:]), sender: z)
         XCTAssertEqual(probe.conflictShare, 0.5)
         // Reads the coinbase after a fee: a conflict; a rejected transaction is not.
-        probe.observe(result(reads: [coinbase], slots: [], writes: [:]))
+        probe.observe(result(reads: [coinbase], slots: [], writes: [:]), sender: z)
         probe.observeRejected()
         XCTAssertEqual(probe.conflicts, 2)
-        XCTAssertEqual(probe.conflictShare, 0.5)
+        // y's account read by another sender: a conflict.
+        probe.observe(result(reads: [y], slots: [], writes: [:]), sender: z)
+        XCTAssertEqual(probe.conflicts, 3)
+        XCTAssertEqual(probe.conflictShare, 0.6)
+        // Read 2 + 3 + 2 + 1 + 1; written: x's slot 5 (x's account info unchanged) and y's account.
+        XCTAssertEqual(probe.locations, 11)
     }
 
     func testCostModel() {
-        // Expensive independent transactions win; cheap ones, or expensive ones that all conflict, do not.
-        XCTAssertTrue(SerialRule.prefersParallel(remaining: 197, nanosecondsPerTransaction: 240_000, conflictShare: 0,
-                                                 threads: 2, cores: 2))
-        XCTAssertFalse(SerialRule.prefersParallel(remaining: 197, nanosecondsPerTransaction: 15_000, conflictShare: 0,
-                                                  threads: 2, cores: 2))
-        XCTAssertFalse(SerialRule.prefersParallel(remaining: 197, nanosecondsPerTransaction: 240_000, conflictShare: 1,
-                                                  threads: 2, cores: 2))
-        XCTAssertFalse(SerialRule.prefersParallel(remaining: 197, nanosecondsPerTransaction: 240_000, conflictShare: 0,
-                                                  threads: 2, cores: 1))
+        func speedup(_ remaining: Int, _ t: Double, locations: Double = 5, conflicts: Double = 0, cores: Int = 2) -> Double {
+            SerialRule.predictedSpeedup(remaining: remaining, nanosecondsPerTransaction: t, locationsPerTransaction: locations,
+                                        conflictShare: conflicts, threads: 2, cores: cores)
+        }
+        // Expensive independent transactions win (the compute benchmark: 240 µs, 5 locations); cheap ones, ones
+        // that touch many locations for their time, or expensive ones that all conflict, do not.
+        XCTAssertGreaterThan(speedup(197, 240_000), SerialRule.earlyMargin)
+        XCTAssertLessThan(speedup(197, 15_000, locations: 7), 1)
+        XCTAssertLessThan(speedup(197, 20_000, locations: 40), 1)
+        XCTAssertLessThan(speedup(197, 240_000, conflicts: 1), 1)
+        XCTAssertEqual(speedup(197, 240_000, cores: 1), 0)
         // A few expensive transactions do not pay for the threads' start.
-        XCTAssertFalse(SerialRule.prefersParallel(remaining: 2, nanosecondsPerTransaction: 60_000, conflictShare: 0,
-                                                  threads: 2, cores: 2))
+        XCTAssertLessThan(speedup(2, 60_000), SerialRule.requiredMargin)
+        // ERC-20 transfers (15 µs, 7 locations) cost what the calibration measured per transaction: 18.7 µs.
+        XCTAssertEqual(SerialRule.transactionOverheadNanoseconds + 7 * SerialRule.locationOverheadNanoseconds, 18_700, accuracy: 500)
         XCTAssertEqual(SerialRule.probeLength(1), 0)
         XCTAssertEqual(SerialRule.probeLength(4), 2)
         XCTAssertEqual(SerialRule.probeLength(200), 3)
         XCTAssertEqual(SerialRule.probeLength(640), 10)
         XCTAssertEqual(SerialRule.probeLength(5000), 16)
+    }
+}
+
+extension SerialProbeTests {
+    /// The probe's mean per transaction, unless the rest's gas limits are smaller than the probe's.
+    func testRemainingCostScalesByGasLimits() {
+        var block = B()
+        for i in 0..<6 {
+            block.fund(B.eoa(i))
+            block.send(from: B.eoa(i), to: B.eoa(100), gas: i < 2 ? 400_000 : 100_000)
+        }
+        // Two probed transactions of 400,000 gas took 800 µs: 400 µs each, 1 ns per unit of gas limit.
+        XCTAssertEqual(SerialRule.remainingCost(block.txs, probed: 2, env: block.env, nanoseconds: 800_000), 100_000)
+        // Uniform limits: the mean.
+        XCTAssertEqual(SerialRule.remainingCost(Array(block.txs[2...]), probed: 2, env: block.env, nanoseconds: 50_000), 25_000)
+        // Larger limits later do not raise the estimate.
+        XCTAssertEqual(SerialRule.remainingCost(Array(block.txs.reversed()), probed: 2, env: block.env, nanoseconds: 50_000), 25_000)
     }
 }

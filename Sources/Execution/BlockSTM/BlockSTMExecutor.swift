@@ -17,7 +17,7 @@ import EVMState
 ///   start (rule in `SerialRule`); any other block first runs a few transactions serially, exactly as
 ///   `SerialExecutor` does (the serial probe, `SerialProbe`), and from their measured time and conflicts
 ///   either goes on serially (nothing wasted) or runs the rest under Block-STM from the state they left
-///   (`SerialRule.prefersParallel`). A run that turns out hot (`HotBlockRule`: aborts and blocked reads
+///   (`SerialRule.predictedSpeedup`). A run that turns out hot (`HotBlockRule`: aborts and blocked reads
 ///   are a large share of the executions) is abandoned: the prefix of transactions that are executed and
 ///   still valid is kept, and the rest runs serially after it. `ExecutionMetrics.serialReason` says which.
 public struct BlockSTMExecutor: BlockExecutor {
@@ -82,7 +82,7 @@ public struct BlockSTMExecutor: BlockExecutor {
     /// does (on the calling thread, the same checks and state), timing them and noting which read what an
     /// earlier one wrote (`SerialProbe`); then either goes on serially (nothing was wasted: the probe was the
     /// serial run's own start) or runs the rest under Block-STM from the state the probe left
-    /// (`SerialRule.prefersParallel`).
+    /// (`SerialRule.predictedSpeedup`).
     private func probed(pre: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork,
                         start: ContinuousClock.Instant, forced: ForcedProbe?) -> BlockOutcome {
         var state = pre
@@ -103,20 +103,37 @@ public struct BlockSTMExecutor: BlockExecutor {
         var blobGas: UInt64 = 0
         let length = forced.map { min(n, max(0, $0.length)) } ?? SerialRule.probeLength(n)
         var probe = SerialProbe(coinbase: env.coinbase)
+        // Each probed transaction's thread CPU time: the fastest stands for the rest (the first transactions run
+        // cold: their code analysed and their state loaded first; deploy blocks' probes took 3x the mean).
         let probeStart = Stopwatch.now(.threadCPU)
+        var lastClock = probeStart
+        var fastest = UInt64.max
         var decided = false
+        var estimate: ProbeEstimate?
         for (i, tx) in transactions.enumerated() {
             // The decision, at the probe's end; or after its first two transactions already, where they show a
             // large win (expensive, independent transactions: there every probed one costs the parallel run).
+            if i > 0 && i <= length && !decided {
+                let now = Stopwatch.now(.threadCPU)
+                fastest = min(fastest, now &- lastClock)
+                lastClock = now
+            }
             if !decided && (i == length || (forced == nil && i == SerialRule.earlyProbeLength && i < length)) {
-                let nanoseconds = Double(Stopwatch.now(.threadCPU) &- probeStart) / Double(max(1, i))
-                let parallel = forced?.parallel ?? SerialRule.prefersParallel(
-                    remaining: n - i, nanosecondsPerTransaction: nanoseconds, conflictShare: probe.conflictShare,
-                    threads: threads, margin: i == length ? SerialRule.requiredMargin : SerialRule.earlyMargin)
+                let t = min(Double(fastest), SerialRule.remainingCost(transactions, probed: i, env: env, nanoseconds: lastClock &- probeStart))
+                let margin = i == length ? SerialRule.requiredMargin : SerialRule.earlyMargin
+                estimate = ProbeEstimate(
+                    transactions: i, nanosecondsPerTransaction: t, locationsPerTransaction: probe.locationsPerTransaction,
+                    conflictShare: probe.conflictShare,
+                    predictedSpeedup: SerialRule.predictedSpeedup(remaining: n - i, nanosecondsPerTransaction: t,
+                                                                  locationsPerTransaction: probe.locationsPerTransaction,
+                                                                  conflictShare: probe.conflictShare, threads: threads),
+                    requiredMargin: margin)
+                let parallel = forced?.parallel ?? (estimate!.predictedSpeedup >= margin)
                 decided = i == length
                 if parallel && trace == nil {
                     let c = Collected()
                     c.metrics.probedTransactions = i
+                    c.metrics.probe = estimate
                     c.commits = commits
                     c.receipts = receipts
                     c.rejected = rejected
@@ -140,7 +157,7 @@ public struct BlockSTMExecutor: BlockExecutor {
                 rejected.append(RejectedTransaction(index: i, error: error.description))
                 gas.append(0)
             case .success(let r):
-                if i < length { probe.observe(r) }
+                if i < length { probe.observe(r, sender: tx.sender) }
                 if blobGas + r.blobGasUsed > maxBlobGas {
                     rejected.append(RejectedTransaction(index: i, error: "blob gas exceeds the block maximum"))
                     gas.append(0)
@@ -167,6 +184,7 @@ public struct BlockSTMExecutor: BlockExecutor {
         metrics.ranSerially = true
         metrics.serialReason = .probe
         metrics.probedTransactions = length
+        metrics.probe = estimate
         let requests = BlockFinalization.applyEndOfBlock(&state, env: env, fork: fork, receipts: receipts)
         var outcome = BlockFinalization.outcome(state: state, receipts: receipts, rejected: rejected,
                                                 blobGasUsed: blobGas, metrics: metrics, requests: requests)
@@ -365,6 +383,7 @@ public struct BlockSTMExecutor: BlockExecutor {
         metrics.ranSerially = true
         metrics.serialReason = attempt.serialReason ?? .limit
         metrics.probedTransactions = attempt.probedTransactions
+        metrics.probe = attempt.probe
         metrics.executions += attempt.executions
         metrics.reExecutions += attempt.reExecutions
         metrics.validations = attempt.validations

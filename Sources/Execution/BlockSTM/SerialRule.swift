@@ -88,14 +88,19 @@ public enum SerialRule {
     // MARK: the serial probe (what the block shows once its first transactions have run)
 
     /// Block-STM's extra work per transaction beyond its serial execution, summed over the threads, in
-    /// nanoseconds: `transactionOverheadGas` at the 0.187 ns per unit of gas limit the ERC-20 calibration
-    /// measured (`lockstep bench blockstm --calibrate` prints both).
-    public static let transactionOverheadNanoseconds = 18_700.0
+    /// nanoseconds: a fixed part (scheduling, the result's hand-over, its share of the block end) and a part per
+    /// location the transaction read or wrote (multi-version reads and writes, validation, the commit). Together
+    /// `transactionOverheadGas` at the 0.187 ns per unit of gas limit the ERC-20 calibration measured (18.7 µs
+    /// for a transfer's 7 locations; `lockstep bench blockstm --calibrate` prints both). The fixed part dominates:
+    /// mainnet block 7280000 (71 locations a transaction, 47 µs each) ran at 1.41x on the quiet machine, which
+    /// leaves about 20 µs a transaction.
+    public static let transactionOverheadNanoseconds = 17_000.0
+    public static let locationOverheadNanoseconds = 250.0
     /// A parallel run's fixed cost per participant, nanoseconds (`threadStartGas` at the same rate).
     public static let threadStartNanoseconds = 75_000.0
     /// How much faster Block-STM must be predicted to be than finishing serially: near break-even the
     /// serial side is the safe one (no wasted work, no wrong guess to pay for).
-    public static let requiredMargin = 1.1
+    public static let requiredMargin = 1.2
     /// After this many probed transactions the policy may already go parallel, where they predict at least
     /// `earlyMargin`: on the compute-heavy benchmark (240 µs a transaction, none conflicting) each probed
     /// transaction costs the parallel run half its time, about 0.25% of the block's speedup per transaction.
@@ -109,20 +114,37 @@ public enum SerialRule {
         max(0, min(transactions - 2, min(16, max(3, transactions / 64))))
     }
 
-    /// Whether Block-STM on the `remaining` transactions after the probe is predicted to beat running them
-    /// serially by `requiredMargin`: serial costs `remaining * t`, Block-STM
-    /// `remaining * (t + transactionOverheadNanoseconds) / speedup + threads * threadStartNanoseconds`, with
-    /// Amdahl's speedup on `min(threads, cores)` processors and the probe's conflict share as the serial part.
-    static func prefersParallel(remaining: Int, nanosecondsPerTransaction t: Double, conflictShare: Double,
-                                threads: Int, cores: Int = SerialRule.cores, margin: Double = requiredMargin) -> Bool {
-        guard remaining > 1, threads > 1, cores > 1 else { return false }
+    /// The estimated serial time of each transaction after the probe's first `probed` (which took `nanoseconds`),
+    /// nanoseconds: the probe's mean, or less where the remaining transactions' gas limits are smaller than the
+    /// probe's (the probe's time per unit of gas limit times theirs): a block whose first transactions are its
+    /// largest (mainnet blocks, ordered by fee) is not taken for more work than it is.
+    static func remainingCost(_ transactions: [Transaction], probed: Int, env: BlockEnvironment, nanoseconds: UInt64) -> Double {
+        guard probed > 0, probed < transactions.count else { return 0 }
+        var probeLimit = 0.0, restLimit = 0.0
+        for i in transactions.indices {
+            let limit = Double(min(transactions[i].gasLimit, env.gasLimit))
+            if i < probed { probeLimit += limit } else { restLimit += limit }
+        }
+        let mean = Double(nanoseconds) / Double(probed)
+        guard probeLimit > 0 else { return mean }
+        return min(mean, Double(nanoseconds) / probeLimit * restLimit / Double(transactions.count - probed))
+    }
+
+    /// Block-STM's predicted speedup over finishing serially on the `remaining` transactions after the probe:
+    /// serial costs `remaining * t`, Block-STM `remaining * (t + overhead) / speedup + threads *
+    /// threadStartNanoseconds`, with `overhead = transactionOverheadNanoseconds + locations *
+    /// locationOverheadNanoseconds` and Amdahl's speedup on `min(threads, cores)` processors with the probe's
+    /// conflict share as the serial part. 0 where nothing can run in parallel.
+    static func predictedSpeedup(remaining: Int, nanosecondsPerTransaction t: Double, locationsPerTransaction locations: Double,
+                                 conflictShare: Double, threads: Int, cores: Int = SerialRule.cores) -> Double {
+        guard remaining > 1, threads > 1, cores > 1, t > 0 else { return 0 }
         let p = Double(min(threads, cores))
         let h = min(1, max(0, conflictShare))
-        let speedup = 1 / (h + (1 - h) / p)
+        let amdahl = 1 / (h + (1 - h) / p)
+        let overhead = transactionOverheadNanoseconds + locations * locationOverheadNanoseconds
         let serial = Double(remaining) * t
-        let parallel = Double(remaining) * (t + transactionOverheadNanoseconds) / speedup
-            + Double(threads) * threadStartNanoseconds
-        return serial >= margin * parallel
+        let parallel = Double(remaining) * (t + overhead) / amdahl + Double(threads) * threadStartNanoseconds
+        return serial / parallel
     }
 
     struct CallKey: Hashable {
@@ -145,36 +167,63 @@ public enum SerialRule {
     }
 }
 
+/// What the serial probe saw and predicted (`ExecutionMetrics.probe`): the reports show why a block ran as it did.
+public struct ProbeEstimate: Codable, Sendable, Equatable {
+    /// Transactions run serially before the decision.
+    public var transactions: Int
+    /// The estimated serial time of each remaining transaction (`SerialRule.remainingCost`).
+    public var nanosecondsPerTransaction: Double
+    /// Locations read and written per probed transaction.
+    public var locationsPerTransaction: Double
+    /// The share of probed transactions (after the first) that read what an earlier one wrote.
+    public var conflictShare: Double
+    /// Block-STM's predicted speedup over finishing serially (`SerialRule.predictedSpeedup`).
+    public var predictedSpeedup: Double
+    /// The margin the prediction had to reach to go parallel.
+    public var requiredMargin: Double
+}
+
 /// What the adaptive policy observes while it runs a block's first transactions serially (its probe): how
 /// many of them read a location (an account's nonce, balance or code, a storage slot, the coinbase after a
 /// fee) that an earlier one wrote. That share is the part of the block Block-STM would have to run one
-/// after another (`SerialRule.prefersParallel`). Small by construction: at most 16 transactions.
+/// after another (`SerialRule.predictedSpeedup`). Small by construction: at most 16 transactions.
 struct SerialProbe {
     let coinbase: Address
     private(set) var observed = 0
     private(set) var conflicts = 0
+    /// Locations read and written, summed over the observed transactions.
+    private(set) var locations = 0
     private var written: Set<StateLocation> = []
 
     init(coinbase: Address) { self.coinbase = coinbase }
 
     /// The share of the probe's transactions after the first that conflicted with an earlier one.
     var conflictShare: Double { observed > 1 ? Double(conflicts) / Double(observed - 1) : 0 }
+    var locationsPerTransaction: Double { observed > 0 ? Double(locations) / Double(observed) : 0 }
 
     /// A transaction that was not included (rejected): it read and wrote nothing the others see.
     mutating func observeRejected() { observed += 1 }
 
-    mutating func observe(_ r: TransactionResult) {
+    /// `sender`: the transaction's sender, whose own account an earlier transaction of the same sender wrote is
+    /// not counted (one sender's nonce chain is `SerialRule.parallelism`'s; on mainnet an exchange's run of
+    /// transactions often opens a block and says nothing about the rest).
+    mutating func observe(_ r: TransactionResult, sender: Address) {
         observed += 1
-        if !written.isEmpty, reads(r) { conflicts += 1 }
+        if !written.isEmpty, reads(r, sender: sender) { conflicts += 1 }
+        locations += r.readAccounts.count + r.readSlots.count
         for (address, change) in r.changes.accounts {
-            if change.infoChanged || change.info == nil || change.storageCleared { written.insert(.account(address)) }
+            if change.infoChanged || change.info == nil || change.storageCleared {
+                written.insert(.account(address))
+                locations += 1
+            }
             for key in change.storage.keys { written.insert(.storage(address, key)) }
+            locations += change.storage.count
         }
         if !r.coinbaseFee.isZero { written.insert(.account(coinbase)) }
     }
 
-    private func reads(_ r: TransactionResult) -> Bool {
-        for a in r.readAccounts where written.contains(.account(a)) { return true }
+    private func reads(_ r: TransactionResult, sender: Address) -> Bool {
+        for a in r.readAccounts where a != sender && written.contains(.account(a)) { return true }
         for s in r.readSlots where written.contains(.storage(s.address, s.key)) { return true }
         return false
     }
