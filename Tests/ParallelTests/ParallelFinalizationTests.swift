@@ -78,6 +78,28 @@ final class ParallelFinalizationTests: XCTestCase {
         }
     }
 
+    /// `wake` before a job (threads asleep, or polling after an earlier wake) leaves every later job's tasks
+    /// run exactly once, `run`'s on every participant; a gang of one ignores it.
+    func testWakeBeforeAJobLeavesTheGangWorking() {
+        for threads in [1, 2, 3] {
+            let gang = WorkerGang(threads: threads)
+            for round in 0..<4 {
+                // Long enough for the threads to stop polling and sleep (in rounds 0 and 2).
+                if round % 2 == 0 { usleep(UInt32(2 * WorkerGang.pollNanoseconds / 1000)) }
+                gang.wake()
+                if round == 1 { gang.wake() }
+                let counters = Counters(100)
+                gang.runStages([WorkerGang.Stage(prepare: { 100 }, task: { i in counters.hits[i].value.wrappingAdd(1, ordering: .relaxed) })])
+                XCTAssertEqual((0..<100).filter { counters.hits[$0].value.load(ordering: .relaxed) != 1 }, [], "threads \(threads) round \(round)")
+                gang.wake()
+                let seen = Counters(threads)
+                gang.run { w in seen.hits[w].value.wrappingAdd(1, ordering: .relaxed) }
+                XCTAssertEqual((0..<threads).map { seen.hits[$0].value.load(ordering: .relaxed) }, [Int](repeating: 1, count: threads))
+            }
+            gang.stop()
+        }
+    }
+
     /// The pool hands a checked-in gang out again and starts another while it is taken.
     func testGangPoolReusesIdleGangs() {
         let a = WorkerGang.checkout(threads: 3)

@@ -77,6 +77,10 @@ public struct BALExecutor: BlockExecutor {
         let clock = ContinuousClock()
         let start = clock.now
         let n = transactions.count
+        // The gang is woken first, so that its threads are up by the time the set-up below is done.
+        let gang = threads > 1 && n > 1 ? WorkerGang.checkout(threads: threads) : nil
+        defer { if let gang { WorkerGang.checkin(gang) } }
+        gang?.wake()
         let indexed = index.indexed(list, transactions: n)
         var base = pre
         BlockFinalization.applyPreBlockSystemCalls(&base, env: env, fork: fork)
@@ -147,17 +151,7 @@ public struct BALExecutor: BlockExecutor {
         }
         var outcome: BlockOutcome
         let stageClock = StageClock()
-        if threads == 1 || n <= 1 {
-            // One thread, or nothing to spread: the caller alone, with no gang (a parallel block end's stages cost
-            // more than they save on a block of one transaction).
-            for c in 0..<chunks { executeChunk(c) }
-            guard collect() else { return fallback(failure, pre: pre, env: env, transactions: transactions, fork: fork, start: start) }
-            outcome = ParallelFinalization.serialFinish(base: base, commits: collected.commits, env: env, fork: fork,
-                                                        receipts: collected.receipts, rejected: collected.rejected,
-                                                        blobGasUsed: collected.blobGas, metrics: collected.metrics)
-        } else {
-            let gang = WorkerGang.checkout(threads: threads)
-            defer { WorkerGang.checkin(gang) }
+        if let gang {
             let job = ParallelFinalization.Job(base: base, env: env, fork: fork, shards: threads)
             let stages = [WorkerGang.Stage(prepare: { chunks }, task: executeChunk)]
                 + stageClock.timing(job.stages(before: {
@@ -169,6 +163,14 @@ public struct BALExecutor: BlockExecutor {
                 return fallback(failure, pre: pre, env: env, transactions: transactions, fork: fork, start: start)
             }
             outcome = job.outcome()
+        } else {
+            // One thread, or nothing to spread: the caller alone, with no gang (a parallel block end's stages cost
+            // more than they save on a block of one transaction).
+            for c in 0..<chunks { executeChunk(c) }
+            guard collect() else { return fallback(failure, pre: pre, env: env, transactions: transactions, fork: fork, start: start) }
+            outcome = ParallelFinalization.serialFinish(base: base, commits: collected.commits, env: env, fork: fork,
+                                                        receipts: collected.receipts, rejected: collected.rejected,
+                                                        blobGasUsed: collected.blobGas, metrics: collected.metrics)
         }
         outcome.transactionGas = collected.gas
         // The time split: execution, the checks against the list (per transaction and block-wide) as validation,
