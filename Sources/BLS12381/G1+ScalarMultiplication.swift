@@ -1,26 +1,5 @@
 // Faster G1 scalar multiplication for the two products in a KZG check: [y]G1 (fixed base) and [z]proof.
 
-/// Converts many Jacobian points to affine with a single field inversion (Montgomery's trick).
-func batchToAffine(_ points: [G1Jacobian]) -> [G1Affine] {
-    var prefix = [Fp](repeating: .one, count: points.count)
-    var acc = Fp.one
-    for (i, p) in points.enumerated() {
-        prefix[i] = acc
-        if !p.isInfinity { acc = acc * p.z }
-    }
-    var inv = acc.inverse()
-    var out = [G1Affine](repeating: .infinity, count: points.count)
-    for i in stride(from: points.count - 1, through: 0, by: -1) {
-        let p = points[i]
-        if p.isInfinity { continue }
-        let zi = inv * prefix[i]   // 1/z_i
-        inv = inv * p.z
-        let zi2 = zi.squared()
-        out[i] = G1Affine(x: p.x * zi2, y: p.y * zi2 * zi, isInfinity: false)
-    }
-    return out
-}
-
 /// Fixed-base table for G1's generator: 64 four-bit windows, entry [i][d - 1] = [d·16^i]G (affine),
 /// so [k]G costs at most 64 mixed additions and no doublings. Built once (about 1000 additions).
 struct G1GeneratorTable: Sendable {

@@ -41,7 +41,8 @@ struct G1Affine: Equatable, Sendable {
     }
 }
 
-/// A G1 point in Jacobian coordinates (X/Z^2, Y/Z^3); Z = 0 is the point at infinity.
+/// A G1 point in Jacobian coordinates (X/Z^2, Y/Z^3); Z = 0 is the point at infinity. Its arithmetic (doubling,
+/// additions, [|x|]P, to affine) is `JacobianPoint`'s formulas, inlined here.
 struct G1Jacobian: Sendable {
     var x: Fp
     var y: Fp
@@ -51,94 +52,11 @@ struct G1Jacobian: Sendable {
 
     init(x: Fp, y: Fp, z: Fp) { self.x = x; self.y = y; self.z = z }
 
-    init(_ p: G1Affine) {
-        self = p.isInfinity ? .infinity : G1Jacobian(x: p.x, y: p.y, z: .one)
-    }
-
-    var isInfinity: Bool { z.isZero }
-
-    /// Doubling for a = 0 ("dbl-2009-l", Explicit-Formulas Database): 2M + 5S.
-    func doubled() -> G1Jacobian {
-        if isInfinity { return self }
-        let a = x.squared()
-        let b = y.squared()
-        let c = b.squared()
-        let d = ((x + b).squared() - a - c).doubled()
-        let e = a.doubled() + a
-        let f = e.squared()
-        let x3 = f - d.doubled()
-        let c8 = c.doubled().doubled().doubled()
-        let y3 = e * (d - x3) - c8
-        let z3 = (y * z).doubled()
-        return G1Jacobian(x: x3, y: y3, z: z3)
-    }
-
-    /// Mixed addition with an affine point ("madd-2007-bl"): 7M + 4S, with the special cases.
-    func adding(_ q: G1Affine) -> G1Jacobian {
-        if q.isInfinity { return self }
-        if isInfinity { return G1Jacobian(q) }
-        let z1z1 = z.squared()
-        let u2 = q.x * z1z1
-        let s2 = q.y * z * z1z1
-        let h = u2 - x
-        let rr = (s2 - y).doubled()
-        if h.isZero {
-            return rr.isZero ? doubled() : .infinity
-        }
-        let hh = h.squared()
-        let i = hh.doubled().doubled()
-        let j = h * i
-        let v = x * i
-        let x3 = rr.squared() - j - v.doubled()
-        let y3 = rr * (v - x3) - (y * j).doubled()
-        let z3 = (z + h).squared() - z1z1 - hh
-        return G1Jacobian(x: x3, y: y3, z: z3)
-    }
-
-    /// General addition ("add-2007-bl"): 11M + 5S, with the special cases.
-    func adding(_ q: G1Jacobian) -> G1Jacobian {
-        if q.isInfinity { return self }
-        if isInfinity { return q }
-        let z1z1 = z.squared()
-        let z2z2 = q.z.squared()
-        let u1 = x * z2z2
-        let u2 = q.x * z1z1
-        let s1 = y * q.z * z2z2
-        let s2 = q.y * z * z1z1
-        let h = u2 - u1
-        let rr = (s2 - s1).doubled()
-        if h.isZero {
-            return rr.isZero ? doubled() : .infinity
-        }
-        let i = h.doubled().squared()
-        let j = h * i
-        let v = u1 * i
-        let x3 = rr.squared() - j - v.doubled()
-        let y3 = rr * (v - x3) - (s1 * j).doubled()
-        let z3 = ((z + q.z).squared() - z1z1 - z2z2) * h
-        return G1Jacobian(x: x3, y: y3, z: z3)
-    }
-
-    var negated: G1Jacobian { G1Jacobian(x: x, y: -y, z: z) }
-
-    /// [|x|]P for the BLS parameter |x| = 0xd201000000010000 (bits 63, 62, 60, 57, 48, 16).
-    func mulByAbsX() -> G1Jacobian {
-        var acc = self
-        var bit = 62
-        while bit >= 0 {
-            acc = acc.doubled()
-            if (BLSParameter.absX >> UInt64(bit)) & 1 == 1 { acc = acc.adding(self) }
-            bit -= 1
-        }
-        return acc
-    }
-
-    func toAffine() -> G1Affine {
-        if isInfinity { return .infinity }
-        let zi = z.inverse()
-        let zi2 = zi.squared()
-        return G1Affine(x: x * zi2, y: y * zi2 * zi, isInfinity: false)
-    }
+    func doubled() -> G1Jacobian { jacobianDoubled() }
+    func adding(_ q: G1Affine) -> G1Jacobian { jacobianAdding(affine: q) }
+    func adding(_ q: G1Jacobian) -> G1Jacobian { jacobianAdding(q) }
+    func mulByAbsX() -> G1Jacobian { jacobianMulByAbsX() }
+    func toAffine() -> G1Affine { jacobianToAffine() }
 }
 
 /// The BLS12-381 curve parameter x = -0xd201000000010000 (negative).

@@ -1,7 +1,8 @@
 // G2 arithmetic for the EIP-2537 precompiles: Jacobian coordinates over F_p2, the psi endomorphism, the
 // subgroup test, scalar multiplication and cofactor clearing.
 
-/// A G2 point in Jacobian coordinates (X/Z^2, Y/Z^3) over F_p2; Z = 0 is the point at infinity.
+/// A G2 point in Jacobian coordinates (X/Z^2, Y/Z^3) over F_p2; Z = 0 is the point at infinity. Its arithmetic
+/// (doubling, additions, [|x|]P, to affine) is `JacobianPoint`'s formulas, inlined here.
 struct G2Jacobian: Sendable {
     var x: Fp2
     var y: Fp2
@@ -11,93 +12,17 @@ struct G2Jacobian: Sendable {
 
     init(x: Fp2, y: Fp2, z: Fp2) { self.x = x; self.y = y; self.z = z }
 
-    init(_ p: G2Affine) {
-        self = p.isInfinity ? .infinity : G2Jacobian(x: p.x, y: p.y, z: .one)
-    }
-
-    var isInfinity: Bool { z.isZero }
-
-    /// Doubling for a = 0 ("dbl-2009-l").
-    func doubled() -> G2Jacobian {
-        if isInfinity { return self }
-        let a = x.squared()
-        let b = y.squared()
-        let c = b.squared()
-        let d = ((x + b).squared() - a - c).doubled()
-        let e = a.doubled() + a
-        let f = e.squared()
-        let x3 = f - d.doubled()
-        let c8 = c.doubled().doubled().doubled()
-        let y3 = e * (d - x3) - c8
-        let z3 = (y * z).doubled()
-        return G2Jacobian(x: x3, y: y3, z: z3)
-    }
-
-    /// Mixed addition with an affine point ("madd-2007-bl"), with the special cases.
-    func adding(_ q: G2Affine) -> G2Jacobian {
-        if q.isInfinity { return self }
-        if isInfinity { return G2Jacobian(q) }
-        let z1z1 = z.squared()
-        let u2 = q.x * z1z1
-        let s2 = q.y * z * z1z1
-        let h = u2 - x
-        let rr = (s2 - y).doubled()
-        if h.isZero {
-            return rr.isZero ? doubled() : .infinity
-        }
-        let hh = h.squared()
-        let i = hh.doubled().doubled()
-        let j = h * i
-        let v = x * i
-        let x3 = rr.squared() - j - v.doubled()
-        let y3 = rr * (v - x3) - (y * j).doubled()
-        let z3 = (z + h).squared() - z1z1 - hh
-        return G2Jacobian(x: x3, y: y3, z: z3)
-    }
-
-    /// General addition ("add-2007-bl"), with the special cases.
-    func adding(_ q: G2Jacobian) -> G2Jacobian {
-        if q.isInfinity { return self }
-        if isInfinity { return q }
-        let z1z1 = z.squared()
-        let z2z2 = q.z.squared()
-        let u1 = x * z2z2
-        let u2 = q.x * z1z1
-        let s1 = y * q.z * z2z2
-        let s2 = q.y * z * z1z1
-        let h = u2 - u1
-        let rr = (s2 - s1).doubled()
-        if h.isZero {
-            return rr.isZero ? doubled() : .infinity
-        }
-        let i = h.doubled().squared()
-        let j = h * i
-        let v = u1 * i
-        let x3 = rr.squared() - j - v.doubled()
-        let y3 = rr * (v - x3) - (s1 * j).doubled()
-        let z3 = ((z + q.z).squared() - z1z1 - z2z2) * h
-        return G2Jacobian(x: x3, y: y3, z: z3)
-    }
-
-    var negated: G2Jacobian { G2Jacobian(x: x, y: -y, z: z) }
+    func doubled() -> G2Jacobian { jacobianDoubled() }
+    func adding(_ q: G2Affine) -> G2Jacobian { jacobianAdding(affine: q) }
+    func adding(_ q: G2Jacobian) -> G2Jacobian { jacobianAdding(q) }
+    func mulByAbsX() -> G2Jacobian { jacobianMulByAbsX() }
+    func toAffine() -> G2Affine { jacobianToAffine() }
 
     /// psi = (twist ∘ Frobenius ∘ untwist): (conj(X)·psiX, conj(Y)·psiY, conj(Z)) in Jacobian coordinates
     /// (conjugation is a field automorphism, so it commutes with the division by Z^2 and Z^3).
     /// On G2, psi acts as multiplication by the BLS parameter x.
     var psi: G2Jacobian {
         G2Jacobian(x: x.conjugate() * MapConstants.psiX, y: y.conjugate() * MapConstants.psiY, z: z.conjugate())
-    }
-
-    /// [|x|]P for the BLS parameter |x| = 0xd201000000010000.
-    func mulByAbsX() -> G2Jacobian {
-        var acc = self
-        var bit = 62
-        while bit >= 0 {
-            acc = acc.doubled()
-            if (BLSParameter.absX >> UInt64(bit)) & 1 == 1 { acc = acc.adding(self) }
-            bit -= 1
-        }
-        return acc
     }
 
     /// [x]P = -[|x|]P (x < 0).
@@ -122,13 +47,6 @@ struct G2Jacobian: Sendable {
         t3 = t3.adding(t2)
         t3 = t3.adding(t1.negated)
         return t3.adding(negated)
-    }
-
-    func toAffine() -> G2Affine {
-        if isInfinity { return .infinity }
-        let zi = z.inverse()
-        let zi2 = zi.squared()
-        return G2Affine(x: x * zi2, y: y * zi2 * zi, isInfinity: false)
     }
 }
 
@@ -188,27 +106,6 @@ extension G2Affine {
         }
         return acc
     }
-}
-
-/// Converts many Jacobian G2 points to affine with a single field inversion (Montgomery's trick).
-func batchToAffine(_ points: [G2Jacobian]) -> [G2Affine] {
-    var prefix = [Fp2](repeating: .one, count: points.count)
-    var acc = Fp2.one
-    for (i, p) in points.enumerated() {
-        prefix[i] = acc
-        if !p.isInfinity { acc = acc * p.z }
-    }
-    var inv = acc.inverse()
-    var out = [G2Affine](repeating: .infinity, count: points.count)
-    for i in stride(from: points.count - 1, through: 0, by: -1) {
-        let p = points[i]
-        if p.isInfinity { continue }
-        let zi = inv * prefix[i]
-        inv = inv * p.z
-        let zi2 = zi.squared()
-        out[i] = G2Affine(x: p.x * zi2, y: p.y * zi2 * zi, isInfinity: false)
-    }
-    return out
 }
 
 /// Inverts every element of `values` in place with one field inversion; zeros stay zero.

@@ -1,18 +1,6 @@
 // Multi-scalar multiplication for the EIP-2537 MSM precompiles: Pippenger's bucket method for many pairs, so the
 // cost per pair falls as the gas schedule's discount table assumes.
 
-/// The group operations the bucket method needs, for G1 and G2 in Jacobian coordinates.
-protocol JacobianPoint: Sendable {
-    associatedtype Affine
-    static var infinity: Self { get }
-    func doubled() -> Self
-    func adding(_ q: Affine) -> Self
-    func adding(_ q: Self) -> Self
-}
-
-extension G1Jacobian: JacobianPoint { typealias Affine = G1Affine }
-extension G2Jacobian: JacobianPoint { typealias Affine = G2Affine }
-
 extension Scalar {
     /// Bits [start, start + width) as an integer (width <= 16; bits past 255 read as zero).
     @inline(__always)
