@@ -103,11 +103,12 @@ public struct BlockSTMExecutor: BlockExecutor {
         var blobGas: UInt64 = 0
         let length = forced.map { min(n, max(0, $0.length)) } ?? SerialRule.probeLength(n)
         var probe = SerialProbe(coinbase: env.coinbase)
-        // Each probed transaction's thread CPU time: the fastest stands for the rest (the first transactions run
-        // cold: their code analysed and their state loaded first; deploy blocks' probes took 3x the mean).
+        // Each probed transaction's thread CPU time: their median stands for the rest (the first transaction runs
+        // cold: its code analysed and its state loaded first; deploy blocks' probes took 3x the mean).
         let probeStart = Stopwatch.now(.threadCPU)
         var lastClock = probeStart
-        var fastest = UInt64.max
+        var times: [UInt64] = []
+        times.reserveCapacity(length)
         var decided = false
         var estimate: ProbeEstimate?
         for (i, tx) in transactions.enumerated() {
@@ -115,11 +116,13 @@ public struct BlockSTMExecutor: BlockExecutor {
             // large win (expensive, independent transactions: there every probed one costs the parallel run).
             if i > 0 && i <= length && !decided {
                 let now = Stopwatch.now(.threadCPU)
-                fastest = min(fastest, now &- lastClock)
+                times.append(now &- lastClock)
                 lastClock = now
             }
             if !decided && (i == length || (forced == nil && i == SerialRule.earlyProbeLength && i < length)) {
-                let t = min(Double(fastest), SerialRule.remainingCost(transactions, probed: i, env: env, nanoseconds: lastClock &- probeStart))
+                times.sort()
+                let median = times.isEmpty ? 0 : Double(times[times.count / 2])
+                let t = min(median, SerialRule.remainingCost(transactions, probed: i, env: env, nanoseconds: lastClock &- probeStart))
                 let margin = i == length ? SerialRule.requiredMargin : SerialRule.earlyMargin
                 estimate = ProbeEstimate(
                     transactions: i, nanosecondsPerTransaction: t, locationsPerTransaction: probe.locationsPerTransaction,
