@@ -38,10 +38,30 @@ final class BlockSTMRun: Sendable {
 
     private let results: LockedSlots<TxOutcome?>
 
+    /// The run's counts, summed from the workers' own (`WorkerCounts`). Under the adaptive policy each
+    /// worker adds its counts after every task, so that `HotBlockRule` sees them at once; otherwise only
+    /// when it leaves its loop: an atomic every worker updates per task moves its cache line between
+    /// their cores at every task.
     let executions = Atomic<Int>(0)
     let validations = Atomic<Int>(0)
     let failedValidations = Atomic<Int>(0)
     let blockedReads = Atomic<Int>(0)
+
+    /// One worker's counts not yet added to the run's.
+    struct WorkerCounts {
+        var executions = 0
+        var validations = 0
+        var failedValidations = 0
+        var blockedReads = 0
+    }
+
+    private func add(_ counts: inout WorkerCounts) {
+        if counts.executions != 0 { executions.wrappingAdd(counts.executions, ordering: .relaxed) }
+        if counts.validations != 0 { validations.wrappingAdd(counts.validations, ordering: .relaxed) }
+        if counts.failedValidations != 0 { failedValidations.wrappingAdd(counts.failedValidations, ordering: .relaxed) }
+        if counts.blockedReads != 0 { blockedReads.wrappingAdd(counts.blockedReads, ordering: .relaxed) }
+        counts = WorkerCounts()
+    }
     /// Each worker's phase times and contention, stored once when it leaves its loop.
     private let workerProfiles: LockedSlots<WorkerProfile>
 
@@ -85,23 +105,28 @@ final class BlockSTMRun: Sendable {
         // Phase times and contention stay in this worker's locals (the clock is read at task boundaries only) and
         // are stored once, whichever way the loop is left.
         var profile = WorkerProfile()
-        defer { workerProfiles.withLock(worker) { $0 = profile } }
+        var counts = WorkerCounts()
+        defer {
+            add(&counts)
+            workerProfiles.withLock(worker) { $0 = profile }
+        }
         while !scheduler.done {
             if let t = task {
                 let started = Stopwatch.now()
                 switch t {
                 case .execute(let v):
-                    task = tryExecute(v, view: view, jitter: jitter, profile: &profile)
+                    task = tryExecute(v, view: view, jitter: jitter, profile: &profile, counts: &counts)
                     if v.incarnation == 0 {
                         profile.execution &+= Stopwatch.now() &- started
                     } else {
                         profile.reExecution &+= Stopwatch.now() &- started
                     }
                 case .validate(let v):
-                    task = needsReexecution(v, jitter: jitter, profile: &profile)
+                    task = needsReexecution(v, jitter: jitter, profile: &profile, counts: &counts)
                     profile.validation &+= Stopwatch.now() &- started
                 }
                 if adaptive {
+                    add(&counts)
                     sinceCheck += 1
                     if sinceCheck >= HotBlockRule.checkEvery {
                         sinceCheck = 0
@@ -145,7 +170,8 @@ final class BlockSTMRun: Sendable {
     }
 
     /// Executes an incarnation (paper: try_execute). A read of an unresolved lower write suspends it.
-    private func tryExecute(_ version: TxVersion, view: MVView, jitter: Jitter?, profile: inout WorkerProfile) -> SchedulerTask? {
+    private func tryExecute(_ version: TxVersion, view: MVView, jitter: Jitter?, profile: inout WorkerProfile,
+                            counts: inout WorkerCounts) -> SchedulerTask? {
         let tx = transactions[version.index]
         while true {
             jitter?.perturb()
@@ -153,10 +179,10 @@ final class BlockSTMRun: Sendable {
             let tracer = trace?.tracer()
             let result = TransactionProcessor.execute(tx, env: env, reader: view, fork: fork,
                                                       gasAvailable: env.gasLimit, deferCoinbaseFee: true, tracer: tracer)
-            executions.wrappingAdd(1, ordering: .relaxed)
+            counts.executions += 1
             if !view.isAborted { trace?.record(version.index, tracer) }  // before finishExecution: see BlockTrace
             if view.isAborted {
-                blockedReads.wrappingAdd(1, ordering: .relaxed)
+                counts.blockedReads += 1
                 if let l = view.blockedLocation { profile.blocked[l, default: 0] += 1 }
                 if scheduler.addDependency(version.index, blocking: view.blocking) { return nil }
                 continue  // the blocking transaction finished meanwhile: run again now
@@ -209,13 +235,14 @@ final class BlockSTMRun: Sendable {
     }
 
     /// Validates an incarnation's reads (paper: needs_reexecution); on failure aborts it.
-    private func needsReexecution(_ version: TxVersion, jitter: Jitter?, profile: inout WorkerProfile) -> SchedulerTask? {
+    private func needsReexecution(_ version: TxVersion, jitter: Jitter?, profile: inout WorkerProfile,
+                                  counts: inout WorkerCounts) -> SchedulerTask? {
         jitter?.perturb()
-        validations.wrappingAdd(1, ordering: .relaxed)
+        counts.validations += 1
         let invalid = memory.firstInvalidRead(version.index)
         let aborted = invalid != nil && scheduler.tryValidationAbort(version)
         if aborted, let invalid {
-            failedValidations.wrappingAdd(1, ordering: .relaxed)
+            counts.failedValidations += 1
             profile.failed[invalid, default: 0] += 1
             memory.convertWritesToEstimates(version.index)
         }

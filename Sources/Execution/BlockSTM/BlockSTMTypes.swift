@@ -55,6 +55,16 @@ enum MemoryLocation: Hashable, Sendable {
     /// Feeds the pre-mixed word only: one Hasher round instead of eight per lookup. Equality still
     /// compares the full location, so two locations that mix alike share a bucket, never an entry.
     func hash(into hasher: inout Hasher) { hasher.combine(stripeHash) }
+
+    /// What a stripe's dictionary indexes by, without SipHash (as the state tables' keys do, see
+    /// `UInt256+Hashing`): the pre-mixed word and the table's seed through one folded multiply. The
+    /// locations of one stripe share the low bits that picked it; the multiply spreads the other bits
+    /// over the ones the table uses.
+    func _rawHashValue(seed: Int) -> Int {
+        let (hi, lo) = (stripeHash ^ UInt64(truncatingIfNeeded: seed) ^ 0xa076_1d64_78bd_642f)
+            .multipliedFullWidth(by: 0xe703_7ed1_a0b4_28db)
+        return Int(truncatingIfNeeded: hi ^ lo)
+    }
 }
 
 extension UInt64 {

@@ -72,6 +72,31 @@ final class LockedSlots<Value: Sendable>: @unchecked Sendable {
     }
 }
 
+/// A few atomic integers, each on a cache line of its own: counters that every worker updates (the
+/// scheduler's indices) would otherwise share a line, and each update would take it from the cores
+/// reading the others (the `done` flag every idle worker polls).
+final class AtomicLines: @unchecked Sendable {  // atomics in memory owned by this object
+    private let lines: UnsafeMutableRawPointer
+    private let count: Int
+    private static let line = 64  // bytes in a cache line
+
+    init(count: Int) {
+        self.count = count
+        lines = .allocate(byteCount: max(1, count) * Self.line, alignment: Self.line)
+        for i in 0..<count { (lines + i * Self.line).bindMemory(to: Atomic<Int>.self, capacity: 1).initialize(to: Atomic(0)) }
+    }
+
+    deinit {
+        for i in 0..<count { self[i].deinitialize(count: 1) }
+        lines.deallocate()
+    }
+
+    /// The `i`-th atomic (use its `pointee`).
+    @inline(__always) subscript(_ i: Int) -> UnsafeMutablePointer<Atomic<Int>> {
+        (lines + i * Self.line).assumingMemoryBound(to: Atomic<Int>.self)
+    }
+}
+
 /// ThreadSanitizer's annotation entry points, found at run time (nil when TSan is not loaded).
 enum SanitizerHooks {
     typealias Annotation = @convention(c) (UnsafeMutableRawPointer?) -> Void

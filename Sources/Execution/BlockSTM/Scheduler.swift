@@ -15,8 +15,8 @@
 //   - Completion: both counters past the block, no task in flight (`activeTasks == 0`) and no counter
 //     lowered while this was being checked (`decreaseCount` unchanged), then `done` is set.
 //
-// All counters are `Atomic` (sequentially consistent); each transaction's status and dependents sit
-// behind one `Mutex` (`Locked`). Locks nest only from a lower transaction to a higher one (addDependency), so
+// All counters are `Atomic` (sequentially consistent), each on a cache line of its own; each transaction's
+// status and dependents sit behind one `Mutex` (`LockedSlots`). Locks nest only from a lower transaction to a higher one (addDependency), so
 // there is no deadlock.
 import Synchronization
 
@@ -52,18 +52,21 @@ final class Scheduler: Sendable {
 
     let count: Int
     private let cells: LockedSlots<TxState>
-    private let executionIndex = Atomic<Int>(0)
-    private let validationIndex = Atomic<Int>(0)
-    private let decreaseCount = Atomic<Int>(0)
-    private let activeTasks = Atomic<Int>(0)
-    private let doneMarker = Atomic<Bool>(false)
+    /// The shared counters, each on its own cache line (`AtomicLines`): executionIndex, validationIndex,
+    /// decreaseCount, activeTasks, and the done marker (0 or 1) that idle workers poll.
+    private let counters = AtomicLines(count: 5)
+    private var executionIndex: UnsafeMutablePointer<Atomic<Int>> { counters[0] }
+    private var validationIndex: UnsafeMutablePointer<Atomic<Int>> { counters[1] }
+    private var decreaseCount: UnsafeMutablePointer<Atomic<Int>> { counters[2] }
+    private var activeTasks: UnsafeMutablePointer<Atomic<Int>> { counters[3] }
+    private var doneMarker: UnsafeMutablePointer<Atomic<Int>> { counters[4] }
 
     init(transactions: Int) {
         count = transactions
         cells = LockedSlots(count: transactions) { _ in TxState() }
     }
 
-    var done: Bool { doneMarker.load(ordering: .sequentiallyConsistent) }
+    var done: Bool { doneMarker.pointee.load(ordering: .sequentiallyConsistent) != 0 }
 
     /// True when the transaction's current incarnation has finished executing (read once the workers
     /// have stopped, to find the prefix an abandoned run keeps).
@@ -72,13 +75,13 @@ final class Scheduler: Sendable {
     }
 
     /// A cheap shared read for stress spins (keeps the spin loop from being optimised away).
-    func spinProbe() -> Int { decreaseCount.load(ordering: .relaxed) }
+    func spinProbe() -> Int { decreaseCount.pointee.load(ordering: .relaxed) }
 
     // MARK: handing out tasks
 
     /// The next task, or nil when there is nothing to do right now (the caller backs off and retries).
     func nextTask() -> SchedulerTask? {
-        if validationIndex.load(ordering: .sequentiallyConsistent) < executionIndex.load(ordering: .sequentiallyConsistent) {
+        if validationIndex.pointee.load(ordering: .sequentiallyConsistent) < executionIndex.pointee.load(ordering: .sequentiallyConsistent) {
             if let v = nextVersionToValidate() { return .validate(v) }
         } else {
             if let v = nextVersionToExecute() { return .execute(v) }
@@ -87,31 +90,31 @@ final class Scheduler: Sendable {
     }
 
     private func nextVersionToExecute() -> TxVersion? {
-        if executionIndex.load(ordering: .sequentiallyConsistent) >= count {
+        if executionIndex.pointee.load(ordering: .sequentiallyConsistent) >= count {
             checkDone()
             return nil
         }
-        activeTasks.wrappingAdd(1, ordering: .sequentiallyConsistent)
-        let index = executionIndex.wrappingAdd(1, ordering: .sequentiallyConsistent).oldValue
+        activeTasks.pointee.wrappingAdd(1, ordering: .sequentiallyConsistent)
+        let index = executionIndex.pointee.wrappingAdd(1, ordering: .sequentiallyConsistent).oldValue
         if let v = tryIncarnate(index) { return v }
-        activeTasks.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+        activeTasks.pointee.wrappingSubtract(1, ordering: .sequentiallyConsistent)
         return nil
     }
 
     private func nextVersionToValidate() -> TxVersion? {
-        if validationIndex.load(ordering: .sequentiallyConsistent) >= count {
+        if validationIndex.pointee.load(ordering: .sequentiallyConsistent) >= count {
             checkDone()
             return nil
         }
-        activeTasks.wrappingAdd(1, ordering: .sequentiallyConsistent)
-        let index = validationIndex.wrappingAdd(1, ordering: .sequentiallyConsistent).oldValue
+        activeTasks.pointee.wrappingAdd(1, ordering: .sequentiallyConsistent)
+        let index = validationIndex.pointee.wrappingAdd(1, ordering: .sequentiallyConsistent).oldValue
         if index < count {
             let version = cells.withLock(index) { s -> TxVersion? in
                 s.status == .executed ? TxVersion(index, s.incarnation) : nil
             }
             if let version { return version }
         }
-        activeTasks.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+        activeTasks.pointee.wrappingSubtract(1, ordering: .sequentiallyConsistent)
         return nil
     }
 
@@ -126,23 +129,23 @@ final class Scheduler: Sendable {
     }
 
     private func checkDone() {
-        let observed = decreaseCount.load(ordering: .sequentiallyConsistent)
-        let e = executionIndex.load(ordering: .sequentiallyConsistent)
-        let v = validationIndex.load(ordering: .sequentiallyConsistent)
-        if min(e, v) >= count && activeTasks.load(ordering: .sequentiallyConsistent) == 0
-            && observed == decreaseCount.load(ordering: .sequentiallyConsistent) {
-            doneMarker.store(true, ordering: .sequentiallyConsistent)
+        let observed = decreaseCount.pointee.load(ordering: .sequentiallyConsistent)
+        let e = executionIndex.pointee.load(ordering: .sequentiallyConsistent)
+        let v = validationIndex.pointee.load(ordering: .sequentiallyConsistent)
+        if min(e, v) >= count && activeTasks.pointee.load(ordering: .sequentiallyConsistent) == 0
+            && observed == decreaseCount.pointee.load(ordering: .sequentiallyConsistent) {
+            doneMarker.pointee.store(1, ordering: .sequentiallyConsistent)
         }
     }
 
     private func decreaseExecutionIndex(to target: TxIndex) {
-        executionIndex.min(target, ordering: .sequentiallyConsistent)
-        decreaseCount.wrappingAdd(1, ordering: .sequentiallyConsistent)
+        executionIndex.pointee.min(target, ordering: .sequentiallyConsistent)
+        decreaseCount.pointee.wrappingAdd(1, ordering: .sequentiallyConsistent)
     }
 
     private func decreaseValidationIndex(to target: TxIndex) {
-        validationIndex.min(target, ordering: .sequentiallyConsistent)
-        decreaseCount.wrappingAdd(1, ordering: .sequentiallyConsistent)
+        validationIndex.pointee.min(target, ordering: .sequentiallyConsistent)
+        decreaseCount.pointee.wrappingAdd(1, ordering: .sequentiallyConsistent)
     }
 
     // MARK: transitions
@@ -158,7 +161,7 @@ final class Scheduler: Sendable {
             b.dependents.append(index)
             return true
         }
-        if added { activeTasks.wrappingSubtract(1, ordering: .sequentiallyConsistent) }
+        if added { activeTasks.pointee.wrappingSubtract(1, ordering: .sequentiallyConsistent) }
         return added
     }
 
@@ -182,14 +185,14 @@ final class Scheduler: Sendable {
             for d in dependents { setReadyStatus(d) }
             if let lowest = dependents.min() { decreaseExecutionIndex(to: lowest) }
         }
-        if validationIndex.load(ordering: .sequentiallyConsistent) > version.index {
+        if validationIndex.pointee.load(ordering: .sequentiallyConsistent) > version.index {
             if wroteNewLocation {
                 decreaseValidationIndex(to: version.index)
             } else {
                 return .validate(version)  // keeps this task's activeTasks count
             }
         }
-        activeTasks.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+        activeTasks.pointee.wrappingSubtract(1, ordering: .sequentiallyConsistent)
         return nil
     }
 
@@ -208,11 +211,11 @@ final class Scheduler: Sendable {
         if aborted {
             setReadyStatus(index)
             decreaseValidationIndex(to: index + 1)
-            if executionIndex.load(ordering: .sequentiallyConsistent) > index, let v = tryIncarnate(index) {
+            if executionIndex.pointee.load(ordering: .sequentiallyConsistent) > index, let v = tryIncarnate(index) {
                 return .execute(v)  // keeps this task's activeTasks count
             }
         }
-        activeTasks.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+        activeTasks.pointee.wrappingSubtract(1, ordering: .sequentiallyConsistent)
         return nil
     }
 }
