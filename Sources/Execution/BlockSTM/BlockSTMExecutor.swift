@@ -121,7 +121,8 @@ public struct BlockSTMExecutor: BlockExecutor {
             }
             if !decided && (i == length || (forced == nil && i == SerialRule.earlyProbeLength && i < length)) {
                 times.sort()
-                let median = times.isEmpty ? 0 : Double(times[times.count / 2])
+                // The lower median: of the early decision's two, the faster (going parallel early needs both fast).
+                let median = times.isEmpty ? 0 : Double(times[(times.count - 1) / 2])
                 let t = min(median, SerialRule.remainingCost(transactions, probed: i, env: env, nanoseconds: lastClock &- probeStart))
                 let margin = i == length ? SerialRule.requiredMargin : SerialRule.earlyMargin
                 estimate = ProbeEstimate(
