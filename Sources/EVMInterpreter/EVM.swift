@@ -141,7 +141,7 @@ public final class EVM {
 
     /// EIP-7610 and Yellow Paper: creation fails when the address has code, a nonce, or storage.
     public func hasCollision(_ address: Address) -> Bool {
-        if let a = state.account(address), a.nonce != 0 || !a.code.isEmpty { return true }
+        if let a = state.account(address), a.nonce != 0 || a.hasCode { return true }
         return state.hasStorage(address)
     }
 

@@ -188,7 +188,7 @@ extension EVM {
                     let a = Address(truncating: stack[sp &- 1])
                     if !accessAccount(a) { return halt(.outOfGas) }
                     if let acc = state.account(a), !acc.isEmpty {
-                        stack[sp &- 1] = acc.code.hash.word
+                        stack[sp &- 1] = acc.codeHash.word
                     } else {
                         stack[sp &- 1] = .zero
                     }

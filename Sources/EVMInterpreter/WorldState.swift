@@ -132,7 +132,7 @@ public final class WorldState {
 
     @inlinable public func balance(_ address: Address) -> UInt256 { account(address)?.balance ?? .zero }
     @inlinable public func nonce(_ address: Address) -> UInt64 { account(address)?.nonce ?? 0 }
-    @inlinable public func code(_ address: Address) -> Code { account(address)?.code ?? .empty }
+    @inlinable public func code(_ address: Address) -> Code { account(address)?.storedCode ?? .empty }
 
     /// Replaces the account's fields (creating it when absent), journaled, and touches it.
     public func setAccount(_ address: Address, _ info: AccountInfo?) {

@@ -57,7 +57,7 @@ public struct InMemoryState: StateReader, Sendable, Equatable {
             w.appendUInt(info.nonce)
             w.appendUInt256(info.balance)
             w.appendHash(storageRoot)
-            w.appendHash(info.code.hash)
+            w.appendHash(info.codeHash)
         }
         return (Keccak256.hash(address.bytes).bytes, w.bytes)
     }

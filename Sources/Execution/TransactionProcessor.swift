@@ -173,7 +173,7 @@ public enum TransactionProcessor {
                   let authority = authority(of: auth) else { continue }
             state.accessAddress(authority)
             let account = state.account(authority)
-            if let code = account?.code, !code.isEmpty, code.delegationTarget == nil { continue }
+            if let code = account?.storedCode, code.delegationTarget == nil { continue }
             if (account?.nonce ?? 0) != auth.nonce { continue }
             if account != nil { refund += Int64(perEmptyAccountCost - perAuthBaseCost) }
             var info = account ?? AccountInfo()
@@ -262,7 +262,7 @@ public enum TransactionProcessor {
         let nonce = sender?.nonce ?? 0
         if nonce != tx.nonce { throw .nonceMismatch(expected: nonce, got: tx.nonce) }
         // EIP-3607; a delegated EOA (EIP-7702) still sends.
-        if let code = sender?.code, !code.isEmpty, !(schedule.setCode && code.delegationTarget != nil) {
+        if let code = sender?.storedCode, !(schedule.setCode && code.delegationTarget != nil) {
             throw .senderHasCode
         }
     }

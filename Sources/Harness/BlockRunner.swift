@@ -387,7 +387,7 @@ public struct BlockRunner: Sendable {
             if s.info.balance != x.info.balance {
                 out.append(StateDifference(address: a, field: "balance", serial: s.info.balance.hexString, actual: x.info.balance.hexString))
             }
-            if s.info.code.hash != x.info.code.hash {
+            if s.info.codeHash != x.info.codeHash {
                 out.append(StateDifference(address: a, field: "codeHash", serial: s.info.code.hash.description,
                                            actual: x.info.code.hash.description))
             }

@@ -281,8 +281,8 @@ public struct BALExecutor: BlockExecutor {
                 guard let e = entry, IndexedAccessList.change(e.nonce, at: index) == new.nonce else { return false }
                 writes += 1
             }
-            if new.code !== old.code && new.code.hash != old.code.hash {
-                guard let e = entry, IndexedAccessList.change(e.code, at: index)?.hash == new.code.hash else { return false }
+            if new.storedCode !== old.storedCode && new.codeHash != old.codeHash {
+                guard let e = entry, IndexedAccessList.change(e.code, at: index)?.hash == new.codeHash else { return false }
                 writes += 1
             }
             for (key, value) in change.storage {
@@ -320,7 +320,7 @@ public struct BALExecutor: BlockExecutor {
             }
             if balance != old.balance { actual.append(.balance(address, index: index, value: balance)) }
             if new.nonce != old.nonce { actual.append(.nonce(address, index: index, value: new.nonce)) }
-            if new.code.hash != old.code.hash { actual.append(.code(address, index: index, hash: new.code.hash)) }
+            if new.codeHash != old.codeHash { actual.append(.code(address, index: index, hash: new.codeHash)) }
             if change.info != nil {
                 for (key, value) in change.storage where value != view.storage(address, key: key) {
                     actual.append(.storage(address, key, index: index, value: value))
@@ -374,7 +374,7 @@ public struct BALExecutor: BlockExecutor {
             let o = old?.info ?? AccountInfo(), x = new?.info ?? AccountInfo()
             if o.balance != x.balance { actual.append(.balance(address, index: 0, value: x.balance)) }
             if o.nonce != x.nonce { actual.append(.nonce(address, index: 0, value: x.nonce)) }
-            if o.code.hash != x.code.hash { actual.append(.code(address, index: 0, hash: x.code.hash)) }
+            if o.codeHash != x.codeHash { actual.append(.code(address, index: 0, hash: x.codeHash)) }
             let keys = Set((old?.storage.keys).map(Array.init) ?? []).union((new?.storage.keys).map(Array.init) ?? [])
             for key in keys where pre.storage(address, key: key) != base.storage(address, key: key) {
                 actual.append(.storage(address, key, index: 0, value: base.storage(address, key: key)))

@@ -97,7 +97,7 @@ public enum BlockAccessListBuilder {
             let new = after.account(address) ?? AccountInfo()
             if old.balance != new.balance { building[address, default: Building()].balance.append(.init(index: index, value: new.balance)) }
             if old.nonce != new.nonce { building[address, default: Building()].nonce.append(.init(index: index, value: new.nonce)) }
-            if old.code.hash != new.code.hash { building[address, default: Building()].code.append(.init(index: index, value: new.code.bytes)) }
+            if old.codeHash != new.codeHash { building[address, default: Building()].code.append(.init(index: index, value: new.code.bytes)) }
         }
         for (address, slots) in snapshot.slots {
             for (key, old) in slots {
