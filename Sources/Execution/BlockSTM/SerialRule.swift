@@ -71,10 +71,16 @@ public enum SerialRule {
         return total / hottest
     }
 
+    /// Blocks with fewer transactions run serially: on this machine none under 20 won in parallel (`--policy
+    /// parallel`, quiet, 2026-12-05: mainnet blocks of 4-18 transactions 0.77-0.92x, the 13-transaction
+    /// system-request vectors 0.70-0.75x, the 20-transaction vectors 0.77-1.00x but for compute-n20), and the
+    /// probe's own few transactions would be much of such a block.
+    static let minimumTransactions = 20
+
     /// True when the block is expected to run at least as fast serially.
     static func prefersSerial(_ transactions: [Transaction], env: BlockEnvironment, threads: Int,
                               cores: Int = SerialRule.cores) -> Bool {
-        guard transactions.count > 1, threads > 1 else { return true }
+        guard transactions.count >= minimumTransactions, threads > 1 else { return true }
         var total = 0.0
         for tx in transactions { total += Double(min(tx.gasLimit, env.gasLimit)) }
         let processors = Double(min(threads, max(1, cores)))
