@@ -75,10 +75,9 @@ public enum BlockSTMBenchmark {
         return a.assembled
     }()
 
-    /// Hashes and squares a word `iterations` times starting from the caller's address, then stores
-    /// the result in slot 0.
-    static func computeCode(iterations: Int) -> [UInt8] {
-        var a = EVMAssembler()
+    /// Appends a loop that hashes and squares a word `iterations` times starting from the caller's address,
+    /// leaving the word in memory at 0 (the compute-heavy workload's work; tests build on it too).
+    static func appendHashLoop(to a: inout EVMAssembler, iterations: Int) {
         a.push(iterations)
         a.op(.caller); a.push(0); a.op(.mstore)
         a.jumpdest("loop")
@@ -88,6 +87,13 @@ public enum BlockSTMBenchmark {
         a.push(1); a.op(.swap1, .sub)
         a.op(.dup1); a.push(label: "loop"); a.op(.jumpi)
         a.op(.pop)
+    }
+
+    /// Hashes and squares a word `iterations` times starting from the caller's address, then stores
+    /// the result in slot 0.
+    static func computeCode(iterations: Int) -> [UInt8] {
+        var a = EVMAssembler()
+        appendHashLoop(to: &a, iterations: iterations)
         a.push(0); a.op(.mload); a.push(0); a.op(.sstore)
         a.op(.stop)
         return a.assembled

@@ -246,15 +246,7 @@ final class BlockSTMBlockTests: XCTestCase {
 
     /// Seven one-blob transactions: the seventh exceeds the block's blob gas (EIP-4844), serially rejected.
     func testBlobGasOverTheBlockMaximum() {
-        var block = B()
-        for i in 0..<7 {
-            block.fund(B.eoa(i))
-            block.txs.append(Transaction(type: .blob, chainId: 1, nonce: 0, maxFeePerGas: UInt256(10),
-                                         maxPriorityFeePerGas: UInt256(2), gasLimit: 21_000, to: B.eoa(70),
-                                         value: UInt256(1), maxFeePerBlobGas: UInt256(10),
-                                         blobVersionedHashes: [Hash32(w0: 0x0100_0000_0000_0000 | UInt64(i), w1: 0, w2: 0, w3: 0)],
-                                         sender: B.eoa(i)))
-        }
+        let block = B.sevenBlobTransactions()
         let serial = Check.allExecutorsAgree(block)
         XCTAssertEqual(serial.rejected.map(\.index), [6])
         XCTAssertEqual(serial.blobGasUsed, 6 * BlobParameters.gasPerBlob)

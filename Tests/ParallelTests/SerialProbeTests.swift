@@ -100,15 +100,7 @@ final class SerialProbeTests: XCTestCase {
 
     /// Blob gas used by the probe counts against the block maximum for the parallel rest.
     func testBlobGasAcrossTheProbe() {
-        var block = B()
-        for i in 0..<7 {
-            block.fund(B.eoa(i))
-            block.txs.append(Transaction(type: .blob, chainId: 1, nonce: 0, maxFeePerGas: UInt256(10),
-                                         maxPriorityFeePerGas: UInt256(2), gasLimit: 21_000, to: B.eoa(70),
-                                         value: UInt256(1), maxFeePerBlobGas: UInt256(10),
-                                         blobVersionedHashes: [Hash32(w0: 0x0100_0000_0000_0000 | UInt64(i), w1: 0, w2: 0, w3: 0)],
-                                         sender: B.eoa(i)))
-        }
+        let block = B.sevenBlobTransactions()
         Self.assertProbesAgree(block, maxLength: 7)
     }
 
@@ -133,15 +125,8 @@ final class SerialProbeTests: XCTestCase {
     static func computeBlock(_ count: Int, shared: Bool) -> TestBlock {
         var a = EVMAssembler()
         if shared { a.push(1); a.op(.sload); a.push(1); a.op(.add); a.push(1); a.op(.sstore) }
-        a.push(400)
-        a.op(.caller); a.push(0); a.op(.mstore)
-        a.jumpdest("loop")
-        a.push(32); a.push(0); a.op(.keccak256)
-        a.op(.dup1, .mul)
-        a.push(0); a.op(.mstore)
-        a.push(1); a.op(.swap1, .sub)
-        a.op(.dup1); a.push(label: "loop"); a.op(.jumpi)
-        a.op(.pop, .stop)
+        BlockSTMBenchmark.appendHashLoop(to: &a, iterations: 400)
+        a.op(.stop)
         var block = B()
         block.env.gasLimit = UInt64(count) * 1_000_000
         for i in 0..<count {

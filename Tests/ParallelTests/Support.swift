@@ -24,6 +24,20 @@ struct TestBlock {
         pre.accounts[address, default: Account()].info.balance = balance
     }
 
+    /// Seven funded senders each sending one one-blob transaction (one blob over the Cancun maximum of six).
+    static func sevenBlobTransactions() -> TestBlock {
+        var block = TestBlock()
+        for i in 0..<7 {
+            block.fund(eoa(i))
+            block.txs.append(Transaction(type: .blob, chainId: 1, nonce: 0, maxFeePerGas: UInt256(10),
+                                         maxPriorityFeePerGas: UInt256(2), gasLimit: 21_000, to: eoa(70),
+                                         value: UInt256(1), maxFeePerBlobGas: UInt256(10),
+                                         blobVersionedHashes: [Hash32(w0: 0x0100_0000_0000_0000 | UInt64(i), w1: 0, w2: 0, w3: 0)],
+                                         sender: eoa(i)))
+        }
+        return block
+    }
+
     mutating func deploy(_ address: Address, code: [UInt8], storage: [UInt256: UInt256] = [:], balance: UInt256 = .zero) {
         pre.accounts[address] = Account(info: AccountInfo(nonce: 1, balance: balance, code: Code(code)), storage: storage)
     }
