@@ -103,8 +103,9 @@ public struct BlockSTMExecutor: BlockExecutor {
         var blobGas: UInt64 = 0
         let length = forced.map { min(n, max(0, $0.length)) } ?? SerialRule.probeLength(n)
         var probe = SerialProbe(coinbase: env.coinbase)
-        // Each probed transaction's thread CPU time: their median stands for the rest (the first transaction runs
-        // cold: its code analysed and its state loaded first; deploy blocks' probes took 3x the mean).
+        // Each probed transaction's thread CPU time: at the probe's end their mean without the largest stands for the
+        // rest (`SerialRule.warmMean`: the first transaction runs cold, its code analysed and its state loaded first);
+        // at the early decision the lower median of two, capped by the rest's gas limits.
         let probeStart = Stopwatch.now(.threadCPU)
         var lastClock = probeStart
         var times: [UInt64] = []
@@ -121,10 +122,8 @@ public struct BlockSTMExecutor: BlockExecutor {
             }
             if !decided && (i == length || (forced == nil && i == SerialRule.earlyProbeLength && i < length)) {
                 times.sort()
-                // The lower median: of the early decision's two, the faster (going parallel early needs both fast).
+                // The early decision's lower median: of two, the faster (going parallel early needs both fast).
                 let median = times.isEmpty ? 0 : Double(times[(times.count - 1) / 2])
-                // The mean (mainnet's transaction costs are heavy-tailed: a median of mostly plain transfers took
-                // blocks that win 1.4x in parallel for a fifth of their work), the early decision's lower median.
                 let t = i == length ? SerialRule.warmMean(times)
                     : min(median, SerialRule.remainingCost(transactions, probed: i, env: env, nanoseconds: lastClock &- probeStart))
                 let margin = i == length ? SerialRule.requiredMargin : SerialRule.earlyMargin
