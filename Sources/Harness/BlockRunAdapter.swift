@@ -131,8 +131,8 @@ public enum BlockRunAdapter {
     }
 
     /// The block's figures from its timed rows: nil when the serial run was not timed (nothing ran, or no timing).
-    /// Times are medians of the timed rounds and speedups ratios of medians over the same rounds (serial and the
-    /// executor ran back to back in each round), each with its bootstrap interval: the minimum would be steadier on a
+    /// Times are medians of the timed rounds and speedups the medians of the rounds' ratios (serial and the executor
+    /// ran back to back in each round: `Bootstrap.pairedRatio`), each with its bootstrap interval: the minimum would be steadier on a
     /// loaded machine, but a median has an interval a later run can be judged against (`Gate`).
     public static func performance(rows: [BlockRunResult], suite: String, hotRatio: Double?,
                                    executorName: (BlockRunResult) -> String = { $0.executor },
@@ -158,7 +158,7 @@ public enum BlockRunAdapter {
             // Over this row's own rounds when it has them (its serial runs may belong to another runner's rounds).
             let speedup: Double
             if let samples, let pairedSerial, !samples.isEmpty {
-                speedup = Bootstrap.median(pairedSerial) / Bootstrap.median(samples)
+                speedup = Bootstrap.pairedRatio(pairedSerial, samples)
             } else {
                 speedup = seconds > 0 ? serialSeconds / seconds : 0
             }
@@ -174,8 +174,8 @@ public enum BlockRunAdapter {
             runs[runs.count - 1].samples = samples
             runs[runs.count - 1].serialSamples = pairedSerial
             if let samples, let pairedSerial {
-                runs[runs.count - 1].speedupInterval = Bootstrap.ratioOfMedians(pairedSerial, samples, settings: bootstrap,
-                                                                                stream: "speedup|\(id)|\(name)")
+                runs[runs.count - 1].speedupInterval = Bootstrap.pairedRatioInterval(pairedSerial, samples, settings: bootstrap,
+                                                                                     stream: "speedup|\(id)|\(name)")
             }
             runs[runs.count - 1].mgasInterval = mgasInterval(samples, "mgas|\(id)|\(name)")
             if let p = m?.profile { profiles.append(ExecutionProfile(executorName(row), threads: row.threads, p)) }

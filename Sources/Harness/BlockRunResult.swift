@@ -63,7 +63,8 @@ public struct BlockTiming: Codable, Sendable, Equatable {
     public var medianNanoseconds: UInt64
     public var minNanoseconds: UInt64
     public var maxNanoseconds: UInt64
-    /// Serial median / this median (1 for the serial row); nil when serial was not timed.
+    /// The median of the rounds' ratios serial time / this time (`Timing.pairedRatio`; 1 for the serial row); nil when
+    /// serial was not timed.
     public var speedup: Double?
     /// Every timed run, in round order (nanoseconds).
     public var samples: [UInt64]?

@@ -3,6 +3,7 @@ import Synchronization
 import EVMPrimitives
 import EVMState
 import Execution
+import Reports
 import Vectors
 
 /// Runs block vectors through the serial executor and the executors under test, and checks each against the
@@ -30,8 +31,15 @@ public struct BlockRunner: Sendable {
     public var executors: [Executor]
     /// Thread counts for the parallel executors, in order (duplicates are run once).
     public var threads: [Int]
-    /// Timed runs after the warm-up run, per (case, executor, threads); 0 reports no timing.
+    /// Timed runs after the warm-up run, per (case, executor, threads); 0 reports no timing. With
+    /// `minimumTimedNanoseconds`, the least number of them.
     public var repeats: Int
+    /// Short blocks get more timed rounds: as many as take about this long per configuration (from the block's warm
+    /// serial run), between `repeats` and `maximumRoundsFactor * repeats`; 0 (the default): exactly `repeats`. A block
+    /// of 0.2 ms timed in 5 rounds gives a median of 5 ratios, each of two runs of 0.2 ms a scheduler tick can double.
+    public var minimumTimedNanoseconds: UInt64 = 0
+    /// At most this many times `repeats` rounds (`minimumTimedNanoseconds`).
+    public static let maximumRoundsFactor = RunEnvironment.maximumRoundsFactor
     /// Extra runs of each parallel execution with seeded perturbation (`StressOptions`); 0 for none.
     public var stressRuns: Int
     /// Run k of the stress runs uses seed `seed + k`.
@@ -44,6 +52,13 @@ public struct BlockRunner: Sendable {
     public var balOutput: String?
     /// Test-only: an executor run in place of Block-STM (`Substitute`); nil in every real run.
     @_spi(Testing) public var substitute: Substitute?
+
+    /// The timed rounds of a block whose warm serial run took `serialNanoseconds` (`minimumTimedNanoseconds`).
+    public static func rounds(repeats: Int, minimumTimedNanoseconds: UInt64, serialNanoseconds: UInt64) -> Int {
+        guard repeats > 0, minimumTimedNanoseconds > 0 else { return repeats }
+        let wanted = minimumTimedNanoseconds / max(1, serialNanoseconds) + 1
+        return Int(min(UInt64(repeats * maximumRoundsFactor), max(UInt64(repeats), wanted)))
+    }
 
     /// Most state differences listed per divergence.
     public static let stateDiffLimit = 100
@@ -114,8 +129,10 @@ public struct BlockRunner: Sendable {
         // the block needs (no access sets, no per-transaction clock), the baseline every speedup is over. One more
         // instrumented run, warm, gives the per-transaction times that weigh the critical path.
         let timedSerial = SerialExecutor(recordsAccess: false)
-        let weights = repeats > 0 ? serial.execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
-            .transactionNanoseconds : executed.transactionNanoseconds
+        let warm = repeats > 0 ? serial.execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork) : executed
+        let weights = warm.transactionNanoseconds
+        let rounds = BlockRunner.rounds(repeats: repeats, minimumTimedNanoseconds: minimumTimedNanoseconds,
+                                        serialNanoseconds: warm.metrics.wallTimeNanoseconds)
         // Configuration 0 of the timed rounds is serial; each parallel row adds one, with the index of its row.
         var timed: [(row: Int?, executor: any BlockExecutor)] = [(nil, timedSerial)]
         let graph = DependencyGraph(outcome: executed, coinbase: v.env.coinbase)
@@ -231,26 +248,25 @@ public struct BlockRunner: Sendable {
             row.status = .judged(problems)
             rows.append(row)
         }
-        guard repeats > 0 else { return rows }
-        // The timed rounds: serial, then every executor under test, `repeats` times (`Timing.interleavedRounds`).
+        guard rounds > 0 else { return rows }
+        // The timed rounds: serial and every executor under test, `rounds` times (`Timing.interleavedRounds`).
         var diverged = [Int?](repeating: nil, count: timed.count)
-        let samples = Timing.interleavedRounds(rounds: repeats, configurations: timed.count) { c, r in
+        let samples = Timing.interleavedRounds(rounds: rounds, configurations: timed.count) { c, r in
             let o = timed[c].executor.execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
             if diverged[c] == nil && (o.stateRoot != executed.stateRoot || o.receiptsRoot != executed.receiptsRoot
                                       || o.gasUsed != executed.gasUsed || o.rejected != executed.rejected) {
                 diverged[c] = r
             }
         }
-        let serialMedian = Timing.median(samples[0])
         for (c, t) in timed.enumerated() {
             guard let i = t.row else { continue }
             let median = Timing.median(samples[c])
             rows[i].timing = BlockTiming(runs: samples[c].count, medianNanoseconds: median,
                                          minNanoseconds: samples[c].min() ?? 0, maxNanoseconds: samples[c].max() ?? 0,
-                                         speedup: median == 0 ? 1 : Double(serialMedian) / Double(median),
+                                         speedup: c == 0 ? 1 : Timing.pairedRatio(samples[0], samples[c]),
                                          samples: samples[c], serialSamples: c == 0 ? nil : samples[0])
             if let r = diverged[c] {
-                let text = "timed run \(r + 1) of \(repeats) gave a different result (state root, receipts root or gas)"
+                let text = "timed run \(r + 1) of \(rounds) gave a different result (state root, receipts root or gas)"
                 rows[i].status = rows[i].status.failing(text)
             }
         }

@@ -15,8 +15,12 @@ public struct RunPlan: Sendable {
     /// Always includes `serial` (the reference), first.
     public var executors: [ExecutorChoice]
     public var threads: [Int]
-    /// Timed runs per (block, executor, threads), after one untimed warm-up run.
+    /// Timed runs per (block, executor, threads), after one untimed warm-up run; short blocks get more
+    /// (`minimumTimedMilliseconds`).
     public var repetitions: Int
+    /// Blocks faster than this get more timed rounds, up to `RunEnvironment.maximumRoundsFactor` times `repetitions`: as many as take about this
+    /// long per configuration (`BlockRunner.minimumTimedNanoseconds`); 0: exactly `repetitions`.
+    public var minimumTimedMilliseconds = RunPlan.defaultMinimumTimedMilliseconds
     public var seed: UInt64
     /// Extra runs of each parallel execution under seeded scheduling perturbation (`StressOptions`); 0 for none.
     public var stressRuns: Int
@@ -45,11 +49,18 @@ public struct RunPlan: Sendable {
         self.reproduceWorkload = reproduceWorkload
     }
 
+    /// `minimumTimedMilliseconds` in nanoseconds.
+    var minimumTimedNanoseconds: UInt64 { UInt64(max(0, minimumTimedMilliseconds) * 1e6) }
+
     /// The default seed of generated workloads.
     public static let defaultSeed: UInt64 = 20_240_601
 
     /// Timed runs per (block, executor, threads) by default.
     public static let defaultRepetitions = 5
+    /// Timed time per configuration that short blocks are given more rounds to reach, by default: with 5 rounds
+    /// the default suite's blocks of 0.1-1 ms put Block-STM's serially run blocks anywhere in 0.9-1.05x of serial
+    /// (`BlockRunner.minimumTimedNanoseconds`). It adds about 3 s of timed runs to the default suite's 11.
+    public static let defaultMinimumTimedMilliseconds = 20.0
 
     /// Powers of two from 2 below the core count, and the core count: 2 on two cores; 2, 4, 8 on eight; 1 on one.
     /// One thread is left out: serial is the one-thread point of every speedup (and Block-STM's adaptive policy runs a
@@ -146,14 +157,17 @@ public enum SuiteRunner {
         var rows: [BlockRunResult] = []
         let parallel = plan.executors.filter(\.isParallel)
         if parallel.isEmpty {
-            rows = BlockRunner(executors: [.serial], threads: [], repeats: plan.repetitions, seed: plan.seed).run(vector)
+            var runner = BlockRunner(executors: [.serial], threads: [], repeats: plan.repetitions, seed: plan.seed)
+            runner.minimumTimedNanoseconds = plan.minimumTimedNanoseconds
+            rows = runner.run(vector)
         }
         for (k, choice) in parallel.enumerated() {
             // The serial row comes with the first parallel executor; later ones add their Block-STM rows only (each
             // still compared with its own serial reference run).
-            let runner = BlockRunner(executors: k == 0 ? [.serial, choice.runnerExecutor] : [choice.runnerExecutor],
+            var runner = BlockRunner(executors: k == 0 ? [.serial, choice.runnerExecutor] : [choice.runnerExecutor],
                                      threads: plan.threads, repeats: plan.repetitions, stressRuns: plan.stressRuns,
                                      seed: plan.seed, policy: choice.policy ?? .adaptive)
+            runner.minimumTimedNanoseconds = plan.minimumTimedNanoseconds
             for var row in runner.run(vector) {
                 if row.executor == choice.runnerExecutor.rawValue { row.executor = choice.rawValue }
                 rows.append(row)

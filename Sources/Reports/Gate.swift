@@ -4,7 +4,7 @@ import Foundation
 /// lies wholly beyond its floor. The defaults are those of reth's CI benchmark (wall clock 0.7 %, mean latency and
 /// Mgas/s 1.2 %); a speedup, a ratio of two such times, gets the Mgas/s floor.
 public struct NoiseFloors: Codable, Sendable, Equatable {
-    /// Speedup over serial (ratio of medians), every parallel executor and thread count.
+    /// Speedup over serial (the median of the rounds' ratios), every parallel executor and thread count.
     public var speedup: Double
     /// Throughput (Mgas/s), serial and parallel, same machine only.
     public var mgas: Double
@@ -254,14 +254,14 @@ public enum Gate {
         }
     }
 
-    /// Interval of the speedup's change, percent: (median(s')/median(p')) / (median(s)/median(p)) - 1, each run's
-    /// rounds resampled in (serial, parallel) pairs, the two runs independently.
+    /// Interval of the speedup's change, percent: pairedRatio(s', p') / pairedRatio(s, p) - 1 (`Bootstrap.pairedRatio`),
+    /// each run's rounds resampled in (serial, parallel) pairs, the two runs independently.
     static func speedupChange(old: ([Double], [Double]), new: ([Double], [Double]), settings: BootstrapSettings,
                               stream: String) -> ConfidenceInterval? {
         guard old.0.count == old.1.count, new.0.count == new.1.count else { return nil }
         return Bootstrap.interval(roundsA: old.0.count, roundsB: new.0.count, settings: settings, stream: stream) { a, b in
-            let before = Bootstrap.median(old.0, at: a) / Bootstrap.median(old.1, at: a)
-            let after = Bootstrap.median(new.0, at: b) / Bootstrap.median(new.1, at: b)
+            let before = Bootstrap.pairedRatio(old.0, old.1, at: a)
+            let after = Bootstrap.pairedRatio(new.0, new.1, at: b)
             return (after / before - 1) * 100
         }
     }

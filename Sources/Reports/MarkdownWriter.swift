@@ -1,6 +1,12 @@
 /// Renders a `RunReport` as `report.md`: header, gate, correctness (counts, then every failure in detail),
 /// performance.
 public enum MarkdownWriter {
+    /// " (more for workloads under N ms: as many as take that long, at most 10N)" where short workloads got more rounds.
+    static func moreRounds(_ e: RunEnvironment) -> String {
+        guard let t = e.minimumTimedSeconds, t > 0 else { return "" }
+        return " (more for workloads faster than \(Format.fixed(t * 1000, 0)) ms: as many as take that long, at most \(e.repetitions * RunEnvironment.maximumRoundsFactor))"
+    }
+
     /// Failures shown in full; the rest are counted (all of them are in results.json and junit.xml).
     public static let maxDetailedFailures = 100
 
@@ -69,9 +75,9 @@ public enum MarkdownWriter {
         if r.workloads.isEmpty {
             md.append("No block workloads ran.")
         } else {
-            md.append("Times are the medians of \(e.repetitions) timed rounds after a warm-up run (each round runs serial, then "
-                      + "every executor and thread count, each a whole block execution, state root included); a speedup is the "
-                      + "ratio of the medians over the same rounds, and the brackets are 95 % bootstrap intervals (rounds resampled"
+            md.append("Times are the medians of \(e.repetitions) timed rounds\(Self.moreRounds(e)) after a warm-up run (each round runs serial and "
+                      + "every executor and thread count, in reverse order every other round, each a whole block execution, state root included); a speedup is the "
+                      + "median of the rounds' ratios (serial time / executor time of the same round), and the brackets are 95 % bootstrap intervals (rounds resampled"
                       + (e.bootstrap.map { " \($0.resamples) times, seed \($0.seed)" } ?? "") + "). *Ideal* is the critical-path bound min(threads, total time / critical-path time), "
                       + "from the serial run's read and write sets and per-transaction times; *efficiency* is speedup / ideal; "
                       + "*dependent* is the share of transactions that read what a lower one wrote.")
@@ -215,7 +221,7 @@ enum ReportFacts {
             ("seed", String(e.seed)),
             ("threads", e.threads.map(String.init).joined(separator: ", ")),
             ("executors", e.executors.joined(separator: ", ")),
-            ("repetitions", "\(e.repetitions) timed runs after a warm-up (fastest kept)"),
+            ("repetitions", "\(e.repetitions) timed rounds after a warm-up (medians)" + MarkdownWriter.moreRounds(e)),
         ]
         if let shards = e.shards { out.append(("shards", shards.map(\.description).joined(separator: ", "))) }
         out.append(("command", e.command))

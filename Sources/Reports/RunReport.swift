@@ -81,9 +81,14 @@ public struct RunEnvironment: Codable, Sendable, Equatable {
     /// Thread counts the parallel executors ran with.
     public var threads: [Int]
     public var executors: [String]
-    /// Timed rounds per workload (each runs serial, then every executor and thread count once), after one untimed
-    /// warm-up run; the median is reported.
+    /// Timed rounds per workload (each runs serial and every executor and thread count once), after one untimed
+    /// warm-up run; the median is reported. With `minimumTimedSeconds`, the least number of them.
     public var repetitions: Int
+    /// Workloads faster than this got more rounds, up to ten times `repetitions`: as many as took about this long per
+    /// executor; nil (reports from before) or 0: every workload got `repetitions` rounds.
+    public var minimumTimedSeconds: Double?
+    /// At most this many times `repetitions` rounds (`minimumTimedSeconds`).
+    public static let maximumRoundsFactor = 10
     /// The shards this report covers (one for a shard's own run, all of them after a merge); nil when unsharded.
     public var shards: [Shard]?
     /// Build configuration of the binary (`release` or `debug`): debug timings are not comparable.
@@ -318,7 +323,7 @@ public struct ParallelRun: Codable, Sendable, Equatable {
     public var threads: Int
     /// Median of the timed rounds, seconds.
     public var seconds: Double
-    /// Ratio of medians: median(serial samples) / median(samples), over the same rounds.
+    /// The median of the rounds' ratios serialSamples[r] / samples[r] (`Bootstrap.pairedRatio`).
     public var speedup: Double
     /// min(threads, parallelismBound): the critical-path bound at this thread count.
     public var idealSpeedup: Double
@@ -333,7 +338,7 @@ public struct ParallelRun: Codable, Sendable, Equatable {
     public var ranSerially: Bool
     /// Every timed run, seconds, in round order; nil in reports from before samples were kept.
     public var samples: [Double]?
-    /// The serial runs of the same rounds (`serialSamples[r]` ran just before `samples[r]`), seconds.
+    /// The serial runs of the same rounds (`serialSamples[r]` and `samples[r]` ran back to back), seconds.
     public var serialSamples: [Double]?
     /// Bootstrap intervals (`RunEnvironment.bootstrap`) of `speedup` (rounds resampled in pairs) and `mgasPerSecond`.
     public var speedupInterval: ConfidenceInterval?

@@ -24,16 +24,19 @@ struct BenchBlockSTMCommand: ParsableCommand {
         abstract: "Time Block-STM against serial execution on the benchmark blocks.",
         discussion: """
             For each benchmark block: one warm-up run of every configuration, then --repeat rounds, each running \
-            serial and then Block-STM at every thread count, so that all are measured under the same conditions. \
+            serial, Block-STM, the partition bound and BAL at every thread count (in reverse order every other \
+            round), so that all are measured under the same conditions. \
             Serial is timed without the access-set recording that dependency analysis uses, so it does only what \
             the block needs; every time covers the whole block, roots included. \
-            Reports medians, the speedup over serial, the ideal speedup (min(threads, total time / critical-path \
-            time) from the serial run's dependencies and per-transaction times) and the efficiency (speedup / ideal). \
+            Reports median times, the speedup over serial (the median of the rounds' ratios serial time / its \
+            time), the ideal speedup (min(threads, total time / critical-path time) from the serial run's \
+            dependencies and per-transaction times) and the efficiency (speedup / ideal). \
             On blocks without any dependency, the same rounds also time the partition bound \
             (PartitionBoundExecutor: the threads take chunks of 8 transactions in turn and run them against the \
             pre-state, with no coordination beyond taking a chunk, then the same parallel block end): what an \
             executor with this block end reaches when it spends nothing on coordination, so Block-STM's distance \
-            from it is the price of finding the independence at run time.
+            from it is the price of finding the independence at run time; "of bound" and "bal of bound" are the \
+            medians of the rounds' ratios bound time / Block-STM's (BAL's) time.
             """)
 
     @Option(help: "Transactions per block.")
@@ -97,6 +100,13 @@ struct BenchBlockSTMCommand: ParsableCommand {
         var balProblem: String?
         /// True when the adaptive policy ran the block (or finished it) serially.
         var ranSerially: Bool
+        /// Medians of the rounds' ratios (`Timing.pairedRatio`): serial / Block-STM, serial / BAL, serial / bound,
+        /// and the share of the bound that Block-STM and BAL reach (bound time / their time).
+        var speedup = 0.0
+        var balSpeedup = 0.0
+        var boundSpeedup: Double?
+        var ofBound: Double?
+        var balOfBound: Double?
     }
 
     func run() throws {
@@ -201,34 +211,41 @@ struct BenchBlockSTMCommand: ParsableCommand {
         let byTime = graph.criticalPath(weights: reference.transactionNanoseconds)
         let serialMedian = Timing.median(serialSamples)
         return threads.enumerated().map { k, t in
-            Row(workload: block.name, txs: block.txs.count, gas: reference.gasUsed, threads: t,
-                serialNanoseconds: serialMedian, parallelNanoseconds: Timing.median(parallelSamples[k]),
-                idealSpeedup: byTime.idealSpeedup(threads: t),
-                boundNanoseconds: bounds.isEmpty ? nil : Timing.median(boundSamples[k]),
-                matches: matches[k], boundMatches: bounds.isEmpty || boundMatches[k], reExecutions: reExecutions[k],
-                balNanoseconds: Timing.median(balSamples[k]), balProblem: balProblems[k], ranSerially: ranSerially[k])
+            var row = Row(workload: block.name, txs: block.txs.count, gas: reference.gasUsed, threads: t,
+                          serialNanoseconds: serialMedian, parallelNanoseconds: Timing.median(parallelSamples[k]),
+                          idealSpeedup: byTime.idealSpeedup(threads: t),
+                          boundNanoseconds: bounds.isEmpty ? nil : Timing.median(boundSamples[k]),
+                          matches: matches[k], boundMatches: bounds.isEmpty || boundMatches[k], reExecutions: reExecutions[k],
+                          balNanoseconds: Timing.median(balSamples[k]), balProblem: balProblems[k], ranSerially: ranSerially[k])
+            row.speedup = Timing.pairedRatio(serialSamples, parallelSamples[k])
+            row.balSpeedup = Timing.pairedRatio(serialSamples, balSamples[k])
+            if !bounds.isEmpty {
+                row.boundSpeedup = Timing.pairedRatio(serialSamples, boundSamples[k])
+                row.ofBound = Timing.pairedRatio(boundSamples[k], parallelSamples[k])
+                row.balOfBound = Timing.pairedRatio(boundSamples[k], balSamples[k])
+            }
+            return row
         }
     }
 
     static func table(_ rows: [Row]) -> String {
         var lines = [["workload", "txs", "gas", "threads", "serial ms", "parallel ms", "speedup", "ideal", "efficiency",
-                      "bal ms", "bal", "bound ms", "bound", "re-exec", "result"]]
+                      "bal ms", "bal", "bound ms", "bound", "of bound", "bal of bound", "re-exec", "result"]]
+        func percent(_ x: Double?) -> String { x.map { String(format: "%.0f%%", 100 * $0) } ?? "-" }
         for r in rows {
-            let speedup = r.parallelNanoseconds == 0 ? 0 : Double(r.serialNanoseconds) / Double(r.parallelNanoseconds)
-            let bound = r.boundNanoseconds.map { $0 == 0 ? 0 : Double(r.serialNanoseconds) / Double($0) }
-            let bal = r.balNanoseconds == 0 ? 0 : Double(r.serialNanoseconds) / Double(r.balNanoseconds)
             lines.append([r.workload, String(r.txs), String(r.gas), String(r.threads),
                           String(format: "%.3f", Double(r.serialNanoseconds) / 1e6),
                           String(format: "%.3f", Double(r.parallelNanoseconds) / 1e6),
-                          String(format: "%.2fx", speedup), String(format: "%.2fx", r.idealSpeedup),
-                          String(format: "%.0f%%", r.idealSpeedup > 0 ? 100 * speedup / r.idealSpeedup : 0),
-                          String(format: "%.3f", Double(r.balNanoseconds) / 1e6), String(format: "%.2fx", bal),
+                          String(format: "%.2fx", r.speedup), String(format: "%.2fx", r.idealSpeedup),
+                          percent(r.idealSpeedup > 0 ? r.speedup / r.idealSpeedup : 0),
+                          String(format: "%.3f", Double(r.balNanoseconds) / 1e6), String(format: "%.2fx", r.balSpeedup),
                           r.boundNanoseconds.map { String(format: "%.3f", Double($0) / 1e6) } ?? "-",
-                          bound.map { String(format: "%.2fx", $0) } ?? "-",
+                          r.boundSpeedup.map { String(format: "%.2fx", $0) } ?? "-",
+                          percent(r.ofBound), percent(r.balOfBound),
                           String(r.reExecutions) + (r.ranSerially ? " (serial)" : ""),
                           !r.matches ? "MISMATCH" : !r.boundMatches ? "BOUND MISMATCH" : r.balProblem != nil ? "BAL MISMATCH" : "ok"])
         }
-        return BenchBlockSTMCommand.render(lines, rightAligned: 1...13)
+        return BenchBlockSTMCommand.render(lines, rightAligned: 1...15)
     }
 
     /// Columns padded to their widest cell; numeric columns right-aligned.

@@ -33,8 +33,11 @@ struct BlocksCommand: ParsableCommand {
     @Option(help: "Comma-separated thread counts for the parallel executors (default: one per processor).")
     var threads: String?
 
-    @Option(name: .customLong("repeat"), help: "Timed runs after a warm-up run; the median is reported (0: no timing).")
+    @Option(name: .customLong("repeat"), help: "Timed rounds after a warm-up run, each running serial and every executor under test once, in reverse order every other round; the median time and the median of the rounds' speedups are reported (0: no timing).")
     var repeats: Int = 0
+
+    @Option(name: .customLong("min-time"), help: "Milliseconds: blocks faster than this get more timed rounds than --repeat, as many as take about this long per executor, at most \(BlockRunner.maximumRoundsFactor) times --repeat (0: exactly --repeat).")
+    var minimumTimedMilliseconds: Double = RunPlan.defaultMinimumTimedMilliseconds
 
     @Option(help: "Re-run each parallel execution N times with seeded perturbation; any divergence fails.")
     var stress: Int = 0
@@ -66,6 +69,9 @@ struct BlocksCommand: ParsableCommand {
     func validate() throws {
         if paths.isEmpty { throw ValidationError("Give at least one block vector file or directory.") }
         if repeats < 0 { throw ValidationError("--repeat must be at least 0, got \(repeats).") }
+        if !(minimumTimedMilliseconds >= 0 && minimumTimedMilliseconds <= 60_000) {
+            throw ValidationError("--min-time must be 0 to 60000 milliseconds, got \(minimumTimedMilliseconds).")
+        }
         if stress < 0 { throw ValidationError("--stress must be at least 0, got \(stress).") }
         if !(executorTimeout > 0 && executorTimeout <= 86_400 * 365) {
             throw ValidationError("--executor-timeout must be a number of seconds above 0, got \(executorTimeout).")
@@ -120,6 +126,7 @@ struct BlocksCommand: ParsableCommand {
             executors: builtIn, threads: try BlocksCommand.threadList(threads), repeats: repeats, stressRuns: stress,
             seed: baseSeed, policy: policy)
         runner.balSource = bal == "derive" ? .derive : .file(bal)
+        runner.minimumTimedNanoseconds = UInt64(minimumTimedMilliseconds * 1e6)
         runner.balOutput = balOut
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

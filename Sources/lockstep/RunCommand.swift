@@ -57,8 +57,11 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Extra runs of each parallel execution under seeded scheduling perturbation (stress), per thread count.")
     var stress: Int = 0
 
-    @Option(name: .customLong("repeat"), help: "Timed rounds after a warm-up run; each round runs serial, then every executor and thread count once (medians and bootstrap intervals are reported).")
+    @Option(name: .customLong("repeat"), help: "Timed rounds after a warm-up run; each round runs serial and every executor and thread count once, in reverse order every other round (medians, the median of the rounds' speedups and bootstrap intervals are reported). Default: \(RunPlan.defaultRepetitions).")
     var repetitions: Int?
+
+    @Option(name: .customLong("min-time"), help: "Milliseconds: workloads faster than this get more timed rounds than --repeat, as many as take about this long per executor, at most \(RunEnvironment.maximumRoundsFactor) times --repeat (0: exactly --repeat).")
+    var minimumTimedMilliseconds: Double = RunPlan.defaultMinimumTimedMilliseconds
 
     @Option(help: "Transactions per generated block.")
     var txs: Int?
@@ -74,6 +77,9 @@ struct RunCommand: ParsableCommand {
 
     func validate() throws {
         if let repetitions, repetitions < 1 { throw ValidationError("--repeat must be at least 1, got \(repetitions).") }
+        if !(minimumTimedMilliseconds >= 0 && minimumTimedMilliseconds <= 60_000) {
+            throw ValidationError("--min-time must be 0 to 60000 milliseconds, got \(minimumTimedMilliseconds).")
+        }
         if let txs, txs < 1 { throw ValidationError("--txs must be at least 1, got \(txs).") }
         if stress < 0 { throw ValidationError("--stress must be at least 0, got \(stress).") }
         try gateOptions.validate()
@@ -137,6 +143,7 @@ struct RunCommand: ParsableCommand {
                 Reproduce.workload(w, executor: executor, threads: threads) + (w.suite == GeneratedWorkloads.suite ? extra : "")
             })
 
+        plan.minimumTimedMilliseconds = minimumTimedMilliseconds
         if let root {
             let path = (root as NSString).appendingPathComponent(SuiteSpec.mainnetSkipListRelativePath)
             if FileManager.default.fileExists(atPath: path) {
@@ -144,9 +151,10 @@ struct RunCommand: ParsableCommand {
             }
         }
         let now = Date()
-        let environment = RunEnvironment.current(
+        var environment = RunEnvironment.current(
             seed: seed, command: Self.commandLine(), threads: threadList, executors: plan.executors.map(\.rawValue),
             repetitions: repetitions, shards: shard.map { [$0] }, date: now)
+        environment.minimumTimedSeconds = minimumTimedMilliseconds / 1000
         let progress = ProgressLine.ifTerminal()
         var onProgress: (@Sendable (RunProgress) -> Void)?
         if let progress { onProgress = { progress.update($0) } }

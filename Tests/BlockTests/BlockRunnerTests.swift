@@ -72,6 +72,17 @@ final class BlockRunnerTests: XCTestCase {
         XCTAssertLessThanOrEqual(rows[2].block?.idealSpeedupGas ?? 3, 2)
     }
 
+    func testShortBlocksGetMoreTimedRounds() throws {
+        // A block of nine small transactions runs far under a second: asking for a second of timed runs per executor
+        // gives it the most rounds, 10 x 2, each executor's paired with the serial run of the same round.
+        var runner = BlockRunner(threads: [2], repeats: 2, seed: 7)
+        runner.minimumTimedNanoseconds = 1_000_000_000
+        let rows = runner.run(try Self.block())
+        XCTAssertEqual(rows.map { $0.timing?.runs }, [20, 20])
+        XCTAssertEqual(rows[1].timing?.serialSamples?.count, 20)
+        XCTAssertEqual(rows[1].timing?.speedup, Timing.pairedRatio(rows[0].timing?.samples ?? [], rows[1].timing?.samples ?? []))
+    }
+
     func testExpectedValuesAreChecked() throws {
         var vector = try Self.block()
         let serial = SerialExecutor().execute(pre: vector.pre, env: vector.env, transactions: vector.transactions, fork: .cancun)

@@ -41,9 +41,9 @@ final class GateTests: XCTestCase {
                 run.samples = samples
                 run.serialSamples = serial
                 run.seconds = Bootstrap.median(samples)
-                run.speedup = Bootstrap.median(serial) / run.seconds
+                run.speedup = Bootstrap.pairedRatio(serial, samples)
                 run.mgasPerSecond = gas / run.seconds
-                run.speedupInterval = Bootstrap.ratioOfMedians(serial, samples, settings: settings, stream: "p\(i).\(j)")
+                run.speedupInterval = Bootstrap.pairedRatioInterval(serial, samples, settings: settings, stream: "p\(i).\(j)")
                 run.mgasInterval = Bootstrap.reciprocalOfMedian(samples, scale: gas, settings: settings, stream: "m\(i).\(j)")
                 w.runs[j] = run
             }
@@ -150,11 +150,11 @@ final class GateTests: XCTestCase {
         let serial = (0..<9).map { 0.010 + Double($0 % 4) * 0.0003 }
         let parallel = (0..<9).map { 0.006 + Double(($0 * 5) % 7) * 0.0002 }
         let settings = BootstrapSettings(seed: 7)
-        let a = Bootstrap.ratioOfMedians(serial, parallel, settings: settings, stream: "x")
-        let b = Bootstrap.ratioOfMedians(serial, parallel, settings: settings, stream: "x")
+        let a = Bootstrap.pairedRatioInterval(serial, parallel, settings: settings, stream: "x")
+        let b = Bootstrap.pairedRatioInterval(serial, parallel, settings: settings, stream: "x")
         XCTAssertEqual(a, b)
         XCTAssertNotNil(a)
-        let point = Bootstrap.median(serial) / Bootstrap.median(parallel)
+        let point = Bootstrap.pairedRatio(serial, parallel)
         XCTAssertLessThanOrEqual(a!.lower, point)
         XCTAssertGreaterThanOrEqual(a!.upper, point)
         XCTAssertGreaterThan(a!.width, 0)
@@ -163,7 +163,7 @@ final class GateTests: XCTestCase {
         var g1 = Bootstrap.Generator(seed: 7, stream: "x"), g2 = Bootstrap.Generator(seed: 8, stream: "x")
         XCTAssertNotEqual((0..<8).map { _ in g1.index(9) }, (0..<8).map { _ in g2.index(9) })
         // Constant samples leave nothing to resample.
-        XCTAssertEqual(Bootstrap.ratioOfMedians([2, 2, 2], [1, 1, 1], settings: settings, stream: "x"),
+        XCTAssertEqual(Bootstrap.pairedRatioInterval([2, 2, 2], [1, 1, 1], settings: settings, stream: "x"),
                        ConfidenceInterval(lower: 2, upper: 2))
         // And the whole gate, twice, gives the same decision.
         let base = sampled(baseline(), noise: 0.05, seed: 3)

@@ -1,6 +1,7 @@
 import XCTest
 @testable import Harness
 import Execution
+import Reports
 
 /// `Timing` is the one timing loop every command that times (`run`, `blocks`, `bench blockstm`, `bench evm`,
 /// `bench blockstm --calibrate`) uses: its median, its round order and its clocks.
@@ -18,10 +19,37 @@ final class TimingTests: XCTestCase {
     func testRoundsInterleaveConfigurations() {
         var calls: [(Int, Int)] = []
         let samples = Timing.interleavedRounds(rounds: 3, configurations: 2) { c, r in calls.append((c, r)) }
-        XCTAssertEqual(calls.map(\.0), [0, 1, 0, 1, 0, 1])
+        // Odd rounds run the configurations in reverse: none always runs first.
+        XCTAssertEqual(calls.map(\.0), [0, 1, 1, 0, 0, 1])
         XCTAssertEqual(calls.map(\.1), [0, 0, 1, 1, 2, 2])
         XCTAssertEqual(samples.map(\.count), [3, 3])
         XCTAssertEqual(Timing.interleavedRounds(rounds: 0, configurations: 2) { _, _ in }.map(\.count), [0, 0])
+        // samples[c][r] is configuration c's run in round r, whatever the order: configuration 1 sleeps 2 ms in round 1.
+        let timed = Timing.interleavedRounds(rounds: 2, configurations: 3) { c, r in if c == 1 && r == 1 { usleep(2_000) } }
+        XCTAssertGreaterThanOrEqual(timed[1][1], 2_000_000)
+        XCTAssertLessThan(timed[0][1], 2_000_000)
+        XCTAssertLessThan(timed[2][1], 2_000_000)
+    }
+
+    func testPairedRatioIsTheMedianOfTheRoundsRatios() {
+        // Rounds' ratios 2, 3, 1: their median is 2; the ratio of the medians would be 4 / 3.
+        XCTAssertEqual(Timing.pairedRatio([2, 9, 4], [1, 3, 4]), 2)
+        // A drift that slows both configurations of a round alike cancels.
+        XCTAssertEqual(Timing.pairedRatio([10, 20, 40, 80], [5, 10, 20, 40]), 2)
+        XCTAssertEqual(Timing.pairedRatio([], []), 0)
+        XCTAssertEqual(Timing.pairedRatio([1, 2], [1]), 0, "unpaired samples give no ratio")
+        XCTAssertEqual(Bootstrap.pairedRatio([2, 9, 4], [1, 3, 4], at: [1, 1, 2]), 3)
+        XCTAssertTrue(Bootstrap.pairedRatio([1, 2], [1]).isNaN)
+    }
+
+    func testShortBlocksGetMoreRounds() {
+        // 20 ms wanted: a 0.2 ms block would need 101 rounds, capped at 10 x 5; a 1 ms block 21; a 10 ms block keeps 5.
+        XCTAssertEqual(BlockRunner.rounds(repeats: 5, minimumTimedNanoseconds: 20_000_000, serialNanoseconds: 200_000), 50)
+        XCTAssertEqual(BlockRunner.rounds(repeats: 5, minimumTimedNanoseconds: 20_000_000, serialNanoseconds: 1_000_000), 21)
+        XCTAssertEqual(BlockRunner.rounds(repeats: 5, minimumTimedNanoseconds: 20_000_000, serialNanoseconds: 10_000_000), 5)
+        XCTAssertEqual(BlockRunner.rounds(repeats: 5, minimumTimedNanoseconds: 0, serialNanoseconds: 200_000), 5)
+        XCTAssertEqual(BlockRunner.rounds(repeats: 0, minimumTimedNanoseconds: 20_000_000, serialNanoseconds: 200_000), 0)
+        XCTAssertEqual(BlockRunner.rounds(repeats: 3, minimumTimedNanoseconds: 20_000_000, serialNanoseconds: 0), 30)
     }
 
     func testThreadCPUClockLeavesOutSleep() {

@@ -95,6 +95,19 @@ final class WriterGoldenTests: XCTestCase {
         }
     }
 
+    func testMoreRoundsForShortWorkloadsAreStated() {
+        var r = Fixtures.report()
+        r.environment.minimumTimedSeconds = 0.02
+        let md = MarkdownWriter.render(r), html = HTMLWriter.render(r)
+        let text = "3 timed rounds (more for workloads faster than 20 ms: as many as take that long, at most 30)"
+        XCTAssertTrue(md.contains("Times are the medians of " + text), md)
+        XCTAssertTrue(md.contains("| repetitions | " + text.replacingOccurrences(of: "3 timed rounds", with: "3 timed rounds after a warm-up (medians)")), md)
+        XCTAssertTrue(html.contains("Times are the medians of " + text), html)
+        // A report without it (older, or --min-time 0) says nothing more.
+        r.environment.minimumTimedSeconds = 0
+        XCTAssertFalse(MarkdownWriter.render(r).contains("more for workloads"))
+    }
+
     func testWrittenRunDirectoryAndLatestLink() throws {
         let root = try Fixtures.temporaryDirectory(self)
         let first = try ReportStore.writeRun(Fixtures.report(), root: root)
