@@ -209,6 +209,36 @@ final class MVMemoryTests: XCTestCase {
         XCTAssertEqual(validated, [0, 1, 2])
     }
 
+    func testSchedulerHandsBackTheNextValidationAfterAnExecution() {
+        // A transaction that is the next to validate when its execution finishes validates at once, on the same
+        // worker, with the validation index moved past it; one that is not (a lower one is still executing, and
+        // the validation index has moved past it) is left to `nextTask`.
+        let s = Scheduler(transactions: 3)
+        guard case .execute(let v0)? = s.nextTask() else { return XCTFail() }
+        guard case .validate(let w0)? = s.finishExecution(v0, wroteNewLocation: true) else {
+            return XCTFail("tx 0 is next to validate: its validation comes straight back")
+        }
+        XCTAssertEqual(w0, v0)
+        XCTAssertNil(s.finishValidation(w0.index, aborted: false))
+        guard case .execute(let v1)? = s.nextTask() else { return XCTFail() }
+        XCTAssertNil(s.nextTask(), "tx 1 is not executed yet, so the validation attempt is empty")
+        guard case .execute(let v2)? = s.nextTask() else { return XCTFail() }
+        guard case .validate(let w2)? = s.finishExecution(v2, wroteNewLocation: true) else {
+            return XCTFail("tx 2 is next to validate")
+        }
+        XCTAssertEqual(w2, v2)
+        XCTAssertNil(s.finishExecution(v1, wroteNewLocation: true), "tx 1 lowers the validation index instead")
+        XCTAssertNil(s.finishValidation(w2.index, aborted: false))
+        var validated: [TxVersion] = []
+        while case .validate(let v)? = s.nextTask() {
+            validated.append(v)
+            XCTAssertNil(s.finishValidation(v.index, aborted: false))
+        }
+        XCTAssertEqual(validated, [v1, v2])
+        XCTAssertNil(s.nextTask())
+        XCTAssertTrue(s.done)
+    }
+
     func testSchedulerDependencyResumesTheWaiter() {
         let s = Scheduler(transactions: 2)
         guard case .execute(let v0)? = s.nextTask() else { return XCTFail() }

@@ -211,6 +211,9 @@ public struct BlockSTMExecutor: BlockExecutor {
         // One gang of threads for the whole block: execution, commit and roots.
         let gang = WorkerGang.checkout(threads: threads)
         defer { WorkerGang.checkin(gang) }
+        // Its threads may sleep (between blocks): wake them now, so that they join the run at its start
+        // rather than a wake-up after it (the run's set-up below takes about as long as a wake-up).
+        gang.wake()
         let run = BlockSTMRun(base: base, env: env, transactions: rest, fork: fork,
                               threads: threads, stress: stress, adaptive: policy == .adaptive, trace: trace)
         if threads == 1 || rest.isEmpty {
@@ -231,15 +234,26 @@ public struct BlockSTMExecutor: BlockExecutor {
             return outcome
         }
 
-        // The execution and the four stages of the block's end run as one job on the gang: the in-order
-        // commit checks run on whichever worker finishes execution last, then the commit and roots.
+        // The execution, the in-order commit checks and the four stages of the block's end run as one job on the
+        // gang.
         let job = ParallelFinalization.Job(base: jobBase, env: env, fork: fork, shards: threads)
         // The block end's stages, timed into the profile (a clock reading at each stage task's ends).
         let stageClock = StageClock()
-        let stages = [WorkerGang.Stage(prepare: { threads }, task: { worker in run.work(worker: worker) })]
+        // After the run, one worker collects the results in block order while the others free the multi-version
+        // memory (the collect does not touch it): freeing it at the end of the run held every worker there, and
+        // after the job it would be serial. An abandoned run keeps its memory (its prefix is validated against it).
+        let collectedInOrder = Locked(false)
+        let stages = [WorkerGang.Stage(prepare: { threads }, task: { worker in run.work(worker: worker) }),
+                      WorkerGang.Stage(prepare: { run.scheduler.done ? threads : nil }, task: { i in
+                          if i == 0 {
+                              let ok = collect(run, transactions: transactions, first: first, env: env, fork: fork, into: collected)
+                              collectedInOrder.withLock { $0 = ok }
+                          } else {
+                              run.memory.release(share: i - 1, of: threads - 1)
+                          }
+                      })]
             + stageClock.timing(job.stages(before: {
-                guard run.scheduler.done,
-                      collect(run, transactions: transactions, first: first, env: env, fork: fork, into: collected) else { return false }
+                guard collectedInOrder.withLock({ $0 }) else { return false }
                 collected.hand(to: job)
                 return true
             }))

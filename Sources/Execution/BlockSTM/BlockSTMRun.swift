@@ -156,10 +156,8 @@ final class BlockSTMRun: Sendable {
                 usleep(20)
             }
         }
-        // Free this worker's share of the multi-version memory here, in parallel, rather than on the
-        // calling thread after the join. (A worker that leaves an abandoned run keeps it: the kept
-        // prefix is validated against it. The run only ends here once it is done.)
-        memory.release(share: worker, of: threads)
+        // The multi-version memory is freed by the caller's next stage (`BlockSTMExecutor.parallel`: while one
+        // worker runs the in-order collect), not here: freeing it here held every worker at the end of the run.
     }
 
     /// What the run has shown so far, by `HotBlockRule`.

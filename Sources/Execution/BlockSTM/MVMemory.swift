@@ -365,8 +365,8 @@ final class MVMemory: Sendable {
         }
     }
 
-    /// Drops every stripe and read set whose number is `share` modulo `shares`; after the run, each
-    /// worker frees its share so that the teardown is parallel too.
+    /// Drops every stripe and read set whose number is `share` modulo `shares`: after a completed run, the
+    /// workers that are not collecting its results free the memory while one does (`BlockSTMExecutor.parallel`).
     func release(share: Int, of shares: Int) {
         for i in stride(from: share, to: stripes.count, by: shares) {
             let old = stripes[i].withLock { map -> [MemoryLocation: Versions] in

@@ -185,12 +185,19 @@ final class Scheduler: Sendable {
             for d in dependents { setReadyStatus(d) }
             if let lowest = dependents.min() { decreaseExecutionIndex(to: lowest) }
         }
-        if validationIndex.pointee.load(ordering: .sequentiallyConsistent) > version.index {
+        let validation = validationIndex.pointee.load(ordering: .sequentiallyConsistent)
+        if validation > version.index {
             if wroteNewLocation {
                 decreaseValidationIndex(to: version.index)
             } else {
                 return .validate(version)  // keeps this task's activeTasks count
             }
+        } else if validation == version.index
+                    && validationIndex.pointee.compareExchange(expected: validation, desired: validation + 1,
+                                                               ordering: .sequentiallyConsistent).exchanged {
+            // This transaction is the next to validate: take its validation here, as `nextVersionToValidate`
+            // would (the same increment, and its status is Executed), without a round trip through `nextTask`.
+            return .validate(version)  // keeps this task's activeTasks count
         }
         activeTasks.pointee.wrappingSubtract(1, ordering: .sequentiallyConsistent)
         return nil
