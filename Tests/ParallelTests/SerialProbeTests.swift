@@ -258,3 +258,96 @@ extension SerialProbeTests {
         XCTAssertEqual(SerialRule.remainingCost(Array(block.txs.reversed()), probed: 2, env: block.env, nanoseconds: 50_000), 25_000)
     }
 }
+
+extension SerialProbeTests {
+    /// `SerialRule.parallelism`'s old form, on dictionaries keyed by sender and by (recipient, calldata): the reference
+    /// the open-addressing tables must equal.
+    static func referenceParallelism(_ transactions: [Transaction], env: BlockEnvironment) -> Double {
+        struct Call: Hashable { var to: Address; var data: [UInt8] }
+        var total = 0.0, largest = 0.0, coinbaseReaders = 0.0
+        var bySender: [Address: Double] = [:]
+        var byCall: [Call: Double] = [:]
+        for tx in transactions {
+            let work = Double(min(tx.gasLimit, env.gasLimit))
+            total += work
+            largest = max(largest, work)
+            bySender[tx.sender, default: 0] += work
+            if let to = tx.to { byCall[Call(to: to, data: tx.data), default: 0] += work }
+            let price = TransactionProcessor.effectiveGasPrice(tx, baseFee: env.baseFee)
+            if price <= env.baseFee || tx.to == env.coinbase || tx.sender == env.coinbase { coinbaseReaders += work }
+        }
+        let hottest = max(largest, coinbaseReaders, bySender.values.max() ?? 0, byCall.values.max() ?? 0)
+        return hottest > 0 ? total / hottest : 1
+    }
+
+    /// Seeded random blocks of few senders, recipients and calldatas (calldata that differs only in length or in one
+    /// byte past the eighth, the same calldata to different recipients, creations, the coinbase as sender and
+    /// recipient, zero tips, zero gas limits): 1 to 300 transactions, so the tables grow and collide.
+    static func randomRuleBlocks(count: Int, seed: UInt64) -> [TestBlock] {
+        var rng = SplitMix(seed)
+        let datas: [[UInt8]] = [[], [0], [0, 0], Array(repeating: 7, count: 68), Array(repeating: 7, count: 67) + [8],
+                                Array(repeating: 7, count: 9), Array(repeating: 7, count: 8) + [9], [1, 2, 3]]
+        var blocks: [TestBlock] = []
+        for _ in 0..<count {
+            var block = TestBlock()
+            let n = 1 + Int(rng.next() % (rng.next() % 4 == 0 ? 300 : 40))
+            let senders = 1 + Int(rng.next() % UInt64(1 + n))
+            let recipients = 1 + Int(rng.next() % 6)
+            for _ in 0..<n {
+                var sender = TestBlock.eoa(Int(rng.next() % UInt64(senders)))
+                if rng.next() % 17 == 0 { sender = block.env.coinbase }
+                let r = rng.next() % UInt64(recipients + 2)
+                let to: Address? = r == 0 ? nil : r == 1 ? block.env.coinbase : TestBlock.contract(Int(r))
+                let gas: UInt64 = rng.next() % 13 == 0 ? 0 : [21_000, 50_000, 100_000, 250_000, 1_000_000, 40_000_000][Int(rng.next() % 6)]
+                block.send(from: sender, to: to, data: datas[Int(rng.next() % UInt64(datas.count))], gas: gas,
+                           gasPrice: UInt256(rng.next() % 3 == 0 ? 7 : 10), nonce: 0)
+            }
+            blocks.append(block)
+        }
+        return blocks
+    }
+
+    func testParallelismTablesEqualDictionaries() {
+        for (k, block) in Self.randomRuleBlocks(count: 400, seed: 0x5EED_0017).enumerated() {
+            XCTAssertEqual(SerialRule.parallelism(block.txs, env: block.env), Self.referenceParallelism(block.txs, env: block.env),
+                           "block \(k), \(block.txs.count) transactions")
+        }
+        XCTAssertEqual(SerialRule.parallelism([], env: TestBlock().env), 1)
+    }
+
+    /// The rule's early exit (a block that could not pay for the thread starts even at `processors` times the speed)
+    /// keeps the full model's decision, which tests compute from the reference parallelism.
+    func testRuleEarlyExitKeepsTheFullModelsDecision() {
+        var serial = 0, parallel = 0
+        for (k, block) in Self.randomRuleBlocks(count: 400, seed: 0x5EED_0018).enumerated() {
+            for (threads, cores) in [(2, 2), (4, 4), (8, 2), (2, 1), (16, 16)] {
+                var total = 0.0
+                for tx in block.txs { total += Double(min(tx.gasLimit, block.env.gasLimit)) }
+                let hot = 1 / max(1, Self.referenceParallelism(block.txs, env: block.env))
+                let p = Double(min(threads, cores))
+                let cost = (total + Double(block.txs.count) * SerialRule.transactionOverheadGas) / (1 / (hot + (1 - hot) / p))
+                    + Double(threads) * SerialRule.threadStartGas
+                let expected = block.txs.count < SerialRule.minimumTransactions || cost >= total
+                let got = SerialRule.prefersSerial(block.txs, env: block.env, threads: threads, cores: cores)
+                XCTAssertEqual(got, expected, "block \(k), \(block.txs.count) transactions, \(threads) threads, \(cores) cores")
+                if got { serial += 1 } else { parallel += 1 }
+            }
+        }
+        // Both decisions occur (the test covers both sides of the exit).
+        XCTAssertGreaterThan(serial, 100)
+        XCTAssertGreaterThan(parallel, 100)
+    }
+}
+
+/// A seeded generator (SplitMix64) for the tests' random blocks.
+struct SplitMix {
+    var state: UInt64
+    init(_ seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
