@@ -169,11 +169,14 @@ public enum ParallelFinalization {
                 var shard = Shard()
                 let coinbase = env.coinbase
                 let coinbaseHere = shardOf(coinbase, shards) == t
-                for c in commits {
-                    for (address, change) in c.changes.accounts where shardOf(address, shards) == t {
-                        shard.apply(address, change, base: base)
+                // Every shard walks every commit: only the addresses are read until one is this shard's, so that
+                // the shards do not both copy (and count references to) every change.
+                for c in commits.indices {
+                    let accounts = commits[c].changes.accounts
+                    for i in accounts.indices where shardOf(accounts.keys[i], shards) == t {
+                        shard.apply(accounts.keys[i], accounts.values[i], base: base)
                     }
-                    if coinbaseHere && !c.coinbaseFee.isZero { shard.credit(coinbase, c.coinbaseFee, base: base) }
+                    if coinbaseHere && !commits[c].coinbaseFee.isZero { shard.credit(coinbase, commits[c].coinbaseFee, base: base) }
                 }
                 shardResults!.set(t, shard)
             } else {

@@ -236,14 +236,14 @@ public struct BALExecutor: BlockExecutor {
     static func check(_ r: TransactionResult, view: BALView, coinbase: Address, read: ReadMarks) -> BALMismatch? {
         let list = view.list, index = view.index
         for a in r.readAccounts {
-            guard let e = list.accounts[a] else { return BALMismatch(index: index, kind: .missingFromList, entry: .account(a)) }
+            guard let e = list.account(a) else { return BALMismatch(index: index, kind: .missingFromList, entry: .account(a)) }
             if e.fieldsUnchanged { read.mark(e.id) }
         }
         for s in r.readSlots {
-            guard let e = list.accounts[s.address] else {
+            guard let e = list.account(s.address) else {
                 return BALMismatch(index: index, kind: .missingFromList, entry: .account(s.address))
             }
-            guard let slot = e.slots[s.key] else {
+            guard let slot = list.slot(e, s.key) else {
                 return BALMismatch(index: index, kind: .missingFromList, entry: .storageRead(s.address, s.key))
             }
             if slot.changes.isEmpty { read.mark(slot.id) }
@@ -266,29 +266,28 @@ public struct BALExecutor: BlockExecutor {
         for (address, change) in r.changes.accounts {
             guard let new = change.info, !change.storageCleared else { return false }
             // What `view.account` gives, with the list's entry kept for the lookups below.
-            let entry = list.accounts[address], stored = view.base.account(address)
-            let old = (entry.map { $0.info(before: index, base: stored) } ?? stored) ?? AccountInfo()
+            let entry = list.account(address), stored = view.base.account(address)
+            let old = (entry.map { list.info($0, before: index, base: stored) } ?? stored) ?? AccountInfo()
             var balance = new.balance
             if address == coinbase {
                 balance = balance &+ r.coinbaseFee
                 creditedCoinbase = true
             }
             if balance != old.balance {
-                guard let e = entry, IndexedAccessList.change(e.balance, at: index) == balance else { return false }
+                guard let e = entry, list.balance(e, at: index) == balance else { return false }
                 writes += 1
             }
             if new.nonce != old.nonce {
-                guard let e = entry, IndexedAccessList.change(e.nonce, at: index) == new.nonce else { return false }
+                guard let e = entry, list.nonce(e, at: index) == new.nonce else { return false }
                 writes += 1
             }
             if new.storedCode !== old.storedCode && new.codeHash != old.codeHash {
-                guard let e = entry, IndexedAccessList.change(e.code, at: index)?.hash == new.codeHash else { return false }
+                guard let e = entry, list.codeHash(e, at: index) == new.codeHash else { return false }
                 writes += 1
             }
             for (key, value) in change.storage {
-                let slot = entry?.slots[key]
-                let changes = slot?.changes ?? []
-                let (before, here) = IndexedAccessList.changes(changes, around: index)
+                let slot = entry.flatMap { list.slot($0, key) }
+                let (before, here) = slot.map { list.values($0, around: index) } ?? (nil, nil)
                 if value == (before ?? view.base.storage(address, key: key)) { continue }
                 guard here == value else { return false }
                 writes += 1
@@ -296,11 +295,10 @@ public struct BALExecutor: BlockExecutor {
         }
         if !creditedCoinbase {
             let old = view.account(coinbase)?.balance ?? .zero
-            guard let e = list.accounts[coinbase],
-                  IndexedAccessList.change(e.balance, at: index) == old &+ r.coinbaseFee else { return false }
+            guard let e = list.account(coinbase), list.balance(e, at: index) == old &+ r.coinbaseFee else { return false }
             writes += 1
         }
-        return writes == list.changes[index].count
+        return writes == list.changeCount(at: index)
     }
 
     /// The first difference between the transaction's writes and the list's changes at its index, nil when
@@ -330,7 +328,7 @@ public struct BALExecutor: BlockExecutor {
             // that held a value and is not written now becomes zero.
             if change.info == nil || change.storageCleared {
                 var keys = Set(view.base.accounts[address]?.storage.keys.map { $0 } ?? [])
-                if let e = list.accounts[address] { keys.formUnion(e.slots.keys) }
+                if let e = list.account(address) { keys.formUnion(list.slots(of: e).map(\.key)) }
                 for key in keys where (change.info == nil || change.storage[key] == nil)
                     && !view.storage(address, key: key).isZero {
                     actual.append(.storage(address, key, index: index, value: .zero))

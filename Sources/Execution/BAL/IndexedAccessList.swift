@@ -4,63 +4,49 @@ import EVMState
 /// A block access list arranged for lookups while transactions run: per account its changes by field and
 /// its slots, each with the value as of any block access index; per index the changes made there, for
 /// the check against execution. Read-only once built, so workers share it without locks.
-final class IndexedAccessList: Sendable {
-    /// One listed slot: its changes (empty for a read-only slot) and its number among the listed
-    /// locations (for the block-wide check that every listed read was read).
-    struct Slot: Sendable {
-        var id: Int
-        var changes: [Step<UInt256>]
-    }
-
+///
+/// Everything a transaction looks up lives in flat buffers of plain values (accounts, slots, change steps)
+/// found through two open-addressing tables, so a lookup touches no reference count: every transaction of
+/// a block reads the same hot entries (a token contract, the counter's slot), and retaining a shared object
+/// on each of them would bounce its cache line between the threads.
+final class IndexedAccessList: @unchecked Sendable {  // immutable after init; the buffers are freed in deinit
     /// A value from a block access index on.
-    struct Step<V: Sendable>: Sendable {
+    struct Step<V> {
         var index: Int
         var value: V
     }
 
-    final class AccountEntry: Sendable {
-        let id: Int
-        let balance: [Step<UInt256>]
-        let nonce: [Step<UInt64>]
-        let code: [Step<Code>]
-        let slots: [UInt256: Slot]
+    /// One listed account: its number among the listed locations, and where its changes and slots are.
+    struct Account {
+        var address: Address
+        var id: Int
+        var balance: Range<Int>   // in `wordSteps`
+        var nonce: Range<Int>     // in `nonceSteps`
+        var code: Range<Int>      // in `codeSteps`
+        var slots: Range<Int>     // in `slots`
         /// True when no field of the account changes in the block.
-        let fieldsUnchanged: Bool
-
-        init(id: Int, access: BlockAccessList.AccountAccess, nextID: inout Int) {
-            self.id = id
-            balance = access.balanceChanges.map { Step(index: $0.index, value: $0.value) }
-            nonce = access.nonceChanges.map { Step(index: $0.index, value: $0.value) }
-            code = access.codeChanges.map { Step(index: $0.index, value: Code($0.value)) }
-            var slots: [UInt256: Slot] = [:]
-            slots.reserveCapacity(access.storageChanges.count + access.storageReads.count)
-            for s in access.storageChanges {
-                slots[s.slot] = Slot(id: nextID, changes: s.changes.map { Step(index: $0.index, value: $0.value) })
-                nextID += 1
-            }
-            for k in access.storageReads where slots[k] == nil {
-                slots[k] = Slot(id: nextID, changes: [])
-                nextID += 1
-            }
-            self.slots = slots
-            fieldsUnchanged = balance.isEmpty && nonce.isEmpty && code.isEmpty
-        }
-
-        /// The account as of just before block access index `index`, over `base` (nil when absent).
-        func info(before index: Int, base: AccountInfo?) -> AccountInfo? {
-            if fieldsUnchanged { return base }
-            var info = base ?? AccountInfo()
-            var changed = false
-            if let b = IndexedAccessList.last(balance, before: index) { info.balance = b; changed = true }
-            if let n = IndexedAccessList.last(nonce, before: index) { info.nonce = n; changed = true }
-            if let c = IndexedAccessList.last(code, before: index) { info.code = c; changed = true }
-            guard changed else { return base }
-            // A touched account left empty does not exist (EIP-161).
-            return info.isEmpty ? nil : info
-        }
+        var fieldsUnchanged: Bool { balance.isEmpty && nonce.isEmpty && code.isEmpty }
     }
 
-    let accounts: [Address: AccountEntry]
+    /// One listed slot: its number among the listed locations and its changes (none for a read-only slot).
+    struct Slot {
+        var key: UInt256
+        var account: Int
+        var id: Int
+        var changes: Range<Int>   // in `wordSteps`
+    }
+
+    private let accountBuffer: UnsafeMutableBufferPointer<Account>
+    private let slotBuffer: UnsafeMutableBufferPointer<Slot>
+    private let wordSteps: UnsafeMutableBufferPointer<Step<UInt256>>
+    private let nonceSteps: UnsafeMutableBufferPointer<Step<UInt64>>
+    private let codeSteps: [Step<Code>]
+    /// Open-addressing tables of indices into `accountBuffer` / `slotBuffer` (-1: empty), power-of-two sizes.
+    private let accountTable: UnsafeMutableBufferPointer<Int32>
+    private let slotTable: UnsafeMutableBufferPointer<Int32>
+    /// Per block access index, how many changes the list has there.
+    private let changeCounts: UnsafeMutableBufferPointer<Int>
+
     /// Listed accounts and slots, numbered from 0 (accounts and slots share the numbering).
     let locationCount: Int
     /// Locations that some step must read: slots listed as reads, and accounts listed without changes.
@@ -69,51 +55,210 @@ final class IndexedAccessList: Sendable {
     let changes: [[BALEntry]]
 
     init(_ list: BlockAccessList, transactions: Int) {
-        var accounts: [Address: AccountEntry] = [:]
+        var accounts: [Account] = [], slots: [Slot] = []
+        var words: [Step<UInt256>] = [], nonces: [Step<UInt64>] = [], codes: [Step<Code>] = []
         accounts.reserveCapacity(list.accounts.count)
+        var slotCount = 0
+        for a in list.accounts { slotCount += a.storageChanges.count + a.storageReads.count }
+        slots.reserveCapacity(slotCount)
+        let accountTable = IndexedAccessList.table(for: list.accounts.count)
+        let slotTable = IndexedAccessList.table(for: slotCount)
         var nextID = list.accounts.count
         var mustBeRead: [(id: Int, entry: BALEntry)] = []
         for (k, a) in list.accounts.enumerated() {
-            let entry = AccountEntry(id: k, access: a, nextID: &nextID)
-            accounts[a.address] = entry
-            if entry.fieldsUnchanged && a.storageChanges.isEmpty { mustBeRead.append((k, .account(a.address))) }
-            for s in a.storageReads { if let slot = entry.slots[s], slot.changes.isEmpty { mustBeRead.append((slot.id, .storageRead(a.address, s))) } }
+            let balanceStart = words.count
+            for c in a.balanceChanges { words.append(Step(index: c.index, value: c.value)) }
+            let nonceStart = nonces.count
+            for c in a.nonceChanges { nonces.append(Step(index: c.index, value: c.value)) }
+            let codeStart = codes.count
+            for c in a.codeChanges { codes.append(Step(index: c.index, value: Code(c.value))) }
+            let slotStart = slots.count
+            var account = Account(address: a.address, id: k, balance: balanceStart..<words.count, nonce: nonceStart..<nonces.count,
+                                  code: codeStart..<codes.count, slots: slotStart..<slotStart)
+            // A slot listed twice keeps its last listing (as a dictionary would), under a new number.
+            func add(_ key: UInt256, _ changes: Range<Int>) {
+                let slot = Slot(key: key, account: k, id: nextID, changes: changes)
+                nextID += 1
+                let existing = IndexedAccessList.find(slotTable, hash: IndexedAccessList.hash(k, key)) { slots[$0].account == k && slots[$0].key == key }
+                if existing >= 0 {
+                    slots[existing] = slot
+                } else {
+                    IndexedAccessList.insert(slotTable, hash: IndexedAccessList.hash(k, key), slots.count)
+                    slots.append(slot)
+                }
+            }
+            for s in a.storageChanges {
+                let start = words.count
+                for c in s.changes { words.append(Step(index: c.index, value: c.value)) }
+                add(s.slot, start..<words.count)
+            }
+            for key in a.storageReads
+            where IndexedAccessList.find(slotTable, hash: IndexedAccessList.hash(k, key), { slots[$0].account == k && slots[$0].key == key }) < 0 {
+                add(key, words.count..<words.count)
+            }
+            account.slots = slotStart..<slots.count
+            // An address listed twice: the later listing is the one looked up.
+            let existing = IndexedAccessList.find(accountTable, hash: IndexedAccessList.hash(a.address)) { accounts[$0].address == a.address }
+            if existing >= 0 { accountTable[IndexedAccessList.slotOf(accountTable, hash: IndexedAccessList.hash(a.address)) { accounts[$0].address == a.address }] = Int32(k) }
+            else { IndexedAccessList.insert(accountTable, hash: IndexedAccessList.hash(a.address), k) }
+            accounts.append(account)
+            if account.fieldsUnchanged && a.storageChanges.isEmpty { mustBeRead.append((k, .account(a.address))) }
+            for key in a.storageReads {
+                let s = IndexedAccessList.find(slotTable, hash: IndexedAccessList.hash(k, key)) { slots[$0].account == k && slots[$0].key == key }
+                if s >= 0 && slots[s].changes.isEmpty { mustBeRead.append((slots[s].id, .storageRead(a.address, key))) }
+            }
         }
-        self.accounts = accounts
+        accountBuffer = .allocate(capacity: accounts.count)
+        _ = accountBuffer.initialize(from: accounts)
+        slotBuffer = .allocate(capacity: slots.count)
+        _ = slotBuffer.initialize(from: slots)
+        wordSteps = .allocate(capacity: words.count)
+        _ = wordSteps.initialize(from: words)
+        nonceSteps = .allocate(capacity: nonces.count)
+        _ = nonceSteps.initialize(from: nonces)
+        codeSteps = codes
+        self.accountTable = accountTable
+        self.slotTable = slotTable
         locationCount = nextID
         self.mustBeRead = mustBeRead
         changes = list.changesByIndex(count: transactions + 2)
+        changeCounts = .allocate(capacity: changes.count)
+        for (i, c) in changes.enumerated() { (changeCounts.baseAddress! + i).initialize(to: c.count) }
     }
 
-    /// The value of the last change before `index`, by binary search (changes are sorted by index).
-    @inline(__always)
-    static func last<V>(_ changes: [Step<V>], before index: Int) -> V? {
-        let p = position(changes, index)
-        return p == 0 ? nil : changes[p - 1].value
+    deinit {
+        for buffer in [accountTable, slotTable] { buffer.deallocate() }
+        accountBuffer.deinitialize().deallocate()
+        slotBuffer.deinitialize().deallocate()
+        wordSteps.deinitialize().deallocate()
+        nonceSteps.deinitialize().deallocate()
+        changeCounts.deinitialize().deallocate()
     }
 
-    /// The value of the change at exactly `index`, if there is one.
-    @inline(__always)
-    static func change<V>(_ changes: [Step<V>], at index: Int) -> V? {
-        let p = position(changes, index)
-        return p < changes.count && changes[p].index == index ? changes[p].value : nil
+    // MARK: the tables
+
+    private static func table(for count: Int) -> UnsafeMutableBufferPointer<Int32> {
+        var size = 8
+        while size < 2 * count { size <<= 1 }
+        let t = UnsafeMutableBufferPointer<Int32>.allocate(capacity: size)
+        t.initialize(repeating: -1)
+        return t
     }
 
-    /// Both: the value of the last change before `index` and that of the change at `index`, by one search.
-    @inline(__always)
-    static func changes<V>(_ changes: [Step<V>], around index: Int) -> (before: V?, at: V?) {
-        let p = position(changes, index)
-        return (p == 0 ? nil : changes[p - 1].value,
-                p < changes.count && changes[p].index == index ? changes[p].value : nil)
+    @inline(__always) static func hash(_ a: Address) -> UInt64 {
+        (a.a ^ a.b.rotated(21) ^ UInt64(a.c).rotated(42)) &* 0x9E37_79B9_7F4A_7C15
     }
 
-    /// The first position whose change has an index of at least `index`.
+    @inline(__always) static func hash(_ account: Int, _ key: UInt256) -> UInt64 {
+        (UInt64(truncatingIfNeeded: account) &* 0xC2B2_AE3D_27D4_EB4F ^ key.w0 ^ key.w1.rotated(17) ^ key.w2.rotated(31)
+            ^ key.w3.rotated(47)) &* 0x9E37_79B9_7F4A_7C15
+    }
+
+    /// The table position holding an entry for which `matches` holds, or of the empty position where the
+    /// probe ended.
     @inline(__always)
-    static func position<V>(_ changes: [Step<V>], _ index: Int) -> Int {
-        var lo = 0, hi = changes.count
+    private static func slotOf(_ table: UnsafeMutableBufferPointer<Int32>, hash: UInt64, _ matches: (Int) -> Bool) -> Int {
+        let mask = table.count - 1
+        var p = Int(truncatingIfNeeded: hash >> 32) & mask
+        while true {
+            let e = Int(table[p])
+            if e < 0 || matches(e) { return p }
+            p = (p + 1) & mask
+        }
+    }
+
+    /// The entry for which `matches` holds, -1 when none.
+    @inline(__always)
+    private static func find(_ table: UnsafeMutableBufferPointer<Int32>, hash: UInt64, _ matches: (Int) -> Bool) -> Int {
+        Int(table[slotOf(table, hash: hash, matches)])
+    }
+
+    private static func insert(_ table: UnsafeMutableBufferPointer<Int32>, hash: UInt64, _ entry: Int) {
+        table[slotOf(table, hash: hash) { _ in false }] = Int32(entry)
+    }
+
+    // MARK: lookups (no reference counting)
+
+    /// The listed account at `address`, nil when the list does not name it.
+    @inline(__always) func account(_ address: Address) -> Account? {
+        let accounts = accountBuffer
+        let e = Self.find(accountTable, hash: Self.hash(address)) { accounts[$0].address == address }
+        return e < 0 ? nil : accounts[e]
+    }
+
+    /// The listed slot `key` of `account`, nil when the list does not name it.
+    @inline(__always) func slot(_ account: Account, _ key: UInt256) -> Slot? {
+        if account.slots.isEmpty { return nil }
+        let slots = slotBuffer, k = account.id
+        let e = Self.find(slotTable, hash: Self.hash(k, key)) { slots[$0].account == k && slots[$0].key == key }
+        return e < 0 ? nil : slots[e]
+    }
+
+    /// The listed slots of `account`.
+    func slots(of account: Account) -> UnsafeMutableBufferPointer<Slot> {
+        UnsafeMutableBufferPointer(rebasing: slotBuffer[account.slots])
+    }
+
+    /// How many changes the list has at block access index `index`.
+    @inline(__always) func changeCount(at index: Int) -> Int { changeCounts[index] }
+
+    /// The account as of just before block access index `index`, over `base` (nil when absent).
+    func info(_ e: Account, before index: Int, base: AccountInfo?) -> AccountInfo? {
+        if e.fieldsUnchanged { return base }
+        var info = base ?? AccountInfo()
+        var changed = false
+        if let b = Self.last(wordSteps, e.balance, before: index) { info.balance = b; changed = true }
+        if let n = Self.last(nonceSteps, e.nonce, before: index) { info.nonce = n; changed = true }
+        if !e.code.isEmpty, let c = codeSteps.withUnsafeBufferPointer({ Self.last($0, e.code, before: index) }) {
+            info.code = c
+            changed = true
+        }
+        guard changed else { return base }
+        // A touched account left empty does not exist (EIP-161).
+        return info.isEmpty ? nil : info
+    }
+
+    /// The balance, nonce and code hash the list gives `e` at exactly block access index `index`.
+    @inline(__always) func balance(_ e: Account, at index: Int) -> UInt256? { Self.change(wordSteps, e.balance, at: index) }
+    @inline(__always) func nonce(_ e: Account, at index: Int) -> UInt64? { Self.change(nonceSteps, e.nonce, at: index) }
+    func codeHash(_ e: Account, at index: Int) -> Hash32? {
+        if e.code.isEmpty { return nil }
+        return codeSteps.withUnsafeBufferPointer { Self.change($0, e.code, at: index)?.hash }
+    }
+
+    /// The slot's value from the last change before `index` (nil when none).
+    @inline(__always) func value(_ s: Slot, before index: Int) -> UInt256? { Self.last(wordSteps, s.changes, before: index) }
+
+    /// Both: the slot's value from the last change before `index` and that of the change at `index`.
+    @inline(__always) func values(_ s: Slot, around index: Int) -> (before: UInt256?, at: UInt256?) {
+        let p = Self.position(wordSteps, s.changes, index)
+        return (p == s.changes.lowerBound ? nil : wordSteps[p - 1].value,
+                p < s.changes.upperBound && wordSteps[p].index == index ? wordSteps[p].value : nil)
+    }
+
+    @inline(__always)
+    static func last<B: RandomAccessCollection<Step<V>>, V>(_ steps: B, _ range: Range<Int>, before index: Int) -> V?
+    where B.Index == Int {
+        let p = position(steps, range, index)
+        return p == range.lowerBound ? nil : steps[p - 1].value
+    }
+
+    @inline(__always)
+    static func change<B: RandomAccessCollection<Step<V>>, V>(_ steps: B, _ range: Range<Int>, at index: Int) -> V?
+    where B.Index == Int {
+        let p = position(steps, range, index)
+        return p < range.upperBound && steps[p].index == index ? steps[p].value : nil
+    }
+
+    /// The first position in `range` whose change has an index of at least `index` (changes are sorted by
+    /// index), by binary search.
+    @inline(__always)
+    static func position<B: RandomAccessCollection<Step<V>>, V>(_ steps: B, _ range: Range<Int>, _ index: Int) -> Int
+    where B.Index == Int {
+        var lo = range.lowerBound, hi = range.upperBound
         while lo < hi {
-            let mid = (lo + hi) / 2
-            if changes[mid].index < index { lo = mid + 1 } else { hi = mid }
+            let mid = (lo + hi) >> 1
+            if steps[mid].index < index { lo = mid + 1 } else { hi = mid }
         }
         return lo
     }
@@ -121,33 +266,38 @@ final class IndexedAccessList: Sendable {
 
 /// The state transaction `i` reads in the BAL executor: the block's base state with every listed change
 /// of a lower block access index applied. Reads of locations the list does not name are answered from
-/// the base state and show up in the check after execution.
+/// the base state and show up in the check after execution. `list` is unowned: whoever makes a view keeps
+/// the list alive for as long as the view is used (the executor's run, a test), so that making one costs
+/// no reference count on the list every transaction shares.
 struct BALView: StateReader {
     let index: Int
-    let list: IndexedAccessList
+    unowned(unsafe) let list: IndexedAccessList
     let base: InMemoryState
+
+    init(index: Int, list: IndexedAccessList, base: InMemoryState) {
+        self.index = index; self.list = list; self.base = base
+    }
 
     func account(_ address: Address) -> AccountInfo? {
         let b = base.account(address)
-        guard let e = list.accounts[address] else { return b }
-        return e.info(before: index, base: b)
+        guard let e = list.account(address) else { return b }
+        return list.info(e, before: index, base: b)
     }
 
     func storage(_ address: Address, key: UInt256) -> UInt256 {
-        if let slot = list.accounts[address]?.slots[key],
-           let v = IndexedAccessList.last(slot.changes, before: index) { return v }
+        if let e = list.account(address), let s = list.slot(e, key), let v = list.value(s, before: index) { return v }
         return base.storage(address, key: key)
     }
 
     func hasStorage(_ address: Address) -> Bool {
-        guard let e = list.accounts[address] else { return base.hasStorage(address) }
-        for (key, slot) in e.slots {
-            if let v = IndexedAccessList.last(slot.changes, before: index) {
+        guard let e = list.account(address) else { return base.hasStorage(address) }
+        for slot in list.slots(of: e) {
+            if let v = list.value(slot, before: index) {
                 if !v.isZero { return true }
-            } else if !base.storage(address, key: key).isZero { return true }
+            } else if !base.storage(address, key: slot.key).isZero { return true }
         }
         guard let stored = base.accounts[address]?.storage else { return false }
-        for (key, value) in stored where !value.isZero && e.slots[key] == nil { return true }
+        for (key, value) in stored where !value.isZero && list.slot(e, key) == nil { return true }
         return false
     }
 }
