@@ -1,3 +1,4 @@
+import Synchronization
 import XCTest
 import EVMPrimitives
 import EVMState
@@ -207,6 +208,28 @@ final class MVMemoryTests: XCTestCase {
         XCTAssertTrue(s.done)
         XCTAssertEqual(executed, [0, 1, 2])
         XCTAssertEqual(validated, [0, 1, 2])
+    }
+
+    func testLockedSlotsDeinitializeTheirValues() {
+        // The slots' values are released with the slots (the deinit goes through a function made where the value
+        // type is known), and a slot's new value releases its old one.
+        final class Tracked: Sendable {
+            let deinits: Mutex<Int>
+            init() { deinits = Mutex(0) }
+        }
+        final class Value: Sendable {
+            let tracker: Tracked
+            init(_ tracker: Tracked) { self.tracker = tracker }
+            deinit { tracker.deinits.withLock { $0 += 1 } }
+        }
+        let tracker = Tracked()
+        do {
+            let slots = LockedSlots<[Value]>(count: 5) { i in (0..<i).map { _ in Value(tracker) } }
+            slots.withLock(4) { $0 = [Value(tracker)] }
+            XCTAssertEqual(tracker.deinits.withLock { $0 }, 4, "the replaced values")
+            XCTAssertEqual(slots.withLock(3) { $0.count }, 3)
+        }
+        XCTAssertEqual(tracker.deinits.withLock { $0 }, 4 + (0 + 1 + 2 + 3) + 1, "every value is released with the slots")
     }
 
     func testSchedulerHandsBackTheNextValidationAfterAnExecution() {

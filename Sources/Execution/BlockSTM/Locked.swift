@@ -39,6 +39,11 @@ final class LockedSlots<Value: Sendable>: @unchecked Sendable {
     /// Bytes from one slot to the next: the slot's size rounded up to a cache line.
     private let stride: Int
     let count: Int
+    /// Deinitializes every slot; made where `Value` is known (the initializer is specialized, the deinit of a
+    /// generic class is not: there every slot cost a metadata lookup and a value-witness call, about 70 µs
+    /// for a 200-transaction block's slots, on the calling thread after the run). Nil when there is nothing
+    /// to deinitialize.
+    private let destroy: (@Sendable (UnsafeMutableRawPointer, Int, Int) -> Void)?
 
     init(count: Int, _ initial: (Int) -> Value) {
         self.count = count
@@ -48,10 +53,15 @@ final class LockedSlots<Value: Sendable>: @unchecked Sendable {
         for i in 0..<count {
             (slots + i * stride).bindMemory(to: Mutex<Value>.self, capacity: 1).initialize(to: Mutex(initial(i)))
         }
+        destroy = _isPOD(Value.self) ? nil : Self.destroySlots
+    }
+
+    private static func destroySlots(_ slots: UnsafeMutableRawPointer, _ count: Int, _ stride: Int) {
+        for i in 0..<count { (slots + i * stride).assumingMemoryBound(to: Mutex<Value>.self).deinitialize(count: 1) }
     }
 
     deinit {
-        for i in 0..<count { slot(i).deinitialize(count: 1) }
+        destroy?(slots, count, stride)
         slots.deallocate()
     }
 

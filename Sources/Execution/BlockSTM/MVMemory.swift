@@ -71,7 +71,7 @@ final class MVMemory: Sendable {
     }
 
     /// A lock stripe: the version lists of the locations whose hash falls on it.
-    typealias Stripe = Locked<[MemoryLocation: Versions]>
+    typealias Stripe = [MemoryLocation: Versions]
 
     /// A transaction's deferred coinbase fee, as its last incarnation left it.
     enum Fee: Sendable {
@@ -95,7 +95,11 @@ final class MVMemory: Sendable {
 
     let base: InMemoryState
     let coinbase: Address
-    private let stripes: [Stripe]
+    /// The stripes, each behind its own lock, in one allocation. Each starts empty (no table allocated) and
+    /// reserves `perStripe` entries at its first write, so that setting up a run allocates no table: the
+    /// workers allocate them during the run, in parallel.
+    private let stripes: LockedSlots<Stripe>
+    private let perStripe: Int
     private let stripeMask: UInt64
     private let txSlots: LockedSlots<TxSets>
     /// Lifecycle writes recorded so far. While there are none (most blocks), a storage read skips the
@@ -124,8 +128,8 @@ final class MVMemory: Sendable {
         var count = 64
         while count < threads * 64 { count <<= 1 }
         // Sized for about four written locations per transaction, so that stripes rarely rehash.
-        let perStripe = (4 * transactions + count - 1) / count
-        self.stripes = (0..<count).map { _ in Stripe(Dictionary(minimumCapacity: perStripe)) }
+        perStripe = (4 * transactions + count - 1) / count
+        stripes = LockedSlots(count: count) { _ in [:] }
         self.stripeMask = UInt64(count - 1)
         self.txSlots = LockedSlots(count: transactions) { _ in TxSets() }
         // About eight buckets per written location (four per transaction), so that few reads meet a
@@ -133,8 +137,9 @@ final class MVMemory: Sendable {
         self.writers = LowestWriters(buckets: 32 * transactions)
     }
 
-    @inline(__always) private func stripe(_ hash: UInt64) -> Stripe {
-        stripes[Int(truncatingIfNeeded: hash & stripeMask)]
+    /// Runs `body` on the stripe of a location's hash, under its lock.
+    @inline(__always) private func withStripe<R: Sendable>(_ hash: UInt64, _ body: (inout Stripe) -> R) -> R {
+        stripes.withLock(Int(truncatingIfNeeded: hash & stripeMask), body)
     }
 
     /// Position of the first entry with index >= `index` (entries are sorted by index).
@@ -153,7 +158,7 @@ final class MVMemory: Sendable {
     func read(_ location: MemoryLocation, below index: TxIndex) -> MVRead {
         let hash = location.stripeHash
         guard writers.lowest(hash) < index else { return .base }
-        return stripe(hash).withLock { map -> MVRead in
+        return withStripe(hash) { map -> MVRead in
             guard let e = map[location]?.latest(below: index) else { return .base }
             guard let value = e.value else { return .estimate(e.index) }
             return .value(TxVersion(e.index, e.incarnation), value)
@@ -164,7 +169,7 @@ final class MVMemory: Sendable {
     private func writes(_ location: MemoryLocation, in range: Range<TxIndex>) -> [Entry] {
         let hash = location.stripeHash
         guard writers.lowest(hash) < range.upperBound else { return [] }
-        return stripe(hash).withLock { map -> [Entry] in
+        return withStripe(hash) { map -> [Entry] in
             map[location]?.entries(in: range) ?? []
         }
     }
@@ -295,7 +300,8 @@ final class MVMemory: Sendable {
             let entry = Entry(index: index, incarnation: version.incarnation, value: value)
             let hash = location.stripeHash
             writers.lower(hash, to: index)
-            stripe(hash).withLock { map in
+            withStripe(hash) { map in
+                if map.capacity == 0 { map.reserveCapacity(perStripe) }
                 // One lookup: a new location starts as this entry, which then replaces itself.
                 map[location, default: Versions(entry)].insertOrReplace(entry)
             }
@@ -304,7 +310,7 @@ final class MVMemory: Sendable {
         if version.incarnation == 0 || previous.isEmpty { return true }
         let now = Set(writes.lazy.map(\.0))
         for (location, _) in previous where !now.contains(location) {
-            stripe(location.stripeHash).withLock { map in
+            withStripe(location.stripeHash) { map in
                 if map[location]?.remove(index: index) == false { map[location] = nil }
             }
         }
@@ -319,7 +325,7 @@ final class MVMemory: Sendable {
             return sets.writes
         }
         for (location, _) in writes {
-            stripe(location.stripeHash).withLock { map in
+            withStripe(location.stripeHash) { map in
                 map[location]?.markEstimate(index: index)
             }
         }
@@ -369,7 +375,7 @@ final class MVMemory: Sendable {
     /// workers that are not collecting its results free the memory while one does (`BlockSTMExecutor.parallel`).
     func release(share: Int, of shares: Int) {
         for i in stride(from: share, to: stripes.count, by: shares) {
-            let old = stripes[i].withLock { map -> [MemoryLocation: Versions] in
+            let old = stripes.withLock(i) { map -> Stripe in
                 let old = map
                 map = [:]
                 return old
@@ -440,7 +446,8 @@ final class LowestWriters: @unchecked Sendable {  // the words are atomics; the 
     }
 
     deinit {
-        words.deinitialize(count: count)
+        // No deinitialization: an `Atomic<Int32>` holds no resources, and deinitializing the words one by one
+        // (the generic `Atomic` deinit, once per word) cost more than the rest of the teardown.
         words.deallocate()
     }
 
