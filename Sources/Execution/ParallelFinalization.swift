@@ -96,6 +96,9 @@ public enum ParallelFinalization {
         var rejected: [RejectedTransaction] = []
         var blobGasUsed: UInt64 = 0
         var metrics = ExecutionMetrics()
+        /// The commit's shards (one per `shardOf` shard), when the executor has them already (`BALExecutor`
+        /// builds them from the checked list while the transactions run): stage 1 then only encodes receipts.
+        var committed: ResultSlots<Shard>?
 
         let receiptChunk = 64
         let accountChunk = 64
@@ -158,14 +161,17 @@ public enum ParallelFinalization {
         func prepareCommit() -> Int {
             if BlockFinalization.receiptsCarryStateRoot(fork) { fillIntermediateRoots(&receipts, base: base, commits: commits, coinbase: env.coinbase) }
             receiptChunks = (receipts.count + receiptChunk - 1) / receiptChunk
-            shardResults = ResultSlots(count: shards)
+            shardResults = committed ?? ResultSlots(count: shards)
             encoded = ResultSlots(count: receiptChunks)
             logPayloads = ResultSlots(count: receiptChunks)
-            return shards + receiptChunks
+            return shardTasks + receiptChunks
         }
 
+        /// Stage 1's commit tasks: one per shard, none when the shards came `committed`.
+        var shardTasks: Int { committed == nil ? shards : 0 }
+
         func commitTask(_ t: Int) {
-            if t < shards {
+            if t < shardTasks {
                 var shard = Shard()
                 let coinbase = env.coinbase
                 let coinbaseHere = shardOf(coinbase, shards) == t
@@ -180,7 +186,7 @@ public enum ParallelFinalization {
                 }
                 shardResults!.set(t, shard)
             } else {
-                let c = t - shards
+                let c = t - shardTasks
                 let range = (c * receiptChunk)..<min(receipts.count, (c + 1) * receiptChunk)
                 encoded!.set(c, receipts[range].map(\.encoded))
                 logPayloads!.set(c, LogEncoding.payload(receipts[range]))

@@ -81,6 +81,57 @@ final class BALTests: XCTestCase {
         XCTAssertThrowsError(try BlockAccessList.decode(json: Data("[{\"address\":\"0x12\"}]".utf8)))
     }
 
+    /// The commit's shards built from the list are the serial post-state of every account a transaction
+    /// changed, at any shard count, and nothing else.
+    func testCommittedShardsFromTheListAreTheSerialPostState() {
+        for block in [Self.block(), BlockSTMBenchmark.blocks(txs: 12).map { b in
+            var t = B(); t.pre = b.pre; t.env = b.env; t.txs = b.txs; return t }[0]] {
+            let serial = SerialExecutor().execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+            let indexed = IndexedAccessList(Self.derive(block), transactions: block.txs.count)
+            for shards in [1, 2, 3] {
+                var seen: Set<Address> = []
+                for t in 0..<shards {
+                    let shard = indexed.committedShard(t, of: shards, transactions: block.txs.count, base: block.pre)
+                    XCTAssertTrue(shard.deleted.isEmpty)
+                    for (address, account) in shard.accounts {
+                        XCTAssertEqual(ParallelFinalization.shardOf(address, shards), t)
+                        XCTAssertEqual(account, serial.postState.accounts[address], "\(address), \(shards) shards")
+                        seen.insert(address)
+                    }
+                }
+                // Every account the block changed (the coinbase's fees included) is in a shard.
+                let changed = Set(serial.postState.accounts.filter { block.pre.accounts[$0.key] != $0.value }.keys)
+                XCTAssertEqual(seen, changed, "\(shards) shards")
+            }
+        }
+    }
+
+    /// A transaction that deletes an account (an EIP-161 touch of an empty one with storage) makes the block
+    /// end replay the changes (the list cannot say "deleted"); the others do not.
+    func testDeletingTransactionReplaysTheCommit() {
+        var block = B()
+        let empty = B.contract(40)
+        block.pre.accounts[empty] = Account(info: AccountInfo(), storage: [.zero: UInt256(41)])
+        for i in 0..<3 { block.fund(B.eoa(i)) }
+        block.send(from: B.eoa(0), to: B.eoa(20), value: UInt256(5), gas: 21_000)
+        block.send(from: B.eoa(1), to: empty, gas: 21_000)   // touch: deleted
+        block.send(from: B.eoa(2), to: B.eoa(21), value: UInt256(5), gas: 21_000)
+        let list = Self.derive(block)
+        let indexed = IndexedAccessList(list, transactions: block.txs.count)
+        let read = ReadMarks(count: indexed.locationCount)
+        let replays = block.txs.enumerated().map { i, tx in
+            BALExecutor.execute(tx, index: i, env: block.env, fork: .cancun, base: block.pre, list: indexed, read: read).replays
+        }
+        XCTAssertEqual(replays, [false, true, false])
+        let serial = SerialExecutor().execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+        XCTAssertNil(serial.postState.accounts[empty])
+        for threads in [2, 3] {
+            guard case .success(let outcome) = Self.run(list, block, threads: threads) else { return XCTFail("threads \(threads)") }
+            XCTAssertEqual(outcome.stateRoot, serial.stateRoot, "threads \(threads)")
+            XCTAssertNil(outcome.postState.accounts[empty], "threads \(threads)")
+        }
+    }
+
     func testMissingReadIsNamed() {
         let block = Self.block()
         var list = Self.derive(block)

@@ -95,6 +95,8 @@ public struct BALExecutor: BlockExecutor {
         // reading around each check, summed after the stage's barrier).
         let chunkTimes = ResultSlots<(execution: UInt64, check: UInt64)>(count: chunks)
         let stress = self.stress, trace = self.trace
+        // Set when some transaction's changes must be replayed at the block end (`TxResult.replays`).
+        let replays = Atomic<Bool>(false)
         let executeChunk: @Sendable (Int) -> Void = { [base] c in
             let jitter = stress.map { Jitter(options: $0, worker: c, probe: nil) }
             let started = Stopwatch.now()
@@ -106,6 +108,7 @@ public struct BALExecutor: BlockExecutor {
                                      tracer: tracer)
                 trace?.record(i, tracer)
                 check &+= r.checkNanoseconds
+                if r.replays { replays.store(true, ordering: .relaxed) }
                 results.set(i, r)
             }
             chunkTimes.set(c, ((Stopwatch.now() &- started) &- check, check))
@@ -153,10 +156,17 @@ public struct BALExecutor: BlockExecutor {
         let stageClock = StageClock()
         if let gang {
             let job = ParallelFinalization.Job(base: base, env: env, fork: fork, shards: threads)
-            let stages = [WorkerGang.Stage(prepare: { chunks }, task: executeChunk)]
+            // The commit's shards, built from the list after the transactions' chunks (the checks prove that the
+            // list's last values are what replaying the changes leaves, unless some transaction `replays`).
+            let shards = ResultSlots<ParallelFinalization.Shard>(count: threads)
+            let stages = [WorkerGang.Stage(prepare: { chunks + threads }, task: { [base] c in
+                    if c < chunks { return executeChunk(c) }
+                    shards.set(c - chunks, indexed.committedShard(c - chunks, of: threads, transactions: n, base: base))
+                })]
                 + stageClock.timing(job.stages(before: {
                     guard collect() else { return false }
                     collected.hand(to: job)
+                    if !replays.load(ordering: .relaxed) { job.committed = shards }
                     return true
                 }))
             guard gang.runStages(stages) == stages.count else {
@@ -210,6 +220,10 @@ public struct BALExecutor: BlockExecutor {
         var mismatch: BALMismatch?
         /// What checking it against the list took.
         var checkNanoseconds: UInt64 = 0
+        /// True when the list's last values may not be what replaying this transaction's changes leaves (it
+        /// deleted an account, cleared a storage or left an account empty, or its writes took the slow check):
+        /// then the block end replays the changes instead of taking the shards built from the list.
+        var replays = false
     }
 
     static func execute(_ tx: Transaction, index i: Int, env: BlockEnvironment, fork: Fork, base: InMemoryState,
@@ -223,17 +237,26 @@ public struct BALExecutor: BlockExecutor {
             let mismatch = listed.isEmpty ? nil : BALMismatch(index: i + 1, kind: .notInExecution, entry: listed[0])
             return TxResult(outcome: .rejected(error), mismatch: mismatch)
         case .success(let r):
-            let (mismatch, checkNanoseconds) = Stopwatch.measure { check(r, view: view, coinbase: env.coinbase, read: read) }
+            var replays = false
+            let (mismatch, checkNanoseconds) = Stopwatch.measure {
+                check(r, view: view, coinbase: env.coinbase, read: read, replays: &replays)
+            }
             let included = BlockSTMRun.Included(changes: r.changes, coinbaseFee: r.coinbaseFee, gasUsed: r.gasUsed,
                                                 blobGasUsed: r.blobGasUsed,
                                                 receipt: BlockFinalization.receipt(for: tx, result: r, cumulativeGasUsed: 0))
-            return TxResult(outcome: .included(included), mismatch: mismatch, checkNanoseconds: checkNanoseconds)
+            return TxResult(outcome: .included(included), mismatch: mismatch, checkNanoseconds: checkNanoseconds, replays: replays)
         }
     }
 
     /// Checks one transaction's reads (each must be listed; the listed read-only ones are marked in `read`)
     /// and writes (exactly the list's changes at its index, the deferred coinbase fee included).
     static func check(_ r: TransactionResult, view: BALView, coinbase: Address, read: ReadMarks) -> BALMismatch? {
+        var replays = false
+        return check(r, view: view, coinbase: coinbase, read: read, replays: &replays)
+    }
+
+    /// `check`, also saying whether the block end must replay this transaction's changes (`TxResult.replays`).
+    static func check(_ r: TransactionResult, view: BALView, coinbase: Address, read: ReadMarks, replays: inout Bool) -> BALMismatch? {
         let list = view.list, index = view.index
         for a in r.readAccounts {
             guard let e = list.account(a) else { return BALMismatch(index: index, kind: .missingFromList, entry: .account(a)) }
@@ -248,7 +271,8 @@ public struct BALExecutor: BlockExecutor {
             }
             if slot.changes.isEmpty { read.mark(slot.id) }
         }
-        if writesMatch(r, view: view, coinbase: coinbase) { return nil }
+        if writesMatch(r, view: view, coinbase: coinbase, leavesEmpty: &replays) { return nil }
+        replays = true
         return writeMismatch(r, view: view, coinbase: coinbase)
     }
 
@@ -260,30 +284,45 @@ public struct BALExecutor: BlockExecutor {
     /// `writeMismatch`, which names the first difference, or finds none where this only gave up (an account
     /// deleted, or its storage cleared).
     static func writesMatch(_ r: TransactionResult, view: BALView, coinbase: Address) -> Bool {
+        var leavesEmpty = false
+        return writesMatch(r, view: view, coinbase: coinbase, leavesEmpty: &leavesEmpty)
+    }
+
+    /// `writesMatch`, also setting `leavesEmpty` when the transaction leaves an account empty.
+    ///
+    /// An account whose info did not change (`AccountChange.infoChanged` false: only its storage did) repeats
+    /// the info the transaction read through the view, so its fields are not compared (nor is the base state
+    /// read for them: the contract every transaction calls would be read, and its code's reference counted, by
+    /// every transaction on every thread).
+    static func writesMatch(_ r: TransactionResult, view: BALView, coinbase: Address, leavesEmpty: inout Bool) -> Bool {
         let list = view.list, index = view.index
         var writes = 0
         var creditedCoinbase = r.coinbaseFee.isZero
         for (address, change) in r.changes.accounts {
             guard let new = change.info, !change.storageCleared else { return false }
-            // What `view.account` gives, with the list's entry kept for the lookups below.
-            let entry = list.account(address), stored = view.base.account(address)
-            let old = (entry.map { list.info($0, before: index, base: stored) } ?? stored) ?? AccountInfo()
-            var balance = new.balance
-            if address == coinbase {
-                balance = balance &+ r.coinbaseFee
-                creditedCoinbase = true
-            }
-            if balance != old.balance {
-                guard let e = entry, list.balance(e, at: index) == balance else { return false }
-                writes += 1
-            }
-            if new.nonce != old.nonce {
-                guard let e = entry, list.nonce(e, at: index) == new.nonce else { return false }
-                writes += 1
-            }
-            if new.storedCode !== old.storedCode && new.codeHash != old.codeHash {
-                guard let e = entry, list.codeHash(e, at: index) == new.codeHash else { return false }
-                writes += 1
+            if new.isEmpty { leavesEmpty = true }
+            let entry = list.account(address)
+            if change.infoChanged || address == coinbase {
+                // What `view.account` gives, with the list's entry kept for the lookups below.
+                let stored = view.base.account(address)
+                let old = (entry.map { list.info($0, before: index, base: stored) } ?? stored) ?? AccountInfo()
+                var balance = new.balance
+                if address == coinbase {
+                    balance = balance &+ r.coinbaseFee
+                    creditedCoinbase = true
+                }
+                if balance != old.balance {
+                    guard let e = entry, list.balance(e, at: index) == balance else { return false }
+                    writes += 1
+                }
+                if new.nonce != old.nonce {
+                    guard let e = entry, list.nonce(e, at: index) == new.nonce else { return false }
+                    writes += 1
+                }
+                if new.storedCode !== old.storedCode && new.codeHash != old.codeHash {
+                    guard let e = entry, list.codeHash(e, at: index) == new.codeHash else { return false }
+                    writes += 1
+                }
             }
             for (key, value) in change.storage {
                 let slot = entry.flatMap { list.slot($0, key) }

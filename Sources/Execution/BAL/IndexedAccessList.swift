@@ -236,6 +236,43 @@ final class IndexedAccessList: @unchecked Sendable {  // immutable after init; t
                 p < s.changes.upperBound && wordSteps[p].index == index ? wordSteps[p].value : nil)
     }
 
+    /// The accounts of commit shard `t` of `shards` (`ParallelFinalization.shardOf`) as the list leaves them after
+    /// the last of `n` transactions: each account with a change at a transaction's index (1...n), with its fields
+    /// and slots at their last such change, over `base`. Equal to replaying the transactions' checked changes in
+    /// order wherever no transaction deleted an account, cleared a storage or left an account empty (which the
+    /// list's layout cannot say; `BALExecutor` replays those blocks).
+    func committedShard(_ t: Int, of shards: Int, transactions n: Int, base: InMemoryState) -> ParallelFinalization.Shard {
+        var shard = ParallelFinalization.Shard()
+        for e in accountBuffer where ParallelFinalization.shardOf(e.address, shards) == t {
+            // An address listed twice counts once, as its last listing (the one lookups find).
+            guard let found = account(e.address), found.id == e.id else { continue }
+            let stored = base.accounts[e.address]
+            var info = stored?.info ?? AccountInfo(), changed = false
+            if let b = Self.lastOfTransactions(wordSteps, e.balance, n) { info.balance = b; changed = true }
+            if let v = Self.lastOfTransactions(nonceSteps, e.nonce, n) { info.nonce = v; changed = true }
+            if !e.code.isEmpty, let c = codeSteps.withUnsafeBufferPointer({ Self.lastOfTransactions($0, e.code, n) }) {
+                info.code = c
+                changed = true
+            }
+            var storage = stored?.storage ?? [:]
+            for s in slots(of: e) {
+                guard let v = Self.lastOfTransactions(wordSteps, s.changes, n) else { continue }
+                storage[s.key] = v.isZero ? nil : v
+                changed = true
+            }
+            if changed { shard.accounts[e.address] = EVMState.Account(info: info, storage: storage) }
+        }
+        return shard
+    }
+
+    /// The value of the last change at a transaction's index (1...n), nil when none.
+    @inline(__always)
+    static func lastOfTransactions<B: RandomAccessCollection<Step<V>>, V>(_ steps: B, _ range: Range<Int>, _ n: Int) -> V?
+    where B.Index == Int {
+        let p = position(steps, range, n + 1)
+        return p > range.lowerBound && steps[p - 1].index >= 1 ? steps[p - 1].value : nil
+    }
+
     @inline(__always)
     static func last<B: RandomAccessCollection<Step<V>>, V>(_ steps: B, _ range: Range<Int>, before index: Int) -> V?
     where B.Index == Int {
