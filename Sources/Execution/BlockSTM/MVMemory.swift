@@ -302,8 +302,13 @@ final class MVMemory: Sendable {
             writers.lower(hash, to: index)
             withStripe(hash) { map in
                 if map.capacity == 0 { map.reserveCapacity(perStripe) }
-                // One lookup: a new location starts as this entry, which then replaces itself.
-                map[location, default: Versions(entry)].insertOrReplace(entry)
+                // In place: through the subscript with a default, every write copied the location's versions
+                // (retaining their list) several times, more than a second lookup for a new location costs.
+                if let i = map.index(forKey: location) {
+                    map.values[i].insertOrReplace(entry)
+                } else {
+                    map[location] = Versions(entry)
+                }
             }
         }
         // The first incarnation always counts as new: at least its fee appeared.
