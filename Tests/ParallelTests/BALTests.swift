@@ -287,6 +287,8 @@ final class BALTests: XCTestCase {
                     compared += 1
                     if full != nil { rejected += 1 }
                 }
+                // The views hold the list unowned: keep it alive until the last one is done.
+                withExtendedLifetime(indexed) {}
             }
         }
         // Both answers occur many times.
