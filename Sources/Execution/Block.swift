@@ -347,67 +347,27 @@ public struct SerialExecutor: BlockExecutor {
     public func execute(pre: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork) -> BlockOutcome {
         let clock = ContinuousClock()
         let start = clock.now
-        var state = pre
-        BlockFinalization.applyPreBlockSystemCalls(&state, env: env, fork: fork)
-        let maxBlobGas = BlockFinalization.maxBlobGas(fork)
-        // Before Byzantium the receipts carry intermediate state roots: keep what is needed to compute them.
-        let carriesRoot = BlockFinalization.receiptsCarryStateRoot(fork)
-        let intermediateBase = carriesRoot ? state : InMemoryState()
-        var commits: [(changes: StateChanges, coinbaseFee: UInt256)] = []
-        var receipts: [Receipt] = []
-        var rejected: [RejectedTransaction] = []
-        var cumulative: UInt64 = 0
-        var blobGas: UInt64 = 0
+        var run = SerialBlockRun(pre: pre, env: env, fork: fork)
         var metrics = ExecutionMetrics()
         var accessSets: [AccessSets] = []
         var times: [UInt64] = []
-        var gas: [UInt64] = []
         let recordsAccess = self.recordsAccess
         for (i, tx) in transactions.enumerated() {
             let txStart = recordsAccess ? clock.now : start
-            // The fee is credited here rather than inside the transaction so that the read set shows
-            // whether the transaction itself read the coinbase (the processor credits a zero fee itself).
-            let tracer = trace?.tracer()
-            let result = TransactionProcessor.execute(tx, env: env, reader: state, fork: fork,
-                                                      gasAvailable: env.gasLimit - cumulative, deferCoinbaseFee: true,
-                                                      tracer: tracer)
-            trace?.record(i, tracer)
+            let step = run.step(i, tx, trace: trace)
             metrics.executions += 1
-            switch result {
-            case .failure(let error):
-                rejected.append(RejectedTransaction(index: i, error: error.description))
-                if recordsAccess { accessSets.append(AccessSets(reads: [], writes: [])) }
-                gas.append(0)
-            case .success(let r):
-                if blobGas + r.blobGasUsed > maxBlobGas {
-                    rejected.append(RejectedTransaction(index: i, error: "blob gas exceeds the block maximum"))
-                    if recordsAccess { accessSets.append(AccessSets(reads: [], writes: [])) }
-                    gas.append(0)
-                    break
+            if recordsAccess {
+                if let r = step.result, step.included { accessSets.append(Self.accessSets(r)) } else {
+                    accessSets.append(AccessSets(reads: [], writes: []))
                 }
-                state.apply(r.changes)
-                state.credit(env.coinbase, r.coinbaseFee)
-                if carriesRoot { commits.append((r.changes, r.coinbaseFee)) }
-                cumulative += r.gasUsed
-                blobGas += r.blobGasUsed
-                receipts.append(BlockFinalization.receipt(for: tx, result: r, cumulativeGasUsed: cumulative))
-                if recordsAccess { accessSets.append(Self.accessSets(r)) }
-                gas.append(r.gasUsed)
+                times.append(UInt64((clock.now - txStart).nanoseconds))
             }
-            if recordsAccess { times.append(UInt64((clock.now - txStart).nanoseconds)) }
         }
-        if carriesRoot {
-            let roots = BlockFinalization.intermediateStateRoots(base: intermediateBase, commits: commits, coinbase: env.coinbase)
-            for i in receipts.indices { receipts[i].postStateRoot = roots[i] }
-        }
-        let requests = BlockFinalization.applyEndOfBlock(&state, env: env, fork: fork, receipts: receipts)
-        var outcome = BlockFinalization.outcome(state: state, receipts: receipts, rejected: rejected,
-                                                blobGasUsed: blobGas, metrics: metrics, requests: requests)
+        var outcome = run.finish(metrics: metrics)
         // The whole block, roots included, as for every executor.
         outcome.metrics.wallTimeNanoseconds = UInt64((clock.now - start).nanoseconds)
         outcome.accessSets = accessSets
         outcome.transactionNanoseconds = times
-        outcome.transactionGas = gas
         return outcome
     }
 
@@ -424,6 +384,110 @@ public struct SerialExecutor: BlockExecutor {
             for k in change.storage.keys { writes.insert(.storage(address, k)) }
         }
         return AccessSets(reads: reads, writes: writes)
+    }
+}
+
+/// One block run serially, one transaction after another: `SerialExecutor`'s per-transaction step and block end,
+/// which the adaptive policy's serial paths (`BlockSTMExecutor`'s probe and the serial rest of an abandoned run) take
+/// too, so that a block they run serially is by construction the serial executor's run.
+///
+/// Each step runs the transaction with the block gas left, the fee deferred (credited after its changes, so that its
+/// read set shows whether it read the coinbase itself), rejects it when the block's blob gas would exceed the
+/// maximum, and otherwise applies it to `state`, with its receipt and gas.
+struct SerialBlockRun {
+    let env: BlockEnvironment
+    let fork: Fork
+    /// The state after the system calls and the transactions stepped so far.
+    var state: InMemoryState
+    /// Before Byzantium (EIP-658) the receipts carry the state root after each transaction: then `finish` replays
+    /// `commits` onto `rootBase`, the state before the first transaction.
+    let carriesRoot: Bool
+    let rootBase: InMemoryState
+    /// Whether each included transaction's changes and fee are kept in `commits`: before Byzantium always (for the
+    /// intermediate roots), and wherever a parallel block end will commit them (`BlockSTMExecutor`).
+    let keepsCommits: Bool
+    let maxBlobGas: UInt64
+    var commits: [ParallelFinalization.Commit] = []
+    var receipts: [Receipt] = []
+    var rejected: [RejectedTransaction] = []
+    /// Gas used per transaction, 0 for a rejected one (`BlockOutcome.transactionGas`).
+    var gas: [UInt64] = []
+    var cumulative: UInt64 = 0
+    var blobGas: UInt64 = 0
+
+    /// A block from its pre-state: the pre-block system calls (EIP-4788, EIP-2935) run here.
+    init(pre: InMemoryState, env: BlockEnvironment, fork: Fork, keepsCommits: Bool = false) {
+        var state = pre
+        BlockFinalization.applyPreBlockSystemCalls(&state, env: env, fork: fork)
+        let carriesRoot = BlockFinalization.receiptsCarryStateRoot(fork)
+        self.init(state: state, rootBase: carriesRoot ? state : InMemoryState(), env: env, fork: fork,
+                  keepsCommits: keepsCommits)
+    }
+
+    /// A block's run from `state`, its state before the next transaction, for a caller that ends the block itself
+    /// (from `commits`: not `finish`); `commits`, `receipts`, `rejected`, `gas`, `cumulative` and `blobGas` are the
+    /// caller's to set from the transactions before.
+    init(continuing state: consuming InMemoryState, env: BlockEnvironment, fork: Fork, keepsCommits: Bool = false) {
+        self.init(state: state, rootBase: InMemoryState(), env: env, fork: fork, keepsCommits: keepsCommits)
+    }
+
+    private init(state: consuming InMemoryState, rootBase: InMemoryState, env: BlockEnvironment, fork: Fork,
+                 keepsCommits: Bool) {
+        self.env = env
+        self.fork = fork
+        carriesRoot = BlockFinalization.receiptsCarryStateRoot(fork)
+        self.rootBase = rootBase
+        self.state = state
+        self.keepsCommits = keepsCommits || carriesRoot
+        maxBlobGas = BlockFinalization.maxBlobGas(fork)
+    }
+
+    /// Runs transaction `i` on `state` (traced into `trace` when set): `result` is the transaction's result when it
+    /// executed (nil: rejected by its checks), `included` whether it is in the block (an executed transaction is
+    /// not when the block's blob gas would exceed the maximum).
+    @inline(__always) @discardableResult
+    mutating func step(_ i: Int, _ tx: Transaction, trace: BlockTrace?) -> (result: TransactionResult?, included: Bool) {
+        let tracer = trace?.tracer()
+        let result = TransactionProcessor.execute(tx, env: env, reader: state, fork: fork,
+                                                  gasAvailable: env.gasLimit - cumulative, deferCoinbaseFee: true,
+                                                  tracer: tracer)
+        trace?.record(i, tracer)
+        switch result {
+        case .failure(let error):
+            rejected.append(RejectedTransaction(index: i, error: error.description))
+            gas.append(0)
+            return (nil, false)
+        case .success(let r):
+            if blobGas + r.blobGasUsed > maxBlobGas {
+                rejected.append(RejectedTransaction(index: i, error: "blob gas exceeds the block maximum"))
+                gas.append(0)
+                return (r, false)
+            }
+            state.apply(r.changes)
+            state.credit(env.coinbase, r.coinbaseFee)
+            if keepsCommits { commits.append(ParallelFinalization.Commit(changes: r.changes, coinbaseFee: r.coinbaseFee)) }
+            cumulative += r.gasUsed
+            blobGas += r.blobGasUsed
+            receipts.append(BlockFinalization.receipt(for: tx, result: r, cumulativeGasUsed: cumulative))
+            gas.append(r.gasUsed)
+            return (r, true)
+        }
+    }
+
+    /// The block end after the last step, as `SerialExecutor` ends a block: the receipts' intermediate roots (before
+    /// Byzantium), rewards, withdrawals and requests, then the roots; `transactionGas` filled. The caller sets the
+    /// wall time.
+    mutating func finish(metrics: ExecutionMetrics) -> BlockOutcome {
+        if carriesRoot {
+            let roots = BlockFinalization.intermediateStateRoots(base: rootBase, commits: commits.map { ($0.changes, $0.coinbaseFee) },
+                                                                 coinbase: env.coinbase)
+            for i in receipts.indices { receipts[i].postStateRoot = roots[i] }
+        }
+        let requests = BlockFinalization.applyEndOfBlock(&state, env: env, fork: fork, receipts: receipts)
+        var outcome = BlockFinalization.outcome(state: state, receipts: receipts, rejected: rejected,
+                                                blobGasUsed: blobGas, metrics: metrics, requests: requests)
+        outcome.transactionGas = gas
+        return outcome
     }
 }
 

@@ -85,22 +85,13 @@ public struct BlockSTMExecutor: BlockExecutor {
     /// (`SerialRule.predictedSpeedup`).
     private func probed(pre: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork,
                         start: ContinuousClock.Instant, forced: ForcedProbe?) -> BlockOutcome {
-        var state = pre
-        BlockFinalization.applyPreBlockSystemCalls(&state, env: env, fork: fork)
         let n = transactions.count
-        let maxBlobGas = BlockFinalization.maxBlobGas(fork)
-        // Before Byzantium the receipts carry intermediate state roots: keep what is needed to compute them.
-        let carriesRoot = BlockFinalization.receiptsCarryStateRoot(fork)
-        let blockBase = carriesRoot ? state : InMemoryState()
-        // Before Byzantium only (the receipts' intermediate roots); otherwise the probe's changes are in `state`.
-        var commits: [ParallelFinalization.Commit] = []
-        var receipts: [Receipt] = []
-        var rejected: [RejectedTransaction] = []
-        var gas: [UInt64] = []
-        receipts.reserveCapacity(n)
-        gas.reserveCapacity(n)
-        var cumulative: UInt64 = 0
-        var blobGas: UInt64 = 0
+        // `SerialExecutor`'s own steps. Before Byzantium the commits are kept for the receipts' intermediate roots (and
+        // a parallel rest commits every transaction onto the block's state); otherwise the probe's changes are in
+        // `run.state`, which a parallel rest commits onto.
+        var run = SerialBlockRun(pre: pre, env: env, fork: fork)
+        run.receipts.reserveCapacity(n)
+        run.gas.reserveCapacity(n)
         let length = forced.map { min(n, max(0, $0.length)) } ?? SerialRule.probeLength(n)
         var probe = SerialProbe(coinbase: env.coinbase)
         // Each probed transaction's time: at the probe's end their mean without the largest stands for the rest
@@ -112,79 +103,37 @@ public struct BlockSTMExecutor: BlockExecutor {
         var lastClock = probeStart
         var times: [UInt64] = []
         times.reserveCapacity(length)
-        var decided = false
         var estimate: ProbeEstimate?
-        for (i, tx) in transactions.enumerated() {
-            // The decision, at the probe's end; or after its first two transactions already, where they show a
-            // large win (expensive, independent transactions: there every probed one costs the parallel run).
-            if i > 0 && i <= length && !decided {
+        // The probe: the first `length` transactions, timed and observed; after the first two already a decision where
+        // they show a large win (expensive, independent transactions: there every probed one costs the parallel run).
+        for i in 0..<length {
+            if i > 0 {
                 let now = Stopwatch.now()
                 times.append(now &- lastClock)
                 lastClock = now
             }
-            if !decided && (i == length || (forced == nil && i == SerialRule.earlyProbeLength && i < length)) {
-                times.sort()
-                // The early decision's lower median: of two, the faster (going parallel early needs both fast).
-                let median = times.isEmpty ? 0 : Double(times[(times.count - 1) / 2])
-                let t = i == length ? SerialRule.warmMean(times)
-                    : min(median, SerialRule.remainingCost(transactions, probed: i, env: env, nanoseconds: lastClock &- probeStart))
-                let margin = i == length ? SerialRule.requiredMargin : SerialRule.earlyMargin
-                estimate = ProbeEstimate(
-                    transactions: i, nanosecondsPerTransaction: t, locationsPerTransaction: probe.locationsPerTransaction,
-                    conflictShare: probe.conflictShare,
-                    predictedSpeedup: SerialRule.predictedSpeedup(remaining: n - i, nanosecondsPerTransaction: t,
-                                                                  locationsPerTransaction: probe.locationsPerTransaction,
-                                                                  conflictShare: probe.conflictShare, threads: threads),
-                    requiredMargin: margin)
-                let parallel = forced?.parallel ?? (estimate!.predictedSpeedup >= margin)
-                decided = i == length
-                if parallel && trace == nil {
-                    let c = Collected()
-                    c.metrics.probedTransactions = i
-                    c.metrics.probe = estimate
-                    c.commits = commits
-                    c.receipts = receipts
-                    c.rejected = rejected
-                    c.gas = gas
-                    c.blobGas = blobGas
-                    // The block end commits onto the probe's state (before Byzantium: every commit onto the
-                    // block's, for the receipts' intermediate roots).
-                    return self.parallel(pre: pre, base: state, jobBase: carriesRoot ? blockBase : state,
-                                         transactions: transactions, first: i, env: env, fork: fork,
-                                         collected: c, start: start)
+            if forced == nil && i == SerialRule.earlyProbeLength {
+                let e = Self.estimate(probed: i, final: false, times: &times, probe: probe, transactions: transactions,
+                                      env: env, nanoseconds: lastClock &- probeStart, threads: threads)
+                estimate = e
+                if e.predictedSpeedup >= e.requiredMargin && trace == nil {
+                    return parallelRest(&run, probed: i, estimate: e, pre: pre, transactions: transactions, start: start)
                 }
             }
-            let tracer = trace?.tracer()
-            let result = TransactionProcessor.execute(tx, env: env, reader: state, fork: fork,
-                                                      gasAvailable: env.gasLimit - cumulative, deferCoinbaseFee: true,
-                                                      tracer: tracer)
-            trace?.record(i, tracer)
-            switch result {
-            case .failure(let error):
-                if i < length { probe.observeRejected() }
-                rejected.append(RejectedTransaction(index: i, error: error.description))
-                gas.append(0)
-            case .success(let r):
-                if i < length { probe.observe(r, sender: tx.sender) }
-                if blobGas + r.blobGasUsed > maxBlobGas {
-                    rejected.append(RejectedTransaction(index: i, error: "blob gas exceeds the block maximum"))
-                    gas.append(0)
-                    break
-                }
-                state.apply(r.changes)
-                state.credit(env.coinbase, r.coinbaseFee)
-                if carriesRoot { commits.append(ParallelFinalization.Commit(changes: r.changes, coinbaseFee: r.coinbaseFee)) }
-                cumulative += r.gasUsed
-                blobGas += r.blobGasUsed
-                receipts.append(BlockFinalization.receipt(for: tx, result: r, cumulativeGasUsed: cumulative))
-                gas.append(r.gasUsed)
-            }
+            let tx = transactions[i]
+            let step = run.step(i, tx, trace: trace)
+            if let r = step.result { probe.observe(r, sender: tx.sender) } else { probe.observeRejected() }
         }
-        // Serially to the end, finished as `SerialExecutor` finishes.
-        if carriesRoot {
-            let roots = BlockFinalization.intermediateStateRoots(base: blockBase, commits: commits.map { ($0.changes, $0.coinbaseFee) },
-                                                                 coinbase: env.coinbase)
-            for i in receipts.indices { receipts[i].postStateRoot = roots[i] }
+        if length < n {
+            if length > 0 { times.append(Stopwatch.now() &- lastClock) }
+            let e = Self.estimate(probed: length, final: true, times: &times, probe: probe, transactions: transactions,
+                                  env: env, nanoseconds: 0, threads: threads)
+            estimate = e
+            if forced?.parallel ?? (e.predictedSpeedup >= e.requiredMargin), trace == nil {
+                return parallelRest(&run, probed: length, estimate: e, pre: pre, transactions: transactions, start: start)
+            }
+            // Serially to the end: `SerialExecutor`'s loop.
+            for i in length..<n { run.step(i, transactions[i], trace: trace) }
         }
         var metrics = ExecutionMetrics()
         metrics.threads = threads
@@ -193,12 +142,46 @@ public struct BlockSTMExecutor: BlockExecutor {
         metrics.serialReason = .probe
         metrics.probedTransactions = length
         metrics.probe = estimate
-        let requests = BlockFinalization.applyEndOfBlock(&state, env: env, fork: fork, receipts: receipts)
-        var outcome = BlockFinalization.outcome(state: state, receipts: receipts, rejected: rejected,
-                                                blobGasUsed: blobGas, metrics: metrics, requests: requests)
-        outcome.transactionGas = gas
+        var outcome = run.finish(metrics: metrics)
         outcome.metrics.wallTimeNanoseconds = UInt64((ContinuousClock().now - start).nanoseconds)
         return outcome
+    }
+
+    /// The serial probe's prediction after its first `probed` transactions (`times`: their times, sorted here): at the
+    /// probe's end (`final`) from the warm mean; at the early decision from the lower median, capped by the rest's gas
+    /// limits (`SerialRule.remainingCost`, from the probe's `nanoseconds`).
+    private static func estimate(probed i: Int, final: Bool, times: inout [UInt64], probe: SerialProbe,
+                                 transactions: [Transaction], env: BlockEnvironment, nanoseconds: UInt64,
+                                 threads: Int) -> ProbeEstimate {
+        times.sort()
+        // The early decision's lower median: of two, the faster (going parallel early needs both fast).
+        let median = times.isEmpty ? 0 : Double(times[(times.count - 1) / 2])
+        let t = final ? SerialRule.warmMean(times)
+            : min(median, SerialRule.remainingCost(transactions, probed: i, env: env, nanoseconds: nanoseconds))
+        return ProbeEstimate(
+            transactions: i, nanosecondsPerTransaction: t, locationsPerTransaction: probe.locationsPerTransaction,
+            conflictShare: probe.conflictShare,
+            predictedSpeedup: SerialRule.predictedSpeedup(remaining: transactions.count - i, nanosecondsPerTransaction: t,
+                                                          locationsPerTransaction: probe.locationsPerTransaction,
+                                                          conflictShare: probe.conflictShare, threads: threads),
+            requiredMargin: final ? SerialRule.requiredMargin : SerialRule.earlyMargin)
+    }
+
+    /// Runs the rest of the block after the probe's `probed` transactions under Block-STM, from the probe's state: the
+    /// probe's receipts, rejections, gas and commits move into the run's `Collected`, and the block end commits onto
+    /// the probe's state (before Byzantium: every commit onto the block's, for the receipts' intermediate roots).
+    private func parallelRest(_ run: inout SerialBlockRun, probed i: Int, estimate: ProbeEstimate, pre: InMemoryState,
+                              transactions: [Transaction], start: ContinuousClock.Instant) -> BlockOutcome {
+        let c = Collected()
+        c.metrics.probedTransactions = i
+        c.metrics.probe = estimate
+        c.commits = run.commits; run.commits = []
+        c.receipts = run.receipts; run.receipts = []
+        c.rejected = run.rejected; run.rejected = []
+        c.gas = run.gas; run.gas = []
+        c.blobGas = run.blobGas
+        return parallel(pre: pre, base: run.state, jobBase: run.carriesRoot ? run.rootBase : run.state,
+                        transactions: transactions, first: i, env: run.env, fork: run.fork, collected: c, start: start)
     }
 
     /// Block-STM on `transactions[first...]` from `base` (the block's state after its system calls, or after
@@ -349,33 +332,21 @@ public struct BlockSTMExecutor: BlockExecutor {
             }
             next += 1
         }
-        // The rest, as `SerialExecutor`'s loop runs it.
-        for i in next..<transactions.count {
-            let tx = transactions[i]
-            let tracer = trace?.tracer()
-            let result = TransactionProcessor.execute(tx, env: env, reader: state, fork: fork,
-                                                      gasAvailable: env.gasLimit - cumulative, deferCoinbaseFee: true,
-                                                      tracer: tracer)
-            trace?.record(i, tracer)
-            c.metrics.executions += 1
-            switch result {
-            case .failure(let error):
-                c.rejected.append(RejectedTransaction(index: i, error: error.description))
-                c.gas.append(0)
-            case .success(let r):
-                if c.blobGas + r.blobGasUsed > BlockFinalization.maxBlobGas(fork) {
-                    c.rejected.append(RejectedTransaction(index: i, error: "blob gas exceeds the block maximum"))
-                    c.gas.append(0)
-                    continue
-                }
-                if i + 1 < transactions.count { state.apply(r.changes); state.credit(env.coinbase, r.coinbaseFee) }
-                cumulative += r.gasUsed
-                c.blobGas += r.blobGasUsed
-                c.receipts.append(BlockFinalization.receipt(for: tx, result: r, cumulativeGasUsed: cumulative))
-                c.gas.append(r.gasUsed)
-                c.commits.append(ParallelFinalization.Commit(changes: r.changes, coinbaseFee: r.coinbaseFee))
-            }
-        }
+        // The rest, as `SerialExecutor`'s loop runs it, every commit kept for the parallel block end.
+        var rest = SerialBlockRun(continuing: consume state, env: env, fork: fork, keepsCommits: true)
+        rest.commits = c.commits; c.commits = []
+        rest.receipts = c.receipts; c.receipts = []
+        rest.rejected = c.rejected; c.rejected = []
+        rest.gas = c.gas; c.gas = []
+        rest.cumulative = cumulative
+        rest.blobGas = c.blobGas
+        for i in next..<transactions.count { rest.step(i, transactions[i], trace: trace) }
+        c.metrics.executions += transactions.count - next
+        c.commits = rest.commits
+        c.receipts = rest.receipts
+        c.rejected = rest.rejected
+        c.gas = rest.gas
+        c.blobGas = rest.blobGas
         c.metrics.reExecutions = max(0, c.metrics.executions - (transactions.count - first))
         c.metrics.executions += probed
         var outcome: BlockOutcome
