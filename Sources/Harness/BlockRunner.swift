@@ -131,8 +131,9 @@ public struct BlockRunner: Sendable {
         let timedSerial = SerialExecutor(recordsAccess: false)
         let warm = repeats > 0 ? serial.execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork) : executed
         let weights = warm.transactionNanoseconds
+        // The faster of the two serial runs sizes the rounds: one run the host stalled must not cost the block its rounds.
         let rounds = BlockRunner.rounds(repeats: repeats, minimumTimedNanoseconds: minimumTimedNanoseconds,
-                                        serialNanoseconds: warm.metrics.wallTimeNanoseconds)
+                                        serialNanoseconds: min(executed.metrics.wallTimeNanoseconds, warm.metrics.wallTimeNanoseconds))
         // Configuration 0 of the timed rounds is serial; each parallel row adds one, with the index of its row.
         var timed: [(row: Int?, executor: any BlockExecutor)] = [(nil, timedSerial)]
         let graph = DependencyGraph(outcome: executed, coinbase: v.env.coinbase)
