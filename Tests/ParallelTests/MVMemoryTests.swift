@@ -165,6 +165,42 @@ final class MVMemoryTests: XCTestCase {
         XCTAssertEqual(value(2, below: 6), UInt256(7), "a newer write decides, the estimate below does not")
     }
 
+    /// The storage markers stay in the write sets (no version list that every transaction storing into one
+    /// contract would share): `hasStorage` finds the writers through them, blocks on an aborted one, and
+    /// follows a re-incarnation that stops storing into the account.
+    func testHasStorageFollowsTheWriteSetsMarkers() {
+        let m = memory()
+        let b = Address(a: 4, b: 5, c: 6)
+        func answer(below i: Int) -> String {
+            switch m.hasStorage(a, below: i) {
+            case .success(let has): return has ? "yes" : "no"
+            case .failure(let blocked): return "blocked \(blocked.blocking)"
+            }
+        }
+        XCTAssertEqual(answer(below: 8), "no")
+        _ = m.record(TxVersion(2, 0), reads: [], writes: [(.storage(a, 1), .storage(UInt256(5))), (.storageKeys(a), .storageKeys)],
+                     fee: .zero)
+        _ = m.record(TxVersion(4, 0), reads: [], writes: [(.storage(b, 1), .storage(UInt256(5))), (.storageKeys(b), .storageKeys)],
+                     fee: .zero)
+        guard case .base = m.read(.storageKeys(a), below: 8) else { return XCTFail("a marker is no version list entry") }
+        XCTAssertEqual((1...5).map { answer(below: $0) }, ["no", "no", "yes", "yes", "yes"])
+        m.convertWritesToEstimates(2)
+        XCTAssertEqual(answer(below: 3), "blocked 2")
+        XCTAssertEqual(answer(below: 2), "no")
+        // Tx 2's next incarnation zeroes the slot, the one after no longer stores into the account.
+        _ = m.record(TxVersion(2, 1), reads: [], writes: [(.storage(a, 1), .storage(.zero)), (.storageKeys(a), .storageKeys)],
+                     fee: .zero)
+        XCTAssertEqual(answer(below: 3), "no")
+        m.convertWritesToEstimates(4)
+        XCTAssertEqual(answer(below: 5), "no", "aborted tx 4 stored into another account: no reason to wait")
+        _ = m.record(TxVersion(2, 2), reads: [], writes: [(.storage(b, 2), .storage(UInt256(1))), (.storageKeys(b), .storageKeys)],
+                     fee: .zero)
+        XCTAssertEqual(answer(below: 8), "no")
+        _ = m.record(TxVersion(6, 0), reads: [], writes: [(.storage(a, 3), .storage(UInt256(1))), (.storageKeys(a), .storageKeys)],
+                     fee: .zero)
+        XCTAssertEqual((5...8).map { answer(below: $0) }, ["no", "no", "yes", "yes"])
+    }
+
     func testCoinbaseAddsDeferredFeesOfLowerTransactions() {
         var base = InMemoryState()
         base.accounts[cb] = Account(info: AccountInfo(balance: UInt256(100)))

@@ -187,7 +187,7 @@ final class BlockSTMRun: Sendable {
             }
             var writes: [(MemoryLocation, MVValue)] = []
             var fee = UInt256.zero
-            let outcome: TxOutcome
+            var outcome: TxOutcome?
             switch result {
             case .failure(let error):
                 outcome = .rejected(error)
@@ -201,8 +201,10 @@ final class BlockSTMRun: Sendable {
                                              blobGasUsed: r.blobGasUsed,
                                              receipt: BlockFinalization.receipt(for: tx, result: r, cumulativeGasUsed: 0)))
             }
-            results.withLock(version.index) { $0 = outcome }
-            let wroteNew = memory.record(version, reads: view.readSet(), writes: writes, fee: fee)
+            // Swapped in rather than copied (no retains of the changes and logs, no copy of the receipt's bloom);
+            // the previous incarnation's outcome comes back and is freed here, outside the lock.
+            results.withLock(version.index) { swap(&$0, &outcome) }
+            let wroteNew = memory.record(version, reads: view.takeReadSet(), writes: writes, fee: fee)
             jitter?.perturb()
             return scheduler.finishExecution(version, wroteNewLocation: wroteNew)
         }

@@ -30,8 +30,9 @@ enum MemoryLocation: Hashable, Sendable {
     /// Written when a transaction deletes or re-creates the account: storage reads from there on see zero
     /// until a later write to the slot.
     case lifecycle(Address)
-    /// Written with the keys a transaction stored into the account, so that `hasStorage` (EIP-7610) can be
-    /// answered without scanning every slot of the block.
+    /// A marker in the write set of a transaction that stored into the account (the keys are the set's storage
+    /// writes), so that `hasStorage` (EIP-7610) can be answered without scanning every slot of the block. It
+    /// lowers its bucket of `LowestWriters` but has no version list: every transfer of one token would share it.
     case storageKeys(Address)
 
     /// Picks a lock stripe. Only the stripe: within it the full location is compared.

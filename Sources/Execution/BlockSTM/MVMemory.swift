@@ -35,13 +35,6 @@ final class MVMemory: Sendable {
             return pos == 0 ? nil : lower[pos - 1]
         }
 
-        /// The entries with index in `range`, in order.
-        func entries(in range: Range<TxIndex>) -> [Entry] {
-            var out = Array(lower[MVMemory.lowerBound(lower, range.lowerBound)..<MVMemory.lowerBound(lower, range.upperBound)])
-            if range.contains(last.index) { out.append(last) }
-            return out
-        }
-
         /// Inserts keeping the order by transaction index, replacing the transaction's earlier entry.
         mutating func insertOrReplace(_ entry: Entry) {
             if entry.index > last.index {
@@ -165,15 +158,6 @@ final class MVMemory: Sendable {
         }
     }
 
-    /// Every write to `location` by transactions in `range` (for the per-address storage-key markers).
-    private func writes(_ location: MemoryLocation, in range: Range<TxIndex>) -> [Entry] {
-        let hash = location.stripeHash
-        guard writers.lowest(hash) < range.upperBound else { return [] }
-        return withStripe(hash) { map -> [Entry] in
-            map[location]?.entries(in: range) ?? []
-        }
-    }
-
     /// A storage slot as seen by transaction `index`: the latest lower write among the slot itself and the
     /// account's lifecycle (a deletion or re-creation above the slot's last write means zero).
     /// Returns the value and the origin that decided it; an ESTIMATE that decides blocks the reader.
@@ -262,13 +246,23 @@ final class MVMemory: Sendable {
         case .estimate(let i): return .failure(BlockedRead(i))
         case .value(let v, _): from = v.index; cleared = true
         }
-        // Each marker names a transaction that stored into the account; its recorded write set has the keys.
+        // The transactions that stored into the account carry its marker in their recorded write sets, with the
+        // keys; the marker's bucket in `writers` (lowered by `record`) says from which transaction on to look.
+        // A lower transaction whose last incarnation wrote the marker and was aborted blocks the read.
         var keys: [UInt256] = []
-        for e in writes(.storageKeys(address), in: from..<max(from, index)) {
-            guard e.value != nil else { return .failure(BlockedRead(e.index)) }
-            for (location, _) in txSlots.withLock(e.index, { $0.writes }) {
-                if case .storage(let a, let k) = location, a == address { keys.append(k) }
+        let marker = MemoryLocation.storageKeys(address)
+        var i = max(from, writers.lowest(marker.stripeHash))
+        while i < index {
+            let found = txSlots.withLock(i) { sets -> Bool? in
+                guard sets.writes.contains(where: { $0.0 == marker }) else { return false }
+                if case .estimate = sets.fee { return nil }  // aborted: its next incarnation will tell
+                for (location, _) in sets.writes {
+                    if case .storage(let a, let k) = location, a == address { keys.append(k) }
+                }
+                return true
             }
+            if found == nil { return .failure(BlockedRead(i)) }
+            i += 1
         }
         if !cleared && keys.isEmpty { return .success(base.hasStorage(address)) }
         if !cleared, let baseSlots = base.accounts[address]?.storage { keys += baseSlots.keys }
@@ -287,7 +281,7 @@ final class MVMemory: Sendable {
     /// wrote a location its previous incarnation did not (then higher transactions must be re-validated).
     func record(_ version: TxVersion, reads: [RecordedRead], writes: [(MemoryLocation, MVValue)], fee: UInt256) -> Bool {
         let index = version.index
-        // The write set goes in first: a reader that finds one of the markers below looks the keys up there.
+        // The write set goes in first: a reader that finds a marker's bucket lowered below looks the keys up there.
         let previous = txSlots.withLock(index) { sets -> [(MemoryLocation, MVValue)] in
             let previous = sets.writes
             sets.writes = writes
@@ -296,10 +290,14 @@ final class MVMemory: Sendable {
             return previous
         }
         for (location, value) in writes {
-            if case .lifecycle = location { lifecycleWrites.wrappingAdd(1, ordering: .sequentiallyConsistent) }
-            let entry = Entry(index: index, incarnation: version.incarnation, value: value)
             let hash = location.stripeHash
             writers.lower(hash, to: index)
+            switch location {
+            case .storageKeys: continue  // the marker stays in the write set only (see `hasStorage`)
+            case .lifecycle: lifecycleWrites.wrappingAdd(1, ordering: .sequentiallyConsistent)
+            case .account, .storage: break
+            }
+            let entry = Entry(index: index, incarnation: version.incarnation, value: value)
             withStripe(hash) { map in
                 if map.capacity == 0 { map.reserveCapacity(perStripe) }
                 // In place: through the subscript with a default, every write copied the location's versions
@@ -314,7 +312,7 @@ final class MVMemory: Sendable {
         // The first incarnation always counts as new: at least its fee appeared.
         if version.incarnation == 0 || previous.isEmpty { return true }
         let now = Set(writes.lazy.map(\.0))
-        for (location, _) in previous where !now.contains(location) {
+        for (location, _) in previous where !now.contains(location) && !location.isStorageMarker {
             withStripe(location.stripeHash) { map in
                 if map[location]?.remove(index: index) == false { map[location] = nil }
             }
@@ -329,7 +327,7 @@ final class MVMemory: Sendable {
             sets.fee = .estimate
             return sets.writes
         }
-        for (location, _) in writes {
+        for (location, _) in writes where !location.isStorageMarker {
             withStripe(location.stripeHash) { map in
                 map[location]?.markEstimate(index: index)
             }
@@ -399,6 +397,12 @@ final class MVMemory: Sendable {
 }
 
 extension MemoryLocation {
+    /// The per-account marker of a write set that stores into the account (`storageKeys`).
+    var isStorageMarker: Bool {
+        if case .storageKeys = self { return true }
+        return false
+    }
+
     /// The address of an address-level location.
     enum AddressOnly { case address(Address), none }
     var addressOnly: AddressOnly {

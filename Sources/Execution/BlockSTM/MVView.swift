@@ -20,9 +20,9 @@ final class MVView: StateReader {
     private(set) var blocking: TxIndex = -1
     /// The location of the aborted read (for the profile's contended locations).
     private(set) var blockedLocation: MemoryLocation?
-    /// Everything read, in order (a location read twice appears twice; validation checks both). A
-    /// buffer kept for the worker's next incarnations; the multi-version memory gets an exact copy
-    /// (`readSet`), so that a block's read sets hold only what was read.
+    /// Everything read, in order (a location read twice appears twice; validation checks both). Handed
+    /// to the multi-version memory as it is (`takeReadSet`), not copied; the next incarnation starts a
+    /// buffer sized to the reads handed over.
     private(set) var reads: [RecordedRead] = []
     /// Account values as first read, to drop writes that leave an account as the transaction found it
     /// (a storage-only change carries the unchanged account fields, which must not look like a write).
@@ -46,14 +46,13 @@ final class MVView: StateReader {
         accountsRead.removeAll(keepingCapacity: true)
     }
 
-    /// The incarnation's reads in an array of their own, allocated to size.
-    func readSet() -> [RecordedRead] {
-        reads.withUnsafeBufferPointer { buffer in
-            [RecordedRead](unsafeUninitializedCapacity: buffer.count) { out, count in
-                _ = out.initialize(fromContentsOf: buffer)
-                count = buffer.count
-            }
-        }
+    /// The incarnation's reads, moved out of the view (one allocation per incarnation either way: this one
+    /// for the next incarnation's buffer, sized to this one's reads, instead of an exact copy of the reads).
+    func takeReadSet() -> [RecordedRead] {
+        var taken: [RecordedRead] = []
+        taken.reserveCapacity(max(reads.count, 8))
+        swap(&taken, &reads)
+        return taken
     }
 
     private func block(on tx: TxIndex, at location: MemoryLocation) {
