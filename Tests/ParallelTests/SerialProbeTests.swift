@@ -287,7 +287,7 @@ extension SerialProbeTests {
     /// byte past the eighth, the same calldata to different recipients, creations, the coinbase as sender and
     /// recipient, zero tips, zero gas limits): 1 to 300 transactions, so the tables grow and collide.
     static func randomRuleBlocks(count: Int, seed: UInt64) -> [TestBlock] {
-        var rng = SplitMix(seed)
+        var rng = SplitMix64(seed: seed)
         let datas: [[UInt8]] = [[], [0], [0, 0], Array(repeating: 7, count: 68), Array(repeating: 7, count: 67) + [8],
                                 Array(repeating: 7, count: 9), Array(repeating: 7, count: 8) + [9], [1, 2, 3]]
         var blocks: [TestBlock] = []
@@ -352,18 +352,5 @@ extension SerialProbeTests {
         // Both decisions occur (the test covers both sides of the exit).
         XCTAssertGreaterThan(serial, 100)
         XCTAssertGreaterThan(parallel, 100)
-    }
-}
-
-/// A seeded generator (SplitMix64) for the tests' random blocks.
-struct SplitMix {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
