@@ -360,8 +360,7 @@ public enum ParallelFinalization {
     }
 
     @inline(__always) static func shardOf(_ a: Address, _ shards: Int) -> Int {
-        let h = (a.a ^ a.b.rotated(21) ^ UInt64(a.c)) &* 0x9E37_79B9_7F4A_7C15
-        return Int(truncatingIfNeeded: h >> 33) % shards
+        Int(truncatingIfNeeded: a.tableHash >> 33) % shards
     }
 
     /// The accounts of one shard as the block leaves them: changed ones, and deleted ones (absent).

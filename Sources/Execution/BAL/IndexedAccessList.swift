@@ -145,26 +145,18 @@ final class IndexedAccessList: @unchecked Sendable {  // immutable after init; t
         return t
     }
 
-    @inline(__always) static func hash(_ a: Address) -> UInt64 {
-        (a.a ^ a.b.rotated(21) ^ UInt64(a.c).rotated(42)) &* 0x9E37_79B9_7F4A_7C15
-    }
+    @inline(__always) static func hash(_ a: Address) -> UInt64 { a.tableHash }
 
     @inline(__always) static func hash(_ account: Int, _ key: UInt256) -> UInt64 {
-        (UInt64(truncatingIfNeeded: account) &* 0xC2B2_AE3D_27D4_EB4F ^ key.w0 ^ key.w1.rotated(17) ^ key.w2.rotated(31)
-            ^ key.w3.rotated(47)) &* 0x9E37_79B9_7F4A_7C15
+        SplitMix64.mix(UInt64(truncatingIfNeeded: account) &* 0xC2B2_AE3D_27D4_EB4F ^ key.w0 ^ key.w1.rotated(17)
+            ^ key.w2.rotated(31) ^ key.w3.rotated(47))
     }
 
     /// The table position holding an entry for which `matches` holds, or of the empty position where the
     /// probe ended.
     @inline(__always)
     private static func slotOf(_ table: UnsafeMutableBufferPointer<Int32>, hash: UInt64, _ matches: (Int) -> Bool) -> Int {
-        let mask = table.count - 1
-        var p = Int(truncatingIfNeeded: hash >> 32) & mask
-        while true {
-            let e = Int(table[p])
-            if e < 0 || matches(e) { return p }
-            p = (p + 1) & mask
-        }
+        LinearProbe.position(hash, mask: table.count - 1) { let e = Int(table[$0]); return e < 0 || matches(e) }
     }
 
     /// The entry for which `matches` holds, -1 when none.

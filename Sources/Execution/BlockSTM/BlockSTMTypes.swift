@@ -37,19 +37,14 @@ enum MemoryLocation: Hashable, Sendable {
 
     /// Picks a lock stripe. Only the stripe: within it the full location is compared.
     var stripeHash: UInt64 {
-        @inline(__always) func mix(_ x: UInt64) -> UInt64 {
-            // SplitMix64 finaliser: cheap and spreads low-entropy keys (small slot numbers) well.
-            var z = x &+ 0x9E37_79B9_7F4A_7C15
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        // The mix spreads low-entropy keys (small slot numbers) well; the constants tell an address's three
+        // locations apart.
         switch self {
-        case .account(let a): return mix(a.a ^ a.b.rotated(13) ^ UInt64(a.c))
-        case .lifecycle(let a): return mix(a.a ^ a.b.rotated(13) ^ UInt64(a.c) ^ 0x1111)
-        case .storageKeys(let a): return mix(a.a ^ a.b.rotated(13) ^ UInt64(a.c) ^ 0x2222)
+        case .account(let a): return SplitMix64.mix(a.folded)
+        case .lifecycle(let a): return SplitMix64.mix(a.folded ^ 0x1111)
+        case .storageKeys(let a): return SplitMix64.mix(a.folded ^ 0x2222)
         case .storage(let a, let k):
-            return mix(a.a ^ a.b.rotated(13) ^ UInt64(a.c) ^ k.w0.rotated(7) ^ k.w1.rotated(19) ^ k.w2.rotated(37) ^ k.w3)
+            return SplitMix64.mix(a.folded ^ k.w0.rotated(7) ^ k.w1.rotated(19) ^ k.w2.rotated(37) ^ k.w3)
         }
     }
 
@@ -66,10 +61,6 @@ enum MemoryLocation: Hashable, Sendable {
             .multipliedFullWidth(by: 0xe703_7ed1_a0b4_28db)
         return Int(truncatingIfNeeded: hi ^ lo)
     }
-}
-
-extension UInt64 {
-    func rotated(_ n: UInt64) -> UInt64 { (self << n) | (self >> (64 - n)) }
 }
 
 /// What a multi-version entry holds.

@@ -77,8 +77,9 @@ public enum SerialRule {
                     largest = max(largest, work)
                     // One sender's transactions: its nonce chain.
                     let sender = txs[i].sender
-                    var s = Int(truncatingIfNeeded: mix(sender)) & mask
-                    while slots[s].first >= 0 && txs[Int(slots[s].first)].sender != sender { s = (s + 1) & mask }
+                    let s = LinearProbe.position(sender.tableHash, mask: mask) {
+                        slots[$0].first < 0 || txs[Int(slots[$0].first)].sender == sender
+                    }
                     if slots[s].first < 0 { slots[s].first = Int32(i) }
                     slots[s].work += work
                     hottestSender = max(hottestSender, slots[s].work)
@@ -88,11 +89,9 @@ public enum SerialRule {
                         // The digest first: comparing calldata byte by byte against every occupied slot on the way
                         // (200 calls to one factory, 132 bytes each) cost 1,300 instructions a transaction.
                         let digest = callDigest(to: to, data: txs[i].data)
-                        var c = capacity + (Int(truncatingIfNeeded: digest) & mask)
-                        while slots[c].first >= 0 {
-                            let other = Int(slots[c].first)
-                            if slots[c].digest == digest && txs[other].to == to && sameBytes(txs[other].data, txs[i].data) { break }
-                            c = capacity + ((c - capacity + 1) & mask)
+                        let c = capacity + LinearProbe.position(digest, mask: mask) {
+                            let slot = slots[capacity + $0], other = Int(slot.first)
+                            return other < 0 || (slot.digest == digest && txs[other].to == to && sameBytes(txs[other].data, txs[i].data))
                         }
                         if slots[c].first < 0 { slots[c].first = Int32(i); slots[c].digest = digest }
                         slots[c].work += work
@@ -126,27 +125,10 @@ public enum SerialRule {
         return a.withUnsafeBytes { x in b.withUnsafeBytes { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
     }
 
-    /// A table slot's hash of an address: its three words combined, then MurmurHash3's 64-bit finalizer, so that
-    /// every bit reaches the low bits the tables index by (a multiply alone carries high bits only upwards: addresses
-    /// that differ only in their first bytes, as generated ones do, all fell into one slot, 1,000 instructions a
-    /// transaction of linear probing on a 200-transaction block).
-    @inline(__always)
-    static func mix(_ a: Address) -> UInt64 {
-        fmix(a.a ^ (a.b &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(a.c) &* 0xC2B2_AE3D_27D4_EB4F))
-    }
-
-    @inline(__always)
-    static func fmix(_ x: UInt64) -> UInt64 {
-        var h = x
-        h = (h ^ (h >> 33)) &* 0xFF51_AFD7_ED55_8CCD
-        h = (h ^ (h >> 33)) &* 0xC4CE_B9FE_1A85_EC53
-        return h ^ (h >> 33)
-    }
-
     /// A cheap digest of a call's recipient and calldata (FNV-1a over the calldata, eight bytes a round), mixed.
     @inline(__always)
     static func callDigest(to: Address, data: [UInt8]) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ mix(to)
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ to.tableHash
         data.withUnsafeBytes { bytes in
             let count = bytes.count
             var i = 0
@@ -159,7 +141,7 @@ public enum SerialRule {
                 i += 1
             }
         }
-        return fmix(h ^ UInt64(truncatingIfNeeded: data.count))
+        return SplitMix64.mix(h ^ UInt64(truncatingIfNeeded: data.count))
     }
 
     /// Blocks with fewer transactions run serially: on this machine none under 20 won in parallel (`--policy
