@@ -226,15 +226,19 @@ public struct BlockSTMExecutor: BlockExecutor {
         let stageClock = StageClock()
         // After the run, one worker collects the results in block order while the others free the multi-version
         // memory (the collect does not touch it): freeing it at the end of the run held every worker there, and
-        // after the job it would be serial. An abandoned run keeps its memory (its prefix is validated against it).
+        // after the job it would be serial. The freeing is split into `releaseShares` tasks taken in turn, so that
+        // the worker that collects (task 0, the first taken) joins it when done: with one share per other worker,
+        // the stage lasted as long as one worker's freeing of its share (at two threads: all of the memory, cold),
+        // often longer than the collect. An abandoned run keeps its memory (its prefix is validated against it).
         let collectedInOrder = Locked(false)
+        let releaseShares = 8 * threads
         let stages = [WorkerGang.Stage(prepare: { threads }, task: { worker in run.work(worker: worker) }),
-                      WorkerGang.Stage(prepare: { run.scheduler.done ? threads : nil }, task: { i in
+                      WorkerGang.Stage(prepare: { run.scheduler.done ? 1 + releaseShares : nil }, task: { i in
                           if i == 0 {
                               let ok = collect(run, transactions: transactions, first: first, env: env, fork: fork, into: collected)
                               collectedInOrder.withLock { $0 = ok }
                           } else {
-                              run.memory.release(share: i - 1, of: threads - 1)
+                              run.memory.release(share: i - 1, of: releaseShares)
                           }
                       })]
             + stageClock.timing(job.stages(before: {

@@ -99,6 +99,9 @@ final class BlockSTMRun: Sendable {
         let jitter = stress.map { Jitter(options: $0, worker: worker, probe: scheduler) }
         // One view per worker, begun again for every incarnation it runs.
         let view = MVView(memory: memory, jitter: jitter)
+        // One write buffer per worker, emptied for every incarnation: the multi-version memory keeps only the
+        // written locations (`MVMemory.TxSets`), so the pairs need no allocation of their own.
+        var writes = WriteBuffer(capacity: 16)
         var task: SchedulerTask?
         var idle = 0
         var sinceCheck = 0
@@ -115,7 +118,7 @@ final class BlockSTMRun: Sendable {
                 let started = Stopwatch.now()
                 switch t {
                 case .execute(let v):
-                    task = tryExecute(v, view: view, jitter: jitter, profile: &profile, counts: &counts)
+                    task = tryExecute(v, view: view, writes: &writes, jitter: jitter, profile: &profile, counts: &counts)
                     if v.incarnation == 0 {
                         profile.execution &+= Stopwatch.now() &- started
                     } else {
@@ -168,8 +171,8 @@ final class BlockSTMRun: Sendable {
     }
 
     /// Executes an incarnation (paper: try_execute). A read of an unresolved lower write suspends it.
-    private func tryExecute(_ version: TxVersion, view: MVView, jitter: Jitter?, profile: inout WorkerProfile,
-                            counts: inout WorkerCounts) -> SchedulerTask? {
+    private func tryExecute(_ version: TxVersion, view: MVView, writes: inout WriteBuffer,
+                            jitter: Jitter?, profile: inout WorkerProfile, counts: inout WorkerCounts) -> SchedulerTask? {
         let tx = transactions[version.index]
         while true {
             jitter?.perturb()
@@ -185,15 +188,15 @@ final class BlockSTMRun: Sendable {
                 if scheduler.addDependency(version.index, blocking: view.blocking) { return nil }
                 continue  // the blocking transaction finished meanwhile: run again now
             }
-            var writes: [(MemoryLocation, MVValue)] = []
+            writes.removeAll()
             var fee = UInt256.zero
             var outcome: TxOutcome?
-            switch result {
+            // Consumed: the result's parts move into the outcome instead of being copied and the copy destroyed.
+            switch consume result {
             case .failure(let error):
                 outcome = .rejected(error)
             case .success(let r):
                 fee = r.coinbaseFee
-                writes.reserveCapacity(r.changes.accounts.values.reduce(0) { $0 + Self.writeCount($1) })
                 for (address, change) in r.changes.accounts {
                     Self.appendWrites(address, change, seen: view.accountRead(address), to: &writes)
                 }
@@ -210,27 +213,22 @@ final class BlockSTMRun: Sendable {
         }
     }
 
-    /// At most how many multi-version writes `appendWrites` makes of one account's change.
-    static func writeCount(_ change: AccountChange) -> Int {
-        2 + (change.storage.isEmpty ? 0 : change.storage.count + 1)
-    }
-
     /// Turns one account's change into multi-version writes.
     static func appendWrites(_ address: Address, _ change: AccountChange, seen: AccountInfo??,
-                             to writes: inout [(MemoryLocation, MVValue)]) {
+                             to writes: inout WriteBuffer) {
         if change.info == nil || change.storageCleared {
-            writes.append((.lifecycle(address), .lifecycle))
+            writes.append(.lifecycle(address), .lifecycle)
         }
         // Unchanged fields are not a write: otherwise every call that only touches a contract's storage
         // would conflict with every later call to it on the account entry.
         if let seen, seen == change.info {} else {
-            writes.append((.account(address), .account(change.info)))
+            writes.append(.account(address), .account(change.info))
         }
         if change.info != nil && !change.storage.isEmpty {
             for (key, value) in change.storage {
-                writes.append((.storage(address, key), .storage(value)))
+                writes.append(.storage(address, key), .storage(value))
             }
-            writes.append((.storageKeys(address), .storageKeys))
+            writes.append(.storageKeys(address), .storageKeys)
         }
     }
 

@@ -118,3 +118,35 @@ struct BlockedRead: Error, Sendable {
     var blocking: TxIndex
     init(_ blocking: TxIndex) { self.blocking = blocking }
 }
+
+/// An incarnation's multi-version writes, as two parallel arrays: the locations (plain data, copied into the
+/// transaction's write set as one block) and the values. Each worker reuses one buffer for all its incarnations.
+/// As an array of pairs, every read of a pair copied the whole pair (an outlined copy that switches over the
+/// value's cases), three times per write.
+struct WriteBuffer: Sendable {
+    private(set) var locations: [MemoryLocation] = []
+    private(set) var values: [MVValue] = []
+
+    init(capacity: Int = 0) {
+        locations.reserveCapacity(capacity)
+        values.reserveCapacity(capacity)
+    }
+
+    init(_ pairs: [(MemoryLocation, MVValue)]) {
+        self.init(capacity: pairs.count)
+        for (location, value) in pairs { append(location, value) }
+    }
+
+    var count: Int { locations.count }
+
+    @inline(__always) mutating func append(_ location: MemoryLocation, _ value: MVValue) {
+        locations.append(location)
+        values.append(value)
+    }
+
+    /// Empties the buffer, keeping its capacity.
+    mutating func removeAll() {
+        locations.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+    }
+}

@@ -79,9 +79,10 @@ final class MVMemory: Sendable {
     /// (paper: last_read_set, last_written_locations).
     struct TxSets: Sendable {
         var reads: [RecordedRead] = []
-        /// As recorded: the locations with the values (kept whole rather than copied into a list of
-        /// locations; the values live on in the version lists anyway).
-        var writes: [(MemoryLocation, MVValue)] = []
+        /// The locations written, without their values (those live in the version lists): a plain-data array,
+        /// half the size of the recorded pairs, freed without visiting its elements. The pairs themselves stay in
+        /// the worker's reused buffer (`BlockSTMRun.work`).
+        var writes: [MemoryLocation] = []
         var fee: Fee = .missing
     }
 
@@ -254,9 +255,9 @@ final class MVMemory: Sendable {
         var i = max(from, writers.lowest(marker.stripeHash))
         while i < index {
             let found = txSlots.withLock(i) { sets -> Bool? in
-                guard sets.writes.contains(where: { $0.0 == marker }) else { return false }
+                guard sets.writes.contains(marker) else { return false }
                 if case .estimate = sets.fee { return nil }  // aborted: its next incarnation will tell
-                for (location, _) in sets.writes {
+                for location in sets.writes {
                     if case .storage(let a, let k) = location, a == address { keys.append(k) }
                 }
                 return true
@@ -279,17 +280,27 @@ final class MVMemory: Sendable {
 
     /// Publishes an incarnation's writes, fee and read set (paper: MVMemory.record). Returns true when it
     /// wrote a location its previous incarnation did not (then higher transactions must be re-validated).
-    func record(_ version: TxVersion, reads: [RecordedRead], writes: [(MemoryLocation, MVValue)], fee: UInt256) -> Bool {
+    func record(_ version: TxVersion, reads: consuming [RecordedRead], writes: borrowing WriteBuffer,
+                fee: UInt256) -> Bool {
         let index = version.index
+        let count = writes.count
+        // The locations as one block of plain data, exactly sized (not `Array(unsafeUninitializedCapacity:)`: that
+        // runs unspecialized in the standard library, a generic metadata lookup per call).
+        var locations: [MemoryLocation] = []
+        locations.reserveCapacity(count)
+        locations.append(contentsOf: writes.locations)
         // The write set goes in first: a reader that finds a marker's bucket lowered below looks the keys up there.
-        let previous = txSlots.withLock(index) { sets -> [(MemoryLocation, MVValue)] in
-            let previous = sets.writes
-            sets.writes = writes
-            sets.reads = reads
+        // Swapped in, not copied: the previous incarnation's locations and reads come back, and are freed here,
+        // outside the lock.
+        var readSet = consume reads
+        txSlots.withLock(index) { sets in
+            swap(&sets.writes, &locations)
+            swap(&sets.reads, &readSet)
             sets.fee = .fee(fee)
-            return previous
         }
-        for (location, value) in writes {
+        let previous = locations
+        for i in 0..<count {
+            let location = writes.locations[i]
             let hash = location.stripeHash
             writers.lower(hash, to: index)
             switch location {
@@ -297,37 +308,38 @@ final class MVMemory: Sendable {
             case .lifecycle: lifecycleWrites.wrappingAdd(1, ordering: .sequentiallyConsistent)
             case .account, .storage: break
             }
-            let entry = Entry(index: index, incarnation: version.incarnation, value: value)
+            let entry = Entry(index: index, incarnation: version.incarnation, value: writes.values[i])
             withStripe(hash) { map in
                 if map.capacity == 0 { map.reserveCapacity(perStripe) }
-                // In place: through the subscript with a default, every write copied the location's versions
-                // (retaining their list) several times, more than a second lookup for a new location costs.
-                if let i = map.index(forKey: location) {
-                    map.values[i].insertOrReplace(entry)
-                } else {
-                    map[location] = Versions(entry)
-                }
+                // One lookup, in place: a new location starts as the entry, which `insertOrReplace` then replaces
+                // with itself.
+                map[location, default: Versions(entry)].insertOrReplace(entry)
             }
         }
         // The first incarnation always counts as new: at least its fee appeared.
         if version.incarnation == 0 || previous.isEmpty { return true }
-        let now = Set(writes.lazy.map(\.0))
-        for (location, _) in previous where !now.contains(location) && !location.isStorageMarker {
+        let now = Set(writes.locations)
+        for location in previous where !now.contains(location) && !location.isStorageMarker {
             withStripe(location.stripeHash) { map in
                 if map[location]?.remove(index: index) == false { map[location] = nil }
             }
         }
-        let before = Set(previous.lazy.map(\.0))
-        return writes.contains { !before.contains($0.0) }
+        let before = Set(previous)
+        return writes.locations.contains { !before.contains($0) }
+    }
+
+    /// `record` from pairs (tests).
+    func record(_ version: TxVersion, reads: [RecordedRead], writes: [(MemoryLocation, MVValue)], fee: UInt256) -> Bool {
+        record(version, reads: reads, writes: WriteBuffer(writes), fee: fee)
     }
 
     /// Marks an aborted incarnation's writes and fee as ESTIMATEs (paper: convert_writes_to_estimates).
     func convertWritesToEstimates(_ index: TxIndex) {
-        let writes = txSlots.withLock(index) { sets -> [(MemoryLocation, MVValue)] in
+        let writes = txSlots.withLock(index) { sets -> [MemoryLocation] in
             sets.fee = .estimate
             return sets.writes
         }
-        for (location, _) in writes where !location.isStorageMarker {
+        for location in writes where !location.isStorageMarker {
             withStripe(location.stripeHash) { map in
                 map[location]?.markEstimate(index: index)
             }
