@@ -20,7 +20,7 @@ extension BlockRunner {
         let outcome: BlockOutcome
         if executor == .bal {
             let list = BlockAccessListBuilder.derive(pre: c.pre, env: env, transactions: [c.tx], fork: c.fork)
-            switch BALExecutor(threads: threads, list: list).run(pre: c.pre, env: env, transactions: [c.tx], fork: c.fork) {
+            switch BALExecutor(threads: threads, list: list, policy: .alwaysParallel).run(pre: c.pre, env: env, transactions: [c.tx], fork: c.fork) {
             case .success(let o): outcome = o
             case .failure(let m): return StateTestOutcome(stateRoot: .zero, logsHash: .zero, rejection: m.description)
             }

@@ -32,7 +32,7 @@ extension BlockRunner {
             e.trace = trace
             return e
         case .bal:
-            var e = BALExecutor(threads: threads, list: list ?? BlockAccessList(), stress: stress)
+            var e = BALExecutor(threads: threads, list: list ?? BlockAccessList(), stress: stress, policy: policy)
             e.trace = trace
             return e
         case .bound:
@@ -156,7 +156,8 @@ extension BlockRunner {
                 return e
             case .bal:
                 var e = BALExecutor(threads: threads, list: BlockAccessListBuilder.derive(pre: c.pre, env: env, transactions: [c.tx],
-                                                                                          fork: c.fork))
+                                                                                          fork: c.fork),
+                                    policy: .alwaysParallel)
                 e.trace = trace
                 return e
             case .bound: return nil

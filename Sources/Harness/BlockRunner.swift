@@ -44,7 +44,7 @@ public struct BlockRunner: Sendable {
     public var stressRuns: Int
     /// Run k of the stress runs uses seed `seed + k`.
     public var seed: UInt64
-    /// Block-STM's choice between parallel and serial; `.alwaysParallel` tests the parallel algorithm itself.
+    /// Block-STM's and the BAL executor's choice between parallel and serial; `.alwaysParallel` tests the parallel algorithms.
     public var policy: BlockSTMExecutor.ParallelPolicy
     /// The BAL executor's list.
     public var balSource: BALSource = .derive
@@ -186,7 +186,7 @@ public struct BlockRunner: Sendable {
                 }
                 let make: (StressOptions?) -> any BlockExecutor = { stress in
                     switch executor {
-                    case .bal: BALExecutor(threads: threads, list: bal ?? BlockAccessList(), stress: stress)
+                    case .bal: BALExecutor(threads: threads, list: bal ?? BlockAccessList(), stress: stress, policy: policy)
                     case .bound: PartitionBoundExecutor(threads: threads)
                     default: substitute?.make(nil) ?? BlockSTMExecutor(threads: threads, stress: stress, policy: policy)
                     }
@@ -194,7 +194,7 @@ public struct BlockRunner: Sendable {
                 // The BAL executor is checked through `run`, which names the list's first wrong entry.
                 let checked: (StressOptions?) -> Result<BlockOutcome, BALMismatch> = { stress in
                     if executor == .bal, let bal {
-                        return BALExecutor(threads: threads, list: bal, stress: stress)
+                        return BALExecutor(threads: threads, list: bal, stress: stress, policy: policy)
                             .run(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
                     }
                     return .success(make(stress).execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork))

@@ -48,7 +48,7 @@ struct BenchBlockSTMCommand: ParsableCommand {
     @Option(name: .customLong("repeat"), help: "Timed rounds after the warm-up; medians are reported.")
     var repeats: Int = 5
 
-    @Option(help: "Block-STM policy: adaptive (the default: serial where Block-STM cannot win, decided before and while running) or parallel (always run the algorithm to the end).")
+    @Option(help: "Block-STM and BAL policy: adaptive (the default: serial where they cannot win; Block-STM decides before and while running, BAL from the block before running and still checks its list) or parallel (always run the algorithm to the end).")
     var policy: BlockSTMExecutor.ParallelPolicy = .adaptive
 
     @Option(help: "Comma-separated workload names to run (default: all of \(BlockSTMBenchmark.workloadNames.joined(separator: ", "))).")
@@ -158,7 +158,7 @@ struct BenchBlockSTMCommand: ParsableCommand {
         let bounds = graph.edgeCount == 0 ? threads.map { PartitionBoundExecutor(threads: $0) } : []
         // The access list is the executor's input, derived once (untimed), as a block would carry it.
         let list = BlockAccessListBuilder.derive(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
-        let bals = threads.map { BALExecutor(threads: $0, list: list) }
+        let bals = threads.map { BALExecutor(threads: $0, list: list, policy: policy) }
         var matches = [Bool](repeating: true, count: threads.count)
         var reExecutions = [Int](repeating: 0, count: threads.count)
         var ranSerially = [Bool](repeating: false, count: threads.count)
@@ -175,7 +175,7 @@ struct BenchBlockSTMCommand: ParsableCommand {
             case .success(let o):
                 if let d = BlockRunner.divergence(o, from: reference, transactions: block.txs.count) {
                     balProblems[k] = "differs from serial in \(d.fields.joined(separator: ", "))"
-                } else if o.metrics.ranSerially {
+                } else if o.metrics.ranSerially && o.metrics.serialReason != .rule {
                     balProblems[k] = "ran serially"
                 }
             }

@@ -45,7 +45,7 @@ struct BlocksCommand: ParsableCommand {
     @Option(help: "Base seed of the stress runs (run k uses seed + k; default: random, printed).")
     var seed: UInt64?
 
-    @Option(help: "Block-STM policy: adaptive (the default: serial where Block-STM cannot win, decided before and while running) or parallel (always run the algorithm to the end; for tests and stress).")
+    @Option(help: "Block-STM and BAL policy: adaptive (the default: serial where they cannot win; Block-STM decides before and while running, BAL from the block before running and still checks its list) or parallel (always run the algorithm to the end; for tests and stress).")
     var policy: BlockSTMExecutor.ParallelPolicy = .adaptive
 
     @Option(help: "The BAL executor's block access lists: derive (from a serial run; the default), or a JSON file, or a directory of <vector>.json files as --bal-out writes them.")

@@ -119,7 +119,7 @@ final class SystemCallsTests: XCTestCase {
                     .execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)))
             }
             let list = BlockAccessListBuilder.derive(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
-            switch BALExecutor(threads: 2, list: list).run(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork) {
+            switch BALExecutor(threads: 2, list: list, policy: .alwaysParallel).run(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork) {
             case .success(let o): out.append(("bal", o))
             case .failure(let m): XCTFail("the derived list does not check out: \(m)")
             }

@@ -148,7 +148,7 @@ final class DelegationWorkloadTests: XCTestCase {
             for threads in [2, 4] {
                 let list = BlockAccessListBuilder.derive(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
                 let result = onLargeStack {
-                    BALExecutor(threads: threads, list: list).run(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
+                    BALExecutor(threads: threads, list: list, policy: .alwaysParallel).run(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
                 }
                 switch result {
                 case .success(let bal): runs.append(("bal x\(threads)", bal))

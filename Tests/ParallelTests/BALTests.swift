@@ -34,9 +34,15 @@ final class BALTests: XCTestCase {
         BlockAccessListBuilder.derive(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
     }
 
-    static func run(_ list: BlockAccessList, _ block: TestBlock, threads: Int = 2) -> Result<BlockOutcome, BALMismatch> {
-        BALExecutor(threads: threads, list: list).run(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+    /// The list's run under `policy`: by default always parallel (the test block is small, and the adaptive policy runs
+    /// it serially, checked against the list).
+    static func run(_ list: BlockAccessList, _ block: TestBlock, threads: Int = 2,
+                    policy: BlockSTMExecutor.ParallelPolicy = .alwaysParallel) -> Result<BlockOutcome, BALMismatch> {
+        BALExecutor(threads: threads, list: list, policy: policy).run(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
     }
+
+    /// Both policies: the list's parallel run, and (the test block being small) the adaptive policy's checked serial run.
+    static let policies = BlockSTMExecutor.ParallelPolicy.allCases
 
     func testDerivedListRecordsEachChangeAtItsIndex() {
         let block = Self.block()
@@ -137,9 +143,11 @@ final class BALTests: XCTestCase {
         var list = Self.derive(block)
         let k = list.accounts.firstIndex { $0.address == Self.reader }!
         list.accounts[k].storageReads = []
-        guard case .failure(let m) = Self.run(list, block) else { return XCTFail("a missing read must be caught") }
-        XCTAssertEqual(m, BALMismatch(index: 4, kind: .missingFromList, entry: .storageRead(Self.reader, UInt256(5))))
-        XCTAssertTrue(m.description.contains("storage read"), m.description)
+        for policy in Self.policies {
+            guard case .failure(let m) = Self.run(list, block, policy: policy) else { return XCTFail("a missing read must be caught, \(policy)") }
+            XCTAssertEqual(m, BALMismatch(index: 4, kind: .missingFromList, entry: .storageRead(Self.reader, UInt256(5))), "\(policy)")
+            XCTAssertTrue(m.description.contains("storage read"), m.description)
+        }
     }
 
     func testWrongPostValueIsNamed() {
@@ -148,10 +156,15 @@ final class BALTests: XCTestCase {
         let k = list.accounts.firstIndex { $0.address == Self.counter }!
         list.accounts[k].storageChanges[0].changes[1].value = UInt256(7)
         for threads in [1, 2, 4] {
-            guard case .failure(let m) = Self.run(list, block, threads: threads) else { return XCTFail("a wrong value must be caught") }
-            XCTAssertEqual(m, BALMismatch(index: 2, kind: .notInExecution,
-                                          entry: .storage(Self.counter, .zero, index: 2, value: UInt256(7)),
-                                          actual: .storage(Self.counter, .zero, index: 2, value: UInt256(2))), "threads \(threads)")
+            for policy in Self.policies {
+                guard case .failure(let m) = Self.run(list, block, threads: threads, policy: policy) else {
+                    return XCTFail("a wrong value must be caught, \(policy)")
+                }
+                XCTAssertEqual(m, BALMismatch(index: 2, kind: .notInExecution,
+                                              entry: .storage(Self.counter, .zero, index: 2, value: UInt256(7)),
+                                              actual: .storage(Self.counter, .zero, index: 2, value: UInt256(2))),
+                               "threads \(threads), \(policy)")
+            }
         }
     }
 
@@ -160,29 +173,35 @@ final class BALTests: XCTestCase {
         var list = Self.derive(block)
         let k = list.accounts.firstIndex { $0.address == B.eoa(1) }!
         list.accounts[k].nonceChanges[0].index = 3
-        guard case .failure(let m) = Self.run(list, block) else { return XCTFail("a wrong index must be caught") }
-        XCTAssertEqual(m, BALMismatch(index: 2, kind: .missingFromList, entry: .nonce(B.eoa(1), index: 2, value: 1)))
+        for policy in Self.policies {
+            guard case .failure(let m) = Self.run(list, block, policy: policy) else { return XCTFail("a wrong index must be caught, \(policy)") }
+            XCTAssertEqual(m, BALMismatch(index: 2, kind: .missingFromList, entry: .nonce(B.eoa(1), index: 2, value: 1)), "\(policy)")
+        }
     }
 
     func testMissingWriteAndExtraEntriesAreNamed() {
+        for policy in Self.policies { missingWriteAndExtraEntriesAreNamed(policy) }
+    }
+
+    func missingWriteAndExtraEntriesAreNamed(_ policy: BlockSTMExecutor.ParallelPolicy) {
         let block = Self.block()
         let list = Self.derive(block)
         // The coinbase's fee credit of transaction 0 left out.
         var missing = list
         let c = missing.accounts.firstIndex { $0.address == block.env.coinbase }!
         let credited = missing.accounts[c].balanceChanges.removeFirst()
-        guard case .failure(let m1) = Self.run(missing, block) else { return XCTFail("a missing write must be caught") }
+        guard case .failure(let m1) = Self.run(missing, block, policy: policy) else { return XCTFail("a missing write must be caught") }
         XCTAssertEqual(m1, BALMismatch(index: 1, kind: .missingFromList, entry: .balance(block.env.coinbase, index: 1, value: credited.value)))
         // A read nobody makes.
         var extra = list
         let r = extra.accounts.firstIndex { $0.address == Self.reader }!
         extra.accounts[r].storageReads.append(UInt256(6))
-        guard case .failure(let m2) = Self.run(extra, block) else { return XCTFail("an extra read must be caught") }
+        guard case .failure(let m2) = Self.run(extra, block, policy: policy) else { return XCTFail("an extra read must be caught") }
         XCTAssertEqual(m2, BALMismatch(index: nil, kind: .notInExecution, entry: .storageRead(Self.reader, UInt256(6))))
         // An account the list does not name at all.
         var noAccount = list
         noAccount.accounts.removeAll { $0.address == Self.reader }
-        guard case .failure(let m3) = Self.run(noAccount, block) else { return XCTFail("a missing account must be caught") }
+        guard case .failure(let m3) = Self.run(noAccount, block, policy: policy) else { return XCTFail("a missing account must be caught") }
         XCTAssertEqual(m3.entry, .account(Self.reader))
         XCTAssertEqual(m3.kind, .missingFromList)
     }
@@ -235,6 +254,86 @@ final class BALTests: XCTestCase {
         }
     }
 
+    /// Under the adaptive policy (the default) a block below `SerialRule.minimumTransactions`, or at one thread, runs
+    /// serially with the serial executor's outcome, says so (`serialReason` rule), and its list is still checked: a
+    /// corrupt entry is named as the parallel run names it.
+    func testAdaptivePolicyRunsSmallBlocksSeriallyAndChecksTheList() throws {
+        let block = Self.block()
+        let list = Self.derive(block)
+        let serial = SerialExecutor().execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+        for threads in [1, 2, 4] {
+            let executor = BALExecutor(threads: threads, list: list)
+            XCTAssertEqual(executor.policy, .adaptive)
+            let outcome = try executor.run(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun).get()
+            Check.assertSame(serial, outcome, "adaptive x\(threads)")
+            XCTAssertTrue(outcome.postState == serial.postState, "adaptive x\(threads)")
+            XCTAssertEqual(outcome.transactionGas, serial.transactionGas, "adaptive x\(threads)")
+            XCTAssertTrue(outcome.metrics.ranSerially)
+            XCTAssertEqual(outcome.metrics.serialReason, .rule)
+            XCTAssertGreaterThan(outcome.metrics.profile?.validationNanoseconds ?? 0, 0, "the list was checked")
+            let forced = try Self.run(list, block, threads: threads).get()
+            XCTAssertEqual(forced.metrics.serialReason, nil)
+            XCTAssertFalse(forced.metrics.ranSerially)
+        }
+        // A corrupt entry of a middle transaction (the second increment's value), named, at every thread count.
+        var wrong = list
+        let k = wrong.accounts.firstIndex { $0.address == Self.counter }!
+        wrong.accounts[k].storageChanges[0].changes[1].value = UInt256(7)
+        for threads in [1, 2, 4] {
+            guard case .failure(let m) = Self.run(wrong, block, threads: threads, policy: .adaptive) else {
+                return XCTFail("a corrupt list must be caught under the serial path, x\(threads)")
+            }
+            XCTAssertEqual(m, BALMismatch(index: 2, kind: .notInExecution, entry: .storage(Self.counter, .zero, index: 2, value: UInt256(7)),
+                                          actual: .storage(Self.counter, .zero, index: 2, value: UInt256(2))), "x\(threads)")
+        }
+    }
+
+    /// A transaction that is rejected changes nothing: a list that gives it a change is caught and the change named,
+    /// under both policies.
+    func testChangeListedForARejectedTransactionIsNamed() {
+        var block = Self.block()
+        // A fifth transaction with a nonce from the future: rejected.
+        var tx = block.txs[0]
+        tx.nonce = 5
+        block.txs.append(tx)
+        let list = Self.derive(block)
+        let serial = SerialExecutor().execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+        XCTAssertEqual(serial.rejected.map(\.index), [4])
+        for policy in Self.policies {
+            guard case .success(let o) = Self.run(list, block, policy: policy) else { return XCTFail("the derived list, \(policy)") }
+            Check.assertSame(serial, o, "\(policy)")
+        }
+        var wrong = list
+        let k = wrong.accounts.firstIndex { $0.address == B.eoa(0) }!
+        wrong.accounts[k].nonceChanges.append(.init(index: 5, value: 6))
+        for policy in Self.policies {
+            guard case .failure(let m) = Self.run(wrong, block, policy: policy) else {
+                return XCTFail("a change of a rejected transaction must be caught, \(policy)")
+            }
+            XCTAssertEqual(m, BALMismatch(index: 5, kind: .notInExecution, entry: .nonce(B.eoa(0), index: 5, value: 6)), "\(policy)")
+        }
+    }
+
+    /// The adaptive rule: small blocks and one thread serial; many transactions with much work each parallel; many
+    /// transactions with little work each serial.
+    func testAdaptiveRule() {
+        let env = Self.block().env
+        func txs(_ n: Int, gas: UInt64) -> [Transaction] {
+            (0..<n).map { i in
+                var b = B()
+                b.fund(B.eoa(i))
+                b.send(from: B.eoa(i), to: B.eoa(1000 + i), value: UInt256(1), gas: gas)
+                return b.txs[0]
+            }
+        }
+        XCTAssertTrue(BALExecutor.prefersSerial(txs(1, gas: 1_000_000), env: env, threads: 2, cores: 2))
+        XCTAssertTrue(BALExecutor.prefersSerial(txs(SerialRule.minimumTransactions - 1, gas: 1_000_000), env: env, threads: 2, cores: 2))
+        XCTAssertFalse(BALExecutor.prefersSerial(txs(SerialRule.minimumTransactions, gas: 1_000_000), env: env, threads: 2, cores: 2))
+        XCTAssertTrue(BALExecutor.prefersSerial(txs(200, gas: 1_000_000), env: env, threads: 1, cores: 2))
+        XCTAssertTrue(BALExecutor.prefersSerial(txs(200, gas: 1_000_000), env: env, threads: 2, cores: 1))
+        XCTAssertTrue(BALExecutor.prefersSerial(txs(SerialRule.minimumTransactions, gas: 21_000), env: env, threads: 2, cores: 2))
+    }
+
     /// The per-transaction write check's fast path (`writesMatch`: lookups and a count, no entries built or
     /// sorted) accepts a transaction exactly when the full comparison (`writeMismatch`) finds no difference:
     /// on the derived lists of the benchmark blocks and of the test block, and on every corruption of them by
@@ -282,7 +381,8 @@ final class BALTests: XCTestCase {
                     guard case .success(let r) = TransactionProcessor.execute(tx, env: b.env, reader: view, fork: .cancun,
                                                                               gasAvailable: b.env.gasLimit, deferCoinbaseFee: true) else { continue }
                     let full = BALExecutor.writeMismatch(r, view: view, coinbase: b.env.coinbase)
-                    XCTAssertEqual(BALExecutor.writesMatch(r, view: view, coinbase: b.env.coinbase), full == nil,
+                    var leavesEmpty = false
+                    XCTAssertEqual(BALExecutor.writesMatch(r, view: view, coinbase: b.env.coinbase, leavesEmpty: &leavesEmpty), full == nil,
                                    "\(b.name) transaction \(i): \(full.map { "\($0)" } ?? "no difference")")
                     compared += 1
                     if full != nil { rejected += 1 }
@@ -303,9 +403,15 @@ final class BALTests: XCTestCase {
             let serial = SerialExecutor().execute(pre: b.pre, env: b.env, transactions: b.txs, fork: .cancun)
             let list = BlockAccessListBuilder.derive(pre: b.pre, env: b.env, transactions: b.txs, fork: .cancun)
             for threads in [1, 2, 4, 8, 16] {
-                switch BALExecutor(threads: threads, list: list).run(pre: b.pre, env: b.env, transactions: b.txs, fork: .cancun) {
+                switch BALExecutor(threads: threads, list: list, policy: .alwaysParallel).run(pre: b.pre, env: b.env, transactions: b.txs, fork: .cancun) {
                 case .success(let o): Check.assertSame(serial, o, "\(b.name) x\(threads)"); XCTAssertFalse(o.metrics.ranSerially)
                 case .failure(let m): XCTFail("\(b.name) x\(threads): \(m)")
+                }
+                // The checked serial run, as the adaptive policy takes it.
+                switch BALExecutor(threads: threads, list: list).serially(pre: b.pre, env: b.env, transactions: b.txs, fork: .cancun,
+                                                                          start: ContinuousClock().now) {
+                case .success(let o): Check.assertSame(serial, o, "\(b.name) x\(threads) serially"); XCTAssertTrue(o.metrics.ranSerially)
+                case .failure(let m): XCTFail("\(b.name) x\(threads) serially: \(m)")
                 }
             }
         }

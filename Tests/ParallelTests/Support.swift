@@ -166,11 +166,17 @@ enum Check {
         // list must check out against its own execution.
         let list = BlockAccessListBuilder.derive(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
         for threads in threadCounts {
-            let bal = BALExecutor(threads: threads, list: list)
+            let bal = BALExecutor(threads: threads, list: list, policy: .alwaysParallel)
             switch bal.run(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun) {
             case .success(let outcome): assertSame(serial, outcome, "bal, threads \(threads)", file: file, line: line)
             case .failure(let m): XCTFail("bal, threads \(threads): \(m)", file: file, line: line)
             }
+        }
+        // Its checked serial run (the adaptive policy's serial decision).
+        switch BALExecutor(threads: 2, list: list).serially(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun,
+                                                           start: ContinuousClock().now) {
+        case .success(let outcome): assertSame(serial, outcome, "bal serially", file: file, line: line)
+        case .failure(let m): XCTFail("bal serially: \(m)", file: file, line: line)
         }
         if stress {
             for rep in 0..<stressRepetitions {
@@ -179,7 +185,8 @@ enum Check {
                                                 policy: .alwaysParallel)
                 let outcome = executor.execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
                 assertSame(serial, outcome, "stress seed rep \(rep), threads \(threads)", file: file, line: line)
-                let bal = BALExecutor(threads: threads, list: list, stress: StressOptions(seed: UInt64(rep) &* 7919 &+ 1))
+                let bal = BALExecutor(threads: threads, list: list, stress: StressOptions(seed: UInt64(rep) &* 7919 &+ 1),
+                                      policy: .alwaysParallel)
                 switch bal.run(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun) {
                 case .success(let o): assertSame(serial, o, "bal stress rep \(rep), threads \(threads)", file: file, line: line)
                 case .failure(let m): XCTFail("bal stress rep \(rep), threads \(threads): \(m)", file: file, line: line)

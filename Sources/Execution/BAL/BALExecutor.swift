@@ -14,10 +14,19 @@ import EVMInterpreter
 /// With a correct list its outcome equals `SerialExecutor`'s bit for bit: every transaction read exactly
 /// what it would have read serially, and the check proves that the list says what execution did. Its
 /// speed is what perfect information buys; the gap to Block-STM is what optimism costs.
+///
+/// Under `ParallelPolicy.adaptive` (the default, as Block-STM's) a block that cannot win in parallel
+/// (`prefersSerial`: fewer than `SerialRule.minimumTransactions` transactions, one thread, or too little work
+/// per transaction for the list's parallel run to pay for its fixed and per-transaction costs) runs serially,
+/// exactly as `SerialExecutor` does, and each transaction's reads and writes are still checked against the
+/// list (`serially`): a list that does not describe the block is caught and named whatever the policy.
+/// `ExecutionMetrics.serialReason` says why (`rule`; `limit` where a block gas or blob gas limit bit).
 public struct BALExecutor: BlockExecutor {
     public let threads: Int
     public let list: BlockAccessList
     public let stress: StressOptions?
+    /// Whether to decide per block between the list's parallel run and a checked serial run.
+    public let policy: BlockSTMExecutor.ParallelPolicy
     /// Where each transaction's EIP-3155 trace goes; nil (the default) traces nothing.
     public var trace: BlockTrace?
     /// The list arranged for lookups, made on the first run and kept: indexing the list is decoding it into
@@ -31,10 +40,12 @@ public struct BALExecutor: BlockExecutor {
     static let chunk = 8
 
     /// `threads` outside 1...64 is clamped into that range.
-    public init(threads: Int, list: BlockAccessList, stress: StressOptions? = nil) {
+    public init(threads: Int, list: BlockAccessList, stress: StressOptions? = nil,
+                policy: BlockSTMExecutor.ParallelPolicy = .adaptive) {
         self.threads = min(64, max(1, threads))
         self.list = list
         self.stress = stress
+        self.policy = policy
         self.index = IndexCache()
     }
 
@@ -77,6 +88,9 @@ public struct BALExecutor: BlockExecutor {
         let clock = ContinuousClock()
         let start = clock.now
         let n = transactions.count
+        if policy == .adaptive && Self.prefersSerial(transactions, env: env, threads: threads) {
+            return serially(pre: pre, env: env, transactions: transactions, fork: fork, start: start)
+        }
         // The gang is woken first, so that its threads are up by the time the set-up below is done.
         let gang = threads > 1 && n > 1 ? WorkerGang.checkout(threads: threads) : nil
         defer { if let gang { WorkerGang.checkin(gang) } }
@@ -207,6 +221,103 @@ public struct BALExecutor: BlockExecutor {
         var outcome = SerialExecutor(recordsAccess: false, trace: trace).execute(pre: pre, env: env, transactions: transactions, fork: fork)
         outcome.metrics.threads = threads
         outcome.metrics.ranSerially = true
+        outcome.metrics.serialReason = .limit
+        outcome.metrics.wallTimeNanoseconds = UInt64((ContinuousClock().now - start).nanoseconds)
+        return .success(outcome)
+    }
+
+    // MARK: - The adaptive policy
+
+    /// Under the adaptive policy, whether the block runs serially (`serially`) rather than from the list in parallel:
+    /// fewer than `SerialRule.minimumTransactions` transactions (on this machine no block under 20 won: the list's
+    /// parallel run took Vectors/blocks' blocks of 1-20 transactions at 0.57-0.90x serial), one thread or one core, or
+    /// too little work per transaction. The list's run has no conflicts to pay for (every transaction reads what lower
+    /// ones wrote from the list), so the model is Amdahl's bound with nothing serial: the block's gas (the gas limits, as
+    /// `SerialRule` counts it) against itself plus `transactionOverheadGas` a transaction, shared by the processors,
+    /// plus `threadStartGas` a thread.
+    static func prefersSerial(_ transactions: [Transaction], env: BlockEnvironment, threads: Int,
+                              cores: Int = SerialRule.cores) -> Bool {
+        guard transactions.count >= SerialRule.minimumTransactions, threads > 1, cores > 1 else { return true }
+        var total = 0.0
+        for i in transactions.indices { total += Double(min(transactions[i].gasLimit, env.gasLimit)) }
+        let processors = Double(min(threads, cores))
+        let work = total + Double(transactions.count) * transactionOverheadGas
+        return work / processors + Double(threads) * threadStartGas >= total
+    }
+
+    /// The list's parallel run's extra work per transaction beyond its serial execution, in gas (its check against
+    /// the list, the hand-over to the block end, and the block end's share that the threads do not divide): Block-STM's
+    /// (`SerialRule.transactionOverheadGas`), which the list's run (no multi-version memory, no validation) does not
+    /// exceed: on the side of running serially.
+    static let transactionOverheadGas = SerialRule.transactionOverheadGas
+    /// The list's parallel run's fixed cost per thread, in gas (waking the gang, the block end's stage barriers), as
+    /// Block-STM's (`SerialRule.threadStartGas`).
+    static let threadStartGas = SerialRule.threadStartGas
+
+    /// The block run serially, as `SerialExecutor` runs it (`SerialBlockRun`: the same steps, state and block end), each
+    /// transaction's reads and writes checked against the list as the parallel run checks them: against the list's
+    /// values before it over the block's pre-state (`BALView`), which are the serial state before it wherever the
+    /// checks of the system calls and of every lower transaction passed. A transaction that is not included (rejected,
+    /// or over the block's blob gas) must have no changes listed; then the block-wide checks (`checkBlock`). The first
+    /// mismatch fails the run; else the outcome is the serial one, marked `ranSerially` (`serialReason` `rule`).
+    func serially(pre: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork,
+                  start: ContinuousClock.Instant) -> Result<BlockOutcome, BALMismatch> {
+        let n = transactions.count
+        let indexed = index.indexed(list, transactions: n)
+        var run = SerialBlockRun(pre: pre, env: env, fork: fork)
+        if let m = Self.checkSystemCall(pre: pre, base: run.state, list: indexed) { return .failure(m) }
+        run.receipts.reserveCapacity(n)
+        run.gas.reserveCapacity(n)
+        let read = ReadMarks(count: indexed.locationCount)
+        let coinbase = env.coinbase
+        var check: UInt64 = 0
+        let executionStart = Stopwatch.now()
+        for i in 0..<n {
+            let step = run.step(i, transactions[i], trace: trace)
+            let checkStart = Stopwatch.now()
+            if let r = step.result, step.included {
+                var replays = false
+                if let m = Self.check(r, view: BALView(index: i + 1, list: indexed, base: pre), coinbase: coinbase,
+                                      read: read, replays: &replays) {
+                    return .failure(m)
+                }
+            } else if let first = indexed.changes[i + 1].first {
+                return .failure(BALMismatch(index: i + 1, kind: .notInExecution, entry: first))
+            }
+            check &+= Stopwatch.now() &- checkStart
+        }
+        let executed = Stopwatch.now()
+        var metrics = ExecutionMetrics()
+        metrics.threads = threads
+        metrics.executions = n
+        metrics.ranSerially = true
+        metrics.serialReason = .rule
+        // The request contracts before the block end, whose storage changes there are its system calls' (`checkBlock`
+        // compares them without running the calls again).
+        let requests = ForkRules.of(fork).has(.eip7685) && env.systemCalls
+        let contracts = requests ? BlockFinalization.endOfBlockSystemAddresses.map { run.state.accounts[$0] } : []
+        var outcome = run.finish(metrics: metrics)
+        let finished = Stopwatch.now()
+        var systemCalls: [BALEntry] = []
+        for (k, address) in BlockFinalization.endOfBlockSystemAddresses.enumerated() where requests {
+            let old = contracts[k], new = outcome.postState.accounts[address]
+            guard old != new else { continue }
+            var keys = Set(old?.storage.keys.map { $0 } ?? [])
+            keys.formUnion(new?.storage.keys.map { $0 } ?? [])
+            for key in keys {
+                let value = new?.storage[key] ?? .zero
+                if value != old?.storage[key] ?? .zero { systemCalls.append(.storage(address, key, index: n + 1, value: value)) }
+            }
+        }
+        if let m = Self.checkBlock(read: read, transactions: n, env: env, fork: fork, list: indexed, base: pre,
+                                   systemCalls: systemCalls) {
+            return .failure(m)
+        }
+        var profile = BlockProfile()
+        profile.executionNanoseconds = (executed &- executionStart) &- check
+        profile.validationNanoseconds = check &+ (Stopwatch.now() &- finished)
+        profile.commitNanoseconds = finished &- executed
+        outcome.metrics.profile = profile
         outcome.metrics.wallTimeNanoseconds = UInt64((ContinuousClock().now - start).nanoseconds)
         return .success(outcome)
     }
@@ -249,13 +360,8 @@ public struct BALExecutor: BlockExecutor {
     }
 
     /// Checks one transaction's reads (each must be listed; the listed read-only ones are marked in `read`)
-    /// and writes (exactly the list's changes at its index, the deferred coinbase fee included).
-    static func check(_ r: TransactionResult, view: BALView, coinbase: Address, read: ReadMarks) -> BALMismatch? {
-        var replays = false
-        return check(r, view: view, coinbase: coinbase, read: read, replays: &replays)
-    }
-
-    /// `check`, also saying whether the block end must replay this transaction's changes (`TxResult.replays`).
+    /// and writes (exactly the list's changes at its index, the deferred coinbase fee included); sets `replays` when
+    /// the block end must replay this transaction's changes (`TxResult.replays`).
     static func check(_ r: TransactionResult, view: BALView, coinbase: Address, read: ReadMarks, replays: inout Bool) -> BALMismatch? {
         let list = view.list, index = view.index
         for a in r.readAccounts {
@@ -283,12 +389,7 @@ public struct BALExecutor: BlockExecutor {
     /// matched to its own listed change, so equal counts leave none over). False hands the transaction to
     /// `writeMismatch`, which names the first difference, or finds none where this only gave up (an account
     /// deleted, or its storage cleared).
-    static func writesMatch(_ r: TransactionResult, view: BALView, coinbase: Address) -> Bool {
-        var leavesEmpty = false
-        return writesMatch(r, view: view, coinbase: coinbase, leavesEmpty: &leavesEmpty)
-    }
-
-    /// `writesMatch`, also setting `leavesEmpty` when the transaction leaves an account empty.
+    /// Sets `leavesEmpty` when the transaction leaves an account empty.
     ///
     /// An account whose info did not change (`AccountChange.infoChanged` false: only its storage did) repeats
     /// the info the transaction read through the view, so its fields are not compared (nor is the base state
@@ -423,9 +524,10 @@ public struct BALExecutor: BlockExecutor {
     }
 
     /// After every transaction's own check: that every read-only listed location was read by some
-    /// transaction, then the post-execution changes (index n + 1).
+    /// transaction, then the post-execution changes (index n + 1). `systemCalls`: the end-of-block system calls'
+    /// storage changes where the caller ran them (`serially`); nil runs them here on the list's state.
     static func checkBlock(read: ReadMarks, transactions n: Int, env: BlockEnvironment, fork: Fork,
-                           list: IndexedAccessList, base: InMemoryState) -> BALMismatch? {
+                           list: IndexedAccessList, base: InMemoryState, systemCalls: [BALEntry]? = nil) -> BALMismatch? {
         for (id, entry) in list.mustBeRead where !read.isMarked(id) {
             return BALMismatch(index: nil, kind: .notInExecution, entry: entry)
         }
@@ -443,9 +545,13 @@ public struct BALExecutor: BlockExecutor {
         }
         // The end-of-block system calls (EIP-7002, EIP-7251: storage of their own contracts only), on the
         // state the list gives after the last transaction.
-        for (address, change) in BlockFinalization.endOfBlockSystemCallChanges(reader: after, env: env, fork: fork) {
-            for (key, value) in change.storage where value != after.storage(address, key: key) {
-                actual.append(.storage(address, key, index: n + 1, value: value))
+        if let systemCalls {
+            actual += systemCalls
+        } else {
+            for (address, change) in BlockFinalization.endOfBlockSystemCallChanges(reader: after, env: env, fork: fork) {
+                for (key, value) in change.storage where value != after.storage(address, key: key) {
+                    actual.append(.storage(address, key, index: n + 1, value: value))
+                }
             }
         }
         actual.sort()
@@ -482,17 +588,21 @@ final class ReadMarks: @unchecked Sendable {  // the words are atomics
 extension BALExecutor {
     /// The BAL executor for callers that have no list (`t8n --executor bal`): derives the block's list
     /// from a serial run, then runs from it. A list that does not check out (a bug, since it was just
-    /// derived) gives the serial outcome marked `ranSerially`, as `BALExecutor.execute` does.
+    /// derived) gives the serial outcome marked `ranSerially`, as `BALExecutor.execute` does. Always
+    /// parallel by default (conformance runs test the algorithm, as they run Block-STM).
     public struct Deriving: BlockExecutor {
         public let threads: Int
+        public let policy: BlockSTMExecutor.ParallelPolicy
         /// Where each transaction's EIP-3155 trace goes (from the BAL run, not the deriving serial run).
         public var trace: BlockTrace?
         public var name: String { "bal" }
-        public init(threads: Int, trace: BlockTrace? = nil) { self.threads = threads; self.trace = trace }
+        public init(threads: Int, trace: BlockTrace? = nil, policy: BlockSTMExecutor.ParallelPolicy = .alwaysParallel) {
+            self.threads = threads; self.trace = trace; self.policy = policy
+        }
 
         public func execute(pre: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork) -> BlockOutcome {
             let list = BlockAccessListBuilder.derive(pre: pre, env: env, transactions: transactions, fork: fork)
-            var bal = BALExecutor(threads: threads, list: list)
+            var bal = BALExecutor(threads: threads, list: list, policy: policy)
             bal.trace = trace
             return bal.execute(pre: pre, env: env, transactions: transactions, fork: fork)
         }
