@@ -329,6 +329,8 @@ final class BALTests: XCTestCase {
         XCTAssertTrue(BALExecutor.prefersSerial(txs(1, gas: 1_000_000), env: env, threads: 2, cores: 2))
         XCTAssertTrue(BALExecutor.prefersSerial(txs(SerialRule.minimumTransactions - 1, gas: 1_000_000), env: env, threads: 2, cores: 2))
         XCTAssertFalse(BALExecutor.prefersSerial(txs(SerialRule.minimumTransactions, gas: 1_000_000), env: env, threads: 2, cores: 2))
+        // Predicted 1.05x (143,000 gas each, Vectors/blocks' amm-n20): under the margin.
+        XCTAssertTrue(BALExecutor.prefersSerial(txs(SerialRule.minimumTransactions, gas: 143_000), env: env, threads: 2, cores: 2))
         XCTAssertTrue(BALExecutor.prefersSerial(txs(200, gas: 1_000_000), env: env, threads: 1, cores: 2))
         XCTAssertTrue(BALExecutor.prefersSerial(txs(200, gas: 1_000_000), env: env, threads: 2, cores: 1))
         XCTAssertTrue(BALExecutor.prefersSerial(txs(SerialRule.minimumTransactions, gas: 21_000), env: env, threads: 2, cores: 2))

@@ -234,7 +234,12 @@ public struct BALExecutor: BlockExecutor {
     /// too little work per transaction. The list's run has no conflicts to pay for (every transaction reads what lower
     /// ones wrote from the list), so the model is Amdahl's bound with nothing serial: the block's gas (the gas limits, as
     /// `SerialRule` counts it) against itself plus `transactionOverheadGas` a transaction, shared by the processors,
-    /// plus `threadStartGas` a thread.
+    /// plus `threadStartGas` a thread; the predicted speedup must reach `SerialRule.requiredMargin`. Gas limits are a
+    /// loose stand-in for work (Vectors/blocks' amm-n20 and deploy-n20, 143,000-166,000 gas a transaction, ran at
+    /// 0.83-0.91x in parallel on this machine; their payments, deploy, amm and nft-mint blocks of 50-200 transactions,
+    /// 132,000-166,000 gas each, at 0.5-0.9x under load), so this errs towards serial: at two threads only blocks
+    /// averaging over about 190,000 gas a transaction go parallel (the compute-heavy benchmark, 120,000 each, which
+    /// wins 1.87x, does not). Deciding from measured time, as Block-STM's probe does, is what would tell them apart.
     static func prefersSerial(_ transactions: [Transaction], env: BlockEnvironment, threads: Int,
                               cores: Int = SerialRule.cores) -> Bool {
         guard transactions.count >= SerialRule.minimumTransactions, threads > 1, cores > 1 else { return true }
@@ -242,14 +247,14 @@ public struct BALExecutor: BlockExecutor {
         for i in transactions.indices { total += Double(min(transactions[i].gasLimit, env.gasLimit)) }
         let processors = Double(min(threads, cores))
         let work = total + Double(transactions.count) * transactionOverheadGas
-        return work / processors + Double(threads) * threadStartGas >= total
+        return total < SerialRule.requiredMargin * (work / processors + Double(threads) * threadStartGas)
     }
 
     /// The list's parallel run's extra work per transaction beyond its serial execution, in gas (its check against
-    /// the list, the hand-over to the block end, and the block end's share that the threads do not divide): Block-STM's
-    /// (`SerialRule.transactionOverheadGas`), which the list's run (no multi-version memory, no validation) does not
-    /// exceed: on the side of running serially.
-    static let transactionOverheadGas = SerialRule.transactionOverheadGas
+    /// the list, the hand-over to the block end, and the block end's share that the threads do not divide): twice
+    /// Block-STM's static rule's (`SerialRule.transactionOverheadGas`), so that the blocks above with generous gas limits
+    /// that lost in parallel stay serial.
+    static let transactionOverheadGas = 2 * SerialRule.transactionOverheadGas
     /// The list's parallel run's fixed cost per thread, in gas (waking the gang, the block end's stage barriers), as
     /// Block-STM's (`SerialRule.threadStartGas`).
     static let threadStartGas = SerialRule.threadStartGas
