@@ -109,6 +109,9 @@ public enum SerialReason: String, Codable, Sendable, Equatable {
     case probe
     /// A Block-STM run turned out hot (`HotBlockRule`) and was finished serially from its validated prefix.
     case hotRun = "hot run"
+    /// A Block-STM run that went slower than finishing serially would (`ProgressRule`: the host slowed its threads
+    /// and not a serial run), finished serially from its validated prefix.
+    case slowRun = "slow run"
     /// A completed Block-STM run where the block gas or blob gas limit bit in block order, re-run serially.
     case limit
 }
@@ -407,13 +410,17 @@ struct SerialBlockRun {
     /// intermediate roots), and wherever a parallel block end will commit them (`BlockSTMExecutor`).
     let keepsCommits: Bool
     let maxBlobGas: UInt64
-    var commits: [ParallelFinalization.Commit] = []
-    var receipts: [Receipt] = []
-    var rejected: [RejectedTransaction] = []
-    /// Gas used per transaction, 0 for a rejected one (`BlockOutcome.transactionGas`).
-    var gas: [UInt64] = []
-    var cumulative: UInt64 = 0
-    var blobGas: UInt64 = 0
+    /// What the transactions stepped so far left for the block end (`commits` only where `keepsCommits`).
+    var records = TransactionRecords()
+    /// `records`' receipts and gas, for callers that reserve their capacity.
+    var receipts: [Receipt] {
+        get { records.receipts }
+        _modify { yield &records.receipts }
+    }
+    var gas: [UInt64] {
+        get { records.gas }
+        _modify { yield &records.gas }
+    }
 
     /// A block from its pre-state: the pre-block system calls (EIP-4788, EIP-2935) run here.
     init(pre: InMemoryState, env: BlockEnvironment, fork: Fork, keepsCommits: Bool = false) {
@@ -425,8 +432,7 @@ struct SerialBlockRun {
     }
 
     /// A block's run from `state`, its state before the next transaction, for a caller that ends the block itself
-    /// (from `commits`: not `finish`); `commits`, `receipts`, `rejected`, `gas`, `cumulative` and `blobGas` are the
-    /// caller's to set from the transactions before.
+    /// (from `records.commits`: not `finish`); `records` are the caller's to set from the transactions before.
     init(continuing state: consuming InMemoryState, env: BlockEnvironment, fork: Fork, keepsCommits: Bool = false) {
         self.init(state: state, rootBase: InMemoryState(), env: env, fork: fork, keepsCommits: keepsCommits)
     }
@@ -449,27 +455,27 @@ struct SerialBlockRun {
     mutating func step(_ i: Int, _ tx: Transaction, trace: BlockTrace?) -> (result: TransactionResult?, included: Bool) {
         let tracer = trace?.tracer()
         let result = TransactionProcessor.execute(tx, env: env, reader: state, fork: fork,
-                                                  gasAvailable: env.gasLimit - cumulative, deferCoinbaseFee: true,
+                                                  gasAvailable: env.gasLimit - records.cumulative, deferCoinbaseFee: true,
                                                   tracer: tracer)
         trace?.record(i, tracer)
         switch result {
         case .failure(let error):
-            rejected.append(RejectedTransaction(index: i, error: error.description))
-            gas.append(0)
+            records.rejected.append(RejectedTransaction(index: i, error: error.description))
+            records.gas.append(0)
             return (nil, false)
         case .success(let r):
-            if blobGas + r.blobGasUsed > maxBlobGas {
-                rejected.append(RejectedTransaction(index: i, error: "blob gas exceeds the block maximum"))
-                gas.append(0)
+            if records.blobGas + r.blobGasUsed > maxBlobGas {
+                records.rejected.append(RejectedTransaction(index: i, error: "blob gas exceeds the block maximum"))
+                records.gas.append(0)
                 return (r, false)
             }
             state.apply(r.changes)
             state.credit(env.coinbase, r.coinbaseFee)
-            if keepsCommits { commits.append(ParallelFinalization.Commit(changes: r.changes, coinbaseFee: r.coinbaseFee)) }
-            cumulative += r.gasUsed
-            blobGas += r.blobGasUsed
-            receipts.append(BlockFinalization.receipt(for: tx, result: r, cumulativeGasUsed: cumulative))
-            gas.append(r.gasUsed)
+            if keepsCommits { records.commits.append(ParallelFinalization.Commit(changes: r.changes, coinbaseFee: r.coinbaseFee)) }
+            records.cumulative += r.gasUsed
+            records.blobGas += r.blobGasUsed
+            records.receipts.append(BlockFinalization.receipt(for: tx, result: r, cumulativeGasUsed: records.cumulative))
+            records.gas.append(r.gasUsed)
             return (r, true)
         }
     }
@@ -479,16 +485,32 @@ struct SerialBlockRun {
     /// wall time.
     mutating func finish(metrics: ExecutionMetrics) -> BlockOutcome {
         if carriesRoot {
-            let roots = BlockFinalization.intermediateStateRoots(base: rootBase, commits: commits.map { ($0.changes, $0.coinbaseFee) },
+            let roots = BlockFinalization.intermediateStateRoots(base: rootBase,
+                                                                 commits: records.commits.map { ($0.changes, $0.coinbaseFee) },
                                                                  coinbase: env.coinbase)
-            for i in receipts.indices { receipts[i].postStateRoot = roots[i] }
+            for i in records.receipts.indices { records.receipts[i].postStateRoot = roots[i] }
         }
-        let requests = BlockFinalization.applyEndOfBlock(&state, env: env, fork: fork, receipts: receipts)
-        var outcome = BlockFinalization.outcome(state: state, receipts: receipts, rejected: rejected,
-                                                blobGasUsed: blobGas, metrics: metrics, requests: requests)
-        outcome.transactionGas = gas
+        let requests = BlockFinalization.applyEndOfBlock(&state, env: env, fork: fork, receipts: records.receipts)
+        var outcome = BlockFinalization.outcome(state: state, receipts: records.receipts, rejected: records.rejected,
+                                                blobGasUsed: records.blobGas, metrics: metrics, requests: requests)
+        outcome.transactionGas = records.gas
         return outcome
     }
+}
+
+/// What a block's transactions leave for its end, in block order: `SerialBlockRun`'s as it steps them, and a parallel
+/// run's as `Collected` gathers them (one type, so that a block run partly one way and partly the other hands them
+/// over whole).
+struct TransactionRecords {
+    /// Each included transaction's changes and fee, for a block end that commits them (or the intermediate roots).
+    var commits: [ParallelFinalization.Commit] = []
+    var receipts: [Receipt] = []
+    var rejected: [RejectedTransaction] = []
+    /// Gas used per transaction, 0 for a rejected one (`BlockOutcome.transactionGas`).
+    var gas: [UInt64] = []
+    /// The block's gas used so far (the last receipt's cumulative gas).
+    var cumulative: UInt64 = 0
+    var blobGas: UInt64 = 0
 }
 
 extension InMemoryState {

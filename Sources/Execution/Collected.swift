@@ -1,50 +1,58 @@
 import EVMPrimitives
 import EVMState
 
-/// What the in-order pass over a parallel run's results gathers for the commit (Block-STM's, and the
-/// benchmarks' partition bound's).
+/// What the in-order pass over a parallel run's results gathers for the commit (Block-STM's, the BAL executor's and
+/// the benchmarks' partition bound's): `TransactionRecords`, the type a serial run (`SerialBlockRun`) keeps them in, so
+/// that the adaptive policy hands a serial probe's records to a parallel run, and an abandoned run's to its serial
+/// rest, whole.
 final class Collected: @unchecked Sendable {  // used by one thread at a time, ordered by the gang
     var metrics = ExecutionMetrics()
-    var commits: [ParallelFinalization.Commit] = []
-    var receipts: [Receipt] = []
-    var rejected: [RejectedTransaction] = []
-    var gas: [UInt64] = []
-    var blobGas: UInt64 = 0
+    var records = TransactionRecords()
+
+    var commits: [ParallelFinalization.Commit] { records.commits }
+    var receipts: [Receipt] { records.receipts }
+    var rejected: [RejectedTransaction] { records.rejected }
+    var gas: [UInt64] { records.gas }
+    var blobGas: UInt64 { records.blobGas }
 
     /// Takes each transaction's result in block order (`take(i)`, nil when missing) and checks it as
     /// SerialExecutor checks each transaction. False when the block must be re-run serially (a block gas
     /// or blob gas limit bites in block order, or a result is missing).
     ///
     /// With `first` > 0 the run covered only `transactions[first...]` (`take(i - first)`), after a serial prefix
-    /// already gathered here: the indices, the cumulative gas (from the last receipt) and the blob gas continue.
+    /// already gathered here: the indices, the cumulative gas and the blob gas continue.
     func collect(_ transactions: [Transaction], from first: Int = 0, env: BlockEnvironment, fork: Fork,
                  take: (Int) -> BlockSTMRun.TxOutcome?) -> Bool {
         let maxBlobGas = BlockFinalization.maxBlobGas(fork)
-        commits.reserveCapacity(commits.count + transactions.count - first)
-        receipts.reserveCapacity(transactions.count)
-        gas.reserveCapacity(transactions.count)
-        var cumulative: UInt64 = receipts.last?.cumulativeGasUsed ?? 0
+        // The records in a local for the loop (moved out and back: no copy, and no access check on the class's
+        // property at every append).
+        var r = TransactionRecords()
+        swap(&r, &records)
+        defer { swap(&r, &records) }
+        r.commits.reserveCapacity(r.commits.count + transactions.count - first)
+        r.receipts.reserveCapacity(transactions.count)
+        r.gas.reserveCapacity(transactions.count)
         for i in first..<transactions.count {
             let tx = transactions[i]
             guard let result = take(i - first) else { return false }
-            let available = env.gasLimit - cumulative
+            let available = env.gasLimit - r.cumulative
             switch result {
             case .rejected(let error):
-                rejected.append(RejectedTransaction(
+                r.rejected.append(RejectedTransaction(
                     index: i, error: BlockSTMExecutor.serialError(error, tx: tx, available: available).description))
-                gas.append(0)
-            case .included(let r):
-                var receipt = r.receipt
+                r.gas.append(0)
+            case .included(let included):
+                var receipt = included.receipt
                 // The parallel run offered the whole block gas limit; in block order less may be left,
                 // and the blob gas may run out: then the later transactions read writes that serially
                 // never happened, so the parallel result is unusable.
-                if tx.gasLimit > available || blobGas + r.blobGasUsed > maxBlobGas { return false }
-                commits.append(ParallelFinalization.Commit(changes: r.changes, coinbaseFee: r.coinbaseFee))
-                cumulative += r.gasUsed
-                blobGas += r.blobGasUsed
-                receipt.cumulativeGasUsed = cumulative
-                receipts.append(receipt)
-                gas.append(r.gasUsed)
+                if tx.gasLimit > available || r.blobGas + included.blobGasUsed > maxBlobGas { return false }
+                r.commits.append(ParallelFinalization.Commit(changes: included.changes, coinbaseFee: included.coinbaseFee))
+                r.cumulative += included.gasUsed
+                r.blobGas += included.blobGasUsed
+                receipt.cumulativeGasUsed = r.cumulative
+                r.receipts.append(receipt)
+                r.gas.append(included.gasUsed)
             }
         }
         return true
@@ -52,11 +60,11 @@ final class Collected: @unchecked Sendable {  // used by one thread at a time, o
 
     /// Moves what the block end needs into its job (the commits move; the rest is shared).
     func hand(to job: ParallelFinalization.Job) {
-        job.commits = commits
-        commits = []
-        job.receipts = receipts
-        job.rejected = rejected
-        job.blobGasUsed = blobGas
+        job.commits = records.commits
+        records.commits = []
+        job.receipts = records.receipts
+        job.rejected = records.rejected
+        job.blobGasUsed = records.blobGas
         job.metrics = metrics
     }
 }

@@ -506,8 +506,10 @@ final class AdaptivePolicyTests: XCTestCase {
             XCTAssertFalse(SerialRule.prefersSerial(b.txs, env: b.env, threads: 4, cores: 4), b.name)
             let policy: BlockSTMExecutor.ParallelPolicy = b.name == "compute-heavy" ? .adaptive : .alwaysParallel
             let o = BlockSTMExecutor(threads: 2, policy: policy).execute(pre: b.pre, env: b.env, transactions: b.txs, fork: .cancun)
-            XCTAssertFalse(o.metrics.ranSerially, b.name)
-            XCTAssertEqual(o.metrics.reExecutions, 0, b.name)
+            // The policy's decisions, not the host's load: a run the host slowed below serial (a loaded host, a debug
+            // build's Block-STM) is finished serially by the progress check (`ProgressRule`), which SerialProbeTests test.
+            XCTAssertFalse(o.metrics.ranSerially && o.metrics.serialReason != .slowRun, b.name)
+            XCTAssertEqual(o.metrics.failedValidations + o.metrics.blockedReads, 0, b.name)
         }
         let transfers = try! XCTUnwrap(BlockSTMBenchmark.blocks(txs: 200).first { $0.name == "transfers" })
         XCTAssertTrue(SerialRule.prefersSerial(transfers.txs, env: transfers.env, threads: 2, cores: 2), "loses at 2 threads")

@@ -348,7 +348,8 @@ final class MVMemoryTests: XCTestCase {
             Check.assertSame(serial, outcome, b.name)
             XCTAssertEqual(outcome.metrics.threads, 2)
             let expectSerial = SerialRule.prefersSerial(b.txs, env: b.env, threads: 2)
-            XCTAssertEqual(outcome.metrics.ranSerially, expectSerial, b.name)
+            // A run the host slowed below serial is finished serially whatever was decided (`ProgressRule`).
+            XCTAssertEqual(outcome.metrics.ranSerially && outcome.metrics.serialReason != .slowRun, expectSerial, b.name)
             if b.name == "dependent-counter" { XCTAssertTrue(outcome.metrics.ranSerially) }
         }
     }

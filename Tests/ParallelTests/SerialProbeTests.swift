@@ -237,6 +237,87 @@ final class SerialProbeTests: XCTestCase {
         XCTAssertEqual(SerialRule.probeLength(5000), 12)
     }
 
+    /// The runtime progress check: slow once a fair sample is in and the run's useful executions in it fall behind what
+    /// the serial estimate would have done in its time; never before the sample, in the tail, or without an estimate.
+    func testProgressRule() {
+        func slow(_ done: Int, _ elapsed: UInt64, t: Double = 10_000, remaining: Int = 800) -> Bool {
+            ProgressRule.isSlow(done: done, elapsed: elapsed, serialNanosecondsPerTransaction: t, remaining: remaining,
+                                transactions: 1000)
+        }
+        // 100 transactions in the time serial runs 120 of them (0.83x): slow; in the time it runs 70 (1.43x): not; nor
+        // where it is only a little slower than serial (0.95x).
+        XCTAssertTrue(slow(100, 1_200_000))
+        XCTAssertFalse(slow(100, 700_000))
+        XCTAssertFalse(slow(100, 1_050_000), "only a little slower than serial")
+        // Before a fair sample, in the last eighth, without an estimate: never.
+        XCTAssertFalse(slow(ProgressRule.minimumDone - 1, 10_000_000))
+        XCTAssertTrue(slow(ProgressRule.minimumDone, 10_000_000))
+        XCTAssertFalse(slow(100, 100_000_000, remaining: 125))
+        XCTAssertTrue(slow(100, 100_000_000, remaining: 126))
+        XCTAssertFalse(slow(100, 100_000_000, t: 0))
+    }
+
+    /// Independent transfers: nothing conflicts, nothing is wasted (`HotBlockRule` never fires).
+    static func independentTransfers(_ n: Int) -> TestBlock {
+        var block = B()
+        block.env.baseFee = .zero  // valid before London too
+        for i in 0..<n {
+            block.fund(B.eoa(i))
+            block.send(from: B.eoa(i), to: B.eoa(10_000 + i), value: UInt256(UInt64(i + 1)), gas: 21_000)
+        }
+        return block
+    }
+
+    /// A slow phase, simulated: the serial estimate the run compares itself with is made a thousand times smaller than
+    /// the probe measured (as if every thread of the run were that much slower than the serial probe), so the run is
+    /// abandoned once its sample is in and finished serially from its validated prefix: bit for bit the serial result
+    /// (before Byzantium too, where the receipts carry intermediate roots), `serialReason` "slow run", before its end. With a thousand times the measured estimate it never is, and with none (no probe) there
+    /// is no check.
+    func testSlowRunIsFinishedSerially() throws {
+        try XCTSkipIf(SerialRule.cores < 2, "one processor")
+        let block = Self.independentTransfers(150)
+        for fork in [Fork.cancun, .homestead] {
+            let serial = SerialExecutor().execute(pre: block.pre, env: block.env, transactions: block.txs, fork: fork)
+            // The probe's measured estimate (then scaled).
+            var measure = BlockSTMExecutor(threads: 2)
+            measure.forcedProbe = .init(length: 4, parallel: false)
+            let t = measure.execute(pre: block.pre, env: block.env, transactions: block.txs, fork: fork)
+                .metrics.probe?.nanosecondsPerTransaction ?? 0
+            XCTAssertGreaterThan(t, 0)
+            func run(_ threads: Int, probe: Int, scale: Double?, stress: StressOptions? = nil) -> BlockOutcome {
+                var executor = BlockSTMExecutor(threads: threads, stress: stress)
+                executor.forcedProbe = .init(length: probe, parallel: true, nanosecondsPerTransaction: scale.map { t * $0 })
+                return executor.execute(pre: block.pre, env: block.env, transactions: block.txs, fork: fork)
+            }
+            for threads in [2, 4] {
+                let what = "\(fork) x\(threads)"
+                let slow = run(threads, probe: 4, scale: 0.001)
+                Check.assertSame(serial, slow, "slow phase \(what)")
+                XCTAssertEqual(slow.transactionGas, serial.transactionGas, what)
+                XCTAssertTrue(slow.metrics.ranSerially, what)
+                XCTAssertEqual(slow.metrics.serialReason, .slowRun, what)
+                // Before its end: not every transaction after the probe was validated in parallel.
+                XCTAssertLessThan(slow.metrics.validations, block.txs.count - 4, "abandoned early, \(what)")
+                let fast = run(threads, probe: 4, scale: 1000)
+                Check.assertSame(serial, fast, "fast serial estimate \(what)")
+                XCTAssertFalse(fast.metrics.ranSerially, "\(what): \(String(describing: fast.metrics.serialReason))")
+                XCTAssertEqual(fast.metrics.reExecutions, 0, what)
+            }
+            // No probe, no estimate: no progress check (the run goes to its end).
+            var unprobed = BlockSTMExecutor(threads: 2)
+            unprobed.forcedProbe = .init(length: 0, parallel: true)
+            XCTAssertFalse(unprobed.execute(pre: block.pre, env: block.env, transactions: block.txs, fork: fork).metrics.ranSerially)
+            // Abandoned at different points under seeded perturbation, after probes of different lengths: the kept
+            // prefix must always be right.
+            for rep in 0..<Check.stressRepetitions {
+                let threads = [2, 4, 8][rep % 3]
+                let o = run(threads, probe: rep % 7, scale: [0.001, 0.5][rep % 2], stress: StressOptions(seed: UInt64(rep) &+ 5))
+                Check.assertSame(serial, o, "stress rep \(rep) \(fork) x\(threads)")
+                XCTAssertEqual(o.transactionGas, serial.transactionGas, "stress rep \(rep) \(fork)")
+            }
+        }
+    }
+
     /// The warm mean drops the largest time (the cold first transaction) where there are four or more.
     func testWarmMean() {
         XCTAssertEqual(SerialRule.warmMean([]), 0)

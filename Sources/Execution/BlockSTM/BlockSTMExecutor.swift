@@ -18,8 +18,9 @@ import EVMState
 ///   `SerialExecutor` does (the serial probe, `SerialProbe`), and from their measured time and conflicts
 ///   either goes on serially (nothing wasted) or runs the rest under Block-STM from the state they left
 ///   (`SerialRule.predictedSpeedup`). A run that turns out hot (`HotBlockRule`: aborts and blocked reads
-///   are a large share of the executions) is abandoned: the prefix of transactions that are executed and
-///   still valid is kept, and the rest runs serially after it. `ExecutionMetrics.serialReason` says which.
+///   are a large share of the executions), or slower than finishing serially (`ProgressRule`: its progress
+///   against the probe's time per transaction), is abandoned: the prefix of transactions that are executed
+///   and still valid is kept, and the rest runs serially after it. `ExecutionMetrics.serialReason` says which.
 public struct BlockSTMExecutor: BlockExecutor {
     /// Whether to decide per block between Block-STM and a serial run.
     public enum ParallelPolicy: String, Sendable, Equatable, CaseIterable {
@@ -52,6 +53,9 @@ public struct BlockSTMExecutor: BlockExecutor {
     struct ForcedProbe: Sendable, Equatable {
         var length: Int
         var parallel: Bool
+        /// Stands for the probe's measured time per transaction in the parallel run's progress check
+        /// (`ProgressRule`): a small one makes any run look slower than serial (a slow phase), a large one never.
+        var nanosecondsPerTransaction: Double? = nil
     }
     var forcedProbe: ForcedProbe?
 
@@ -127,8 +131,9 @@ public struct BlockSTMExecutor: BlockExecutor {
         }
         if length < n {
             if length > 0 { times.append(Stopwatch.now() &- lastClock) }
-            let e = Self.estimate(probed: length, final: true, times: &times, probe: probe, transactions: transactions,
+            var e = Self.estimate(probed: length, final: true, times: &times, probe: probe, transactions: transactions,
                                   env: env, nanoseconds: 0, threads: threads)
+            if let t = forced?.nanosecondsPerTransaction { e.nanosecondsPerTransaction = t }
             estimate = e
             if forced?.parallel ?? (e.predictedSpeedup >= e.requiredMargin), trace == nil {
                 return parallelRest(&run, probed: length, estimate: e, pre: pre, transactions: transactions, start: start)
@@ -169,18 +174,14 @@ public struct BlockSTMExecutor: BlockExecutor {
     }
 
     /// Runs the rest of the block after the probe's `probed` transactions under Block-STM, from the probe's state: the
-    /// probe's receipts, rejections, gas and commits move into the run's `Collected`, and the block end commits onto
-    /// the probe's state (before Byzantium: every commit onto the block's, for the receipts' intermediate roots).
+    /// probe's records (receipts, rejections, gas, commits) move into the run's `Collected`, and the block end commits
+    /// onto the probe's state (before Byzantium: every commit onto the block's, for the receipts' intermediate roots).
     private func parallelRest(_ run: inout SerialBlockRun, probed i: Int, estimate: ProbeEstimate, pre: InMemoryState,
                               transactions: [Transaction], start: UInt64) -> BlockOutcome {
         let c = Collected()
         c.metrics.probedTransactions = i
         c.metrics.probe = estimate
-        c.commits = run.commits; run.commits = []
-        c.receipts = run.receipts; run.receipts = []
-        c.rejected = run.rejected; run.rejected = []
-        c.gas = run.gas; run.gas = []
-        c.blobGas = run.blobGas
+        swap(&c.records, &run.records)
         return parallel(pre: pre, base: run.state, jobBase: run.carriesRoot ? run.rootBase : run.state,
                         transactions: transactions, first: i, env: run.env, fork: run.fork, collected: c, start: start)
     }
@@ -200,7 +201,8 @@ public struct BlockSTMExecutor: BlockExecutor {
         // rather than a wake-up after it (the run's set-up below takes about as long as a wake-up).
         gang.wake()
         let run = BlockSTMRun(base: base, env: env, transactions: rest, fork: fork,
-                              threads: threads, stress: stress, adaptive: policy == .adaptive, trace: trace)
+                              threads: threads, stress: stress, adaptive: policy == .adaptive, trace: trace,
+                              serialNanosecondsPerTransaction: collected.metrics.probe?.nanosecondsPerTransaction ?? 0)
         if threads == 1 || rest.isEmpty {
             if !rest.isEmpty { gang.run { worker in run.work(worker: worker) } }
             guard collect(run, transactions: transactions, first: first, env: env, fork: fork, into: collected) else {
@@ -308,51 +310,22 @@ public struct BlockSTMExecutor: BlockExecutor {
         let probed = c.metrics.probedTransactions
         fill(&c.metrics, from: run)
         c.metrics.ranSerially = true
-        c.metrics.serialReason = .hotRun
-        c.commits.reserveCapacity(c.commits.count + transactions.count - first)
-        var state = base
-        var cumulative: UInt64 = c.receipts.last?.cumulativeGasUsed ?? 0
+        c.metrics.serialReason = run.slow.load(ordering: .relaxed) ? .slowRun : .hotRun
+        // The kept prefix, checked as `Collected.collect` checks a completed run, then the rest as `SerialExecutor`'s
+        // loop runs it, on one serial run that holds the records (every commit kept for the parallel block end).
+        var rest = SerialBlockRun(continuing: base, env: env, fork: fork, keepsCommits: true)
+        swap(&rest.records, &c.records)
+        rest.records.commits.reserveCapacity(rest.records.commits.count + transactions.count - first)
         var next = first
-        // The kept prefix, checked as `Collected.collect` checks a completed run.
-        prefix: while next < transactions.count, run.scheduler.isExecuted(next - first),
-                      run.memory.validateReadSet(next - first), let result = run.takeResult(next - first) {
-            let tx = transactions[next]
-            let available = env.gasLimit - cumulative
-            switch result {
-            case .rejected(let error):
-                c.rejected.append(RejectedTransaction(index: next, error: Self.serialError(error, tx: tx, available: available).description))
-                c.gas.append(0)
-            case .included(let r):
-                if tx.gasLimit > available || c.blobGas + r.blobGasUsed > BlockFinalization.maxBlobGas(fork) { break prefix }
-                state.apply(r.changes)
-                state.credit(env.coinbase, r.coinbaseFee)
-                cumulative += r.gasUsed
-                c.blobGas += r.blobGasUsed
-                var receipt = r.receipt
-                receipt.cumulativeGasUsed = cumulative
-                c.receipts.append(receipt)
-                c.gas.append(r.gasUsed)
-                c.commits.append(ParallelFinalization.Commit(changes: r.changes, coinbaseFee: r.coinbaseFee))
-            }
+        while next < transactions.count, run.scheduler.isExecuted(next - first), run.memory.validateReadSet(next - first),
+              let result = run.takeResult(next - first), rest.take(next, transactions[next], result) {
             next += 1
         }
-        // The rest, as `SerialExecutor`'s loop runs it, every commit kept for the parallel block end.
-        var rest = SerialBlockRun(continuing: consume state, env: env, fork: fork, keepsCommits: true)
-        rest.commits = c.commits; c.commits = []
-        rest.receipts = c.receipts; c.receipts = []
-        rest.rejected = c.rejected; c.rejected = []
-        rest.gas = c.gas; c.gas = []
-        rest.cumulative = cumulative
-        rest.blobGas = c.blobGas
         for i in next..<transactions.count { rest.step(i, transactions[i], trace: trace) }
         c.metrics.executions += transactions.count - next
-        c.commits = rest.commits
-        c.receipts = rest.receipts
-        c.rejected = rest.rejected
-        c.gas = rest.gas
-        c.blobGas = rest.blobGas
         c.metrics.reExecutions = max(0, c.metrics.executions - (transactions.count - first))
         c.metrics.executions += probed
+        swap(&rest.records, &c.records)
         var outcome: BlockOutcome
         if gang.count == 1 {
             outcome = ParallelFinalization.serialFinish(base: jobBase, commits: c.commits, env: env, fork: fork,
@@ -388,5 +361,32 @@ public struct BlockSTMExecutor: BlockExecutor {
         outcome.metrics.blockedReads = attempt.blockedReads
         outcome.metrics.wallTimeNanoseconds = Stopwatch.now() &- start
         return outcome
+    }
+}
+
+extension SerialBlockRun {
+    /// Takes transaction `i`'s result from a Block-STM run in place of running it (`BlockSTMExecutor.finishSerially`'s
+    /// kept prefix, whose results are the serial ones): false, and nothing changed, where serially the transaction
+    /// would not get the gas it was offered or its blob gas would exceed the block's (then `step` runs it).
+    mutating func take(_ i: Int, _ tx: Transaction, _ result: BlockSTMRun.TxOutcome) -> Bool {
+        let available = env.gasLimit - records.cumulative
+        switch result {
+        case .rejected(let error):
+            records.rejected.append(RejectedTransaction(
+                index: i, error: BlockSTMExecutor.serialError(error, tx: tx, available: available).description))
+            records.gas.append(0)
+        case .included(let r):
+            if tx.gasLimit > available || records.blobGas + r.blobGasUsed > maxBlobGas { return false }
+            state.apply(r.changes)
+            state.credit(env.coinbase, r.coinbaseFee)
+            if keepsCommits { records.commits.append(ParallelFinalization.Commit(changes: r.changes, coinbaseFee: r.coinbaseFee)) }
+            records.cumulative += r.gasUsed
+            records.blobGas += r.blobGasUsed
+            var receipt = r.receipt
+            receipt.cumulativeGasUsed = records.cumulative
+            records.receipts.append(receipt)
+            records.gas.append(r.gasUsed)
+        }
+        return true
     }
 }

@@ -17,8 +17,17 @@ final class BlockSTMRun: Sendable {
     let adaptive: Bool
     /// Where each incarnation's trace is recorded (nil: not traced).
     let trace: BlockTrace?
-    /// Set once a worker found the block hot: every worker leaves its loop.
+    /// Set once a worker found the block hot or slow: every worker leaves its loop.
     let abandoned = Atomic<Bool>(false)
+    /// Set (before `abandoned`) when the run was abandoned as slower than serial (`ProgressRule`), not hot.
+    let slow = Atomic<Bool>(false)
+    /// The serial probe's time per transaction (`ProgressRule`; 0: no progress check).
+    let serialNanosecondsPerTransaction: Double
+    /// When the run began (`Stopwatch.now()`, after its set-up), for `ProgressRule`.
+    let started: UInt64
+    /// Where `ProgressRule`'s sample began (0: not yet): nanoseconds since `started` above the low 24 bits, the useful
+    /// executions then in them (one word, set once by whichever worker gets there first).
+    let sample = Atomic<UInt64>(0)
 
     /// What a transaction's last incarnation produced. The receipt (its bloom costs a few hashes per log)
     /// is built by the worker; only the cumulative gas is left for the in-order commit.
@@ -66,8 +75,10 @@ final class BlockSTMRun: Sendable {
     private let workerProfiles: LockedSlots<WorkerProfile>
 
     init(base: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork, threads: Int,
-         stress: StressOptions?, adaptive: Bool = false, trace: BlockTrace? = nil) {
+         stress: StressOptions?, adaptive: Bool = false, trace: BlockTrace? = nil,
+         serialNanosecondsPerTransaction: Double = 0) {
         self.adaptive = adaptive
+        self.serialNanosecondsPerTransaction = adaptive ? serialNanosecondsPerTransaction : 0
         self.trace = trace
         self.transactions = transactions
         self.env = env
@@ -78,6 +89,7 @@ final class BlockSTMRun: Sendable {
         scheduler = Scheduler(transactions: transactions.count)
         results = LockedSlots(count: transactions.count) { _ in nil }
         workerProfiles = LockedSlots(count: threads) { _ in WorkerProfile() }
+        started = Stopwatch.now()
     }
 
     /// The workers' profiles merged (after they have left their loops).
@@ -138,6 +150,11 @@ final class BlockSTMRun: Sendable {
                             abandoned.store(true, ordering: .relaxed)
                             return
                         }
+                        if isSlow() {
+                            slow.store(true, ordering: .relaxed)
+                            abandoned.store(true, ordering: .relaxed)
+                            return
+                        }
                     }
                 }
                 continue
@@ -168,6 +185,25 @@ final class BlockSTMRun: Sendable {
         HotBlockRule.isHot(executions: executions.load(ordering: .relaxed),
                            wasted: blockedReads.load(ordering: .relaxed) + failedValidations.load(ordering: .relaxed),
                            transactions: transactions.count, threads: threads)
+    }
+
+    /// Whether the run is slower than finishing serially would be, by `ProgressRule`.
+    private func isSlow() -> Bool {
+        guard serialNanosecondsPerTransaction > 0 else { return false }
+        let wasted = blockedReads.load(ordering: .relaxed) + failedValidations.load(ordering: .relaxed)
+        let done = max(0, executions.load(ordering: .relaxed) - wasted)
+        guard done >= ProgressRule.warmUp else { return false }
+        let now = Stopwatch.now() &- started
+        let begun = sample.load(ordering: .relaxed)
+        guard begun != 0 else {
+            // The sample begins here (bit 24 set: never 0, at most a nanosecond late).
+            _ = sample.compareExchange(expected: 0, desired: (now << 24 | UInt64(min(done, 0xFF_FFFF))) | 1 << 24,
+                                   ordering: .relaxed)
+            return false
+        }
+        return ProgressRule.isSlow(done: done - Int(begun & 0xFF_FFFF), elapsed: now &- (begun >> 24),
+                                   serialNanosecondsPerTransaction: serialNanosecondsPerTransaction,
+                                   remaining: transactions.count - done, transactions: transactions.count)
     }
 
     /// Executes an incarnation (paper: try_execute). A read of an unresolved lower write suspends it.
