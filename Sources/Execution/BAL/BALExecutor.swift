@@ -282,8 +282,12 @@ public struct BALExecutor: BlockExecutor {
             let checkStart = Stopwatch.now()
             if let r = step.result, step.included {
                 var replays = false
+                // The coinbase's balance before the transaction: the serial state's after it, less the fee it was
+                // credited (the list's own, where every earlier check passed; a dictionary lookup instead of the list's).
+                let coinbaseBefore = r.coinbaseFee.isZero ? nil
+                    : (run.state.accounts[coinbase]?.info.balance ?? .zero) &- r.coinbaseFee
                 if let m = Self.check(r, view: BALView(index: i + 1, list: indexed, base: pre), coinbase: coinbase,
-                                      read: read, replays: &replays) {
+                                      read: read, replays: &replays, coinbaseBefore: coinbaseBefore) {
                     return .failure(m)
                 }
             } else if let first = indexed.changes[i + 1].first {
@@ -367,7 +371,12 @@ public struct BALExecutor: BlockExecutor {
     /// Checks one transaction's reads (each must be listed; the listed read-only ones are marked in `read`)
     /// and writes (exactly the list's changes at its index, the deferred coinbase fee included); sets `replays` when
     /// the block end must replay this transaction's changes (`TxResult.replays`).
-    static func check(_ r: TransactionResult, view: BALView, coinbase: Address, read: ReadMarks, replays: inout Bool) -> BALMismatch? {
+    ///
+    /// `coinbaseBefore`, where given, is the coinbase's balance before the transaction, known to equal what the list
+    /// gives there (`serially`: the serial state's, which is the list's wherever every earlier check passed); nil
+    /// reads it from the list (`view`).
+    static func check(_ r: TransactionResult, view: BALView, coinbase: Address, read: ReadMarks, replays: inout Bool,
+                      coinbaseBefore: UInt256? = nil) -> BALMismatch? {
         let list = view.list, index = view.index
         for a in r.readAccounts {
             guard let e = list.account(a) else { return BALMismatch(index: index, kind: .missingFromList, entry: .account(a)) }
@@ -382,7 +391,7 @@ public struct BALExecutor: BlockExecutor {
             }
             if slot.changes.isEmpty { read.mark(slot.id) }
         }
-        if writesMatch(r, view: view, coinbase: coinbase, leavesEmpty: &replays) { return nil }
+        if writesMatch(r, view: view, coinbase: coinbase, leavesEmpty: &replays, coinbaseBefore: coinbaseBefore) { return nil }
         replays = true
         return writeMismatch(r, view: view, coinbase: coinbase)
     }
@@ -400,7 +409,8 @@ public struct BALExecutor: BlockExecutor {
     /// the info the transaction read through the view, so its fields are not compared (nor is the base state
     /// read for them: the contract every transaction calls would be read, and its code's reference counted, by
     /// every transaction on every thread).
-    static func writesMatch(_ r: TransactionResult, view: BALView, coinbase: Address, leavesEmpty: inout Bool) -> Bool {
+    static func writesMatch(_ r: TransactionResult, view: BALView, coinbase: Address, leavesEmpty: inout Bool,
+                            coinbaseBefore: UInt256? = nil) -> Bool {
         let list = view.list, index = view.index
         var writes = 0
         var creditedCoinbase = r.coinbaseFee.isZero
@@ -439,7 +449,7 @@ public struct BALExecutor: BlockExecutor {
             }
         }
         if !creditedCoinbase {
-            let old = view.account(coinbase)?.balance ?? .zero
+            let old = coinbaseBefore ?? view.account(coinbase)?.balance ?? .zero
             guard let e = list.account(coinbase), list.balance(e, at: index) == old &+ r.coinbaseFee else { return false }
             writes += 1
         }
@@ -537,16 +547,24 @@ public struct BALExecutor: BlockExecutor {
             return BALMismatch(index: nil, kind: .notInExecution, entry: entry)
         }
         // Index n + 1: the withdrawals, over the balances the list gives after the last transaction.
+        // Per withdrawn-to address (at its first withdrawal), the sum of its withdrawals: a linear scan, as a block
+        // has few (EIP-4895: at most 16), with no dictionary; wrapping sums, so the order of the credits is immaterial.
         let after = BALView(index: n + 1, list: list, base: base)
-        var balances: [Address: (old: AccountInfo, new: UInt256)] = [:]
-        for w in env.withdrawals {
-            let old = balances[w.address]?.old ?? after.account(w.address) ?? AccountInfo()
-            let before = balances[w.address]?.new ?? old.balance
-            balances[w.address] = (old, before &+ UInt256(w.amount) &* UInt256(1_000_000_000))
-        }
+        let withdrawals = env.withdrawals
         var actual: [BALEntry] = []
-        for (address, b) in balances where b.new != b.old.balance {
-            actual.append(.balance(address, index: n + 1, value: b.new))
+        actual.reserveCapacity(withdrawals.count + (systemCalls?.count ?? 0))
+        for k in withdrawals.indices {
+            let address = withdrawals[k].address
+            var first = true
+            for j in 0..<k where withdrawals[j].address == address { first = false; break }
+            guard first else { continue }
+            var credit = UInt256.zero
+            for j in k..<withdrawals.count where withdrawals[j].address == address {
+                credit = credit &+ UInt256(withdrawals[j].amount) &* UInt256(1_000_000_000)
+            }
+            let old = after.account(address)?.balance ?? .zero
+            let new = old &+ credit
+            if new != old { actual.append(.balance(address, index: n + 1, value: new)) }
         }
         // The end-of-block system calls (EIP-7002, EIP-7251: storage of their own contracts only), on the
         // state the list gives after the last transaction.
