@@ -206,6 +206,54 @@ final class BALTests: XCTestCase {
         XCTAssertEqual(m3.kind, .missingFromList)
     }
 
+    /// The withdrawals' balance changes (index n + 1), two withdrawals to one address summed, and each transaction's
+    /// coinbase fee (the checked serial run takes the coinbase's balance before it from the serial state): a wrong
+    /// entry is named under both policies.
+    func testWrongWithdrawalAndCoinbaseEntriesAreNamed() {
+        var block = Self.block()
+        let x = B.eoa(7), y = B.eoa(8)
+        block.env.withdrawals = [Withdrawal(index: 0, validatorIndex: 1, address: x, amount: 5),
+                                 Withdrawal(index: 1, validatorIndex: 2, address: y, amount: 2),
+                                 Withdrawal(index: 2, validatorIndex: 3, address: x, amount: 7)]
+        let n = block.txs.count
+        let list = Self.derive(block)
+        let serial = SerialExecutor().execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+        let gwei = UInt256(1_000_000_000)
+        let k = list.accounts.firstIndex { $0.address == x }!
+        XCTAssertEqual(list.accounts[k].balanceChanges, [.init(index: n + 1, value: UInt256(12) &* gwei)])
+        for policy in Self.policies {
+            guard case .success(let o) = Self.run(list, block, policy: policy) else { return XCTFail("the derived list, \(policy)") }
+            Check.assertSame(serial, o, "\(policy)")
+        }
+        // Only the first withdrawal to x counted.
+        var wrong = list
+        wrong.accounts[k].balanceChanges[0].value = UInt256(5) &* gwei
+        for policy in Self.policies {
+            guard case .failure(let m) = Self.run(wrong, block, policy: policy) else { return XCTFail("a wrong withdrawal, \(policy)") }
+            XCTAssertEqual(m, BALMismatch(index: n + 1, kind: .notInExecution, entry: .balance(x, index: n + 1, value: UInt256(5) &* gwei),
+                                          actual: .balance(x, index: n + 1, value: UInt256(12) &* gwei)), "\(policy)")
+        }
+        // y's withdrawal left out.
+        var missing = list
+        missing.accounts.removeAll { $0.address == y }
+        for policy in Self.policies {
+            guard case .failure(let m) = Self.run(missing, block, policy: policy) else { return XCTFail("a missing withdrawal, \(policy)") }
+            XCTAssertEqual(m, BALMismatch(index: n + 1, kind: .missingFromList, entry: .balance(y, index: n + 1, value: UInt256(2) &* gwei)),
+                           "\(policy)")
+        }
+        // The coinbase's credit of transaction 1 (index 2) one wei more.
+        var fee = list
+        let c = fee.accounts.firstIndex { $0.address == block.env.coinbase }!
+        let j = fee.accounts[c].balanceChanges.firstIndex { $0.index == 2 }!
+        let listed = fee.accounts[c].balanceChanges[j].value
+        fee.accounts[c].balanceChanges[j].value = listed &+ UInt256(1)
+        for policy in Self.policies {
+            guard case .failure(let m) = Self.run(fee, block, policy: policy) else { return XCTFail("a wrong coinbase credit, \(policy)") }
+            XCTAssertEqual(m, BALMismatch(index: 2, kind: .notInExecution, entry: .balance(block.env.coinbase, index: 2, value: listed &+ UInt256(1)),
+                                          actual: .balance(block.env.coinbase, index: 2, value: listed)), "\(policy)")
+        }
+    }
+
     /// `execute` (the `BlockExecutor` face) falls back to serial on a bad list; `run` is what checks use.
     /// The BAL executor's time split: execution, its checks as validation, the block end's commit and roots; it
     /// never re-executes and nothing is contended.
