@@ -513,6 +513,35 @@ struct TransactionRecords {
     var blobGas: UInt64 = 0
 }
 
+extension TransactionRecords {
+    /// Records transaction `i`'s result from a parallel run in block order, as a serial run records it (the in-order
+    /// collect of `Collected`, and `SerialBlockRun.take` for an abandoned run's kept prefix). False, and nothing
+    /// recorded, where serially the transaction would not get the gas it was offered (the parallel run offered the whole
+    /// block gas limit) or its blob gas would exceed `maxBlobGas`: then later transactions read writes that serially
+    /// never happened, and the parallel result is unusable.
+    @inline(__always)
+    mutating func append(_ i: Int, _ tx: Transaction, _ result: BlockSTMRun.TxOutcome, gasLimit: UInt64, maxBlobGas: UInt64,
+                         keepsCommit: Bool = true) -> Bool {
+        let available = gasLimit - cumulative
+        switch result {
+        case .rejected(let error):
+            rejected.append(RejectedTransaction(
+                index: i, error: BlockSTMExecutor.serialError(error, tx: tx, available: available).description))
+            gas.append(0)
+        case .included(let included):
+            if tx.gasLimit > available || blobGas + included.blobGasUsed > maxBlobGas { return false }
+            if keepsCommit { commits.append(ParallelFinalization.Commit(changes: included.changes, coinbaseFee: included.coinbaseFee)) }
+            cumulative += included.gasUsed
+            blobGas += included.blobGasUsed
+            var receipt = included.receipt
+            receipt.cumulativeGasUsed = cumulative
+            receipts.append(receipt)
+            gas.append(included.gasUsed)
+        }
+        return true
+    }
+}
+
 extension InMemoryState {
     /// Adds a deferred coinbase fee (non-zero fees only; a zero fee was applied by the transaction).
     public mutating func credit(_ address: Address, _ amount: UInt256) {

@@ -33,27 +33,8 @@ final class Collected: @unchecked Sendable {  // used by one thread at a time, o
         r.receipts.reserveCapacity(transactions.count)
         r.gas.reserveCapacity(transactions.count)
         for i in first..<transactions.count {
-            let tx = transactions[i]
-            guard let result = take(i - first) else { return false }
-            let available = env.gasLimit - r.cumulative
-            switch result {
-            case .rejected(let error):
-                r.rejected.append(RejectedTransaction(
-                    index: i, error: BlockSTMExecutor.serialError(error, tx: tx, available: available).description))
-                r.gas.append(0)
-            case .included(let included):
-                var receipt = included.receipt
-                // The parallel run offered the whole block gas limit; in block order less may be left,
-                // and the blob gas may run out: then the later transactions read writes that serially
-                // never happened, so the parallel result is unusable.
-                if tx.gasLimit > available || r.blobGas + included.blobGasUsed > maxBlobGas { return false }
-                r.commits.append(ParallelFinalization.Commit(changes: included.changes, coinbaseFee: included.coinbaseFee))
-                r.cumulative += included.gasUsed
-                r.blobGas += included.blobGasUsed
-                receipt.cumulativeGasUsed = r.cumulative
-                r.receipts.append(receipt)
-                r.gas.append(included.gasUsed)
-            }
+            guard let result = take(i - first),
+                  r.append(i, transactions[i], result, gasLimit: env.gasLimit, maxBlobGas: maxBlobGas) else { return false }
         }
         return true
     }

@@ -44,17 +44,7 @@ final class AdaptivePolicyVectorTests: XCTestCase {
             }
             let s = try XCTUnwrap(serial.withLock { $0 })
             for (what, o) in results.withLock({ $0 }) {
-                XCTAssertEqual(s.stateRoot, o.stateRoot, "stateRoot, \(what)")
-                XCTAssertEqual(s.receiptsRoot, o.receiptsRoot, "receiptsRoot, \(what)")
-                XCTAssertEqual(s.logsHash, o.logsHash, "logsHash, \(what)")
-                XCTAssertEqual(s.logsBloom, o.logsBloom, "bloom, \(what)")
-                XCTAssertEqual(s.gasUsed, o.gasUsed, "gasUsed, \(what)")
-                XCTAssertEqual(s.blobGasUsed, o.blobGasUsed, "blobGasUsed, \(what)")
-                XCTAssertEqual(s.rejected, o.rejected, "rejected, \(what)")
-                XCTAssertEqual(s.receipts, o.receipts, "receipts, \(what)")
-                XCTAssertEqual(s.requestsHash, o.requestsHash, "requestsHash, \(what)")
-                XCTAssertEqual(s.transactionGas, o.transactionGas, "transactionGas, \(what)")
-                XCTAssertTrue(s.postState == o.postState, "postState, \(what)")
+                assertSameOutcome(s, o, what)
             }
         }
     }

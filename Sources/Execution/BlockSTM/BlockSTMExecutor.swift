@@ -369,23 +369,12 @@ extension SerialBlockRun {
     /// kept prefix, whose results are the serial ones): false, and nothing changed, where serially the transaction
     /// would not get the gas it was offered or its blob gas would exceed the block's (then `step` runs it).
     mutating func take(_ i: Int, _ tx: Transaction, _ result: BlockSTMRun.TxOutcome) -> Bool {
-        let available = env.gasLimit - records.cumulative
-        switch result {
-        case .rejected(let error):
-            records.rejected.append(RejectedTransaction(
-                index: i, error: BlockSTMExecutor.serialError(error, tx: tx, available: available).description))
-            records.gas.append(0)
-        case .included(let r):
-            if tx.gasLimit > available || records.blobGas + r.blobGasUsed > maxBlobGas { return false }
+        guard records.append(i, tx, result, gasLimit: env.gasLimit, maxBlobGas: maxBlobGas, keepsCommit: keepsCommits) else {
+            return false
+        }
+        if case .included(let r) = result {
             state.apply(r.changes)
             state.credit(env.coinbase, r.coinbaseFee)
-            if keepsCommits { records.commits.append(ParallelFinalization.Commit(changes: r.changes, coinbaseFee: r.coinbaseFee)) }
-            records.cumulative += r.gasUsed
-            records.blobGas += r.blobGasUsed
-            var receipt = r.receipt
-            receipt.cumulativeGasUsed = records.cumulative
-            records.receipts.append(receipt)
-            records.gas.append(r.gasUsed)
         }
         return true
     }
