@@ -177,6 +177,8 @@ public struct BlockRunner: Sendable {
                 timed[0].row = rows.count
             case .blockstm, .bal, .bound:
                 let policy = self.policy
+                // A derived list is the serial run's own: the adaptive policy's serial path need not check it.
+                let derived = balSource == .derive
                 var bal: BlockAccessList?
                 if executor == .bal {
                     switch accessList() {
@@ -186,7 +188,8 @@ public struct BlockRunner: Sendable {
                 }
                 let make: (StressOptions?) -> any BlockExecutor = { stress in
                     switch executor {
-                    case .bal: BALExecutor(threads: threads, list: bal ?? BlockAccessList(), stress: stress, policy: policy)
+                    case .bal: BALExecutor(threads: threads, list: bal ?? BlockAccessList(), stress: stress, policy: policy,
+                                           listIsDerived: derived)
                     case .bound: PartitionBoundExecutor(threads: threads)
                     default: substitute?.make(nil) ?? BlockSTMExecutor(threads: threads, stress: stress, policy: policy)
                     }
@@ -194,7 +197,7 @@ public struct BlockRunner: Sendable {
                 // The BAL executor is checked through `run`, which names the list's first wrong entry.
                 let checked: (StressOptions?) -> Result<BlockOutcome, BALMismatch> = { stress in
                     if executor == .bal, let bal {
-                        return BALExecutor(threads: threads, list: bal, stress: stress, policy: policy)
+                        return BALExecutor(threads: threads, list: bal, stress: stress, policy: policy, listIsDerived: derived)
                             .run(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
                     }
                     return .success(make(stress).execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork))

@@ -158,7 +158,7 @@ struct BenchBlockSTMCommand: ParsableCommand {
         let bounds = graph.edgeCount == 0 ? threads.map { PartitionBoundExecutor(threads: $0) } : []
         // The access list is the executor's input, derived once (untimed), as a block would carry it.
         let list = BlockAccessListBuilder.derive(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
-        let bals = threads.map { BALExecutor(threads: $0, list: list, policy: policy) }
+        let bals = threads.map { BALExecutor(threads: $0, list: list, policy: policy, listIsDerived: true) }
         var matches = [Bool](repeating: true, count: threads.count)
         var reExecutions = [Int](repeating: 0, count: threads.count)
         var ranSerially = [Bool](repeating: false, count: threads.count)

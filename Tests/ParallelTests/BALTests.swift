@@ -336,6 +336,34 @@ final class BALTests: XCTestCase {
         }
     }
 
+    /// A list derived from the block's own serial run (`listIsDerived`, `--bal derive`): a block the adaptive policy runs
+    /// serially is `SerialExecutor`'s run, unchecked (no check time), while the same list given as input is checked;
+    /// forced parallel, a derived list is still checked (a corrupt entry named).
+    func testDerivedListsSerialPathIsTheSerialExecutors() throws {
+        let block = Self.block()
+        let list = Self.derive(block)
+        let serial = SerialExecutor().execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+        for threads in [1, 2] {
+            let outcome = try BALExecutor(threads: threads, list: list, listIsDerived: true)
+                .run(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun).get()
+            Check.assertSame(serial, outcome, "derived x\(threads)")
+            XCTAssertTrue(outcome.metrics.ranSerially)
+            XCTAssertEqual(outcome.metrics.serialReason, .rule)
+            XCTAssertEqual(outcome.metrics.threads, threads)
+            XCTAssertNil(outcome.metrics.profile?.validationNanoseconds, "no check on the derived list's serial path")
+            let given = try BALExecutor(threads: threads, list: list)
+                .run(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun).get()
+            XCTAssertGreaterThan(given.metrics.profile?.validationNanoseconds ?? 0, 0, "a given list is checked")
+        }
+        var wrong = list
+        let k = wrong.accounts.firstIndex { $0.address == Self.counter }!
+        wrong.accounts[k].storageChanges[0].changes[1].value = UInt256(7)
+        let forced = BALExecutor(threads: 2, list: wrong, policy: .alwaysParallel, listIsDerived: true)
+            .run(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+        guard case .failure(let m) = forced else { return XCTFail("forced parallel checks a derived list too") }
+        XCTAssertEqual(m.index, 2)
+    }
+
     /// A transaction that is rejected changes nothing: a list that gives it a change is caught and the change named,
     /// under both policies.
     func testChangeListedForARejectedTransactionIsNamed() {

@@ -21,6 +21,10 @@ import EVMInterpreter
 /// exactly as `SerialExecutor` does, and each transaction's reads and writes are still checked against the
 /// list (`serially`): a list that does not describe the block is caught and named whatever the policy.
 /// `ExecutionMetrics.serialReason` says why (`rule`; `limit` where a block gas or blob gas limit bit).
+/// The exception is a list derived from a serial run of this very block (`listIsDerived`, the harness's
+/// `--bal derive`): there the serial path is `SerialExecutor` itself, unchecked, since checking would only compare
+/// the serial executor with the list built from its own run (`BlockAccessListBuilder`, tested against it), at 2-12%
+/// of the block's time (the per-transaction check: about 2,700 instructions a transaction).
 public struct BALExecutor: BlockExecutor {
     public let threads: Int
     public let list: BlockAccessList
@@ -29,6 +33,10 @@ public struct BALExecutor: BlockExecutor {
     public let policy: BlockSTMExecutor.ParallelPolicy
     /// Where each transaction's EIP-3155 trace goes; nil (the default) traces nothing.
     public var trace: BlockTrace?
+    /// Whether `list` was derived from a serial run of the block it is run on (`BlockAccessListBuilder.derive`): then a
+    /// block the adaptive policy runs serially is `SerialExecutor`'s run, not checked against the list (see above).
+    /// False (the default): every path checks the list.
+    public var listIsDerived = false
     /// The list arranged for lookups, made on the first run and kept: indexing the list is decoding it into
     /// the form execution reads (as a client decodes the list that comes with the block), done once per list,
     /// not once per run. `indexingNanoseconds` says what it cost.
@@ -41,11 +49,12 @@ public struct BALExecutor: BlockExecutor {
 
     /// `threads` outside 1...64 is clamped into that range.
     public init(threads: Int, list: BlockAccessList, stress: StressOptions? = nil,
-                policy: BlockSTMExecutor.ParallelPolicy = .adaptive) {
+                policy: BlockSTMExecutor.ParallelPolicy = .adaptive, listIsDerived: Bool = false) {
         self.threads = min(64, max(1, threads))
         self.list = list
         self.stress = stress
         self.policy = policy
+        self.listIsDerived = listIsDerived
         self.index = IndexCache()
     }
 
@@ -89,7 +98,13 @@ public struct BALExecutor: BlockExecutor {
         let start = clock.now
         let n = transactions.count
         if policy == .adaptive && Self.prefersSerial(transactions, env: env, threads: threads) {
-            return serially(pre: pre, env: env, transactions: transactions, fork: fork, start: start)
+            guard listIsDerived else { return serially(pre: pre, env: env, transactions: transactions, fork: fork, start: start) }
+            var outcome = SerialExecutor(recordsAccess: false, trace: trace).execute(pre: pre, env: env, transactions: transactions, fork: fork)
+            outcome.metrics.threads = threads
+            outcome.metrics.ranSerially = true
+            outcome.metrics.serialReason = .rule
+            outcome.metrics.wallTimeNanoseconds = UInt64((clock.now - start).nanoseconds)
+            return .success(outcome)
         }
         // The gang is woken first, so that its threads are up by the time the set-up below is done.
         let gang = threads > 1 && n > 1 ? WorkerGang.checkout(threads: threads) : nil
