@@ -239,6 +239,18 @@ final class SerialProbeTests: XCTestCase {
 
     /// The runtime progress check: slow once a fair sample is in and the run's useful executions in it fall behind what
     /// the serial estimate would have done in its time; never before the sample, in the tail, or without an estimate.
+    /// The check's serial estimate: none without a probe or after the early decision (two probed transactions, an
+    /// estimate biased low), the probe's warm mean after a full probe.
+    func testProgressRuleEstimate() {
+        func estimate(probed: Int) -> ProbeEstimate {
+            ProbeEstimate(transactions: probed, nanosecondsPerTransaction: 12_000, locationsPerTransaction: 8,
+                          conflictShare: 0, predictedSpeedup: 1.6, requiredMargin: 1.3)
+        }
+        XCTAssertEqual(ProgressRule.serialEstimate(nil), 0)
+        XCTAssertEqual(ProgressRule.serialEstimate(estimate(probed: SerialRule.earlyProbeLength)), 0)
+        XCTAssertEqual(ProgressRule.serialEstimate(estimate(probed: SerialRule.earlyProbeLength + 1)), 12_000)
+    }
+
     func testProgressRule() {
         func slow(_ done: Int, _ elapsed: UInt64, t: Double = 10_000, remaining: Int = 800) -> Bool {
             ProgressRule.isSlow(done: done, elapsed: elapsed, serialNanosecondsPerTransaction: t, remaining: remaining,

@@ -202,7 +202,7 @@ public struct BlockSTMExecutor: BlockExecutor {
         gang.wake()
         let run = BlockSTMRun(base: base, env: env, transactions: rest, fork: fork,
                               threads: threads, stress: stress, adaptive: policy == .adaptive, trace: trace,
-                              serialNanosecondsPerTransaction: collected.metrics.probe?.nanosecondsPerTransaction ?? 0)
+                              serialNanosecondsPerTransaction: ProgressRule.serialEstimate(collected.metrics.probe))
         if threads == 1 || rest.isEmpty {
             if !rest.isEmpty { gang.run { worker in run.work(worker: worker) } }
             guard collect(run, transactions: transactions, first: first, env: env, fork: fork, into: collected) else {

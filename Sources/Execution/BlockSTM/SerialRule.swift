@@ -380,6 +380,16 @@ enum ProgressRule {
     /// block end about 1.6x faster in parallel, runs about 1.25x faster than serially, and 0.85x in a slow phase.
     static let minimumSpeed = 0.9
 
+    /// The serial time per transaction the check compares a run with (0: no check): the probe's warm mean, and only
+    /// after a full probe (more than `SerialRule.earlyProbeLength` transactions). The early decision's estimate (the
+    /// faster of two probed transactions, capped by the rest's gas limits) is low on purpose, as going parallel early
+    /// needs both fast, and against it the check abandoned mainnet blocks that win: 12244000 ran at 1.09-1.13x with it
+    /// and 1.46x without, 16257471 at 1.34x and 1.48x (quiet, `blocks --executor blockstm --threads 2 --repeat 7`).
+    static func serialEstimate(_ e: ProbeEstimate?) -> Double {
+        guard let e, e.transactions > SerialRule.earlyProbeLength else { return 0 }
+        return e.nanosecondsPerTransaction
+    }
+
     /// `done`: useful executions in the sample; `elapsed`: its nanoseconds; `serialNanosecondsPerTransaction`: the
     /// probe's estimate (0: no estimate, never slow); `remaining`: the run's transactions not yet usefully executed,
     /// out of `transactions`.
