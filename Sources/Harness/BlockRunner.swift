@@ -186,19 +186,22 @@ public struct BlockRunner: Sendable {
                     case .failure(let e): problems.append(e.description)
                     }
                 }
+                // One BAL executor for the timed runs and the checked ones (an empty list where it could not be had).
+                let makeBAL = { (stress: StressOptions?) in
+                    BALExecutor(threads: threads, list: bal ?? BlockAccessList(), stress: stress, policy: policy,
+                                listIsDerived: derived)
+                }
                 let make: (StressOptions?) -> any BlockExecutor = { stress in
                     switch executor {
-                    case .bal: BALExecutor(threads: threads, list: bal ?? BlockAccessList(), stress: stress, policy: policy,
-                                           listIsDerived: derived)
+                    case .bal: makeBAL(stress)
                     case .bound: PartitionBoundExecutor(threads: threads)
                     default: substitute?.make(nil) ?? BlockSTMExecutor(threads: threads, stress: stress, policy: policy)
                     }
                 }
                 // The BAL executor is checked through `run`, which names the list's first wrong entry.
                 let checked: (StressOptions?) -> Result<BlockOutcome, BALMismatch> = { stress in
-                    if executor == .bal, let bal {
-                        return BALExecutor(threads: threads, list: bal, stress: stress, policy: policy, listIsDerived: derived)
-                            .run(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
+                    if executor == .bal, bal != nil {
+                        return makeBAL(stress).run(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork)
                     }
                     return .success(make(stress).execute(pre: v.pre, env: v.env, transactions: v.transactions, fork: v.fork))
                 }

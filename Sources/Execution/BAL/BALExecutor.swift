@@ -99,12 +99,7 @@ public struct BALExecutor: BlockExecutor {
         let n = transactions.count
         if policy == .adaptive && Self.prefersSerial(transactions, env: env, threads: threads) {
             guard listIsDerived else { return serially(pre: pre, env: env, transactions: transactions, fork: fork, start: start) }
-            var outcome = SerialExecutor(recordsAccess: false, trace: trace).execute(pre: pre, env: env, transactions: transactions, fork: fork)
-            outcome.metrics.threads = threads
-            outcome.metrics.ranSerially = true
-            outcome.metrics.serialReason = .rule
-            outcome.metrics.wallTimeNanoseconds = UInt64((clock.now - start).nanoseconds)
-            return .success(outcome)
+            return .success(serialOutcome(pre: pre, env: env, transactions: transactions, fork: fork, reason: .rule, start: start))
         }
         // The gang is woken first, so that its threads are up by the time the set-up below is done.
         let gang = threads > 1 && n > 1 ? WorkerGang.checkout(threads: threads) : nil
@@ -233,12 +228,19 @@ public struct BALExecutor: BlockExecutor {
     private func fallback(_ failure: borrowing Mutex<BALMismatch?>, pre: InMemoryState, env: BlockEnvironment,
                           transactions: [Transaction], fork: Fork, start: ContinuousClock.Instant) -> Result<BlockOutcome, BALMismatch> {
         if let m = failure.withLock({ $0 }) { return .failure(m) }
+        return .success(serialOutcome(pre: pre, env: env, transactions: transactions, fork: fork, reason: .limit, start: start))
+    }
+
+    /// `SerialExecutor`'s outcome for the block, unchecked, marked as run serially for `reason`, its wall time counted
+    /// from `start` (the rule's choice with a derived list, or a limit that bit in block order).
+    private func serialOutcome(pre: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork,
+                               reason: SerialReason, start: ContinuousClock.Instant) -> BlockOutcome {
         var outcome = SerialExecutor(recordsAccess: false, trace: trace).execute(pre: pre, env: env, transactions: transactions, fork: fork)
         outcome.metrics.threads = threads
         outcome.metrics.ranSerially = true
-        outcome.metrics.serialReason = .limit
+        outcome.metrics.serialReason = reason
         outcome.metrics.wallTimeNanoseconds = UInt64((ContinuousClock().now - start).nanoseconds)
-        return .success(outcome)
+        return outcome
     }
 
     // MARK: - The adaptive policy
