@@ -58,7 +58,7 @@ let package = Package(
         ]),
 
         // Helpers more than one test target uses (not a test target itself: test targets cannot depend on each other).
-        .target(name: "TestSupport", dependencies: ["EVMPrimitives", "Execution"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["EVMPrimitives", "EVMState", "Execution"], path: "Tests/TestSupport"),
         .testTarget(name: "EVMPrimitivesTests", dependencies: ["EVMPrimitives", .product(name: "BigInt", package: "BigInt")]),
         .testTarget(name: "EncodingTests", dependencies: ["EVMPrimitives", "Keccak", "RLP", "MerkleTrie", "VectorIO"]),
         .testTarget(name: "BN254Tests", dependencies: ["BN254"]),
@@ -66,10 +66,10 @@ let package = Package(
         .testTarget(name: "PrecompilesTests", dependencies: ["Precompiles", "EVMPrimitives"]),
         .testTarget(name: "InterpreterTests", dependencies: ["EVMInterpreter", "EVMState", "Execution", "EVMPrimitives"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Vectors", "Harness", "Execution", "EVMPrimitives"]),
-        .testTarget(name: "ParallelTests", dependencies: ["Execution", "Workloads", "EVMState", "EVMPrimitives", "EVMInterpreter"]),
+        .testTarget(name: "ParallelTests", dependencies: ["Execution", "Workloads", "EVMState", "EVMPrimitives", "EVMInterpreter", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Harness", "Workloads", "Vectors", "Execution", "EVMState", "EVMPrimitives",
                                                 "TestSupport"]),
-        .testTarget(name: "BlockTests", dependencies: ["Vectors", "Harness", "Workloads", "Execution", "EVMPrimitives", "EVMState", "VectorIO"]),
+        .testTarget(name: "BlockTests", dependencies: ["Vectors", "Harness", "Workloads", "Execution", "EVMPrimitives", "EVMState", "VectorIO", "TestSupport"]),
         .testTarget(name: "GeneratorTests", dependencies: ["Vectors", "Workloads", "Harness", "Execution", "EVMPrimitives", "EVMState",
                                                    "TestSupport"]),
     ],

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import Foundation
 import EVMPrimitives
 import EVMState
@@ -198,29 +199,6 @@ enum Check {
 
     static func assertSame(_ s: BlockOutcome, _ p: BlockOutcome, _ what: String,
                            file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(s.stateRoot, p.stateRoot, "stateRoot, \(what)", file: file, line: line)
-        XCTAssertEqual(s.receiptsRoot, p.receiptsRoot, "receiptsRoot, \(what)", file: file, line: line)
-        XCTAssertEqual(s.logsHash, p.logsHash, "logsHash, \(what)", file: file, line: line)
-        XCTAssertEqual(s.gasUsed, p.gasUsed, "gasUsed, \(what)", file: file, line: line)
-        XCTAssertEqual(s.blobGasUsed, p.blobGasUsed, "blobGasUsed, \(what)", file: file, line: line)
-        XCTAssertEqual(s.rejected, p.rejected, "rejected, \(what)", file: file, line: line)
-        XCTAssertEqual(s.receipts, p.receipts, "receipts, \(what)", file: file, line: line)
-        XCTAssertEqual(s.logsBloom, p.logsBloom, "bloom, \(what)", file: file, line: line)
-        if s.postState != p.postState {
-            XCTFail("postState differs, \(what): \(diff(s.postState, p.postState))", file: file, line: line)
-        }
-    }
-
-    /// A short description of the first differences between two states.
-    static func diff(_ a: InMemoryState, _ b: InMemoryState) -> String {
-        var out: [String] = []
-        for address in Set(a.accounts.keys).union(b.accounts.keys).sorted() where a.accounts[address] != b.accounts[address] {
-            let l = a.accounts[address], r = b.accounts[address]
-            out.append("\(address): serial nonce \(l?.info.nonce ?? 0) balance \(l?.info.balance.description ?? "-") "
-                       + "slots \(l?.storage.count ?? -1) vs nonce \(r?.info.nonce ?? 0) balance \(r?.info.balance.description ?? "-") "
-                       + "slots \(r?.storage.count ?? -1)")
-            if out.count >= 4 { break }
-        }
-        return out.joined(separator: "; ")
+        for d in outcomeDifferences(s, p) { XCTFail("\(d), \(what)", file: file, line: line) }
     }
 }
