@@ -239,21 +239,24 @@ final class SerialProbeTests: XCTestCase {
 
     /// The runtime progress check: slow once a fair sample is in and the run's useful executions in it fall behind what
     /// the serial estimate would have done in its time; never before the sample, in the tail, or without an estimate.
-    /// The check's serial estimate: none without a probe or after the early decision (two probed transactions, an
-    /// estimate biased low), the probe's warm mean after a full probe.
+    /// The check's serial pace: none without a probe, without a fit or after the early decision (two probed
+    /// transactions, an estimate biased low), the probe's fit after a full probe.
     func testProgressRuleEstimate() {
-        func estimate(probed: Int) -> ProbeEstimate {
+        func estimate(probed: Int, pace: SerialPace? = SerialPace(floor: 2_000, perGas: 0.2)) -> ProbeEstimate {
             ProbeEstimate(transactions: probed, nanosecondsPerTransaction: 12_000, locationsPerTransaction: 8,
-                          conflictShare: 0, predictedSpeedup: 1.6, requiredMargin: 1.3)
+                          conflictShare: 0, predictedSpeedup: 1.6, requiredMargin: 1.3, pace: pace)
         }
-        XCTAssertEqual(ProgressRule.serialEstimate(nil), 0)
-        XCTAssertEqual(ProgressRule.serialEstimate(estimate(probed: SerialRule.earlyProbeLength)), 0)
-        XCTAssertEqual(ProgressRule.serialEstimate(estimate(probed: SerialRule.earlyProbeLength + 1)), 12_000)
+        XCTAssertNil(ProgressRule.serialEstimate(nil))
+        XCTAssertNil(ProgressRule.serialEstimate(estimate(probed: SerialRule.earlyProbeLength)))
+        XCTAssertNil(ProgressRule.serialEstimate(estimate(probed: SerialRule.earlyProbeLength + 1, pace: nil)))
+        XCTAssertNil(ProgressRule.serialEstimate(estimate(probed: 8, pace: SerialPace(floor: 0, perGas: 0))))
+        XCTAssertEqual(ProgressRule.serialEstimate(estimate(probed: SerialRule.earlyProbeLength + 1)),
+                       SerialPace(floor: 2_000, perGas: 0.2))
     }
 
     func testProgressRule() {
-        func slow(_ done: Int, _ elapsed: UInt64, t: Double = 10_000, remaining: Int = 800) -> Bool {
-            ProgressRule.isSlow(done: done, elapsed: elapsed, serialNanosecondsPerTransaction: t, remaining: remaining,
+        func slow(_ done: Int, _ elapsed: UInt64, serial: Double? = nil, remaining: Int = 800) -> Bool {
+            ProgressRule.isSlow(done: done, elapsed: elapsed, serial: serial ?? Double(done) * 10_000, remaining: remaining,
                                 transactions: 1000)
         }
         // 100 transactions in the time serial runs 120 of them (0.83x): slow; in the time it runs 70 (1.43x): not; nor
@@ -261,12 +264,28 @@ final class SerialProbeTests: XCTestCase {
         XCTAssertTrue(slow(100, 1_200_000))
         XCTAssertFalse(slow(100, 700_000))
         XCTAssertFalse(slow(100, 1_050_000), "only a little slower than serial")
-        // Before a fair sample, in the last eighth, without an estimate: never.
+        // Before a fair sample, in the last eighth: never.
         XCTAssertFalse(slow(ProgressRule.minimumDone - 1, 10_000_000))
         XCTAssertTrue(slow(ProgressRule.minimumDone, 10_000_000))
         XCTAssertFalse(slow(100, 100_000_000, remaining: 125))
         XCTAssertTrue(slow(100, 100_000_000, remaining: 126))
-        XCTAssertFalse(slow(100, 100_000_000, t: 0))
+        XCTAssertFalse(slow(100, 100_000_000, serial: 100_000_000))
+    }
+
+    /// The pace: the probed transactions' time over their gas used, every one counted (the largest too: on mainnet it is
+    /// often the block's costliest kind); their mean time per transaction where they used no gas.
+    func testSerialPaceFit() {
+        // Plain transfers at 4 µs (the first, cold, at 30 µs) and a 200,000-gas call at 150 µs.
+        let pace = SerialPace.fit(nanoseconds: 30_000 + 4_000 + 150_000 + 4_000 + 4_000, gas: 4 * 21_000 + 200_000, transactions: 5)
+        XCTAssertEqual(pace.floor, 0)
+        XCTAssertEqual(pace.perGas, 192_000 / 284_000.0, accuracy: 1e-12)
+        // The estimate follows gas: the call is estimated at 9.5 transfers, not 1.
+        XCTAssertEqual(pace.nanoseconds(transactions: 1, gas: 200_000) / pace.nanoseconds(transactions: 1, gas: 21_000),
+                       200.0 / 21, accuracy: 1e-9)
+        XCTAssertEqual(pace.nanoseconds(transactions: 3, gas: 284_000), 192_000, accuracy: 1e-6)
+        // All rejected: the mean time is the floor.
+        XCTAssertEqual(SerialPace.fit(nanoseconds: 12_000, gas: 0, transactions: 3), SerialPace(floor: 4_000, perGas: 0))
+        XCTAssertEqual(SerialPace.fit(nanoseconds: 0, gas: 0, transactions: 0), SerialPace(floor: 0, perGas: 0))
     }
 
     /// Independent transfers: nothing conflicts, nothing is wasted (`HotBlockRule` never fires).
@@ -290,15 +309,9 @@ final class SerialProbeTests: XCTestCase {
         let block = Self.independentTransfers(150)
         for fork in [Fork.cancun, .homestead] {
             let serial = SerialExecutor().execute(pre: block.pre, env: block.env, transactions: block.txs, fork: fork)
-            // The probe's measured estimate (then scaled).
-            var measure = BlockSTMExecutor(threads: 2)
-            measure.forcedProbe = .init(length: 4, parallel: false)
-            let t = measure.execute(pre: block.pre, env: block.env, transactions: block.txs, fork: fork)
-                .metrics.probe?.nanosecondsPerTransaction ?? 0
-            XCTAssertGreaterThan(t, 0)
             func run(_ threads: Int, probe: Int, scale: Double?, stress: StressOptions? = nil) -> BlockOutcome {
                 var executor = BlockSTMExecutor(threads: threads, stress: stress)
-                executor.forcedProbe = .init(length: probe, parallel: true, nanosecondsPerTransaction: scale.map { t * $0 })
+                executor.forcedProbe = .init(length: probe, parallel: true, paceScale: scale)
                 return executor.execute(pre: block.pre, env: block.env, transactions: block.txs, fork: fork)
             }
             for threads in [2, 4] {
@@ -327,6 +340,62 @@ final class SerialProbeTests: XCTestCase {
                 Check.assertSame(serial, o, "stress rep \(rep) \(fork) x\(threads)")
                 XCTAssertEqual(o.transactionGas, serial.transactionGas, "stress rep \(rep) \(fork)")
             }
+        }
+    }
+
+    /// A block of a few expensive transactions among many cheap ones, as mainnet's are: calls that loop `rounds` times
+    /// (10,000: about 410,000 gas) at index 2, inside the probe, and at every fourth index after it; plain transfers
+    /// elsewhere. Every sender and recipient distinct: nothing conflicts.
+    static func unevenBlock(_ n: Int, rounds: UInt64 = 10_000) -> TestBlock {
+        var block = B()
+        block.env.baseFee = .zero
+        var a = EVMAssembler()
+        a.push(0); a.op(.calldataload)
+        a.jumpdest("top")
+        a.op(.dup1, .iszero); a.push(label: "end"); a.op(.jumpi)
+        a.push(1); a.op(.swap1, .sub)
+        a.push(label: "top"); a.op(.jump)
+        a.jumpdest("end")
+        a.op(.stop)
+        block.deploy(B.contract(1), code: a.assembled)
+        let probe = SerialRule.probeLength(n)
+        for i in 0..<n {
+            block.fund(B.eoa(i))
+            if i == 2 || (i >= probe && i % 4 == 0) {
+                block.send(from: B.eoa(i), to: B.contract(1), data: Snippets.word(rounds), gas: 1_000_000)
+            } else {
+                block.send(from: B.eoa(i), to: B.eoa(10_000 + i), value: UInt256(UInt64(i + 1)), gas: 21_000)
+            }
+        }
+        return block
+    }
+
+    /// The progress check weighs a run's useful executions by their gas (`SerialPace`), not their count: on an uneven
+    /// block whose probe saw mostly cheap transactions (and whose warm mean dropped the one expensive transaction in it
+    /// as the largest time), the rest costs about 200 times the probe's mean time per transaction, so counting the
+    /// run's transactions at that mean makes a run that wins look 100 times slower than serial. Weighed by gas the
+    /// estimate is within about 10% here, so the check, given twice the measured pace (the probe taken for twice as
+    /// slow as it was: it fires only where the run is under about half serial's speed, room for a loaded machine), does
+    /// not abandon the run. The result is serial's bit for bit.
+    func testUnevenBlockIsNotAbandoned() throws {
+        try XCTSkipIf(SerialRule.cores < 2, "one processor")
+        let n = 96, probed = SerialRule.probeLength(96)
+        let block = Self.unevenBlock(n)
+        let serial = SerialExecutor().execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+        var measure = BlockSTMExecutor(threads: 2)
+        measure.forcedProbe = .init(length: probed, parallel: false)
+        let probe = try XCTUnwrap(measure.execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun).metrics.probe)
+        let pace = try XCTUnwrap(ProgressRule.serialEstimate(probe))
+        // The pace tells the two kinds apart, the count does not: an expensive call is estimated at many transfers.
+        XCTAssertEqual(serial.transactionGas[0], 21_000)
+        XCTAssertGreaterThan(pace.nanoseconds(transactions: 1, gas: Int(serial.transactionGas[2])),
+                             15 * pace.nanoseconds(transactions: 1, gas: 21_000))
+        for rep in 0..<3 {
+            var executor = BlockSTMExecutor(threads: 2)
+            executor.forcedProbe = .init(length: probed, parallel: true, paceScale: 2)
+            let o = executor.execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
+            Check.assertSame(serial, o, "uneven \(rep)")
+            XCTAssertFalse(o.metrics.ranSerially, "rep \(rep): \(String(describing: o.metrics.serialReason))")
         }
     }
 

@@ -53,9 +53,9 @@ public struct BlockSTMExecutor: BlockExecutor {
     struct ForcedProbe: Sendable, Equatable {
         var length: Int
         var parallel: Bool
-        /// Stands for the probe's measured time per transaction in the parallel run's progress check
-        /// (`ProgressRule`): a small one makes any run look slower than serial (a slow phase), a large one never.
-        var nanosecondsPerTransaction: Double? = nil
+        /// Scales the probe's measured serial pace in the parallel run's progress check (`ProgressRule`): a small
+        /// factor makes any run look slower than serial (a slow phase), a large one never.
+        var paceScale: Double? = nil
     }
     var forcedProbe: ForcedProbe?
 
@@ -108,6 +108,8 @@ public struct BlockSTMExecutor: BlockExecutor {
         var lastClock = probeStart
         var times: [UInt64] = []
         times.reserveCapacity(length)
+        // The probed transactions' gas used, for the progress check's pace (`SerialPace.fit`).
+        var gas: UInt64 = 0
         var estimate: ProbeEstimate?
         // The probe: the first `length` transactions, timed and observed; after the first two already a decision where
         // they show a large win (expensive, independent transactions: there every probed one costs the parallel run).
@@ -127,13 +129,23 @@ public struct BlockSTMExecutor: BlockExecutor {
             }
             let tx = transactions[i]
             let step = run.step(i, tx, trace: trace)
-            if let r = step.result { probe.observe(r, sender: tx.sender) } else { probe.observeRejected() }
+            if let r = step.result {
+                probe.observe(r, sender: tx.sender)
+                gas &+= r.gasUsed
+            } else {
+                probe.observeRejected()
+            }
         }
         if length < n {
-            if length > 0 { times.append(Stopwatch.now() &- lastClock) }
+            let end = Stopwatch.now()
+            if length > 0 { times.append(end &- lastClock) }
+            // The progress check's pace: the probe's time over its gas used (`SerialPace.fit`).
+            var pace = SerialPace.fit(nanoseconds: end &- probeStart, gas: gas, transactions: length)
+            if let scale = forced?.paceScale { pace.floor *= scale; pace.perGas *= scale }
             var e = Self.estimate(probed: length, final: true, times: &times, probe: probe, transactions: transactions,
                                   env: env, nanoseconds: 0, threads: threads)
-            if let t = forced?.nanosecondsPerTransaction { e.nanosecondsPerTransaction = t }
+            e.floorNanoseconds = pace.floor
+            e.nanosecondsPerGas = pace.perGas
             estimate = e
             if forced?.parallel ?? (e.predictedSpeedup >= e.requiredMargin), trace == nil {
                 return parallelRest(&run, probed: length, estimate: e, pre: pre, transactions: transactions, start: start)
@@ -202,7 +214,7 @@ public struct BlockSTMExecutor: BlockExecutor {
         gang.wake()
         let run = BlockSTMRun(base: base, env: env, transactions: rest, fork: fork,
                               threads: threads, stress: stress, adaptive: policy == .adaptive, trace: trace,
-                              serialNanosecondsPerTransaction: ProgressRule.serialEstimate(collected.metrics.probe))
+                              pace: ProgressRule.serialEstimate(collected.metrics.probe))
         if threads == 1 || rest.isEmpty {
             if !rest.isEmpty { gang.run { worker in run.work(worker: worker) } }
             guard collect(run, transactions: transactions, first: first, env: env, fork: fork, into: collected) else {

@@ -21,12 +21,13 @@ final class BlockSTMRun: Sendable {
     let abandoned = Atomic<Bool>(false)
     /// Set (before `abandoned`) when the run was abandoned as slower than serial (`ProgressRule`), not hot.
     let slow = Atomic<Bool>(false)
-    /// The serial probe's time per transaction (`ProgressRule`; 0: no progress check).
-    let serialNanosecondsPerTransaction: Double
+    /// The serial probe's pace (`ProgressRule`; nil: no progress check).
+    let pace: SerialPace?
     /// When the run began (`Stopwatch.now()`, after its set-up), for `ProgressRule`.
     let started: UInt64
-    /// Where `ProgressRule`'s sample began (0: not yet): nanoseconds since `started` above the low 24 bits, the useful
-    /// executions then in them (one word, set once by whichever worker gets there first).
+    /// Where `ProgressRule`'s sample began (0: not yet), in units of 64 ns: the time since `started` in bits 32-62, the
+    /// useful executions' estimated serial time then in the low 32 (one word, set once by whichever worker gets there
+    /// first; bit 63 set).
     let sample = Atomic<UInt64>(0)
 
     /// What a transaction's last incarnation produced. The receipt (its bloom costs a few hashes per log)
@@ -55,6 +56,9 @@ final class BlockSTMRun: Sendable {
     let validations = Atomic<Int>(0)
     let failedValidations = Atomic<Int>(0)
     let blockedReads = Atomic<Int>(0)
+    /// The gas used by the finished executions less the failed validations' (`ProgressRule`'s useful work; kept only
+    /// under a progress check).
+    let usefulGas = Atomic<Int>(0)
 
     /// One worker's counts not yet added to the run's.
     struct WorkerCounts {
@@ -62,6 +66,7 @@ final class BlockSTMRun: Sendable {
         var validations = 0
         var failedValidations = 0
         var blockedReads = 0
+        var usefulGas = 0
     }
 
     private func add(_ counts: inout WorkerCounts) {
@@ -69,6 +74,7 @@ final class BlockSTMRun: Sendable {
         if counts.validations != 0 { validations.wrappingAdd(counts.validations, ordering: .relaxed) }
         if counts.failedValidations != 0 { failedValidations.wrappingAdd(counts.failedValidations, ordering: .relaxed) }
         if counts.blockedReads != 0 { blockedReads.wrappingAdd(counts.blockedReads, ordering: .relaxed) }
+        if counts.usefulGas != 0 { usefulGas.wrappingAdd(counts.usefulGas, ordering: .relaxed) }
         counts = WorkerCounts()
     }
     /// Each worker's phase times and contention, stored once when it leaves its loop.
@@ -76,9 +82,9 @@ final class BlockSTMRun: Sendable {
 
     init(base: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork, threads: Int,
          stress: StressOptions?, adaptive: Bool = false, trace: BlockTrace? = nil,
-         serialNanosecondsPerTransaction: Double = 0) {
+         pace: SerialPace? = nil) {
         self.adaptive = adaptive
-        self.serialNanosecondsPerTransaction = adaptive ? serialNanosecondsPerTransaction : 0
+        self.pace = adaptive ? pace : nil
         self.trace = trace
         self.transactions = transactions
         self.env = env
@@ -187,22 +193,25 @@ final class BlockSTMRun: Sendable {
                            transactions: transactions.count, threads: threads)
     }
 
-    /// Whether the run is slower than finishing serially would be, by `ProgressRule`.
+    /// Whether the run is slower than finishing serially would be, by `ProgressRule`: its useful executions' estimated
+    /// serial time (the probe's `SerialPace` over their count and gas used) since the sample began, against the time.
     private func isSlow() -> Bool {
-        guard serialNanosecondsPerTransaction > 0 else { return false }
+        guard let pace else { return false }
         let wasted = blockedReads.load(ordering: .relaxed) + failedValidations.load(ordering: .relaxed)
         let done = max(0, executions.load(ordering: .relaxed) - wasted)
         guard done >= ProgressRule.warmUp else { return false }
         let now = Stopwatch.now() &- started
+        let serial = max(0, pace.nanoseconds(transactions: done, gas: usefulGas.load(ordering: .relaxed)))
         let begun = sample.load(ordering: .relaxed)
         guard begun != 0 else {
-            // The sample begins here (bit 24 set: never 0, at most a nanosecond late).
-            _ = sample.compareExchange(expected: 0, desired: (now << 24 | UInt64(min(done, 0xFF_FFFF))) | 1 << 24,
-                                   ordering: .relaxed)
+            // The sample begins here: its time and serial estimate in 64 ns units (31 bits: 137 s; 32 bits: 274 s).
+            let at = min(now >> 6, 0x7FFF_FFFF), work = min(UInt64(serial) >> 6, 0xFFFF_FFFF)
+            _ = sample.compareExchange(expected: 0, desired: 1 << 63 | at << 32 | work, ordering: .relaxed)
             return false
         }
-        return ProgressRule.isSlow(done: done - Int(begun & 0xFF_FFFF), elapsed: now &- (begun >> 24),
-                                   serialNanosecondsPerTransaction: serialNanosecondsPerTransaction,
+        // The sample's useful executions: those after the warm-up (the sample began at the first check after it).
+        return ProgressRule.isSlow(done: done - ProgressRule.warmUp, elapsed: now &- (begun >> 32 & 0x7FFF_FFFF) << 6,
+                                   serial: serial - Double((begun & 0xFFFF_FFFF) << 6),
                                    remaining: transactions.count - done, transactions: transactions.count)
     }
 
@@ -233,6 +242,7 @@ final class BlockSTMRun: Sendable {
                 outcome = .rejected(error)
             case .success(let r):
                 fee = r.coinbaseFee
+                counts.usefulGas &+= Int(r.gasUsed)
                 for (address, change) in r.changes.accounts {
                     Self.appendWrites(address, change, seen: view.accountRead(address), to: &writes)
                 }
@@ -277,6 +287,14 @@ final class BlockSTMRun: Sendable {
         let aborted = invalid != nil && scheduler.tryValidationAbort(version)
         if aborted, let invalid {
             counts.failedValidations += 1
+            // Its execution's gas is no longer useful work (`ProgressRule`): the outcome still holds it (the next
+            // incarnation swaps its own in only after running).
+            if pace != nil {
+                counts.usefulGas &-= results.withLock(version.index) { slot -> Int in
+                    if case .included(let r)? = slot { return Int(r.gasUsed) }
+                    return 0
+                }
+            }
             profile.failed[invalid, default: 0] += 1
             memory.convertWritesToEstimates(version.index)
         }

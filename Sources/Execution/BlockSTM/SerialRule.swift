@@ -277,6 +277,68 @@ public struct ProbeEstimate: Codable, Sendable, Equatable {
     public var predictedSpeedup: Double
     /// The margin the prediction had to reach to go parallel.
     public var requiredMargin: Double
+    /// The serial pace fitted to the probe's warm transactions (`SerialPace.fit`), which the runtime progress check
+    /// (`ProgressRule`) weighs a run's useful executions by: a transaction's serial time is estimated as
+    /// `floorNanoseconds + nanosecondsPerGas * gasUsed` (nil: no fit, the early decision).
+    public var nanosecondsPerGas: Double? = nil
+    public var floorNanoseconds: Double? = nil
+
+    public init(transactions: Int, nanosecondsPerTransaction: Double, locationsPerTransaction: Double, conflictShare: Double,
+                predictedSpeedup: Double, requiredMargin: Double, pace: SerialPace? = nil) {
+        self.transactions = transactions
+        self.nanosecondsPerTransaction = nanosecondsPerTransaction
+        self.locationsPerTransaction = locationsPerTransaction
+        self.conflictShare = conflictShare
+        self.predictedSpeedup = predictedSpeedup
+        self.requiredMargin = requiredMargin
+        self.nanosecondsPerGas = pace?.perGas
+        self.floorNanoseconds = pace?.floor
+    }
+
+    /// The fitted serial pace (nil: none).
+    var pace: SerialPace? {
+        guard let nanosecondsPerGas, let floorNanoseconds else { return nil }
+        return SerialPace(floor: floorNanoseconds, perGas: nanosecondsPerGas)
+    }
+}
+
+/// A serial run's time per transaction as a floor plus a rate per unit of gas used, fitted to the serial probe's
+/// transactions (never to later ones): mainnet's transactions cost very different amounts (a plain transfer 21,000
+/// gas, a swap or a mint hundreds of thousands, one transaction often a third of the block's time), so a run's progress
+/// is its useful executions' estimated serial time, not their count (`ProgressRule`).
+///
+/// The fit is the probe's time over its gas used, every probed transaction counted, with no floor: over the 40
+/// mainnet blocks of 20 transactions or more (each transaction timed serially, release build, 2026-12-05), the rest of
+/// the block after the probe took a median 0.59x of the probe's mean time per transaction times its count (10th
+/// percentile 0.12x, up to 32x), and 0.87x of the probe's time per gas times its gas (0.42x, up to 6x). A floor (half
+/// the fastest probed transaction's time, at most 3 µs) fitted worse (median 0.85x, 0.36x), and so did dropping the
+/// probed transaction with the largest time per gas (as the warm mean drops the cold first one): on 7280000 that is
+/// the block's second transaction, 740,000 gas at 0.68 ns a gas against plain transfers at 0.15, and without it the
+/// rest is estimated at 0.58x of its time. Simulating the check on those blocks (two workers taking the
+/// transactions in order, 7 µs of overhead each, no conflicts) it abandoned 17 of them running at full speed when
+/// counting transactions, 11 by gas with the drop, 5 by gas without it.
+public struct SerialPace: Sendable, Equatable {
+    /// Nanoseconds per transaction whatever its gas: only where the probed transactions used no gas (all rejected).
+    public var floor: Double
+    /// Nanoseconds per unit of gas used.
+    public var perGas: Double
+
+    public init(floor: Double, perGas: Double) {
+        self.floor = floor
+        self.perGas = perGas
+    }
+
+    /// The estimated serial time of `transactions` transactions that used `gas` in all.
+    @inline(__always)
+    func nanoseconds(transactions: Int, gas: Int) -> Double { floor * Double(transactions) + perGas * Double(gas) }
+
+    /// Fitted to the probe's `transactions` (which took `nanoseconds` and used `gas`): their time over their gas; where
+    /// they used none (all rejected), their mean time per transaction.
+    static func fit(nanoseconds: UInt64, gas: UInt64, transactions: Int) -> SerialPace {
+        guard transactions > 0 else { return SerialPace(floor: 0, perGas: 0) }
+        guard gas > 0 else { return SerialPace(floor: Double(nanoseconds) / Double(transactions), perGas: 0) }
+        return SerialPace(floor: 0, perGas: Double(nanoseconds) / Double(gas))
+    }
 }
 
 /// What the adaptive policy observes while it runs a block's first transactions serially (its probe): how
@@ -354,12 +416,15 @@ enum HotBlockRule {
 }
 
 /// When a running Block-STM block is slower than finishing it serially would be, from its progress (the
-/// runtime counterpart of the serial probe's prediction, which decided from serial times alone): the
-/// transactions it has run usefully (executions less the wasted ones: aborted on a blocked read, or thrown
-/// away by a failed validation) in a sample of its time against how many the serial probe's time per
-/// transaction (`ProbeEstimate.nanosecondsPerTransaction`) would have run in that time. The sample begins
-/// after the run's first `warmUp` useful executions (its start-up: waking the workers, their first, cold
-/// tasks), so what is compared is the rate the run goes on at.
+/// runtime counterpart of the serial probe's prediction, which decided from serial times alone): the estimated serial
+/// time of the executions it has finished usefully (executions less the wasted ones: aborted on a blocked read, or
+/// thrown away by a failed validation) in a sample of its time, against the sample's time. A useful execution's
+/// serial time is the probe's `SerialPace` (a floor plus a rate per unit of gas used, fitted to the probed
+/// transactions): mainnet blocks are uneven, and counting transactions at the probe's mean time abandoned blocks
+/// that win whenever the run's sample held heavier transactions than the probe (7280000 ran at 1.15-1.19x with
+/// the count and up to 1.43x without a check, 19932703 at 1.04-1.10x and up to 1.23x). The sample begins after
+/// the run's first `warmUp` useful executions (its start-up: waking the workers, their first, cold tasks), so
+/// what is compared is the rate the run goes on at.
 ///
 /// A run wastes nothing and still loses where every thread is slowed and the serial run is not: this host has
 /// phases of minutes in which every 2-thread run is about 1.5x slower while a serial one is not, and there the
@@ -374,30 +439,30 @@ enum ProgressRule {
     static let warmUp = 16
     /// No judgement before the sample holds this many useful executions.
     static let minimumDone = 32
-    /// Below this speed over the serial estimate (useful transactions times the serial time per transaction,
-    /// over the sample's time) a run is abandoned: clearly slower than finishing serially. The block end stays
-    /// parallel after an abandoned run, so the execution decides alone; erc20-n1000's, which wins 1.38x with a
-    /// block end about 1.6x faster in parallel, runs about 1.25x faster than serially, and 0.85x in a slow phase.
+    /// Below this speed over the serial estimate (the useful executions' estimated serial time over the sample's
+    /// time) a run is abandoned: clearly slower than finishing serially. The block end stays parallel after an
+    /// abandoned run, so the execution decides alone; erc20-n1000's, which wins 1.38x with a block end about 1.6x
+    /// faster in parallel, runs about 1.25x faster than serially, and 0.85x in a slow phase.
     static let minimumSpeed = 0.9
 
-    /// The serial time per transaction the check compares a run with (0: no check): the probe's warm mean, and only
-    /// after a full probe (more than `SerialRule.earlyProbeLength` transactions). The early decision's estimate (the
-    /// faster of two probed transactions, capped by the rest's gas limits) is low on purpose, as going parallel early
-    /// needs both fast, and against it the check abandoned mainnet blocks that win: 12244000 ran at 1.09-1.13x with it
-    /// and 1.46x without, 16257471 at 1.34x and 1.48x (quiet, `blocks --executor blockstm --threads 2 --repeat 7`).
-    static func serialEstimate(_ e: ProbeEstimate?) -> Double {
-        guard let e, e.transactions > SerialRule.earlyProbeLength else { return 0 }
-        return e.nanosecondsPerTransaction
+    /// The serial pace the check compares a run with (nil: no check): the probe's fit, and only after a full probe
+    /// (more than `SerialRule.earlyProbeLength` transactions). The early decision's estimate (the faster of two probed
+    /// transactions, capped by the rest's gas limits) is low on purpose, as going parallel early needs both fast, and
+    /// against it the check abandoned mainnet blocks that win: 12244000 ran at 1.09-1.13x with it and 1.46x without,
+    /// 16257471 at 1.34x and 1.48x (quiet, `blocks --executor blockstm --threads 2 --repeat 7`).
+    static func serialEstimate(_ e: ProbeEstimate?) -> SerialPace? {
+        guard let e, e.transactions > SerialRule.earlyProbeLength, let pace = e.pace,
+              pace.floor > 0 || pace.perGas > 0 else { return nil }
+        return pace
     }
 
-    /// `done`: useful executions in the sample; `elapsed`: its nanoseconds; `serialNanosecondsPerTransaction`: the
-    /// probe's estimate (0: no estimate, never slow); `remaining`: the run's transactions not yet usefully executed,
-    /// out of `transactions`.
-    static func isSlow(done: Int, elapsed: UInt64, serialNanosecondsPerTransaction t: Double, remaining: Int,
-                       transactions: Int) -> Bool {
+    /// `done`: useful executions in the sample; `elapsed`: its nanoseconds; `serial`: the sample's useful executions'
+    /// estimated serial nanoseconds (`SerialPace`); `remaining`: the run's transactions not yet usefully executed, out
+    /// of `transactions`.
+    static func isSlow(done: Int, elapsed: UInt64, serial: Double, remaining: Int, transactions: Int) -> Bool {
         // Not before a fair sample, nor in the run's last eighth (its tail, where workers wait on the last
         // transactions, and where finishing serially would save little).
-        guard t > 0, done >= minimumDone, remaining > transactions / 8 else { return false }
-        return Double(done) * t < minimumSpeed * Double(elapsed)
+        guard done >= minimumDone, remaining > transactions / 8 else { return false }
+        return serial < minimumSpeed * Double(elapsed)
     }
 }
