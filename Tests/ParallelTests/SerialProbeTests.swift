@@ -1,4 +1,5 @@
 import XCTest
+import Synchronization
 import EVMPrimitives
 import EVMState
 import EVMInterpreter
@@ -374,9 +375,10 @@ final class SerialProbeTests: XCTestCase {
     /// block whose probe saw mostly cheap transactions (and whose warm mean dropped the one expensive transaction in it
     /// as the largest time), the rest costs about 200 times the probe's mean time per transaction, so counting the
     /// run's transactions at that mean makes a run that wins look 100 times slower than serial. Weighed by gas the
-    /// estimate is within about 10% here, so the check, given twice the measured pace (the probe taken for twice as
-    /// slow as it was: it fires only where the run is under about half serial's speed, room for a loaded machine), does
-    /// not abandon the run. The result is serial's bit for bit.
+    /// estimate is within about 10% here, so the check, given eight times the measured pace (the probe taken for eight
+    /// times as slow as it was: it fires only where the run is under about a ninth of serial's speed, room for a
+    /// machine loaded ten times over its cores, where twice the pace failed one run in about ten), does not abandon the
+    /// run; with the count it still would, every time. The result is serial's bit for bit.
     func testUnevenBlockIsNotAbandoned() throws {
         try XCTSkipIf(SerialRule.cores < 2, "one processor")
         let n = 96, probed = SerialRule.probeLength(96)
@@ -392,11 +394,50 @@ final class SerialProbeTests: XCTestCase {
                              15 * pace.nanoseconds(transactions: 1, gas: 21_000))
         for rep in 0..<3 {
             var executor = BlockSTMExecutor(threads: 2)
-            executor.forcedProbe = .init(length: probed, parallel: true, paceScale: 2)
+            executor.forcedProbe = .init(length: probed, parallel: true, paceScale: 8)
             let o = executor.execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
             Check.assertSame(serial, o, "uneven \(rep)")
             XCTAssertFalse(o.metrics.ranSerially, "rep \(rep): \(String(describing: o.metrics.serialReason))")
         }
+    }
+
+    /// The progress check's useful gas (`BlockSTMRun.usefulGas`): every finished execution adds its gas used and every
+    /// failed validation takes its execution's back, so once a run has completed it is the gas its transactions' final
+    /// incarnations used, however many were re-executed. A quarter of the transactions increment one counter (each
+    /// reads what the one before wrote), the rest are independent transfers; seeded perturbation at 4 threads makes
+    /// validations fail.
+    func testUsefulGasIsTheFinalIncarnations() throws {
+        var block = B()
+        block.deploy(B.contract(1), code: Snippets.counter)
+        for i in 0..<64 {
+            block.fund(B.eoa(i))
+            if i % 4 == 0 {
+                block.send(from: B.eoa(i), to: B.contract(1))
+            } else {
+                block.send(from: B.eoa(i), to: B.eoa(10_000 + i), value: UInt256(UInt64(i + 1)), gas: 21_000)
+            }
+        }
+        var completed = 0, failed = 0
+        for seed in 0..<UInt64(max(6, Check.stressRepetitions / 2)) {
+            let run = BlockSTMRun(base: block.pre, env: block.env, transactions: block.txs, fork: .cancun, threads: 4,
+                                  stress: StressOptions(seed: seed &+ 11), adaptive: true,
+                                  pace: SerialPace(floor: 1e15, perGas: 0))
+            let gang = WorkerGang.checkout(threads: 4)
+            gang.run { worker in run.work(worker: worker) }
+            WorkerGang.checkin(gang)
+            // Abandoned as hot: no final incarnations to compare with.
+            guard run.scheduler.done else { continue }
+            var gas = 0
+            for i in block.txs.indices {
+                if case .included(let r)? = run.takeResult(i) { gas += Int(r.gasUsed) }
+            }
+            XCTAssertEqual(run.usefulGas.load(ordering: .relaxed), gas, "seed \(seed)")
+            XCTAssertFalse(run.slow.load(ordering: .relaxed))
+            completed += 1
+            failed += run.failedValidations.load(ordering: .relaxed)
+        }
+        XCTAssertGreaterThan(completed, 0)
+        XCTAssertGreaterThan(failed, 0, "no validation failed: the give-back was not exercised")
     }
 
     /// The warm mean drops the largest time (the cold first transaction) where there are four or more.
