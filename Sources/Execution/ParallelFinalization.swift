@@ -37,8 +37,9 @@ public enum ParallelFinalization {
     ///    accounts, so per-account order is kept), next to the receipt encodings and the log payloads;
     /// 2. storage roots and account leaves in chunks of accounts (large storages: their leaves in chunks),
     ///    next to the logs hash and the receipts trie's sorting and planning;
-    /// 3. the subtrees of the large storage tries and of the receipts trie;
-    /// 4. the account trie's subtrees, next to freeing the other tries.
+    /// 3. the subtrees of the large storage tries and of the receipts trie (and, where no storage trie is large, the
+    ///    account trie's sorting and planning, as a task: every account leaf is known after stage 2);
+    /// 4. the account trie's subtrees, next to the receipts root and freeing the other tries.
     ///
     /// What the steps between stages (one thread, the others waiting) do is kept to joining the tasks'
     /// results; sorting and freeing are tasks.
@@ -131,7 +132,10 @@ public enum ParallelFinalization {
         var receiptsRoot = MerkleTrie.emptyRoot
         var largeTries: [ParallelTrieRoot] = []
         var largeTasks = TrieTasks(tries: [])
+        /// Whether stage 3 plans the account trie (no large storage trie: every leaf is known after stage 2).
+        var plansStateTrie = false
         // Stage 4.
+        var receiptsReferences: [[UInt8]] = []
         var stateTrie: ParallelTrieRoot?
         var stateTasks = TrieTasks(tries: [])
 
@@ -152,7 +156,7 @@ public enum ParallelFinalization {
                 return prepareCommit()
              }, task: { [self] in commitTask($0) }),
              WorkerGang.Stage(prepare: { [self] in prepareLeaves() }, task: { [self] in leafTask($0) }),
-             WorkerGang.Stage(prepare: { [self] in prepareLargeTries() }, task: { [self] in largeTasks.run($0) }),
+             WorkerGang.Stage(prepare: { [self] in prepareLargeTries() }, task: { [self] in largeTask($0) }),
              WorkerGang.Stage(prepare: { [self] in prepareStateTrie() }, task: { [self] in stateTask($0) })]
         }
 
@@ -277,33 +281,50 @@ public enum ParallelFinalization {
             largeTries = leavesByLarge.map { ParallelTrieRoot(pairs: $0, grain: trieGrain) }
             // The receipts trie goes last, after the storage tries.
             largeTasks = TrieTasks(tries: largeTries + [receiptsTrie!])
-            return largeTasks.total
+            // With no large storage trie the account trie's leaves are all known: its sorting and planning is a task
+            // here (the first: the longest single one), not a step between stages.
+            plansStateTrie = large.isEmpty
+            return largeTasks.total + (plansStateTrie ? 1 : 0)
+        }
+
+        func largeTask(_ k: Int) {
+            guard plansStateTrie else { return largeTasks.run(k) }
+            if k > 0 { return largeTasks.run(k - 1) }
+            stateTrie = ParallelTrieRoot(pairs: stateTriePairs(), grain: trieGrain)
+        }
+
+        /// The account trie's leaves: stage 2's chunks joined, then the large storages' accounts (their storage roots
+        /// from stage 3's references).
+        func stateTriePairs(largeReferences: [[[UInt8]]] = []) -> [(key: [UInt8], value: [UInt8])] {
+            var pairs: [(key: [UInt8], value: [UInt8])] = []
+            pairs.reserveCapacity(accounts.count)
+            for chunk in accountLeaves!.take() { pairs += chunk }
+            accountLeaves = nil
+            for (k, i) in large.enumerated() {
+                let root = largeTries[k].root(references: largeReferences[k])
+                pairs.append(InMemoryState.accountLeaf(accounts[i].key, accounts[i].value.info, storageRoot: root))
+            }
+            return pairs
         }
 
         // MARK: stage 4: the account trie
 
         func prepareStateTrie() -> Int {
             let largeRefs = largeTasks.references()
-            receiptsRoot = receiptsTrie!.root(references: largeRefs[large.count])
-            var pairs: [(key: [UInt8], value: [UInt8])] = []
-            pairs.reserveCapacity(accounts.count)
-            for chunk in accountLeaves!.take() { pairs += chunk }
-            accountLeaves = nil
-            for (k, i) in large.enumerated() {
-                let root = largeTries[k].root(references: largeRefs[k])
-                pairs.append(InMemoryState.accountLeaf(accounts[i].key, accounts[i].value.info, storageRoot: root))
-            }
-            let trie = ParallelTrieRoot(pairs: pairs, grain: trieGrain)
-            stateTrie = trie
-            stateTasks = TrieTasks(tries: [trie])
-            // Two more tasks free the receipts trie and the storage tries (thousands of small arrays).
+            receiptsReferences = largeRefs[large.count]
+            if !plansStateTrie { stateTrie = ParallelTrieRoot(pairs: stateTriePairs(largeReferences: largeRefs), grain: trieGrain) }
+            stateTasks = TrieTasks(tries: [stateTrie!])
+            // Two more tasks: the receipts root (then the receipts trie freed), and freeing the storage tries (thousands
+            // of small arrays).
             return stateTasks.total + 2
         }
 
         func stateTask(_ k: Int) {
             if k < stateTasks.total { return stateTasks.run(k) }
             if k == stateTasks.total {
+                receiptsRoot = receiptsTrie!.root(references: receiptsReferences)
                 receiptsTrie = nil
+                receiptsReferences = []
             } else {
                 largeTasks = TrieTasks(tries: [])
                 largeTries = []
@@ -414,27 +435,26 @@ final class ResultSlots<T>: @unchecked Sendable {
     /// Sets slot `i`; each slot is written by one task only.
     func set(_ i: Int, _ value: T) { slots[i] = value }
 
-    /// Slot `i`'s value (which must be set), moved out.
+    /// Slot `i`'s value (which must be set), moved out (not copied and then destroyed: a transaction's result is
+    /// large, and the in-order collect that takes them runs on one thread).
     func take(_ i: Int) -> T {
-        guard let v = slots[i] else { preconditionFailure("result slot \(i) was not filled") }
-        slots[i] = nil
+        let slot = slots.baseAddress! + i
+        guard let v = slot.move() else { preconditionFailure("result slot \(i) was not filled") }
+        slot.initialize(to: nil)
         return v
     }
 
     /// Every slot's value (all must be set), moved out.
     func take() -> [T] {
-        slots.indices.map { i -> T in
-            guard let v = slots[i] else { preconditionFailure("result slot \(i) was not filled") }
-            slots[i] = nil
-            return v
-        }
+        slots.indices.map { take($0) }
     }
 
     /// Every slot's value, `fallback` where none was set.
     func take(default fallback: T) -> [T] {
         slots.indices.map { i -> T in
-            let v = slots[i] ?? fallback
-            slots[i] = nil
+            let slot = slots.baseAddress! + i
+            let v = slot.move() ?? fallback
+            slot.initialize(to: nil)
             return v
         }
     }

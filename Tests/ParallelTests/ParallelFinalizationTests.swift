@@ -124,14 +124,15 @@ final class ParallelFinalizationTests: XCTestCase {
 
     /// A random block end: accounts with small and large storage, changes that create, update, delete
     /// and re-create accounts (with storage clears and zero writes), coinbase writes and fees, logs,
-    /// and withdrawals (some of zero to empty accounts, which deletes them).
-    static func randomEnd(seed: UInt64) -> (base: InMemoryState, commits: [ParallelFinalization.Commit], env: BlockEnvironment, receipts: [Receipt]) {
+    /// and withdrawals (some of zero to empty accounts, which deletes them). `large` false: accounts 5 and 6 get a few slots
+    /// like the others, so that no storage trie is large (the block end then plans the account trie as a stage-3 task).
+    static func randomEnd(seed: UInt64, large: Bool = true) -> (base: InMemoryState, commits: [ParallelFinalization.Commit], env: BlockEnvironment, receipts: [Receipt]) {
         var rng = Rng(state: seed)
         let coinbase = address(0)
         var base = InMemoryState()
         for i in 0..<80 where i == 5 || i == 6 || rng.below(3) != 0 {
             var storage: [UInt256: UInt256] = [:]
-            let slots = i == 5 ? 700 : (i == 6 ? 300 : rng.below(6))
+            let slots = large && i == 5 ? 700 : (large && i == 6 ? 300 : rng.below(6))
             for s in 0..<slots { storage[UInt256(UInt64(s * 3))] = UInt256(UInt64(1 + rng.below(500))) }
             base.accounts[address(i)] = Account(info: AccountInfo(nonce: UInt64(rng.below(3)), balance: UInt256(rng.next() % 10_000)), storage: storage)
         }
@@ -200,31 +201,37 @@ final class ParallelFinalizationTests: XCTestCase {
         }
     }
 
+    /// With and without large storage tries (their own stage-3 tasks, or none and the account trie planned there).
     func testFinishEqualsSerialAtEveryThreadCount() {
         for seed in UInt64(1)...6 {
-            let (base, commits, env, receipts) = Self.randomEnd(seed: seed)
-            var state = base
-            for c in commits {
-                state.apply(c.changes)
-                state.credit(env.coinbase, c.coinbaseFee)
-            }
-            BlockFinalization.applyWithdrawals(&state, env: env)
-            let expected = BlockFinalization.outcome(state: state, receipts: receipts, rejected: [], blobGasUsed: 0,
-                                                     metrics: ExecutionMetrics())
-            XCTAssertTrue(expected.postState.accounts.values.contains { $0.storage.count >= ParallelFinalization.largeStorage },
-                          "the block must exercise the large-storage path")
-            for threads in [1, 2, 3, 4] {
-                let gang = WorkerGang(threads: threads)
-                let got = ParallelFinalization.finish(base: base, commits: commits, env: env, fork: .cancun, receipts: receipts, rejected: [],
-                                                      blobGasUsed: 0, metrics: ExecutionMetrics(), gang: gang)
-                gang.stop()
-                XCTAssertEqual(got.stateRoot, expected.stateRoot, "seed \(seed) threads \(threads)")
-                XCTAssertEqual(got.receiptsRoot, expected.receiptsRoot, "seed \(seed) threads \(threads)")
-                XCTAssertEqual(got.logsHash, expected.logsHash, "seed \(seed) threads \(threads)")
-                XCTAssertEqual(got.logsBloom, expected.logsBloom, "seed \(seed) threads \(threads)")
-                XCTAssertEqual(got.gasUsed, expected.gasUsed)
-                XCTAssertEqual(got.postState, expected.postState, "seed \(seed) threads \(threads)")
-            }
+            for large in [true, false] { Self.assertFinishEqualsSerial(seed: seed, large: large) }
+        }
+    }
+
+    static func assertFinishEqualsSerial(seed: UInt64, large: Bool) {
+        let (base, commits, env, receipts) = Self.randomEnd(seed: seed, large: large)
+        var state = base
+        for c in commits {
+            state.apply(c.changes)
+            state.credit(env.coinbase, c.coinbaseFee)
+        }
+        BlockFinalization.applyWithdrawals(&state, env: env)
+        let expected = BlockFinalization.outcome(state: state, receipts: receipts, rejected: [], blobGasUsed: 0,
+                                                 metrics: ExecutionMetrics())
+        XCTAssertEqual(expected.postState.accounts.values.contains { $0.storage.count >= ParallelFinalization.largeStorage }, large,
+                       "the block must exercise the large-storage path, or not, as asked")
+        for threads in [1, 2, 3, 4] {
+            let gang = WorkerGang(threads: threads)
+            let got = ParallelFinalization.finish(base: base, commits: commits, env: env, fork: .cancun, receipts: receipts, rejected: [],
+                                                  blobGasUsed: 0, metrics: ExecutionMetrics(), gang: gang)
+            gang.stop()
+            let label = "seed \(seed) large \(large) threads \(threads)"
+            XCTAssertEqual(got.stateRoot, expected.stateRoot, label)
+            XCTAssertEqual(got.receiptsRoot, expected.receiptsRoot, label)
+            XCTAssertEqual(got.logsHash, expected.logsHash, label)
+            XCTAssertEqual(got.logsBloom, expected.logsBloom, label)
+            XCTAssertEqual(got.gasUsed, expected.gasUsed, label)
+            XCTAssertEqual(got.postState, expected.postState, label)
         }
     }
 }

@@ -152,10 +152,11 @@ public struct BALExecutor: BlockExecutor {
             var mismatch: BALMismatch?
             let complete = collected.collect(transactions, env: env, fork: fork, take: { i in
                 let r = results.take(i)
-                if case .included(let x) = r.outcome, x.gasUsed > 0 || x.blobGasUsed > 0 {
-                    if transactions[i].gasLimit > env.gasLimit - cumulative || blobGas + x.blobGasUsed > maxBlobGas { return nil }
-                    cumulative += x.gasUsed
-                    blobGas += x.blobGasUsed
+                // The outcome's gas as plain fields (zero for a rejected transaction): no copy of the included outcome.
+                if r.gasUsed > 0 || r.blobGasUsed > 0 {
+                    if transactions[i].gasLimit > env.gasLimit - cumulative || blobGas + r.blobGasUsed > maxBlobGas { return nil }
+                    cumulative += r.gasUsed
+                    blobGas += r.blobGasUsed
                 }
                 if let m = r.mismatch {
                     mismatch = m
@@ -361,6 +362,9 @@ public struct BALExecutor: BlockExecutor {
         /// deleted an account, cleared a storage or left an account empty, or its writes took the slow check):
         /// then the block end replays the changes instead of taking the shards built from the list.
         var replays = false
+        /// The included outcome's gas used and blob gas used (zero for a rejected transaction), for the in-order limit test.
+        var gasUsed: UInt64 = 0
+        var blobGasUsed: UInt64 = 0
     }
 
     static func execute(_ tx: Transaction, index i: Int, env: BlockEnvironment, fork: Fork, base: InMemoryState,
@@ -381,7 +385,8 @@ public struct BALExecutor: BlockExecutor {
             let included = BlockSTMRun.Included(changes: r.changes, coinbaseFee: r.coinbaseFee, gasUsed: r.gasUsed,
                                                 blobGasUsed: r.blobGasUsed,
                                                 receipt: BlockFinalization.receipt(for: tx, result: r, cumulativeGasUsed: 0))
-            return TxResult(outcome: .included(included), mismatch: mismatch, checkNanoseconds: checkNanoseconds, replays: replays)
+            return TxResult(outcome: .included(included), mismatch: mismatch, checkNanoseconds: checkNanoseconds, replays: replays,
+                            gasUsed: r.gasUsed, blobGasUsed: r.blobGasUsed)
         }
     }
 
