@@ -312,21 +312,14 @@ final class BALTests: XCTestCase {
         for threads in [1, 2, 4] {
             let executor = BALExecutor(threads: threads, list: list)
             XCTAssertEqual(executor.policy, .adaptive)
-            let outcome = try executor.run(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun).get()
-            Check.assertSame(serial, outcome, "adaptive x\(threads)")
-            XCTAssertTrue(outcome.postState == serial.postState, "adaptive x\(threads)")
-            XCTAssertEqual(outcome.transactionGas, serial.transactionGas, "adaptive x\(threads)")
-            XCTAssertTrue(outcome.metrics.ranSerially)
-            XCTAssertEqual(outcome.metrics.serialReason, .rule)
+            let outcome = try Self.assertRuleSerial(executor, block, equals: serial, "adaptive x\(threads)")
             XCTAssertGreaterThan(outcome.metrics.profile?.validationNanoseconds ?? 0, 0, "the list was checked")
             let forced = try Self.run(list, block, threads: threads).get()
             XCTAssertEqual(forced.metrics.serialReason, nil)
             XCTAssertFalse(forced.metrics.ranSerially)
         }
         // A corrupt entry of a middle transaction (the second increment's value), named, at every thread count.
-        var wrong = list
-        let k = wrong.accounts.firstIndex { $0.address == Self.counter }!
-        wrong.accounts[k].storageChanges[0].changes[1].value = UInt256(7)
+        let wrong = Self.withWrongSecondIncrement(list)
         for threads in [1, 2, 4] {
             guard case .failure(let m) = Self.run(wrong, block, threads: threads, policy: .adaptive) else {
                 return XCTFail("a corrupt list must be caught under the serial path, x\(threads)")
@@ -334,6 +327,28 @@ final class BALTests: XCTestCase {
             XCTAssertEqual(m, BALMismatch(index: 2, kind: .notInExecution, entry: .storage(Self.counter, .zero, index: 2, value: UInt256(7)),
                                           actual: .storage(Self.counter, .zero, index: 2, value: UInt256(2))), "x\(threads)")
         }
+    }
+
+    /// Runs `executor` on `block` under its policy and asserts that the adaptive rule ran it serially with the serial
+    /// outcome (post-state and per-transaction gas included) at the executor's thread count; returns the outcome.
+    static func assertRuleSerial(_ executor: BALExecutor, _ block: TestBlock, equals serial: BlockOutcome, _ label: String,
+                                 file: StaticString = #filePath, line: UInt = #line) throws -> BlockOutcome {
+        let outcome = try executor.run(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun).get()
+        Check.assertSame(serial, outcome, label)
+        XCTAssertTrue(outcome.postState == serial.postState, label, file: file, line: line)
+        XCTAssertEqual(outcome.transactionGas, serial.transactionGas, label, file: file, line: line)
+        XCTAssertTrue(outcome.metrics.ranSerially, label, file: file, line: line)
+        XCTAssertEqual(outcome.metrics.serialReason, .rule, label, file: file, line: line)
+        XCTAssertEqual(outcome.metrics.threads, executor.threads, label, file: file, line: line)
+        return outcome
+    }
+
+    /// `list` with the counter's value after the second increment (transaction 2) set to 7.
+    static func withWrongSecondIncrement(_ list: BlockAccessList) -> BlockAccessList {
+        var wrong = list
+        let k = wrong.accounts.firstIndex { $0.address == Self.counter }!
+        wrong.accounts[k].storageChanges[0].changes[1].value = UInt256(7)
+        return wrong
     }
 
     /// A list derived from the block's own serial run (`listIsDerived`, `--bal derive`): a block the adaptive policy runs
@@ -344,21 +359,14 @@ final class BALTests: XCTestCase {
         let list = Self.derive(block)
         let serial = SerialExecutor().execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
         for threads in [1, 2] {
-            let outcome = try BALExecutor(threads: threads, list: list, listIsDerived: true)
-                .run(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun).get()
-            Check.assertSame(serial, outcome, "derived x\(threads)")
-            XCTAssertTrue(outcome.metrics.ranSerially)
-            XCTAssertEqual(outcome.metrics.serialReason, .rule)
-            XCTAssertEqual(outcome.metrics.threads, threads)
+            let outcome = try Self.assertRuleSerial(BALExecutor(threads: threads, list: list, listIsDerived: true), block,
+                                                    equals: serial, "derived x\(threads)")
             XCTAssertNil(outcome.metrics.profile?.validationNanoseconds, "no check on the derived list's serial path")
             let given = try BALExecutor(threads: threads, list: list)
                 .run(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun).get()
             XCTAssertGreaterThan(given.metrics.profile?.validationNanoseconds ?? 0, 0, "a given list is checked")
         }
-        var wrong = list
-        let k = wrong.accounts.firstIndex { $0.address == Self.counter }!
-        wrong.accounts[k].storageChanges[0].changes[1].value = UInt256(7)
-        let forced = BALExecutor(threads: 2, list: wrong, policy: .alwaysParallel, listIsDerived: true)
+        let forced = BALExecutor(threads: 2, list: Self.withWrongSecondIncrement(list), policy: .alwaysParallel, listIsDerived: true)
             .run(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
         guard case .failure(let m) = forced else { return XCTFail("forced parallel checks a derived list too") }
         XCTAssertEqual(m.index, 2)

@@ -190,15 +190,22 @@ final class ParallelFinalizationTests: XCTestCase {
                     .execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
                 let label = "\(block.name) at \(threads) threads"
                 XCTAssertFalse(o.metrics.ranSerially, label)
-                XCTAssertEqual(o.stateRoot, serial.stateRoot, label)
-                XCTAssertEqual(o.receiptsRoot, serial.receiptsRoot, label)
-                XCTAssertEqual(o.logsHash, serial.logsHash, label)
-                XCTAssertEqual(o.gasUsed, serial.gasUsed, label)
+                Self.assertSameEnd(o, serial, label)
                 XCTAssertEqual(o.receipts, serial.receipts, label)
                 XCTAssertEqual(o.transactionGas, serial.transactionGas, label)
-                XCTAssertEqual(o.postState, serial.postState, label)
             }
         }
+    }
+
+    /// The block end's results: roots, logs hash and bloom, gas used and the post-state.
+    static func assertSameEnd(_ got: BlockOutcome, _ expected: BlockOutcome, _ label: String,
+                              file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(got.stateRoot, expected.stateRoot, label, file: file, line: line)
+        XCTAssertEqual(got.receiptsRoot, expected.receiptsRoot, label, file: file, line: line)
+        XCTAssertEqual(got.logsHash, expected.logsHash, label, file: file, line: line)
+        XCTAssertEqual(got.logsBloom, expected.logsBloom, label, file: file, line: line)
+        XCTAssertEqual(got.gasUsed, expected.gasUsed, label, file: file, line: line)
+        XCTAssertEqual(got.postState, expected.postState, label, file: file, line: line)
     }
 
     /// With and without large storage tries (their own stage-3 tasks, or none and the account trie planned there).
@@ -225,13 +232,7 @@ final class ParallelFinalizationTests: XCTestCase {
             let got = ParallelFinalization.finish(base: base, commits: commits, env: env, fork: .cancun, receipts: receipts, rejected: [],
                                                   blobGasUsed: 0, metrics: ExecutionMetrics(), gang: gang)
             gang.stop()
-            let label = "seed \(seed) large \(large) threads \(threads)"
-            XCTAssertEqual(got.stateRoot, expected.stateRoot, label)
-            XCTAssertEqual(got.receiptsRoot, expected.receiptsRoot, label)
-            XCTAssertEqual(got.logsHash, expected.logsHash, label)
-            XCTAssertEqual(got.logsBloom, expected.logsBloom, label)
-            XCTAssertEqual(got.gasUsed, expected.gasUsed, label)
-            XCTAssertEqual(got.postState, expected.postState, label)
+            assertSameEnd(got, expected, "seed \(seed) large \(large) threads \(threads)")
         }
     }
 }
