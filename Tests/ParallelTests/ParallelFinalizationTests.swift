@@ -190,22 +190,9 @@ final class ParallelFinalizationTests: XCTestCase {
                     .execute(pre: block.pre, env: block.env, transactions: block.txs, fork: .cancun)
                 let label = "\(block.name) at \(threads) threads"
                 XCTAssertFalse(o.metrics.ranSerially, label)
-                Self.assertSameEnd(o, serial, label)
-                XCTAssertEqual(o.receipts, serial.receipts, label)
-                XCTAssertEqual(o.transactionGas, serial.transactionGas, label)
+                Check.assertSame(serial, o, label)
             }
         }
-    }
-
-    /// The block end's results: roots, logs hash and bloom, gas used and the post-state.
-    static func assertSameEnd(_ got: BlockOutcome, _ expected: BlockOutcome, _ label: String,
-                              file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(got.stateRoot, expected.stateRoot, label, file: file, line: line)
-        XCTAssertEqual(got.receiptsRoot, expected.receiptsRoot, label, file: file, line: line)
-        XCTAssertEqual(got.logsHash, expected.logsHash, label, file: file, line: line)
-        XCTAssertEqual(got.logsBloom, expected.logsBloom, label, file: file, line: line)
-        XCTAssertEqual(got.gasUsed, expected.gasUsed, label, file: file, line: line)
-        XCTAssertEqual(got.postState, expected.postState, label, file: file, line: line)
     }
 
     /// With and without large storage tries (their own stage-3 tasks, or none and the account trie planned there).
@@ -232,7 +219,7 @@ final class ParallelFinalizationTests: XCTestCase {
             let got = ParallelFinalization.finish(base: base, commits: commits, env: env, fork: .cancun, receipts: receipts, rejected: [],
                                                   blobGasUsed: 0, metrics: ExecutionMetrics(), gang: gang)
             gang.stop()
-            assertSameEnd(got, expected, "seed \(seed) large \(large) threads \(threads)")
+            Check.assertSame(expected, got, "seed \(seed) large \(large) threads \(threads)")
         }
     }
 }
