@@ -274,10 +274,11 @@ final class SerialProbeTests: XCTestCase {
     }
 
     /// The pace: the probed transactions' time over their gas used, every one counted (the largest too: on mainnet it is
-    /// often the block's costliest kind); their mean time per transaction where they used no gas.
+    /// often the block's costliest kind) but a cold first one; their mean time per transaction where they used no gas.
     func testSerialPaceFit() {
         // Plain transfers at 4 µs (the first, cold, at 30 µs) and a 200,000-gas call at 150 µs.
-        let pace = SerialPace.fit(nanoseconds: 30_000 + 4_000 + 150_000 + 4_000 + 4_000, gas: 4 * 21_000 + 200_000, transactions: 5)
+        let pace = SerialPace.fit(nanoseconds: 30_000 + 4_000 + 150_000 + 4_000 + 4_000, gas: 4 * 21_000 + 200_000, transactions: 5,
+                                  firstNanoseconds: 30_000, firstGas: 21_000)
         XCTAssertEqual(pace.floor, 0)
         XCTAssertEqual(pace.perGas, 192_000 / 284_000.0, accuracy: 1e-12)
         // The estimate follows gas: the call is estimated at 9.5 transfers, not 1.
@@ -285,8 +286,18 @@ final class SerialProbeTests: XCTestCase {
                        200.0 / 21, accuracy: 1e-9)
         XCTAssertEqual(pace.nanoseconds(transactions: 3, gas: 284_000), 192_000, accuracy: 1e-6)
         // All rejected: the mean time is the floor.
-        XCTAssertEqual(SerialPace.fit(nanoseconds: 12_000, gas: 0, transactions: 3), SerialPace(floor: 4_000, perGas: 0))
-        XCTAssertEqual(SerialPace.fit(nanoseconds: 0, gas: 0, transactions: 0), SerialPace(floor: 0, perGas: 0))
+        XCTAssertEqual(SerialPace.fit(nanoseconds: 12_000, gas: 0, transactions: 3, firstNanoseconds: 9_000, firstGas: 0),
+                       SerialPace(floor: 4_000, perGas: 0))
+        XCTAssertEqual(SerialPace.fit(nanoseconds: 0, gas: 0, transactions: 0, firstNanoseconds: 0, firstGas: 0),
+                       SerialPace(floor: 0, perGas: 0))
+        // A cold first transaction (40 µs for 50,000 gas, 0.8 ns a gas, where the next ones take 0.2) is left out; one
+        // under three times the others' time per gas (a first transaction of a costlier kind) is not.
+        let cold = SerialPace.fit(nanoseconds: 40_000 + 3 * 10_000, gas: 4 * 50_000, transactions: 4,
+                                  firstNanoseconds: 40_000, firstGas: 50_000)
+        XCTAssertEqual(cold.perGas, 0.2, accuracy: 1e-12)
+        let costly = SerialPace.fit(nanoseconds: 25_000 + 3 * 10_000, gas: 4 * 50_000, transactions: 4,
+                                    firstNanoseconds: 25_000, firstGas: 50_000)
+        XCTAssertEqual(costly.perGas, 55_000 / 200_000.0, accuracy: 1e-12)
     }
 
     /// Independent transfers: nothing conflicts, nothing is wasted (`HotBlockRule` never fires).

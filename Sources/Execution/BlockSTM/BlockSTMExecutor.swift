@@ -108,8 +108,9 @@ public struct BlockSTMExecutor: BlockExecutor {
         var lastClock = probeStart
         var times: [UInt64] = []
         times.reserveCapacity(length)
-        // The probed transactions' gas used, for the progress check's pace (`SerialPace.fit`).
+        // The probed transactions' gas used and the first one's, for the progress check's pace (`SerialPace.fit`).
         var gas: UInt64 = 0
+        var firstGas: UInt64 = 0
         var estimate: ProbeEstimate?
         // The probe: the first `length` transactions, timed and observed; after the first two already a decision where
         // they show a large win (expensive, independent transactions: there every probed one costs the parallel run).
@@ -132,6 +133,7 @@ public struct BlockSTMExecutor: BlockExecutor {
             if let r = step.result {
                 probe.observe(r, sender: tx.sender)
                 gas &+= r.gasUsed
+                if i == 0 { firstGas = r.gasUsed }
             } else {
                 probe.observeRejected()
             }
@@ -140,7 +142,9 @@ public struct BlockSTMExecutor: BlockExecutor {
             let end = Stopwatch.now()
             if length > 0 { times.append(end &- lastClock) }
             // The progress check's pace: the probe's time over its gas used (`SerialPace.fit`).
-            var pace = SerialPace.fit(nanoseconds: end &- probeStart, gas: gas, transactions: length)
+            // (`times` in block order until `estimate` sorts them.)
+            var pace = SerialPace.fit(nanoseconds: end &- probeStart, gas: gas, transactions: length,
+                                      firstNanoseconds: times.first ?? 0, firstGas: firstGas)
             if let scale = forced?.paceScale { pace.floor *= scale; pace.perGas *= scale }
             var e = Self.estimate(probed: length, final: true, times: &times, probe: probe, transactions: transactions,
                                   env: env, nanoseconds: 0, threads: threads)
