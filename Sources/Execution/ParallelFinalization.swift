@@ -438,8 +438,14 @@ final class ResultSlots<T>: @unchecked Sendable {
     /// Slot `i`'s value (which must be set), moved out (not copied and then destroyed: a transaction's result is
     /// large, and the in-order collect that takes them runs on one thread).
     func take(_ i: Int) -> T {
+        guard let v = moveOut(i) else { preconditionFailure("result slot \(i) was not filled") }
+        return v
+    }
+
+    /// Slot `i`'s value or nil, moved out; the slot is left empty.
+    private func moveOut(_ i: Int) -> T? {
         let slot = slots.baseAddress! + i
-        guard let v = slot.move() else { preconditionFailure("result slot \(i) was not filled") }
+        let v = slot.move()
         slot.initialize(to: nil)
         return v
     }
@@ -451,11 +457,6 @@ final class ResultSlots<T>: @unchecked Sendable {
 
     /// Every slot's value, `fallback` where none was set.
     func take(default fallback: T) -> [T] {
-        slots.indices.map { i -> T in
-            let slot = slots.baseAddress! + i
-            let v = slot.move() ?? fallback
-            slot.initialize(to: nil)
-            return v
-        }
+        slots.indices.map { moveOut($0) ?? fallback }
     }
 }

@@ -148,8 +148,7 @@ public struct BlockSTMExecutor: BlockExecutor {
             if let scale = forced?.paceScale { pace.floor *= scale; pace.perGas *= scale }
             var e = Self.estimate(probed: length, final: true, times: &times, probe: probe, transactions: transactions,
                                   env: env, nanoseconds: 0, threads: threads)
-            e.floorNanoseconds = pace.floor
-            e.nanosecondsPerGas = pace.perGas
+            e.pace = pace
             estimate = e
             if forced?.parallel ?? (e.predictedSpeedup >= e.requiredMargin), trace == nil {
                 return parallelRest(&run, probed: length, estimate: e, pre: pre, transactions: transactions, start: start)

@@ -242,7 +242,7 @@ final class BlockSTMRun: Sendable {
                 outcome = .rejected(error)
             case .success(let r):
                 fee = r.coinbaseFee
-                counts.usefulGas &+= Int(r.gasUsed)
+                if pace != nil { counts.usefulGas &+= Int(r.gasUsed) }
                 for (address, change) in r.changes.accounts {
                     Self.appendWrites(address, change, seen: view.accountRead(address), to: &writes)
                 }

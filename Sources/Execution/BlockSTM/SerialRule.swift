@@ -291,14 +291,19 @@ public struct ProbeEstimate: Codable, Sendable, Equatable {
         self.conflictShare = conflictShare
         self.predictedSpeedup = predictedSpeedup
         self.requiredMargin = requiredMargin
-        self.nanosecondsPerGas = pace?.perGas
-        self.floorNanoseconds = pace?.floor
+        self.pace = pace
     }
 
-    /// The fitted serial pace (nil: none).
+    /// The fitted serial pace (nil: none), stored as the two fields above (which `blocks --json` reports).
     var pace: SerialPace? {
-        guard let nanosecondsPerGas, let floorNanoseconds else { return nil }
-        return SerialPace(floor: floorNanoseconds, perGas: nanosecondsPerGas)
+        get {
+            guard let nanosecondsPerGas, let floorNanoseconds else { return nil }
+            return SerialPace(floor: floorNanoseconds, perGas: nanosecondsPerGas)
+        }
+        set {
+            nanosecondsPerGas = newValue?.perGas
+            floorNanoseconds = newValue?.floor
+        }
     }
 }
 
