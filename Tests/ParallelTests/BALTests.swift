@@ -2,6 +2,7 @@ import XCTest
 import Foundation
 import EVMPrimitives
 import EVMState
+import EVMInterpreter
 @testable import Execution
 @testable import Workloads
 
@@ -427,6 +428,18 @@ final class BALTests: XCTestCase {
         var blocks = BlockSTMBenchmark.blocks(txs: 5).map { (name: $0.name, pre: $0.pre, env: $0.env, txs: $0.txs) }
         let test = Self.block()
         blocks.append(("test", test.pre, test.env, test.txs))
+        // Code changes: two deployments, then value sent to the first contract (its code then comes from the list's
+        // change at a lower index).
+        var deploys = Self.block()
+        for i in 10..<12 {
+            deploys.fund(B.eoa(i))
+            var initCode = EVMAssembler()
+            initCode.returnRuntime([0x60, UInt8(i), 0x00])
+            deploys.send(from: B.eoa(i), to: nil, data: initCode.assembled, gas: 200_000)
+        }
+        deploys.fund(B.eoa(12))
+        deploys.send(from: B.eoa(12), to: EVM.createAddress(sender: B.eoa(10), nonce: 0), value: UInt256(3), gas: 100_000)
+        blocks.append(("deploys", deploys.pre, deploys.env, deploys.txs))
         var compared = 0, rejected = 0
         for b in blocks {
             let list = BlockAccessListBuilder.derive(pre: b.pre, env: b.env, transactions: b.txs, fork: .cancun)
@@ -446,6 +459,7 @@ final class BALTests: XCTestCase {
             }
             corrupt(\.balanceChanges) { $0 &+ UInt256(1) }
             corrupt(\.nonceChanges) { $0 &+ 1 }
+            corrupt(\.codeChanges) { $0 + [0x00] }
             for k in list.accounts.indices {
                 for s in list.accounts[k].storageChanges.indices {
                     for c in list.accounts[k].storageChanges[s].changes.indices {

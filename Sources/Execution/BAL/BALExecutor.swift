@@ -3,6 +3,7 @@ import Synchronization
 import EVMPrimitives
 import EVMState
 import EVMInterpreter
+import Keccak
 
 /// The block-access-list executor: given the block's access list (EIP-7928 layout, see
 /// `BlockAccessList`), it runs every transaction at once, each reading what lower transactions wrote
@@ -441,23 +442,28 @@ public struct BALExecutor: BlockExecutor {
             if new.isEmpty { leavesEmpty = true }
             let entry = list.account(address)
             if change.infoChanged || address == coinbase {
-                // What `view.account` gives, with the list's entry kept for the lookups below.
-                let stored = view.base.account(address)
-                let old = (entry.map { list.info($0, before: index, base: stored) } ?? stored) ?? AccountInfo()
+                // What `view.account` gives, field by field: the list's value before this index where it has one, else
+                // the base state's (looked up only then). Each field's search also finds its change at this index.
+                // (Where the list leaves the account empty, `view.account` gives none: every field zero or empty, as here.)
+                var stored: AccountInfo?? = nil
+                let balances = entry.map { list.balances($0, around: index) } ?? (before: nil, at: nil)
+                let nonces = entry.map { list.nonces($0, around: index) } ?? (before: nil, at: nil)
                 var balance = new.balance
                 if address == coinbase {
                     balance = balance &+ r.coinbaseFee
                     creditedCoinbase = true
                 }
-                if balance != old.balance {
-                    guard let e = entry, list.balance(e, at: index) == balance else { return false }
+                if balance != balances.before ?? Self.stored(&stored, address, view)?.balance ?? .zero {
+                    guard balances.at == balance else { return false }
                     writes += 1
                 }
-                if new.nonce != old.nonce {
-                    guard let e = entry, list.nonce(e, at: index) == new.nonce else { return false }
+                if new.nonce != nonces.before ?? Self.stored(&stored, address, view)?.nonce ?? 0 {
+                    guard nonces.at == new.nonce else { return false }
                     writes += 1
                 }
-                if new.storedCode !== old.storedCode && new.codeHash != old.codeHash {
+                let code = entry.flatMap { list.code($0, before: index) }
+                let oldCode = code.map { $0.isEmpty ? nil : $0 } ?? Self.stored(&stored, address, view)?.storedCode
+                if new.storedCode !== oldCode && new.codeHash != (oldCode?.hash ?? Keccak256.emptyHash) {
                     guard let e = entry, list.codeHash(e, at: index) == new.codeHash else { return false }
                     writes += 1
                 }
@@ -471,11 +477,22 @@ public struct BALExecutor: BlockExecutor {
             }
         }
         if !creditedCoinbase {
-            let old = coinbaseBefore ?? view.account(coinbase)?.balance ?? .zero
-            guard let e = list.account(coinbase), list.balance(e, at: index) == old &+ r.coinbaseFee else { return false }
+            // The coinbase's balance before (what `view.account` gives), with its change here: one search.
+            guard let e = list.account(coinbase) else { return false }
+            let balances = list.balances(e, around: index)
+            let old = coinbaseBefore ?? balances.before ?? view.base.account(coinbase)?.balance ?? .zero
+            guard balances.at == old &+ r.coinbaseFee else { return false }
             writes += 1
         }
         return writes == list.changeCount(at: index)
+    }
+
+    /// The base state's account at `address`, looked up once into `slot` (nil: not yet).
+    @inline(__always) private static func stored(_ slot: inout AccountInfo??, _ address: Address, _ view: BALView) -> AccountInfo? {
+        if let s = slot { return s }
+        let s = view.base.account(address)
+        slot = .some(s)
+        return s
     }
 
     /// The first difference between the transaction's writes and the list's changes at its index, nil when

@@ -223,9 +223,22 @@ final class IndexedAccessList: @unchecked Sendable {  // immutable after init; t
 
     /// Both: the slot's value from the last change before `index` and that of the change at `index`.
     @inline(__always) func values(_ s: Slot, around index: Int) -> (before: UInt256?, at: UInt256?) {
-        let p = Self.position(wordSteps, s.changes, index)
-        return (p == s.changes.lowerBound ? nil : wordSteps[p - 1].value,
-                p < s.changes.upperBound && wordSteps[p].index == index ? wordSteps[p].value : nil)
+        Self.around(wordSteps, s.changes, index)
+    }
+
+    /// The same for the account's balance and nonce (one search each): the value from the last change before `index`
+    /// (nil when none: then the base state's) and that of the change at `index`.
+    @inline(__always) func balances(_ e: Account, around index: Int) -> (before: UInt256?, at: UInt256?) {
+        Self.around(wordSteps, e.balance, index)
+    }
+    @inline(__always) func nonces(_ e: Account, around index: Int) -> (before: UInt64?, at: UInt64?) {
+        Self.around(nonceSteps, e.nonce, index)
+    }
+
+    /// The account's code from the last change before `index`, nil when none.
+    func code(_ e: Account, before index: Int) -> Code? {
+        if e.code.isEmpty { return nil }
+        return codeSteps.withUnsafeBufferPointer { Self.last($0, e.code, before: index) }
     }
 
     /// The accounts of commit shard `t` of `shards` (`ParallelFinalization.shardOf`) as the list leaves them after
@@ -263,6 +276,14 @@ final class IndexedAccessList: @unchecked Sendable {  // immutable after init; t
     where B.Index == Int {
         let p = position(steps, range, n + 1)
         return p > range.lowerBound && steps[p - 1].index >= 1 ? steps[p - 1].value : nil
+    }
+
+    @inline(__always)
+    static func around<B: RandomAccessCollection<Step<V>>, V>(_ steps: B, _ range: Range<Int>, _ index: Int) -> (before: V?, at: V?)
+    where B.Index == Int {
+        let p = position(steps, range, index)
+        return (p == range.lowerBound ? nil : steps[p - 1].value,
+                p < range.upperBound && steps[p].index == index ? steps[p].value : nil)
     }
 
     @inline(__always)
