@@ -412,6 +412,62 @@ final class SerialProbeTests: XCTestCase {
         }
     }
 
+    /// An abandoned run's serial finish keeps the executed transactions beyond its kept prefix whose reads are still
+    /// valid (`BlockSTMExecutor.finishReusing`): a completed run with holes made in it (transactions aborted as a failed
+    /// validation aborts them: not executed, their writes estimates), its prefix kept up to the first hole, then the
+    /// finish. A quarter of the transactions increment one counter (each reads what the one before wrote), the rest are
+    /// independent transfers. The outcome is serial's bit for bit, and the finish runs the holes and the counter
+    /// increments after the first hole (their reads changed), not every transaction after it.
+    func testSerialFinishKeepsValidWorkBeyondThePrefix() throws {
+        var block = B()
+        block.deploy(B.contract(1), code: Snippets.counter)
+        let n = 64
+        for i in 0..<n {
+            block.fund(B.eoa(i))
+            if i % 4 == 0 {
+                block.send(from: B.eoa(i), to: B.contract(1))
+            } else {
+                block.send(from: B.eoa(i), to: B.eoa(10_000 + i), value: UInt256(UInt64(i + 1)), gas: 21_000)
+            }
+        }
+        for fork in [Fork.cancun, .homestead] {
+            let serial = SerialExecutor().execute(pre: block.pre, env: block.env, transactions: block.txs, fork: fork)
+            for holes in [[9], [8], [9, 30, 31], [1, 62], [63]] {
+                let what = "\(fork) holes \(holes)"
+                var rest = SerialBlockRun(pre: block.pre, env: block.env, fork: fork, keepsCommits: true)
+                let run = BlockSTMRun(base: rest.state, env: block.env, transactions: block.txs, fork: fork, threads: 2,
+                                      stress: nil)
+                let gang = WorkerGang.checkout(threads: 2)
+                gang.run { worker in run.work(worker: worker) }
+                WorkerGang.checkin(gang)
+                XCTAssertTrue(run.scheduler.done, what)
+                for k in holes {
+                    XCTAssertTrue((0..<64).contains { run.scheduler.tryValidationAbort(TxVersion(k, $0)) }, what)
+                    run.memory.convertWritesToEstimates(k)
+                }
+                var next = 0
+                while next < n, run.scheduler.isExecuted(next), run.memory.validateReadSet(next),
+                      let result = run.takeResult(next), rest.take(next, block.txs[next], result) {
+                    next += 1
+                }
+                XCTAssertEqual(next, holes[0], what)
+                let steps = BlockSTMExecutor.finishReusing(run, transactions: block.txs, first: 0, from: next, into: &rest,
+                                                           trace: nil)
+                Check.assertSame(serial, rest.finish(metrics: ExecutionMetrics()), what)
+                // Run again: the holes, and every counter increment after the first hole that reads the counter a hole
+                // wrote or the one before it (a hole that is an increment changes the counter's version for all later
+                // increments; one that is a transfer changes nothing they read).
+                let increments = holes[0] % 4 == 0 ? (holes[0] + 1..<n).filter { $0 % 4 == 0 && !holes.contains($0) }.count : 0
+                if fork == .cancun {
+                    XCTAssertEqual(steps, holes.count + increments, what)
+                } else {
+                    // Before Shanghai the counter's code halts at its PUSH0: the increments write nothing.
+                    XCTAssertEqual(steps, holes.count, what)
+                }
+            }
+        }
+    }
+
     /// The progress check's useful gas (`BlockSTMRun.usefulGas`): every finished execution adds its gas used and every
     /// failed validation takes its execution's back, so once a run has completed it is the gas its transactions' final
     /// incarnations used, however many were re-executed. A quarter of the transactions increment one counter (each

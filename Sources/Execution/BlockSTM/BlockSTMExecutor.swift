@@ -315,7 +315,8 @@ public struct BlockSTMExecutor: BlockExecutor {
     /// Finishes an abandoned run: keeps the longest prefix of transactions whose current incarnation has
     /// executed and whose reads are still valid (in block order, each validated against the prefix before
     /// it, so their results are the serial ones), and runs the rest as `SerialExecutor` does, from the
-    /// state the prefix leaves. Nothing validated is thrown away. The commit and roots then run on the
+    /// state the prefix leaves, but for the executed transactions beyond the prefix whose reads are still valid once
+    /// those before them are final (`finishReusing`). Nothing validated is thrown away. The commit and roots then run on the
     /// gang as after a completed run. The run covered `transactions[first...]` from `base`, after a serial
     /// probe whose results `c` holds; the block end commits onto `jobBase`.
     private func finishSerially(_ run: BlockSTMRun, transactions: [Transaction], first: Int, base: InMemoryState,
@@ -327,7 +328,7 @@ public struct BlockSTMExecutor: BlockExecutor {
         c.metrics.ranSerially = true
         c.metrics.serialReason = run.slow.load(ordering: .relaxed) ? .slowRun : .hotRun
         // The kept prefix, checked as `Collected.collect` checks a completed run, then the rest as `SerialExecutor`'s
-        // loop runs it, on one serial run that holds the records (every commit kept for the parallel block end).
+        // loop runs it (keeping what is still valid beyond the prefix), on one serial run that holds the records (every commit kept for the parallel block end).
         var rest = SerialBlockRun(continuing: base, env: env, fork: fork, keepsCommits: true)
         swap(&rest.records, &c.records)
         rest.records.commits.reserveCapacity(rest.records.commits.count + transactions.count - first)
@@ -336,8 +337,8 @@ public struct BlockSTMExecutor: BlockExecutor {
               let result = run.takeResult(next - first), rest.take(next, transactions[next], result) {
             next += 1
         }
-        for i in next..<transactions.count { rest.step(i, transactions[i], trace: trace) }
-        c.metrics.executions += transactions.count - next
+        c.metrics.executions += Self.finishReusing(run, transactions: transactions, first: first, from: next,
+                                                   into: &rest, trace: trace)
         c.metrics.reExecutions = max(0, c.metrics.executions - (transactions.count - first))
         c.metrics.executions += probed
         swap(&rest.records, &c.records)
@@ -355,6 +356,49 @@ public struct BlockSTMExecutor: BlockExecutor {
         outcome.transactionGas = c.gas
         outcome.metrics.wallTimeNanoseconds = Stopwatch.now() &- start
         return outcome
+    }
+
+    /// The serial finish of an abandoned run after its kept prefix (`transactions[..<next]`), keeping the run's executed
+    /// transactions beyond it: each transaction the finish runs (serially, onto `rest`, as `SerialExecutor` does) has
+    /// its writes and fee recorded in the run's multi-version memory as an incarnation no reader has seen, so that the
+    /// memory below a later transaction holds the final writes of every one before it; a later transaction whose last
+    /// incarnation has executed and whose reads are still valid against it read what they would have read serially,
+    /// and its result is taken (`SerialBlockRun.take`) instead of running it again. Past the run's last executed
+    /// transaction it is `SerialExecutor`'s loop. An abandoned run often has many of them: a worker that the host
+    /// descheduled holds a low transaction unfinished while the other runs far ahead. Returns how many transactions it
+    /// ran.
+    static func finishReusing(_ run: BlockSTMRun, transactions: [Transaction], first: Int, from next: Int,
+                              into rest: inout SerialBlockRun, trace: BlockTrace?) -> Int {
+        var lastExecuted = transactions.count - first - 1
+        while lastExecuted >= next - first, !run.scheduler.isExecuted(lastExecuted) { lastExecuted -= 1 }
+        var steps = 0
+        var writes = WriteBuffer(capacity: 16)
+        var i = next
+        while i < transactions.count, i - first <= lastExecuted {
+            let k = i - first, tx = transactions[i]
+            // Transaction `next` is the one the kept prefix stopped at.
+            if i > next, run.scheduler.isExecuted(k), run.memory.validateReadSet(k), let result = run.takeResult(k),
+               rest.take(i, tx, result) {
+                i += 1
+                continue
+            }
+            let step = rest.step(i, tx, trace: trace)
+            steps += 1
+            writes.removeAll()
+            var fee = UInt256.zero
+            if step.included, let r = step.result {
+                fee = r.coinbaseFee
+                for (address, change) in r.changes.accounts {
+                    // Only its storage changed: its info is the one it read (`AccountChange.infoChanged`), not a write.
+                    BlockSTMRun.appendWrites(address, change, seen: change.infoChanged ? nil : .some(change.info),
+                                             to: &writes)
+                }
+            }
+            _ = run.memory.record(TxVersion(k, Incarnation.max), reads: [], writes: writes, fee: fee)
+            i += 1
+        }
+        for j in i..<transactions.count { rest.step(j, transactions[j], trace: trace) }
+        return steps + transactions.count - i
     }
 
     /// Runs the block with `SerialExecutor`, keeping what the parallel attempt (if any) counted (a
