@@ -15,7 +15,11 @@ public final class EVM {
     public let tx: TxContext
     public let fork: Fork
     /// The fork's rules, resolved once; `table` is its opcode table.
-    public let rules: ForkRules
+    public var rules: ForkRules { unretainedRules.takeUnretainedValue() }
+    /// The rules, held without a retain (`ForkRules.unretained`): they live as long as the process.
+    let unretainedRules: Unmanaged<ForkRules>
+    /// The rules' schedule, read without retaining the rules.
+    var schedule: ForkRules.Schedule { unretainedRules._withUnsafeGuaranteedRef { $0.schedule } }
     let table: UnsafePointer<OpInfo>
 
     var stacks: [UnsafeMutablePointer<UInt256>] = []
@@ -28,8 +32,8 @@ public final class EVM {
         self.block = block
         self.tx = tx
         self.fork = fork
-        rules = ForkRules.of(fork)
-        table = rules.table
+        unretainedRules = ForkRules.unretained(fork)
+        table = unretainedRules._withUnsafeGuaranteedRef { $0.table }
         self.tracer = tracer
         tracer?.state = state
     }
@@ -66,7 +70,7 @@ public final class EVM {
             return FrameResult(status: .halt(.callDepth), gasLeft: 0, output: [], createdAddress: nil)
         }
         let checkpoint = state.checkpoint()
-        if !rules.schedule.emptyAccountCleanup && !state.exists(message.target) {
+        if !schedule.emptyAccountCleanup && !state.exists(message.target) {
             // Before EIP-161 every message call creates its target when it is missing.
             state.setAccount(message.target, AccountInfo())
         }
@@ -101,7 +105,7 @@ public final class EVM {
         state.markCreated(address)
         // EIP-161: a new contract starts with nonce 1 (0 before). Keep any balance the address already held.
         var info = state.account(address) ?? AccountInfo()
-        info.nonce = rules.schedule.emptyAccountCleanup ? 1 : 0
+        info.nonce = schedule.emptyAccountCleanup ? 1 : 0
         info.code = .empty
         state.setAccount(address, info)
         state.subBalance(message.caller, message.value)
@@ -111,7 +115,7 @@ public final class EVM {
         if result.status.isSuccess {
             var code = result.output
             var depositCost = Int64(code.count) * GasCost.codeDeposit
-            let schedule = rules.schedule
+            let schedule = self.schedule
             var halt: HaltReason?
             if schedule.rejectEFCode, let first = code.first, first == 0xef {
                 halt = .invalidCodePrefix  // EIP-3541

@@ -173,6 +173,18 @@ public final class ForkRules: @unchecked Sendable {  // immutable after init; `t
     /// The rules of `fork`, built once per process.
     @inlinable public static func of(_ fork: Fork) -> ForkRules { all[fork.rawValue] }
 
+    /// The rules of `fork` without a retain: `all` is never released, so its objects outlive every reader. The
+    /// per-transaction paths borrow them through this: every thread retaining and releasing the one shared
+    /// object would make its reference count a cache line that the cores of a parallel run pass between them.
+    @inlinable public static func unretained(_ fork: Fork) -> Unmanaged<ForkRules> { allUnretained[fork.rawValue] }
+
+    /// The schedule of `fork`, read without retaining its rules (see `unretained(_:)`).
+    @inlinable public static func schedule(_ fork: Fork) -> Schedule {
+        allUnretained[fork.rawValue]._withUnsafeGuaranteedRef { $0.schedule }
+    }
+
+    @usableFromInline static let allUnretained: [Unmanaged<ForkRules>] = all.map { .passUnretained($0) }
+
     public static let all: [ForkRules] = {
         var out: [ForkRules] = []
         var b = Builder.frontier

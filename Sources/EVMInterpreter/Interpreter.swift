@@ -25,7 +25,7 @@ extension EVM {
         var returnData: [UInt8] = []
         let state = self.state
         let table = self.table
-        let schedule = rules.schedule
+        let schedule = self.schedule
         let accessLists = schedule.accessLists
 
         @inline(__always) func halt(_ reason: HaltReason) -> FrameResult {

@@ -105,7 +105,7 @@ public enum TransactionProcessor {
     /// init-code words (EIP-3860), access list (EIP-2930), authorisations (EIP-7702: 25000 each), as `fork`
     /// prices them.
     public static func intrinsicGas(_ tx: Transaction, fork: Fork = .cancun) -> UInt64 {
-        intrinsicGas(tx, schedule: ForkRules.of(fork).schedule)
+        intrinsicGas(tx, schedule: ForkRules.schedule(fork))
     }
 
     static func intrinsicGas(_ tx: Transaction, schedule: ForkRules.Schedule) -> UInt64 {
@@ -127,7 +127,7 @@ public enum TransactionProcessor {
     /// EIP-7623: the least gas a transaction pays, 21000 + 10 per calldata token (a zero byte is one token, any
     /// other byte four); 0 before Prague.
     public static func calldataFloor(_ tx: Transaction, fork: Fork) -> UInt64 {
-        calldataFloor(tx, schedule: ForkRules.of(fork).schedule)
+        calldataFloor(tx, schedule: ForkRules.schedule(fork))
     }
 
     static func calldataFloor(_ tx: Transaction, schedule: ForkRules.Schedule) -> UInt64 {
@@ -197,7 +197,7 @@ public enum TransactionProcessor {
     /// The block as the EVM sees it under `fork`: before EIP-4399 opcode 0x44 reads the difficulty, and
     /// before EIP-1559 there is no base fee.
     public static func blockContext(_ env: BlockEnvironment, fork: Fork = .cancun) -> BlockContext {
-        let schedule = ForkRules.of(fork).schedule
+        let schedule = ForkRules.schedule(fork)
         var context = BlockContext(coinbase: env.coinbase, number: env.number, timestamp: env.timestamp, gasLimit: env.gasLimit,
                      prevRandao: schedule.prevRandao ? env.prevRandao : env.difficulty,
                      baseFee: schedule.baseFee ? env.baseFee : .zero,
@@ -209,10 +209,9 @@ public enum TransactionProcessor {
     }
 
     /// Checks validity against the sender's current account; throws when the transaction must be rejected.
-    static func validate(_ tx: Transaction, block: BlockContext, rules: ForkRules, blobBaseFee: UInt256,
+    static func validate(_ tx: Transaction, block: BlockContext, schedule: ForkRules.Schedule, fork: Fork, blobBaseFee: UInt256,
                          gasAvailable: UInt64, state: WorldState) throws(TransactionError) {
-        let schedule = rules.schedule
-        if !schedule.accepts(type: tx.type.rawValue) { throw .typeNotSupported(type: tx.type.rawValue, fork: rules.fork) }
+        if !schedule.accepts(type: tx.type.rawValue) { throw .typeNotSupported(type: tx.type.rawValue, fork: fork) }
         let intrinsic = max(intrinsicGas(tx, schedule: schedule), calldataFloor(tx, schedule: schedule))  // EIP-7623
         if intrinsic > tx.gasLimit { throw .intrinsicGasTooLow(intrinsic: intrinsic, limit: tx.gasLimit) }
         if let max = schedule.maxInitCodeSize, tx.to == nil && tx.data.count > max { throw .initCodeTooLarge(size: tx.data.count) }
@@ -278,12 +277,11 @@ public enum TransactionProcessor {
     public static func execute<R: StateReader>(_ tx: Transaction, env: BlockEnvironment, reader: R, fork: Fork = .cancun,
                                                gasAvailable: UInt64? = nil, deferCoinbaseFee: Bool = false,
                                                tracer: EIP3155Tracer? = nil) -> Result<TransactionResult, TransactionError> {
-        let rules = ForkRules.of(fork)
-        let schedule = rules.schedule
+        let schedule = ForkRules.schedule(fork)  // without retaining the rules every thread shares
         let state = WorldState(reader: reader)
         let block = blockContext(env, fork: fork)
         do {
-            try validate(tx, block: block, rules: rules, blobBaseFee: block.blobBaseFee,
+            try validate(tx, block: block, schedule: schedule, fork: fork, blobBaseFee: block.blobBaseFee,
                          gasAvailable: gasAvailable ?? env.gasLimit, state: state)
         } catch {
             return .failure(error)
@@ -297,7 +295,7 @@ public enum TransactionProcessor {
         let senderInfo = state.account(tx.sender) ?? AccountInfo()
         state.setAccount(tx.sender, AccountInfo(nonce: senderInfo.nonce + 1,
                                                 balance: senderInfo.balance &- gasCost &- blobCost,
-                                                code: senderInfo.code))
+                                                code: senderInfo.storedCode))
 
         // Warm addresses and slots (EIP-2929, EIP-2930, EIP-3651).
         if schedule.accessLists {
