@@ -136,7 +136,7 @@ final class BlockSTMRun: Sendable {
                 let started = Stopwatch.now()
                 switch t {
                 case .execute(let v):
-                    task = tryExecute(v, view: view, writes: &writes, jitter: jitter, profile: &profile, counts: &counts)
+                    task = tryExecute(v, worker: worker, view: view, writes: &writes, jitter: jitter, profile: &profile, counts: &counts)
                     if v.incarnation == 0 {
                         profile.execution &+= Stopwatch.now() &- started
                     } else {
@@ -216,7 +216,7 @@ final class BlockSTMRun: Sendable {
     }
 
     /// Executes an incarnation (paper: try_execute). A read of an unresolved lower write suspends it.
-    private func tryExecute(_ version: TxVersion, view: MVView, writes: inout WriteBuffer,
+    private func tryExecute(_ version: TxVersion, worker: Int, view: MVView, writes: inout WriteBuffer,
                             jitter: Jitter?, profile: inout WorkerProfile, counts: inout WorkerCounts) -> SchedulerTask? {
         let tx = transactions[version.index]
         while true {
@@ -253,7 +253,7 @@ final class BlockSTMRun: Sendable {
             // Swapped in rather than copied (no retains of the changes and logs, no copy of the receipt's bloom);
             // the previous incarnation's outcome comes back and is freed here, outside the lock.
             results.withLock(version.index) { swap(&$0, &outcome) }
-            let wroteNew = memory.record(version, reads: view.takeReadSet(), writes: writes, fee: fee)
+            let wroteNew = memory.record(version, reads: view.reads, writes: writes, fee: fee, worker: worker)
             jitter?.perturb()
             return scheduler.finishExecution(version, wroteNewLocation: wroteNew)
         }

@@ -77,13 +77,27 @@ final class MVMemory: Sendable {
 
     /// The read set, written locations and deferred coinbase fee of a transaction's last incarnation
     /// (paper: last_read_set, last_written_locations).
-    struct TxSets: Sendable {
-        var reads: [RecordedRead] = []
-        /// The locations written, without their values (those live in the version lists): a plain-data array,
-        /// half the size of the recorded pairs, freed without visiting its elements. The pairs themselves stay in
-        /// the worker's reused buffer (`BlockSTMRun.work`).
-        var writes: [MemoryLocation] = []
+    /// Both sets are copies in the recording worker's arenas (`SetArena`), which outlive every reader of them.
+    struct TxSets: @unchecked Sendable {  // the buffers are immutable once published, freed only after the run
+        var reads = UnsafeBufferPointer<RecordedRead>(start: nil, count: 0)
+        /// The locations written, without their values (those live in the version lists). The pairs themselves
+        /// stay in the worker's reused buffer (`BlockSTMRun.work`).
+        var writes = UnsafeBufferPointer<MemoryLocation>(start: nil, count: 0)
         var fee: Fee = .missing
+    }
+
+    /// One worker's arenas for the sets it records.
+    final class Arenas: Sendable {
+        let reads: SetArena<RecordedRead>
+        let writes: SetArena<MemoryLocation>
+        init(transactions: Int) {
+            reads = SetArena(expected: 12 * transactions)
+            writes = SetArena(expected: 4 * transactions)
+        }
+        func free() {
+            reads.free()
+            writes.free()
+        }
     }
 
 
@@ -114,6 +128,9 @@ final class MVMemory: Sendable {
     /// transaction validate again, and that validation is ordered after the bucket was lowered by the
     /// scheduler's atomics, so it sees the bucket and the entry.
     private let writers: LowestWriters
+    /// Per worker (`record`'s `worker`), and one more behind a lock for callers that are not workers.
+    private let arenas: [Arenas]
+    private let pairsLock = Mutex<Void>(())
 
     init(base: InMemoryState, coinbase: Address, transactions: Int, threads: Int) {
         self.base = base
@@ -132,6 +149,12 @@ final class MVMemory: Sendable {
         // About eight buckets per written location (four per transaction), so that few reads meet a
         // bucket lowered by another location.
         self.writers = LowestWriters(buckets: 32 * transactions)
+        let perWorker = (transactions + threads - 1) / max(1, threads)
+        arenas = (0...threads).map { _ in Arenas(transactions: perWorker) }
+    }
+
+    deinit {
+        for a in arenas { a.free() }
     }
 
     /// Runs `body` on the stripe of a location's hash, under its lock.
@@ -283,25 +306,29 @@ final class MVMemory: Sendable {
 
     /// Publishes an incarnation's writes, fee and read set (paper: MVMemory.record). Returns true when it
     /// wrote a location its previous incarnation did not (then higher transactions must be re-validated).
-    func record(_ version: TxVersion, reads: consuming [RecordedRead], writes: borrowing WriteBuffer,
-                fee: UInt256) -> Bool {
+    /// `worker`: the recording worker (below the run's `threads`; no two record with the same one at once), whose
+    /// arenas keep the sets.
+    func record(_ version: TxVersion, reads: borrowing [RecordedRead], writes: borrowing WriteBuffer,
+                fee: UInt256, worker: Int) -> Bool {
+        precondition(worker >= 0 && worker < arenas.count - 1, "MVMemory.record: worker out of range")
+        return record(version, reads: reads, writes: writes, fee: fee, arenas: arenas[worker])
+    }
+
+    private func record(_ version: TxVersion, reads: borrowing [RecordedRead], writes: borrowing WriteBuffer,
+                        fee: UInt256, arenas: Arenas) -> Bool {
         let index = version.index
         let count = writes.count
-        // The locations as one block of plain data, exactly sized (not `Array(unsafeUninitializedCapacity:)`: that
-        // runs unspecialized in the standard library, a generic metadata lookup per call).
-        var locations: [MemoryLocation] = []
-        locations.reserveCapacity(count)
-        locations.append(contentsOf: writes.locations)
+        // Copied into the worker's arenas: no allocation of their own, nothing to free per incarnation.
+        let locations = writes.locations.withUnsafeBufferPointer { arenas.writes.store($0) }
+        let readSet = reads.withUnsafeBufferPointer { arenas.reads.store($0) }
         // The write set goes in first: a reader that finds a marker's bucket lowered below looks the keys up there.
-        // Swapped in, not copied: the previous incarnation's locations and reads come back, and are freed here,
-        // outside the lock.
-        var readSet = consume reads
-        txSlots.withLock(index) { sets in
-            swap(&sets.writes, &locations)
-            swap(&sets.reads, &readSet)
+        let previous = txSlots.withLock(index) { sets -> TxSets in
+            let previous = sets
+            sets.writes = locations
+            sets.reads = readSet
             sets.fee = .fee(fee)
-        }
-        let previous = locations
+            return previous
+        }.writes
         for i in 0..<count {
             let location = writes.locations[i]
             let hash = location.stripeHash
@@ -331,6 +358,14 @@ final class MVMemory: Sendable {
         return writes.locations.contains { !before.contains($0) }
     }
 
+    /// `record` by a caller that is not one of the run's workers (the serial finish of an abandoned run, tests): the
+    /// sets go to the spare arenas, one caller at a time.
+    func record(_ version: TxVersion, reads: [RecordedRead], writes: borrowing WriteBuffer, fee: UInt256) -> Bool {
+        pairsLock.withLock { _ in
+            record(version, reads: reads, writes: writes, fee: fee, arenas: arenas[arenas.count - 1])
+        }
+    }
+
     /// `record` from pairs (tests).
     func record(_ version: TxVersion, reads: [RecordedRead], writes: [(MemoryLocation, MVValue)], fee: UInt256) -> Bool {
         record(version, reads: reads, writes: WriteBuffer(writes), fee: fee)
@@ -338,10 +373,10 @@ final class MVMemory: Sendable {
 
     /// Marks an aborted incarnation's writes and fee as ESTIMATEs (paper: convert_writes_to_estimates).
     func convertWritesToEstimates(_ index: TxIndex) {
-        let writes = txSlots.withLock(index) { sets -> [MemoryLocation] in
+        let writes = txSlots.withLock(index) { sets -> TxSets in
             sets.fee = .estimate
-            return sets.writes
-        }
+            return sets
+        }.writes
         for location in writes where !location.isStorageMarker {
             withStripe(location.stripeHash) { map in
                 map[location]?.markEstimate(index: index)
@@ -358,7 +393,7 @@ final class MVMemory: Sendable {
     /// The location of the first read of the transaction's last incarnation that would no longer return what it
     /// returned; nil when the read set is still valid.
     func firstInvalidRead(_ index: TxIndex) -> MemoryLocation? {
-        let reads = txSlots.withLock(index) { $0.reads }
+        let reads = txSlots.withLock(index) { $0 }.reads
         for r in reads where !isStillValid(r, index) { return r.location }
         return nil
     }
@@ -389,8 +424,9 @@ final class MVMemory: Sendable {
         }
     }
 
-    /// Drops every stripe and read set whose number is `share` modulo `shares`: after a completed run, the
-    /// workers that are not collecting its results free the memory while one does (`BlockSTMExecutor.parallel`).
+    /// Drops every stripe, transaction's sets and worker's arenas whose number is `share` modulo `shares`: after a
+    /// completed run, the workers that are not collecting its results free the memory while one does
+    /// (`BlockSTMExecutor.parallel`). No set may be read once any share was released.
     func release(share: Int, of shares: Int) {
         for i in stride(from: share, to: stripes.count, by: shares) {
             let old = stripes.withLock(i) { map -> Stripe in
@@ -403,11 +439,12 @@ final class MVMemory: Sendable {
         for i in stride(from: share, to: txSlots.count, by: shares) {
             txSlots.withLock(i) { $0 = TxSets() }
         }
+        for i in stride(from: share, to: arenas.count, by: shares) { arenas[i].free() }
     }
 
     /// The transaction's last recorded read set (tests and diagnostics).
     func readSet(_ index: TxIndex) -> [RecordedRead] {
-        txSlots.withLock(index) { $0.reads }
+        Array(txSlots.withLock(index) { $0 }.reads)
     }
 }
 

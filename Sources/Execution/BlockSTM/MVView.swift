@@ -20,9 +20,8 @@ final class MVView: StateReader {
     private(set) var blocking: TxIndex = -1
     /// The location of the aborted read (for the profile's contended locations).
     private(set) var blockedLocation: MemoryLocation?
-    /// Everything read, in order (a location read twice appears twice; validation checks both). Handed
-    /// to the multi-version memory as it is (`takeReadSet`), not copied; the next incarnation starts a
-    /// buffer sized to the reads handed over.
+    /// Everything read, in order (a location read twice appears twice; validation checks both). Copied by the
+    /// multi-version memory into the worker's arena (`MVMemory.record`); the buffer is reused.
     private(set) var reads: [RecordedRead] = []
     /// Account values as first read, to drop writes that leave an account as the transaction found it
     /// (a storage-only change carries the unchanged account fields, which must not look like a write).
@@ -44,15 +43,6 @@ final class MVView: StateReader {
         blockedLocation = nil
         reads.removeAll(keepingCapacity: true)
         accountsRead.removeAll(keepingCapacity: true)
-    }
-
-    /// The incarnation's reads, moved out of the view (one allocation per incarnation either way: this one
-    /// for the next incarnation's buffer, sized to this one's reads, instead of an exact copy of the reads).
-    func takeReadSet() -> [RecordedRead] {
-        var taken: [RecordedRead] = []
-        taken.reserveCapacity(max(reads.count, 8))
-        swap(&taken, &reads)
-        return taken
     }
 
     private func block(on tx: TxIndex, at location: MemoryLocation) {

@@ -1,0 +1,54 @@
+/// Append-only storage for the read or write sets one worker records during a run: the sets are copied into chunks
+/// that stay put until the run's memory is freed, so that recording an incarnation allocates nothing (a set of its
+/// own per incarnation was a `malloc` on the worker and a `free` on whichever thread released the memory).
+///
+/// Only its worker stores; other threads read a stored set through the pointer published under the transaction's
+/// lock (`MVMemory.TxSets`): a stored range is never written again until `free`, which runs once no worker records
+/// or reads (after the run, or at the memory's deinit). An aborted incarnation's sets are left in place, unused.
+final class SetArena<Element>: @unchecked Sendable {
+    private var chunks: [(start: UnsafeMutablePointer<Element>, used: Int)] = []
+    private var next: UnsafeMutablePointer<Element>?
+    private var left = 0
+    private var chunkSize: Int
+    /// Elements per chunk at most: larger blocks would go to `mmap` (and its page faults) in every run.
+    private static var maxChunk: Int { max(64, (96 << 10) / max(1, MemoryLayout<Element>.stride)) }
+
+    /// `expected`: about how many elements the worker will store in the run (the first chunk's size, bounded).
+    init(expected: Int) {
+        chunkSize = min(Self.maxChunk, max(64, expected))
+    }
+
+    deinit { free() }
+
+    /// A copy of `elements` that lives until `free`.
+    func store(_ elements: UnsafeBufferPointer<Element>) -> UnsafeBufferPointer<Element> {
+        let count = elements.count
+        guard count > 0, let source = elements.baseAddress else { return UnsafeBufferPointer(start: nil, count: 0) }
+        if count > left {
+            // The current chunk's rest is left unused.
+            let size = max(count, chunkSize)
+            chunkSize = min(Self.maxChunk, chunkSize * 2)
+            let start = UnsafeMutablePointer<Element>.allocate(capacity: size)
+            chunks.append((start, 0))
+            next = start
+            left = size
+        }
+        let at = next!
+        at.initialize(from: source, count: count)
+        next = at + count
+        left -= count
+        chunks[chunks.count - 1].used += count
+        return UnsafeBufferPointer(start: at, count: count)
+    }
+
+    /// Deinitializes and frees every chunk: no set stored here may be read afterwards.
+    func free() {
+        for chunk in chunks {
+            chunk.start.deinitialize(count: chunk.used)
+            chunk.start.deallocate()
+        }
+        chunks.removeAll()
+        next = nil
+        left = 0
+    }
+}
