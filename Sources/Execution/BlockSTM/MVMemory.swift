@@ -130,7 +130,7 @@ final class MVMemory: Sendable {
     private let writers: LowestWriters
     /// Per worker (`record`'s `worker`), and one more behind a lock for callers that are not workers.
     private let arenas: [Arenas]
-    private let pairsLock = Mutex<Void>(())
+    private let spareLock = Mutex<Void>(())  // guards `arenas.last`, the spare arenas
 
     init(base: InMemoryState, coinbase: Address, transactions: Int, threads: Int) {
         self.base = base
@@ -361,7 +361,7 @@ final class MVMemory: Sendable {
     /// `record` by a caller that is not one of the run's workers (the serial finish of an abandoned run, tests): the
     /// sets go to the spare arenas, one caller at a time.
     func record(_ version: TxVersion, reads: [RecordedRead], writes: borrowing WriteBuffer, fee: UInt256) -> Bool {
-        pairsLock.withLock { _ in
+        spareLock.withLock { _ in
             record(version, reads: reads, writes: writes, fee: fee, arenas: arenas[arenas.count - 1])
         }
     }
