@@ -390,8 +390,7 @@ public struct BlockSTMExecutor: BlockExecutor {
                 fee = r.coinbaseFee
                 for (address, change) in r.changes.accounts {
                     // Only its storage changed: its info is the one it read (`AccountChange.infoChanged`), not a write.
-                    BlockSTMRun.appendWrites(address, change, seen: change.infoChanged ? nil : .some(change.info),
-                                             to: &writes)
+                    BlockSTMRun.appendWrites(address, change, unchanged: !change.infoChanged, to: &writes)
                 }
             }
             _ = run.memory.record(TxVersion(k, Incarnation.max), reads: [], writes: writes, fee: fee)

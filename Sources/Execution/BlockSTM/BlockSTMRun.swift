@@ -131,20 +131,27 @@ final class BlockSTMRun: Sendable {
             add(&counts)
             workerProfiles.withLock(worker) { $0 = profile }
         }
+        // The clock at the end of the last task when that task handed over the next one (0: it did not): the next
+        // task starts then, without a reading of its own.
+        var handedOver: UInt64 = 0
         while !scheduler.done {
             if let t = task {
-                let started = Stopwatch.now()
+                let started = handedOver != 0 ? handedOver : Stopwatch.now()
                 switch t {
                 case .execute(let v):
                     task = tryExecute(v, worker: worker, view: view, writes: &writes, jitter: jitter, profile: &profile, counts: &counts)
+                    let ended = Stopwatch.now()
                     if v.incarnation == 0 {
-                        profile.execution &+= Stopwatch.now() &- started
+                        profile.execution &+= ended &- started
                     } else {
-                        profile.reExecution &+= Stopwatch.now() &- started
+                        profile.reExecution &+= ended &- started
                     }
+                    handedOver = task != nil ? ended : 0
                 case .validate(let v):
                     task = needsReexecution(v, jitter: jitter, profile: &profile, counts: &counts)
-                    profile.validation &+= Stopwatch.now() &- started
+                    let ended = Stopwatch.now()
+                    profile.validation &+= ended &- started
+                    handedOver = task != nil ? ended : 0
                 }
                 if adaptive {
                     add(&counts)
@@ -244,7 +251,8 @@ final class BlockSTMRun: Sendable {
                 fee = r.coinbaseFee
                 if pace != nil { counts.usefulGas &+= Int(r.gasUsed) }
                 for (address, change) in r.changes.accounts {
-                    Self.appendWrites(address, change, seen: view.accountRead(address), to: &writes)
+                    Self.appendWrites(address, change, unchanged: view.readUnchanged(address, as: change.info),
+                                      to: &writes)
                 }
                 outcome = .included(Included(changes: r.changes, coinbaseFee: r.coinbaseFee, gasUsed: r.gasUsed,
                                              blobGasUsed: r.blobGasUsed,
@@ -253,24 +261,28 @@ final class BlockSTMRun: Sendable {
             // Swapped in rather than copied (no retains of the changes and logs, no copy of the receipt's bloom);
             // the previous incarnation's outcome comes back and is freed here, outside the lock.
             results.withLock(version.index) { swap(&$0, &outcome) }
-            let wroteNew = memory.record(version, reads: view.reads, writes: writes, fee: fee, worker: worker)
+            let wroteNew = memory.record(version, reads: view.reads.elements, writes: writes, fee: fee, worker: worker)
             jitter?.perturb()
             return scheduler.finishExecution(version, wroteNewLocation: wroteNew)
         }
     }
 
-    /// Turns one account's change into multi-version writes.
-    static func appendWrites(_ address: Address, _ change: AccountChange, seen: AccountInfo??,
+    /// Turns one account's change into multi-version writes. `unchanged`: the transaction read the account and
+    /// leaves its fields as it found them (`MVView.readUnchanged`).
+    static func appendWrites(_ address: Address, _ change: AccountChange, unchanged: Bool,
                              to writes: inout WriteBuffer) {
-        if change.info == nil || change.storageCleared {
+        // Matched in place: `change.info == nil` copied the account and destroyed the copy through its metadata.
+        let exists: Bool
+        if case .none = change.info { exists = false } else { exists = true }
+        if !exists || change.storageCleared {
             writes.append(.lifecycle(address), .lifecycle)
         }
         // Unchanged fields are not a write: otherwise every call that only touches a contract's storage
         // would conflict with every later call to it on the account entry.
-        if let seen, seen == change.info {} else {
+        if !unchanged {
             writes.append(.account(address), .account(change.info))
         }
-        if change.info != nil && !change.storage.isEmpty {
+        if exists && !change.storage.isEmpty {
             for (key, value) in change.storage {
                 writes.append(.storage(address, key), .storage(value))
             }

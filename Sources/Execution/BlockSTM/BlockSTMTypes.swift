@@ -119,17 +119,18 @@ struct BlockedRead: Error, Sendable {
     init(_ blocking: TxIndex) { self.blocking = blocking }
 }
 
-/// An incarnation's multi-version writes, as two parallel arrays: the locations (plain data, copied into the
-/// transaction's write set as one block) and the values. Each worker reuses one buffer for all its incarnations.
-/// As an array of pairs, every read of a pair copied the whole pair (an outlined copy that switches over the
-/// value's cases), three times per write.
-struct WriteBuffer: Sendable {
-    private(set) var locations: [MemoryLocation] = []
-    private(set) var values: [MVValue] = []
+/// An incarnation's multi-version writes, as two parallel buffers: the locations (plain data, copied into the
+/// transaction's write set as one block) and the values. Each worker reuses one buffer for all its incarnations
+/// (`ReusableBuffer`: emptied without the arrays' generic `replaceSubrange`). As an array of pairs, every read of a
+/// pair copied the whole pair (an outlined copy that switches over the value's cases), three times per write.
+/// Not copyable: its storage is shared by reference.
+struct WriteBuffer: ~Copyable {
+    private let locationBuffer: ReusableBuffer<MemoryLocation>
+    private let valueBuffer: ReusableBuffer<MVValue>
 
     init(capacity: Int = 0) {
-        locations.reserveCapacity(capacity)
-        values.reserveCapacity(capacity)
+        locationBuffer = ReusableBuffer(capacity: capacity)
+        valueBuffer = ReusableBuffer(capacity: capacity)
     }
 
     init(_ pairs: [(MemoryLocation, MVValue)]) {
@@ -137,16 +138,19 @@ struct WriteBuffer: Sendable {
         for (location, value) in pairs { append(location, value) }
     }
 
-    var count: Int { locations.count }
+    var count: Int { locationBuffer.count }
+    /// The locations and values written, valid until the buffer next changes.
+    var locations: UnsafeBufferPointer<MemoryLocation> { locationBuffer.elements }
+    var values: UnsafeBufferPointer<MVValue> { valueBuffer.elements }
 
     @inline(__always) mutating func append(_ location: MemoryLocation, _ value: MVValue) {
-        locations.append(location)
-        values.append(value)
+        locationBuffer.append(location)
+        valueBuffer.append(value)
     }
 
-    /// Empties the buffer, keeping its capacity.
+    /// Empties the buffer, keeping its memory.
     mutating func removeAll() {
-        locations.removeAll(keepingCapacity: true)
-        values.removeAll(keepingCapacity: true)
+        locationBuffer.removeAll()
+        valueBuffer.removeAll()
     }
 }

@@ -308,19 +308,19 @@ final class MVMemory: Sendable {
     /// wrote a location its previous incarnation did not (then higher transactions must be re-validated).
     /// `worker`: the recording worker (below the run's `threads`; no two record with the same one at once), whose
     /// arenas keep the sets.
-    func record(_ version: TxVersion, reads: borrowing [RecordedRead], writes: borrowing WriteBuffer,
+    func record(_ version: TxVersion, reads: UnsafeBufferPointer<RecordedRead>, writes: borrowing WriteBuffer,
                 fee: UInt256, worker: Int) -> Bool {
         precondition(worker >= 0 && worker < arenas.count - 1, "MVMemory.record: worker out of range")
         return record(version, reads: reads, writes: writes, fee: fee, arenas: arenas[worker])
     }
 
-    private func record(_ version: TxVersion, reads: borrowing [RecordedRead], writes: borrowing WriteBuffer,
+    private func record(_ version: TxVersion, reads: UnsafeBufferPointer<RecordedRead>, writes: borrowing WriteBuffer,
                         fee: UInt256, arenas: Arenas) -> Bool {
         let index = version.index
         let count = writes.count
         // Copied into the worker's arenas: no allocation of their own, nothing to free per incarnation.
-        let locations = writes.locations.withUnsafeBufferPointer { arenas.writes.store($0) }
-        let readSet = reads.withUnsafeBufferPointer { arenas.reads.store($0) }
+        let locations = arenas.writes.store(writes.locations)
+        let readSet = arenas.reads.store(reads)
         // The write set goes in first: a reader that finds a marker's bucket lowered below looks the keys up there.
         let previous = txSlots.withLock(index) { sets -> TxSets in
             let previous = sets
@@ -362,7 +362,9 @@ final class MVMemory: Sendable {
     /// sets go to the spare arenas, one caller at a time.
     func record(_ version: TxVersion, reads: [RecordedRead], writes: borrowing WriteBuffer, fee: UInt256) -> Bool {
         spareLock.withLock { _ in
-            record(version, reads: reads, writes: writes, fee: fee, arenas: arenas[arenas.count - 1])
+            reads.withUnsafeBufferPointer { reads in
+                record(version, reads: reads, writes: writes, fee: fee, arenas: arenas[arenas.count - 1])
+            }
         }
     }
 
@@ -394,7 +396,25 @@ final class MVMemory: Sendable {
     /// returned; nil when the read set is still valid.
     func firstInvalidRead(_ index: TxIndex) -> MemoryLocation? {
         let reads = txSlots.withLock(index) { $0 }.reads
-        for r in reads where !isStillValid(r, index) { return r.location }
+        guard let first = reads.baseAddress else { return nil }
+        let noLifecycle = lifecycleWrites.load(ordering: .sequentiallyConsistent) == 0
+        for i in 0..<reads.count {
+            let r = first + i
+            // A read of the base state whose bucket no lower transaction wrote (and, for a slot, its account's
+            // lifecycle's neither) still reads the base state: `read` and `storageSource` answer `.base` on that
+            // same test, before any lock. Checked in place, without copying the read.
+            if case .base = r.pointee.origin {
+                switch r.pointee.location {
+                case .account(let a):
+                    if writers.lowest(MemoryLocation.account(a).stripeHash) >= index { continue }
+                case .storage(let a, let k):
+                    if writers.lowest(MemoryLocation.storage(a, k).stripeHash) >= index
+                        && (noLifecycle || writers.lowest(MemoryLocation.lifecycle(a).stripeHash) >= index) { continue }
+                case .lifecycle, .storageKeys: break
+                }
+            }
+            if !isStillValid(r.pointee, index) { return r.pointee.location }
+        }
         return nil
     }
 

@@ -22,17 +22,18 @@ final class MVView: StateReader {
     private(set) var blockedLocation: MemoryLocation?
     /// Everything read, in order (a location read twice appears twice; validation checks both). Copied by the
     /// multi-version memory into the worker's arena (`MVMemory.record`); the buffer is reused.
-    private(set) var reads: [RecordedRead] = []
+    let reads = ReusableBuffer<RecordedRead>(capacity: 32)
     /// Account values as first read, to drop writes that leave an account as the transaction found it
     /// (a storage-only change carries the unchanged account fields, which must not look like a write).
-    /// A short list: a transaction reads few accounts, and a linear scan beats hashing for those.
-    private(set) var accountsRead: [(address: Address, info: AccountInfo?)] = []
+    /// A short list: a transaction reads few accounts, and a linear scan beats hashing for those. Two parallel
+    /// arrays rather than one of pairs: the scan compares plain addresses, where iterating the pairs copied and
+    /// destroyed each pair (its account's code reference) through an outlined generic destroy.
+    private let addressesRead = ReusableBuffer<Address>(capacity: 8)
+    private let infosRead = ReusableBuffer<AccountInfo?>(capacity: 8)
 
     init(memory: MVMemory, jitter: Jitter?) {
         self.memory = memory
         self.jitter = jitter
-        reads.reserveCapacity(32)
-        accountsRead.reserveCapacity(8)
     }
 
     /// Starts an incarnation of transaction `index`: forgets everything the previous one read.
@@ -41,8 +42,9 @@ final class MVView: StateReader {
         isAborted = false
         blocking = -1
         blockedLocation = nil
-        reads.removeAll(keepingCapacity: true)
-        accountsRead.removeAll(keepingCapacity: true)
+        reads.removeAll()
+        addressesRead.removeAll()
+        infosRead.removeAll()
     }
 
     private func block(on tx: TxIndex, at location: MemoryLocation) {
@@ -53,7 +55,7 @@ final class MVView: StateReader {
 
     func account(_ address: Address) -> AccountInfo? {
         if isAborted { return nil }
-        for seen in accountsRead where seen.address == address { return seen.info }
+        if let i = firstRead(address) { return infosRead[i] }
         jitter?.perturb()
         let info: AccountInfo?
         if address == memory.coinbase {
@@ -74,15 +76,23 @@ final class MVView: StateReader {
                 reads.append(RecordedRead(.account(address), .version(v)))
             }
         }
-        accountsRead.append((address, info))
+        addressesRead.append(address)
+        infosRead.append(info)
         return info
     }
 
-    /// The account as this incarnation first read it: nil when it did not read it, `.some(nil)` when
-    /// it read a missing account.
-    func accountRead(_ address: Address) -> AccountInfo?? {
-        for seen in accountsRead where seen.address == address { return .some(seen.info) }
+    /// The position of the address in `addressesRead` (nil: this incarnation did not read the account).
+    @inline(__always) private func firstRead(_ address: Address) -> Int? {
+        let seen = addressesRead.elements
+        for i in seen.indices where seen[i] == address { return i }
         return nil
+    }
+
+    /// True when this incarnation read the account and found it as `info` (fields and code): then leaving it as
+    /// `info` is no write (`BlockSTMRun.appendWrites`).
+    func readUnchanged(_ address: Address, as info: AccountInfo?) -> Bool {
+        guard let i = firstRead(address) else { return false }
+        return Self.same(infosRead.elements[i], info)
     }
 
     func storage(_ address: Address, key: UInt256) -> UInt256 {
@@ -109,5 +119,12 @@ final class MVView: StateReader {
             reads.append(RecordedRead(.storageKeys(address), .hasStorage(answer)))
             return answer
         }
+    }
+
+    /// Equality of two optional accounts, written out (`AccountInfo.==` when both exist).
+    @inline(__always) private static func same(_ l: AccountInfo?, _ r: AccountInfo?) -> Bool {
+        guard let l else { return r == nil }
+        guard let r else { return false }
+        return l == r
     }
 }
