@@ -40,30 +40,11 @@ status=0
 echo "== lockstep blocks --executor 't8n:ethereum-spec-evm t8n' (${#vectors[@]} vectors)"
 "$LOCKSTEP" blocks --executor 't8n:ethereum-spec-evm t8n' "${vectors[@]}" || status=1
 
-echo "== ethereum-spec-evm t8n on the output of lockstep t8n"
+echo "== ethereum-spec-evm t8n on the output of lockstep t8n (${JOBS:-$(nproc)} jobs)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-passed=0; failed=0
-for v in "${vectors[@]}"; do
-    name="${v%/}"; name="${name#Vectors/blocks/}"
-    work="$tmp/${name//\//_}"  # one directory per vector: names repeat across fork directories
-    mkdir -p "$work"
-    fork="$(vector_fork "$v")"
-    copy_vector_inputs "$v" "$work"
-    ok=1
-    for executor in serial blockstm; do
-        "$LOCKSTEP" t8n --input.alloc "$work/alloc.json" --input.env "$work/env.json" --input.txs "$work/txs.json" \
-            --state.fork "$fork" --executor "$executor" --threads 2 --output.basedir "$work" \
-            --output.result "lockstep-$executor-result.json" --output.alloc "lockstep-$executor-alloc.json" \
-            --output.body "lockstep-$executor-body.json" || ok=0
-    done
-    cmp -s "$work/lockstep-serial-result.json" "$work/lockstep-blockstm-result.json" \
-        && cmp -s "$work/lockstep-serial-alloc.json" "$work/lockstep-blockstm-alloc.json" \
-        || { echo "FAIL $name: lockstep t8n serial and blockstm outputs differ"; ok=0; }
-    ethereum-spec-evm t8n --state.fork "$fork" --input.alloc "$work/alloc.json" --input.env "$work/env.json" \
-        --input.txs "$work/lockstep-serial-body.json" --output.basedir "$work" \
-        --output.result spec-result.json --output.alloc spec-alloc.json 2>/dev/null || ok=0
-    if [ $ok = 1 ] && python3 - "$work" <<'PY'
+# The comparison of lockstep's result and alloc with the spec's, one vector's work directory as its argument.
+cat > "$tmp/compare.py" <<'PY'
 import json, sys
 w = sys.argv[1]
 def load(n): return json.load(open(f"{w}/{n}"))
@@ -104,11 +85,40 @@ for p in problems:
     print("   ", p)
 sys.exit(1 if problems else 0)
 PY
-    then
-        echo "PASS $name ($fork)"; passed=$((passed + 1))
+export LOCKSTEP tmp
+
+# Runs lockstep t8n (serial and Block-STM) on one vector, the spec on lockstep's body, and compares: prints PASS or
+# FAIL with the vector's name.
+one() {
+    local v="$1" name work fork ok=1 executor
+    name="${v%/}"; name="${name#Vectors/blocks/}"
+    work="$tmp/${name//\//_}"  # one directory per vector: names repeat across fork directories
+    mkdir -p "$work"
+    fork="$(vector_fork "$v")"
+    copy_vector_inputs "$v" "$work"
+    for executor in serial blockstm; do
+        "$LOCKSTEP" t8n --input.alloc "$work/alloc.json" --input.env "$work/env.json" --input.txs "$work/txs.json" \
+            --state.fork "$fork" --executor "$executor" --threads 2 --output.basedir "$work" \
+            --output.result "lockstep-$executor-result.json" --output.alloc "lockstep-$executor-alloc.json" \
+            --output.body "lockstep-$executor-body.json" || ok=0
+    done
+    cmp -s "$work/lockstep-serial-result.json" "$work/lockstep-blockstm-result.json" \
+        && cmp -s "$work/lockstep-serial-alloc.json" "$work/lockstep-blockstm-alloc.json" \
+        || { echo "FAIL $name: lockstep t8n serial and blockstm outputs differ"; ok=0; }
+    ethereum-spec-evm t8n --state.fork "$fork" --input.alloc "$work/alloc.json" --input.env "$work/env.json" \
+        --input.txs "$work/lockstep-serial-body.json" --output.basedir "$work" \
+        --output.result spec-result.json --output.alloc spec-alloc.json 2>/dev/null || ok=0
+    if [ $ok = 1 ] && python3 "$tmp/compare.py" "$work"; then
+        echo "PASS $name ($fork)"
     else
-        echo "FAIL $name ($fork)"; failed=$((failed + 1)); status=1
+        echo "FAIL $name ($fork)"
     fi
-done
+}
+export -f one vector_fork copy_vector_inputs
+printf '%s\n' "${vectors[@]}" | xargs -P "${JOBS:-$(nproc)}" -I{} bash -c 'one "$1" > "$tmp/log.$(echo "$1" | tr / _)" 2>&1' _ {}
+cat "$tmp"/log.*  # glob order: sorted by vector, each vector's lines together
+passed=$(cat "$tmp"/log.* | grep -c '^PASS' || true)
+failed=$(( ${#vectors[@]} - passed ))
+[ "$failed" -eq 0 ] || status=1
 echo "$passed passed, $failed failed"
 exit $status
