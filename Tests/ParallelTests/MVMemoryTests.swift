@@ -132,6 +132,26 @@ final class MVMemoryTests: XCTestCase {
         XCTAssertTrue(m.record(TxVersion(1, 3), reads: [], writes: [(.storage(a, 4), .storage(UInt256(1)))], fee: .zero))
     }
 
+    /// Reads of the base state are validated in place when no lower transaction wrote their bucket
+    /// (`firstInvalidRead`): a lower write of the account, of the slot, or of the slot's account's lifecycle still
+    /// invalidates them; a higher transaction's writes do not.
+    func testBaseReadsFailValidationAfterALowerWrite() {
+        let b = Address(a: 4, b: 5, c: 6)
+        let reads = [RecordedRead(.account(b), .base), RecordedRead(.storage(a, UInt256(1)), .base)]
+        for lower: (MemoryLocation, MVValue)? in [nil, (.account(b), .account(AccountInfo(nonce: 1))),
+                                                   (.storage(a, UInt256(1)), .storage(UInt256(5))),
+                                                   (.lifecycle(a), .lifecycle)] {
+            let m = memory()
+            _ = m.record(TxVersion(4, 0), reads: reads, writes: [], fee: .zero)
+            _ = m.record(TxVersion(6, 0), reads: [], writes: [(.account(b), .account(nil)), (.lifecycle(a), .lifecycle),
+                                                             (.storage(a, UInt256(1)), .storage(UInt256(9)))], fee: .zero)
+            XCTAssertTrue(m.validateReadSet(4), "only a higher transaction wrote")
+            guard let (location, value) = lower else { continue }
+            _ = m.record(TxVersion(2, 0), reads: [], writes: [(location, value)], fee: .zero)
+            XCTAssertFalse(m.validateReadSet(4), "\(location) written below")
+        }
+    }
+
     func testLifecycleHidesOlderSlotWrites() {
         var base = InMemoryState()
         base.accounts[a] = Account(info: AccountInfo(nonce: 1), storage: [UInt256(1): UInt256(11)])
