@@ -34,7 +34,9 @@ public enum ParallelFinalization {
     /// does after its loop, spread over the gang in four stages:
     ///
     /// 1. the commit, one shard of accounts per thread (each shard replays the block's changes to its own
-    ///    accounts, so per-account order is kept), next to the receipt encodings and the log payloads;
+    ///    accounts, so per-account order is kept), next to the receipt encodings and the log payloads (where the
+    ///    executor brings the shards built, `Job.committed`, merging them into the post-state is a task here, not
+    ///    a serial step before stage 2);
     /// 2. storage roots and account leaves in chunks of accounts (large storages: their leaves in chunks),
     ///    next to the logs hash and the receipts trie's sorting and planning;
     /// 3. the subtrees of the large storage tries and of the receipts trie (and, where no storage trie is large, the
@@ -98,7 +100,8 @@ public enum ParallelFinalization {
         var blobGasUsed: UInt64 = 0
         var metrics = ExecutionMetrics()
         /// The commit's shards (one per `shardOf` shard), when the executor has them already (`BALExecutor`
-        /// builds them from the checked list while the transactions run): stage 1 then only encodes receipts.
+        /// builds them from the checked list while the transactions run): stage 1 then encodes receipts, next to a task
+        /// that merges the shards into the post-state (`mergeState`).
         var committed: ResultSlots<Shard>?
 
         let receiptChunk = 64
@@ -168,13 +171,22 @@ public enum ParallelFinalization {
             shardResults = committed ?? ResultSlots(count: shards)
             encoded = ResultSlots(count: receiptChunks)
             logPayloads = ResultSlots(count: receiptChunks)
-            return shardTasks + receiptChunks
+            mergesEarly = committed != nil
+            return shardTasks + (mergesEarly ? 1 : 0) + receiptChunks
         }
 
         /// Stage 1's commit tasks: one per shard, none when the shards came `committed`.
         var shardTasks: Int { committed == nil ? shards : 0 }
 
+        /// Whether stage 1 merges the shards into the post-state as a task (the shards came `committed`, so they are
+        /// known before stage 1): then stage 2's prepare only joins the log payloads.
+        var mergesEarly = false
+
         func commitTask(_ t: Int) {
+            if mergesEarly {
+                if t == 0 { return mergeState() }
+                return encodeReceipts(t - 1)
+            }
             if t < shardTasks {
                 var shard = Shard()
                 let coinbase = env.coinbase
@@ -190,16 +202,34 @@ public enum ParallelFinalization {
                 }
                 shardResults!.set(t, shard)
             } else {
-                let c = t - shardTasks
-                let range = (c * receiptChunk)..<min(receipts.count, (c + 1) * receiptChunk)
-                encoded!.set(c, receipts[range].map(\.encoded))
-                logPayloads!.set(c, LogEncoding.payload(receipts[range]))
+                encodeReceipts(t - shardTasks)
             }
+        }
+
+        /// Receipt chunk `c`'s encodings and log payloads.
+        func encodeReceipts(_ c: Int) {
+            let range = (c * receiptChunk)..<min(receipts.count, (c + 1) * receiptChunk)
+            encoded!.set(c, receipts[range].map(\.encoded))
+            logPayloads!.set(c, LogEncoding.payload(receipts[range]))
         }
 
         // MARK: stage 2: storage roots and account leaves, large storages' leaves, receipts trie, logs
 
         func prepareLeaves() -> Int {
+            if !mergesEarly { mergeState() }
+            payloads = logPayloads!.take()
+            logPayloads = nil
+            accountLeaves = ResultSlots(count: accountChunks)
+            largeLeaves = ResultSlots(count: slotChunks.count)
+            logs = ResultSlots(count: 1)
+            return 2 + accountChunks + slotChunks.count + commitChunks
+        }
+
+        /// The post-state from the base and the commit's shards, with the end-of-block changes; its accounts listed for
+        /// the leaves, the large storages found, and the commits moved out for stage 2 to free. Stage 2's prepare, or a
+        /// stage-1 task when the shards came `committed` (it reads only the shards, the receipts and the base, which
+        /// stage 1's other tasks do not write).
+        func mergeState() {
             state = base
             for shard in shardResults!.take() {
                 for address in shard.deleted { state.accounts[address] = nil }
@@ -207,8 +237,6 @@ public enum ParallelFinalization {
             }
             shardResults = nil
             requests = BlockFinalization.applyEndOfBlock(&state, env: env, fork: fork, receipts: receipts)
-            payloads = logPayloads!.take()
-            logPayloads = nil
 
             accounts = Array(state.accounts)
             large = []
@@ -223,10 +251,6 @@ public enum ParallelFinalization {
             commitBuffer = .allocate(capacity: commits.count)
             _ = commitBuffer.initialize(from: commits)
             commits = []
-            accountLeaves = ResultSlots(count: accountChunks)
-            largeLeaves = ResultSlots(count: slotChunks.count)
-            logs = ResultSlots(count: 1)
-            return 2 + accountChunks + slotChunks.count + commitChunks
         }
 
         func leafTask(_ task: Int) {
