@@ -87,9 +87,13 @@ public struct StateTestRunner: Sendable {
     }
 
     /// The one state-test file loop (`lockstep statetest` and `lockstep run` both use it): loads and runs every
-    /// source, `threads` files at a time, and gives each result with its file and origin to `transform`. Results
+    /// source on `threads` worker threads, and gives each result with its file and origin to `transform`. Results
     /// come back in source order, and within a file in the loader's order, whatever the scheduling. `fileDone` is
     /// called after each file with its number of failures (failed or in error), from worker threads.
+    ///
+    /// A worker loads a file and runs its cases; an idle worker takes the next unrun case of a file already loaded
+    /// before it loads another, so a file of a few long cases (six of 30 s each in the legacy suite) is shared
+    /// instead of running on one thread while the others wait.
     public func run<T: Sendable>(sources: [VectorSource], fileDone: (@Sendable (_ failures: Int) -> Void)? = nil,
                                  _ transform: @escaping @Sendable (VectorSource, StateTestResult, Origin) -> T) -> [T] {
         let count = sources.count
@@ -98,21 +102,59 @@ public struct StateTestRunner: Sendable {
         let sizes = sources.map { (try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? Int) ?? 0 }
         let order = sources.indices.sorted { sizes[$0] != sizes[$1] ? sizes[$0] > sizes[$1] : $0 < $1 }
         let slots = Mutex([[T]](repeating: [], count: count))
-        let next = Atomic<Int>(0)
+        let nextFile = Atomic<Int>(0)
+        let loading = Atomic<Int>(0)
+        // Loaded files with cases no worker has taken yet, oldest first, each with its next untaken item.
+        let open = Mutex<[(file: OpenStateTestFile<T>, next: Int)]>([])
+        @Sendable func finish(_ file: OpenStateTestFile<T>) {
+            slots.withLock { $0[file.index] = file.takeResults() }
+            fileDone?(file.failures.load(ordering: .relaxed))
+        }
         // Worker threads with stacks large enough for 1024 nested call frames (Dispatch's are 512 KiB).
-        WorkerThreads.run(count: min(threads, count)) { _ in
+        WorkerThreads.run(count: threads) { _ in
             while true {
-                let k = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard k < count else { return }
-                let i = order[k]
-                let source = sources[i]
-                var failures = 0
-                let results = run(file: StateTestLoader.load(source)) { result, origin in
-                    if result.isFailure { failures += 1 }
-                    return transform(source, result, origin)
+                let claimed: (OpenStateTestFile<T>, Int)? = open.withLock { list in
+                    guard !list.isEmpty else { return nil }
+                    let item = (list[0].file, list[0].next)
+                    list[0].next += 1
+                    if list[0].next == list[0].file.items.count { list.removeFirst() }
+                    return item
                 }
-                slots.withLock { $0[i] = results }
-                fileDone?(failures)
+                if let (file, j) = claimed {
+                    let result: StateTestResult, origin: Origin
+                    switch file.items[j] {
+                    case .loadError(let error):
+                        result = StateTestResult(name: error.name, fork: error.fork ?? "", status: .error(error.reason))
+                        origin = .loadError(error)
+                    case .testCase(let c):
+                        result = run(c); origin = .testCase(c)
+                    }
+                    if result.isFailure { file.failures.wrappingAdd(1, ordering: .relaxed) }
+                    if file.store(transform(file.source, result, origin), at: j) { finish(file) }
+                    continue
+                }
+                // Counted as loading before it takes a file, so that a worker with nothing to take waits for the
+                // cases of files still being loaded instead of leaving them to their loaders.
+                loading.wrappingAdd(1, ordering: .sequentiallyConsistent)
+                let k = nextFile.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard k < count else {
+                    loading.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+                    // Every file is taken. Leave once none is being loaded and no case is left untaken (a file joins
+                    // `open` before its loader stops counting as loading); until then, wait and look again.
+                    if loading.load(ordering: .sequentiallyConsistent) == 0 && open.withLock({ $0.isEmpty }) { return }
+                    usleep(200)
+                    continue
+                }
+                defer { loading.wrappingSubtract(1, ordering: .sequentiallyConsistent) }
+                let i = order[k]
+                let loaded = StateTestLoader.load(sources[i])
+                var items: [Origin] = []
+                for error in loaded.errors where error.test == nil || selects(name: error.name, fork: error.fork) {
+                    items.append(.loadError(error))
+                }
+                for c in loaded.cases where selects(name: c.name, fork: c.forkName) { items.append(.testCase(c)) }
+                let file = OpenStateTestFile<T>(index: i, source: sources[i], items: items)
+                if items.isEmpty { finish(file) } else { open.withLock { $0.append((file, 0)) } }
             }
         }
         return slots.withLock { $0.flatMap { $0 } }
@@ -177,5 +219,33 @@ public struct StateTestRunner: Sendable {
         }
         return StateTestResult(name: c.name, fork: c.forkName, status: .judged(problems), stateRoot: outcome.stateRoot,
                                logsHash: outcome.logsHash)
+    }
+}
+
+/// One loaded file of `StateTestRunner.run(sources:)`: its selected load errors and cases in the loader's order, and
+/// their results as the workers that took them store them.
+private final class OpenStateTestFile<T: Sendable>: Sendable {
+    let index: Int
+    let source: VectorSource
+    let items: [StateTestRunner.Origin]
+    let failures = Atomic<Int>(0)
+    private let results: Mutex<(values: [T?], stored: Int)>
+
+    init(index: Int, source: VectorSource, items: [StateTestRunner.Origin]) {
+        self.index = index; self.source = source; self.items = items
+        results = Mutex((values: [T?](repeating: nil, count: items.count), stored: 0))
+    }
+
+    /// Stores item `j`'s result; true for the call that stores the last one.
+    func store(_ value: T, at j: Int) -> Bool {
+        results.withLock { r in
+            r.values[j] = value; r.stored += 1
+            return r.stored == r.values.count
+        }
+    }
+
+    /// The results in item order (every item stored).
+    func takeResults() -> [T] {
+        results.withLock { r in r.values.map { $0! } }
     }
 }

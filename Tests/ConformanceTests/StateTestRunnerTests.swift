@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import XCTest
 import EVMPrimitives
 import Execution
@@ -170,6 +171,31 @@ final class StateTestRunnerTests: XCTestCase {
                                      "Constantinople": 34, "ConstantinopleFix": 34, "Istanbul": 30, "Berlin": 31,
                                      "London": 31, "Paris": 31, "Shanghai": 31, "Cancun": 31], "\(executor)")
         }
+    }
+
+    /// A file's cases are shared between the workers: with two threads and one file, a second thread runs some of
+    /// its cases while the first is still in one (here the first case waits, up to 30 s, for a case to finish on
+    /// another thread), and the results still come back in the loader's order.
+    func testOneFilesCasesAreSharedBetweenThreads() throws {
+        let name = "Cancun/GeneralStateTests/stSStoreTest/sstore_0to0.json.zst"
+        let path = try sharedVectors().appendingPathComponent("legacy-tests").appendingPathComponent(name).path
+        let source = VectorSource(path: path, name: name)
+        let loaded = StateTestLoader.load(source)
+        XCTAssertGreaterThan(loaded.cases.count, 2)
+        let first = try XCTUnwrap(loaded.cases.first).name
+        let threads = Mutex<Set<UInt>>([])
+        let results = StateTestRunner(threads: 2).run(sources: [source]) { _, result, _ in
+            let me = UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(bitPattern: UInt(pthread_self()))))
+            threads.withLock { _ = $0.insert(me) }
+            if result.name == first {
+                let deadline = Date().addingTimeInterval(30)
+                while threads.withLock({ $0.count }) < 2 && Date() < deadline { usleep(1000) }
+            }
+            return result
+        }
+        XCTAssertEqual(threads.withLock { $0.count }, 2, "one thread ran every case of the file")
+        XCTAssertEqual(results.map(\.name), loaded.cases.map(\.name))
+        XCTAssertTrue(results.allSatisfy(\.pass), "\(results.filter { !$0.pass }.map(\.name))")
     }
 
     /// Small files from many areas, run end to end. Fails until the interpreter and transaction processor are
