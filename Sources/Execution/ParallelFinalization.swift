@@ -171,7 +171,6 @@ public enum ParallelFinalization {
             shardResults = committed ?? ResultSlots(count: shards)
             encoded = ResultSlots(count: receiptChunks)
             logPayloads = ResultSlots(count: receiptChunks)
-            mergesEarly = committed != nil
             return shardTasks + (mergesEarly ? 1 : 0) + receiptChunks
         }
 
@@ -180,7 +179,7 @@ public enum ParallelFinalization {
 
         /// Whether stage 1 merges the shards into the post-state as a task (the shards came `committed`, so they are
         /// known before stage 1): then stage 2's prepare only joins the log payloads.
-        var mergesEarly = false
+        var mergesEarly: Bool { committed != nil }
 
         func commitTask(_ t: Int) {
             if mergesEarly {

@@ -121,14 +121,7 @@ public struct StateTestRunner: Sendable {
                     return item
                 }
                 if let (file, j) = claimed {
-                    let result: StateTestResult, origin: Origin
-                    switch file.items[j] {
-                    case .loadError(let error):
-                        result = StateTestResult(name: error.name, fork: error.fork ?? "", status: .error(error.reason))
-                        origin = .loadError(error)
-                    case .testCase(let c):
-                        result = run(c); origin = .testCase(c)
-                    }
+                    let origin = file.items[j], result = result(of: origin)
                     if result.isFailure { file.failures.wrappingAdd(1, ordering: .relaxed) }
                     if file.store(transform(file.source, result, origin), at: j) { finish(file) }
                     continue
@@ -147,12 +140,7 @@ public struct StateTestRunner: Sendable {
                 }
                 defer { loading.wrappingSubtract(1, ordering: .sequentiallyConsistent) }
                 let i = order[k]
-                let loaded = StateTestLoader.load(sources[i])
-                var items: [Origin] = []
-                for error in loaded.errors where error.test == nil || selects(name: error.name, fork: error.fork) {
-                    items.append(.loadError(error))
-                }
-                for c in loaded.cases where selects(name: c.name, fork: c.forkName) { items.append(.testCase(c)) }
+                let items = selected(in: StateTestLoader.load(sources[i]))
                 let file = OpenStateTestFile<T>(index: i, source: sources[i], items: items)
                 if items.isEmpty { finish(file) } else { open.withLock { $0.append((file, 0)) } }
             }
@@ -165,15 +153,23 @@ public struct StateTestRunner: Sendable {
 
     /// `run(file:)`, each result with its origin through `transform`, in the loader's order: load errors, then cases.
     public func run<T>(file: StateTestFile, _ transform: (StateTestResult, Origin) -> T) -> [T] {
-        var out: [T] = []
-        for error in file.errors where error.test == nil || selects(name: error.name, fork: error.fork) {
-            out.append(transform(StateTestResult(name: error.name, fork: error.fork ?? "", status: .error(error.reason)),
-                                 .loadError(error)))
+        selected(in: file).map { transform(result(of: $0), $0) }
+    }
+
+    /// A file's selected load errors and cases, in the loader's order: load errors, then cases.
+    func selected(in file: StateTestFile) -> [Origin] {
+        file.errors.filter { $0.test == nil || selects(name: $0.name, fork: $0.fork) }.map(Origin.loadError)
+            + file.cases.filter { selects(name: $0.name, fork: $0.forkName) }.map(Origin.testCase)
+    }
+
+    /// A load error's result (in error: nothing ran), or a case's, run.
+    func result(of origin: Origin) -> StateTestResult {
+        switch origin {
+        case .loadError(let error):
+            return StateTestResult(name: error.name, fork: error.fork ?? "", status: .error(error.reason))
+        case .testCase(let c):
+            return run(c)
         }
-        for c in file.cases where selects(name: c.name, fork: c.forkName) {
-            out.append(transform(run(c), .testCase(c)))
-        }
-        return out
     }
 
     /// Runs one case (every fork's transaction rules are implemented), unless the skip list names it.

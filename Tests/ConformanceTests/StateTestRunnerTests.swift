@@ -185,7 +185,7 @@ final class StateTestRunnerTests: XCTestCase {
         let first = try XCTUnwrap(loaded.cases.first).name
         let threads = Mutex<Set<UInt>>([])
         let results = StateTestRunner(threads: 2).run(sources: [source]) { _, result, _ in
-            let me = UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(bitPattern: UInt(pthread_self()))))
+            let me = UInt(pthread_self())
             threads.withLock { _ = $0.insert(me) }
             if result.name == first {
                 let deadline = Date().addingTimeInterval(30)
