@@ -99,6 +99,71 @@ final class SerialProbeTests: XCTestCase {
         XCTAssertEqual(o.metrics.serialReason, .limit)
     }
 
+    /// A block whose gas limit bites in block order at transaction 6 of 10: serially, transaction 6 (gas limit 40,000)
+    /// is rejected with 30,000 gas left, 7 (21,000) is included, 8 and 9 are rejected. Under Block-STM every
+    /// transaction was offered the whole limit, so 6 ran and paid eoa(0), which 7 (eoa(0)'s second transaction) reads.
+    static func limitBitingBlock() -> TestBlock {
+        var block = B()
+        block.env.gasLimit = 6 * 21_000 + 30_000
+        for i in 0..<7 { block.fund(B.eoa(i)) }
+        for i in 0..<6 { block.send(from: B.eoa(i), to: B.eoa(100 + i), value: UInt256(UInt64(i + 1)), gas: 21_000) }
+        block.send(from: B.eoa(6), to: B.eoa(0), value: UInt256(1_000), gas: 40_000)
+        block.send(from: B.eoa(0), to: B.eoa(200), value: UInt256(7), gas: 21_000)
+        block.send(from: B.eoa(1), to: B.eoa(201), value: UInt256(8), gas: 21_000)
+        block.send(from: B.eoa(2), to: B.eoa(202), value: UInt256(9), gas: 21_000)
+        return block
+    }
+
+    /// A completed parallel run whose block gas limit bites in block order keeps every transaction before the first
+    /// one the limit changes and runs only the rest serially (before, the whole block ran again: 2n executions).
+    func testALimitBitingInBlockOrderFinishesOnlyTheRestSerially() {
+        for fork in [Fork.cancun, .homestead] {
+            var block = Self.limitBitingBlock()
+            if fork == .homestead { block.env.baseFee = .zero }
+            let serial = SerialExecutor().execute(pre: block.pre, env: block.env, transactions: block.txs, fork: fork)
+            XCTAssertEqual(serial.rejected.map(\.index), [6, 8, 9], "\(fork)")
+            for threads in [1, 2, 4] {
+                let o = BlockSTMExecutor(threads: threads, policy: .alwaysParallel)
+                    .execute(pre: block.pre, env: block.env, transactions: block.txs, fork: fork)
+                let what = "\(fork), threads \(threads)"
+                Check.assertSame(serial, o, what)
+                XCTAssertEqual(o.transactionGas, serial.transactionGas, what)
+                XCTAssertEqual(o.metrics.serialReason, .limit, what)
+                XCTAssertTrue(o.metrics.ranSerially, what)
+                // The run's executions (on one thread: the 10 transactions in order, none again; on more, 7-9 may run
+                // again after 0-2 and 6 finish) and the 4 from transaction 6 on.
+                if threads == 1 { XCTAssertEqual(o.metrics.executions, 14, what) }
+                XCTAssertLessThan(o.metrics.executions, 20, what)
+            }
+            Self.assertProbesAgree(block, fork: fork, maxLength: 10)
+        }
+    }
+
+    /// The BAL executor likewise: the transactions before the one the limit changes are kept (checked against the
+    /// list), and only the rest runs serially.
+    func testALimitBitingInBlockOrderUnderTheBALExecutor() {
+        for fork in [Fork.cancun, .homestead] {
+            var block = Self.limitBitingBlock()
+            if fork == .homestead { block.env.baseFee = .zero }
+            let serial = SerialExecutor().execute(pre: block.pre, env: block.env, transactions: block.txs, fork: fork)
+            let list = BlockAccessListBuilder.derive(pre: block.pre, env: block.env, transactions: block.txs, fork: fork)
+            for threads in [1, 2, 4] {
+                let what = "\(fork), threads \(threads)"
+                let executor = BALExecutor(threads: threads, list: list, policy: .alwaysParallel)
+                guard case .success(let o) = executor.run(pre: block.pre, env: block.env, transactions: block.txs, fork: fork) else {
+                    XCTFail("mismatch, \(what)")
+                    continue
+                }
+                Check.assertSame(serial, o, what)
+                XCTAssertEqual(o.transactionGas, serial.transactionGas, what)
+                XCTAssertEqual(o.metrics.serialReason, .limit, what)
+                XCTAssertTrue(o.metrics.ranSerially, what)
+                // The list's 10 executions and the 4 from transaction 6 on.
+                XCTAssertEqual(o.metrics.executions, 14, what)
+            }
+        }
+    }
+
     /// Blob gas used by the probe counts against the block maximum for the parallel rest.
     func testBlobGasAcrossTheProbe() {
         let block = B.sevenBlobTransactions()

@@ -144,8 +144,8 @@ public struct BALExecutor: BlockExecutor {
         let failure = Mutex<BALMismatch?>(nil)
         let blockCheck = Atomic<UInt64>(0)
         // The in-order stage, one pass: where a block gas or blob gas limit bites in block order, the parallel
-        // results from there on are not the serial ones and the block is re-run serially, unchecked (so that
-        // test comes first); else the first transaction whose check failed names the mismatch; else its outcome
+        // results from there on are not the serial ones and the block runs serially from there, unchecked (so
+        // that test comes first; `fallback`); else the first transaction whose check failed names the mismatch; else its outcome
         // is collected. Then the block-wide checks: every listed read was read, and the post-execution changes.
         let collect: @Sendable () -> Bool = { [base] in
             let maxBlobGas = BlockFinalization.maxBlobGas(fork)
@@ -196,14 +196,18 @@ public struct BALExecutor: BlockExecutor {
                     return true
                 }))
             guard gang.runStages(stages) == stages.count else {
-                return fallback(failure, pre: pre, env: env, transactions: transactions, fork: fork, start: start)
+                return fallback(failure, collected: collected, base: base, env: env, transactions: transactions, fork: fork,
+                                gang: gang, start: start)
             }
             outcome = job.outcome()
         } else {
             // One thread, or nothing to spread: the caller alone, with no gang (a parallel block end's stages cost
             // more than they save on a block of one transaction).
             for c in 0..<chunks { executeChunk(c) }
-            guard collect() else { return fallback(failure, pre: pre, env: env, transactions: transactions, fork: fork, start: start) }
+            guard collect() else {
+                return fallback(failure, collected: collected, base: base, env: env, transactions: transactions, fork: fork,
+                                gang: nil, start: start)
+            }
             outcome = ParallelFinalization.serialFinish(base: base, commits: collected.commits, env: env, fork: fork,
                                                         receipts: collected.receipts, rejected: collected.rejected,
                                                         blobGasUsed: collected.blobGas, metrics: collected.metrics)
@@ -225,12 +229,21 @@ public struct BALExecutor: BlockExecutor {
         return .success(outcome)
     }
 
-    /// A mismatch, or else (a block gas or blob gas limit bites in block order, which only a serial
-    /// run reproduces exactly) the serial outcome.
-    private func fallback(_ failure: borrowing Mutex<BALMismatch?>, pre: InMemoryState, env: BlockEnvironment,
-                          transactions: [Transaction], fork: Fork, start: ContinuousClock.Instant) -> Result<BlockOutcome, BALMismatch> {
+    /// A mismatch, or else a block gas or blob gas limit bit in block order: the transactions the in-order collect
+    /// kept (checked against the list) stay, and the rest runs serially, unchecked, as only a serial run reproduces
+    /// it exactly (`Collected.finishSeriallyAfterLimit`); the block end as after a completed run.
+    private func fallback(_ failure: borrowing Mutex<BALMismatch?>, collected c: Collected, base: InMemoryState,
+                          env: BlockEnvironment, transactions: [Transaction], fork: Fork, gang: WorkerGang?,
+                          start: ContinuousClock.Instant) -> Result<BlockOutcome, BALMismatch> {
         if let m = failure.withLock({ $0 }) { return .failure(m) }
-        return .success(serialOutcome(pre: pre, env: env, transactions: transactions, fork: fork, reason: .limit, start: start))
+        c.metrics.ranSerially = true
+        c.metrics.serialReason = .limit
+        let steps = c.finishSeriallyAfterLimit(transactions, base: base, keptFrom: 0, env: env, fork: fork, trace: trace)
+        c.metrics.executions += steps
+        c.metrics.reExecutions = steps
+        var outcome = c.blockEnd(base: base, env: env, fork: fork, gang: gang)
+        outcome.metrics.wallTimeNanoseconds = UInt64((ContinuousClock().now - start).nanoseconds)
+        return .success(outcome)
     }
 
     /// `SerialExecutor`'s outcome for the block, unchecked, marked as run serially for `reason`, its wall time counted

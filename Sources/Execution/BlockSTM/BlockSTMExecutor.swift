@@ -12,7 +12,8 @@ import EVMState
 ///   balance, so they do not all conflict on it; only a transaction that really reads the coinbase
 ///   depends on every lower one (see `MVMemory.coinbaseAccount`).
 /// - Transactions run with the whole block gas limit available; the block gas and blob gas limits are
-///   re-checked in order afterwards, and a block where they bite is re-run serially.
+///   re-checked in order afterwards, and where they bite, the block runs serially from the first transaction
+///   they change (`finishAfterLimit`).
 /// - Under `ParallelPolicy.adaptive` (the default), small or dependent blocks run serially from the
 ///   start (rule in `SerialRule`); any other block first runs a few transactions serially, exactly as
 ///   `SerialExecutor` does (the serial probe, `SerialProbe`), and from their measured time and conflicts
@@ -68,9 +69,7 @@ public struct BlockSTMExecutor: BlockExecutor {
                 return probed(pre: pre, env: env, transactions: transactions, fork: fork, start: start, forced: forced)
             }
             if SerialRule.prefersSerial(transactions, env: env, threads: threads) {
-                var metrics = ExecutionMetrics()
-                metrics.serialReason = .rule
-                return serially(pre: pre, env: env, transactions: transactions, fork: fork, start: start, metrics: metrics)
+                return serially(pre: pre, env: env, transactions: transactions, fork: fork, start: start, reason: .rule)
             }
             // A traced block keeps the transaction indices of one run (no probe): the rule's decision stands.
             if trace == nil {
@@ -209,6 +208,8 @@ public struct BlockSTMExecutor: BlockExecutor {
                           start: UInt64) -> BlockOutcome {
         let rest = first == 0 ? transactions : Array(transactions[first...])
         let probed = collected.metrics.probedTransactions
+        // The probe's commits (already in `base`); a collect that stops at a limit keeps the run's after them.
+        let probeCommits = collected.records.commits.count
         // One gang of threads for the whole block: execution, commit and roots.
         let gang = WorkerGang.checkout(threads: threads)
         defer { WorkerGang.checkin(gang) }
@@ -225,7 +226,8 @@ public struct BlockSTMExecutor: BlockExecutor {
                     return finishSerially(run, transactions: transactions, first: first, base: base, jobBase: jobBase,
                                           collected: collected, gang: gang, start: start)
                 }
-                return serially(pre: pre, env: env, transactions: transactions, fork: fork, start: start, metrics: collected.metrics)
+                return finishAfterLimit(transactions: transactions, first: first, env: env, fork: fork, base: base, jobBase: jobBase,
+                                        probeCommits: probeCommits, collected: collected, gang: gang, start: start)
             }
             var outcome = ParallelFinalization.serialFinish(base: jobBase, commits: collected.commits, env: env, fork: fork,
                                                             receipts: collected.receipts, rejected: collected.rejected,
@@ -269,7 +271,8 @@ public struct BlockSTMExecutor: BlockExecutor {
                 return finishSerially(run, transactions: transactions, first: first, base: base, jobBase: jobBase,
                                       collected: collected, gang: gang, start: start)
             }
-            return serially(pre: pre, env: env, transactions: transactions, fork: fork, start: start, metrics: collected.metrics)
+            return finishAfterLimit(transactions: transactions, first: first, env: env, fork: fork, base: base, jobBase: jobBase,
+                                    probeCommits: probeCommits, collected: collected, gang: gang, start: start)
         }
         var outcome = job.outcome()
         outcome.transactionGas = collected.gas
@@ -342,18 +345,26 @@ public struct BlockSTMExecutor: BlockExecutor {
         c.metrics.reExecutions = max(0, c.metrics.executions - (transactions.count - first))
         c.metrics.executions += probed
         swap(&rest.records, &c.records)
-        var outcome: BlockOutcome
-        if gang.count == 1 {
-            outcome = ParallelFinalization.serialFinish(base: jobBase, commits: c.commits, env: env, fork: fork,
-                                                        receipts: c.receipts, rejected: c.rejected,
-                                                        blobGasUsed: c.blobGas, metrics: c.metrics)
-        } else {
-            let job = ParallelFinalization.Job(base: jobBase, env: env, fork: fork, shards: gang.count)
-            c.hand(to: job)
-            gang.runStages(job.stages(before: nil))
-            outcome = job.outcome()
-        }
-        outcome.transactionGas = c.gas
+        var outcome = c.blockEnd(base: jobBase, env: env, fork: fork, gang: gang)
+        outcome.metrics.wallTimeNanoseconds = Stopwatch.now() &- start
+        return outcome
+    }
+
+    /// Finishes a completed run whose block gas or blob gas limit bit in block order (`SerialReason.limit`): the
+    /// transactions the in-order collect kept stay, and only the rest runs serially
+    /// (`Collected.finishSeriallyAfterLimit`). Before, the whole block ran again serially: mainnet block 12047794,
+    /// whose limit bites at its transaction 208 of 232, took 464 executions.
+    private func finishAfterLimit(transactions: [Transaction], first: Int, env: BlockEnvironment, fork: Fork,
+                                  base: InMemoryState, jobBase: InMemoryState, probeCommits: Int,
+                                  collected c: Collected, gang: WorkerGang, start: UInt64) -> BlockOutcome {
+        let probed = c.metrics.probedTransactions
+        c.metrics.ranSerially = true
+        c.metrics.serialReason = .limit
+        c.metrics.executions += c.finishSeriallyAfterLimit(transactions, base: base, keptFrom: probeCommits,
+                                                           env: env, fork: fork, trace: trace)
+        c.metrics.reExecutions = max(0, c.metrics.executions - (transactions.count - first))
+        c.metrics.executions += probed
+        var outcome = c.blockEnd(base: jobBase, env: env, fork: fork, gang: gang)
         outcome.metrics.wallTimeNanoseconds = Stopwatch.now() &- start
         return outcome
     }
@@ -400,23 +411,14 @@ public struct BlockSTMExecutor: BlockExecutor {
         return steps + transactions.count - i
     }
 
-    /// Runs the block with `SerialExecutor`, keeping what the parallel attempt (if any) counted (a
-    /// completed run whose block gas or blob gas limit bit in block order: `SerialReason.limit`; its probe's
-    /// transactions are not counted again).
+    /// Runs the block with `SerialExecutor`, marked as run serially for `reason` (the static rule's choice).
     private func serially(pre: InMemoryState, env: BlockEnvironment, transactions: [Transaction], fork: Fork,
-                          start: UInt64, metrics attempt: ExecutionMetrics) -> BlockOutcome {
+                          start: UInt64, reason: SerialReason) -> BlockOutcome {
         var outcome = SerialExecutor(recordsAccess: false, trace: trace).execute(pre: pre, env: env, transactions: transactions, fork: fork)
         // In place (a copy of the metrics, or of the outcome, costs a one-transaction block measurably).
         outcome.metrics.threads = threads
         outcome.metrics.ranSerially = true
-        outcome.metrics.serialReason = attempt.serialReason ?? .limit
-        outcome.metrics.probedTransactions = attempt.probedTransactions
-        outcome.metrics.probe = attempt.probe
-        outcome.metrics.executions += attempt.executions
-        outcome.metrics.reExecutions += attempt.reExecutions
-        outcome.metrics.validations = attempt.validations
-        outcome.metrics.failedValidations = attempt.failedValidations
-        outcome.metrics.blockedReads = attempt.blockedReads
+        outcome.metrics.serialReason = reason
         outcome.metrics.wallTimeNanoseconds = Stopwatch.now() &- start
         return outcome
     }
