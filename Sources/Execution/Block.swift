@@ -258,43 +258,41 @@ public enum BlockFinalization {
     }
 
     /// The state root after each included transaction, for receipts before Byzantium: `commits` are replayed
-    /// onto `base` in order (changes, then the deferred coinbase fee) and the root taken after each. Account leaves
-    /// and storage roots are kept between transactions: a leaf is rebuilt only for an account the transaction
-    /// changed (or the coinbase it paid), a storage root only where the transaction wrote storage.
+    /// onto `base` in order (changes, then the deferred coinbase fee) and the root taken after each. The account trie
+    /// is built once (`IncrementalTrie`); after each transaction only the leaves of the accounts it changed (or the
+    /// coinbase it paid) are rebuilt, a storage root only where it wrote storage, and the root rehashes only the
+    /// nodes above those leaves. (Building the whole trie after each transaction made the roots 98% of a 2016 block's
+    /// time: 2641321's 83 transactions ran in 0.7 ms, the block in 38-57 ms.)
     public static func intermediateStateRoots(base: InMemoryState, commits: [(changes: StateChanges, coinbaseFee: UInt256)],
                                               coinbase: Address) -> [Hash32] {
         var state = base
         var storageRoots: [Address: Hash32] = [:]
-        var leaves: [Address: (key: [UInt8], value: [UInt8])] = [:]
+        /// The account's leaf in `state` (nil: not in the state), its storage root computed once per change of storage.
+        func leaf(_ address: Address) -> (key: [UInt8], value: [UInt8])? {
+            guard let account = state.accounts[address] else { return nil }
+            let root: Hash32
+            if let cached = storageRoots[address] {
+                root = cached
+            } else {
+                root = InMemoryState.storageRoot(account.storage)
+                storageRoots[address] = root
+            }
+            return InMemoryState.accountLeaf(address, account.info, storageRoot: root)
+        }
+        // The whole trie once; then, after each transaction, only the leaves of the accounts it changed (and the
+        // coinbase it paid), each root rehashing only the nodes above them.
+        var trie = IncrementalTrie(state.accounts.keys.compactMap { leaf($0) })
         var roots: [Hash32] = []
         roots.reserveCapacity(commits.count)
         for c in commits {
             state.apply(c.changes)
             state.credit(coinbase, c.coinbaseFee)
             for (address, change) in c.changes.accounts {
-                leaves[address] = nil
                 if change.info == nil || change.storageCleared || !change.storage.isEmpty { storageRoots[address] = nil }
+                trie.update(leaf(address) ?? (Keccak256.hash(address.bytes).bytes, []))
             }
-            if !c.coinbaseFee.isZero { leaves[coinbase] = nil }
-            var pairs: [(key: [UInt8], value: [UInt8])] = []
-            pairs.reserveCapacity(state.accounts.count)
-            for (address, account) in state.accounts {
-                if let leaf = leaves[address] {
-                    pairs.append(leaf)
-                    continue
-                }
-                let root: Hash32
-                if let cached = storageRoots[address] {
-                    root = cached
-                } else {
-                    root = InMemoryState.storageRoot(account.storage)
-                    storageRoots[address] = root
-                }
-                let leaf = InMemoryState.accountLeaf(address, account.info, storageRoot: root)
-                leaves[address] = leaf
-                pairs.append(leaf)
-            }
-            roots.append(MerkleTrie.root(of: pairs))
+            if !c.coinbaseFee.isZero, let l = leaf(coinbase) { trie.update(l) }
+            roots.append(trie.root())
         }
         return roots
     }

@@ -120,6 +120,10 @@ struct SortedTrieBuilder {
     var plannedTasks: [(lo: Int, hi: Int, depth: Int)] = []
     /// For the final pass of a parallel build: the reference of each planned subtree, by its `lo`.
     var precomputed: [Int: (hi: Int, reference: [UInt8])] = [:]
+    /// For `IncrementalTrie`: the reference of each node below the root met so far, by the nibbles above it (a node
+    /// at `depth` holds exactly the keys that share their first `depth` nibbles), taken instead of building the node
+    /// again and filled with every node built. Nil: none kept.
+    var memo: [TriePrefix: [UInt8]]? = nil
 
     init(pairs: [(key: [UInt8], value: [UInt8])], order: [Int]) {
         self.pairs = pairs
@@ -145,7 +149,23 @@ struct SortedTrieBuilder {
                 out.bytes.append(contentsOf: p.reference)
                 return
             }
+            if memo != nil {
+                let prefix = TriePrefix(key(lo), depth: depth)
+                if let reference = memo![prefix] {
+                    out.bytes.append(contentsOf: reference)
+                    return
+                }
+                let start = out.bytes.count
+                build(lo, hi, depth: depth, isRoot: false)
+                memo![prefix] = Array(out.bytes[start...])
+                return
+            }
         }
+        build(lo, hi, depth: depth, isRoot: isRoot)
+    }
+
+    /// `node`'s work: builds the node holding sorted entries `lo..<hi` below nibble `depth` and appends its reference.
+    mutating func build(_ lo: Int, _ hi: Int, depth: Int, isRoot: Bool) {
         let first = key(lo)
         let start = out.bytes.count
         if hi - lo == 1 {
@@ -185,7 +205,16 @@ struct SortedTrieBuilder {
         }
         for n in UInt8(0)..<16 {
             var j = i
-            while j < hi && nibble(key(j), depth) == n { j += 1 }
+            if memo != nil {
+                // Most children are kept (`IncrementalTrie`): find each one's end by bisection, not by walking its keys.
+                var top = hi
+                while j < top {
+                    let mid = (j + top) / 2
+                    if nibble(key(mid), depth) <= n { j = mid + 1 } else { top = mid }
+                }
+            } else {
+                while j < hi && nibble(key(j), depth) == n { j += 1 }
+            }
             if j > i {
                 node(i, j, depth: depth + 1, isRoot: false)
             } else {
@@ -285,5 +314,99 @@ public struct ParallelTrieRoot: Sendable {
         var builder = SortedTrieBuilder(pairs: pairs, order: order)
         for (t, r) in zip(tasks, references) { builder.precomputed[t.lo] = (t.hi, r) }
         return builder.rootHash()
+    }
+}
+
+/// The first `depth` nibbles of a 32-byte key (the rest zeroed), with `depth`: `IncrementalTrie`'s name for a node.
+struct TriePrefix: Hashable {
+    var w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64
+    var depth: Int
+
+    init(_ key: [UInt8], depth: Int) {
+        self.init(words: TriePrefix.words(key), depth: depth)
+    }
+
+    /// The prefix of the key whose big-endian words are `words` (`words(_:)`).
+    init(words w: (UInt64, UInt64, UInt64, UInt64), depth: Int) {
+        // Keep the top `depth` nibbles (4 bits each) of the 256-bit key.
+        func masked(_ x: UInt64, _ word: Int) -> UInt64 {
+            let bits = depth * 4 - word * 64
+            if bits >= 64 { return x }
+            if bits <= 0 { return 0 }
+            return x & ~(UInt64.max >> UInt64(bits))
+        }
+        w0 = masked(w.0, 0); w1 = masked(w.1, 1); w2 = masked(w.2, 2); w3 = masked(w.3, 3)
+        self.depth = depth
+    }
+
+    /// A 32-byte key as four big-endian words.
+    static func words(_ key: [UInt8]) -> (UInt64, UInt64, UInt64, UInt64) {
+        precondition(key.count == 32, "IncrementalTrie keys are 32 bytes")
+        return key.withUnsafeBufferPointer { k in
+            func word(_ i: Int) -> UInt64 {
+                var x: UInt64 = 0
+                for j in 0..<8 { x = x << 8 | UInt64(k[i * 8 + j]) }
+                return x
+            }
+            return (word(0), word(1), word(2), word(3))
+        }
+    }
+}
+
+/// A trie of 32-byte keys (a secure trie's hashed keys: the state trie's, a storage trie's) whose root is computed
+/// again after a few updates at the cost of the nodes on the changed keys' paths: every node built is kept by the
+/// nibbles above it (`TriePrefix`), and an update forgets only the nodes above its key. For a root after each of a
+/// block's transactions before Byzantium (the receipts' intermediate state roots): building the whole trie each time
+/// cost thousands of hashes a transaction on a mainnet block's state. `root` equals `MerkleTrie.root(of:)` over the
+/// same pairs.
+public struct IncrementalTrie {
+    /// Sorted by key, distinct, values non-empty.
+    private var pairs: [(key: [UInt8], value: [UInt8])]
+    private var memo: [TriePrefix: [UInt8]] = [:]
+
+    /// The trie of `pairs` (32-byte keys; duplicates and empty values resolve as in `MerkleTrie.root(of:)`).
+    public init(_ pairs: [(key: [UInt8], value: [UInt8])]) {
+        self.pairs = MerkleTrie.sortedDistinct(pairs).map { pairs[$0] }
+        for p in self.pairs { precondition(p.key.count == 32, "IncrementalTrie keys are 32 bytes") }
+    }
+
+    public var count: Int { pairs.count }
+
+    /// Sets `key` to `value`; an empty value removes the key.
+    public mutating func update(_ key: [UInt8], _ value: [UInt8]) {
+        precondition(key.count == 32, "IncrementalTrie keys are 32 bytes")
+        // The first index whose key is not below `key`.
+        var lo = 0, hi = pairs.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if MerkleTrie.compareBytes(pairs[mid].key, key) < 0 { lo = mid + 1 } else { hi = mid }
+        }
+        let present = lo < pairs.count && pairs[lo].key == key
+        if value.isEmpty {
+            guard present else { return }
+            pairs.remove(at: lo)
+        } else if present {
+            if pairs[lo].value == value { return }
+            pairs[lo].value = value
+        } else {
+            pairs.insert((key, value), at: lo)
+        }
+        // Every node above the key holds it; no other node changed (their keys and values are the same).
+        let words = TriePrefix.words(key)
+        for depth in 1...64 { memo[TriePrefix(words: words, depth: depth)] = nil }
+    }
+
+    /// `update(pair.key, pair.value)`.
+    public mutating func update(_ pair: (key: [UInt8], value: [UInt8])) { update(pair.key, pair.value) }
+
+    /// The root hash.
+    public mutating func root() -> Hash32 {
+        if pairs.isEmpty { return MerkleTrie.emptyRoot }
+        var builder = SortedTrieBuilder(pairs: pairs, order: Array(0..<pairs.count))
+        builder.memo = memo
+        memo = [:]  // the builder's copy unique: filled in place
+        let h = builder.rootHash()
+        memo = builder.memo ?? [:]
+        return h
     }
 }
