@@ -404,7 +404,7 @@ public struct BlockSTMExecutor: BlockExecutor {
                     BlockSTMRun.appendWrites(address, change, unchanged: !change.infoChanged, to: &writes)
                 }
             }
-            _ = run.memory.record(TxVersion(k, Incarnation.max), reads: [], writes: writes, fee: fee)
+            _ = run.memory.record(TxVersion(k, Incarnation.max), reads: [], writes: &writes, fee: fee)
             i += 1
         }
         for j in i..<transactions.count { rest.step(j, transactions[j], trace: trace) }

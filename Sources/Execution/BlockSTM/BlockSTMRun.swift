@@ -261,7 +261,7 @@ final class BlockSTMRun: Sendable {
             // Swapped in rather than copied (no retains of the changes and logs, no copy of the receipt's bloom);
             // the previous incarnation's outcome comes back and is freed here, outside the lock.
             results.withLock(version.index) { swap(&$0, &outcome) }
-            let wroteNew = memory.record(version, reads: view.reads.elements, writes: writes, fee: fee, worker: worker)
+            let wroteNew = memory.record(version, reads: view.reads, writes: &writes, fee: fee, worker: worker)
             jitter?.perturb()
             return scheduler.finishExecution(version, wroteNewLocation: wroteNew)
         }

@@ -148,6 +148,13 @@ struct WriteBuffer: ~Copyable {
         valueBuffer.append(value)
     }
 
+    /// Moves value `i` out. Whoever takes one takes every value this way, then calls `forgetTakenValues()`
+    /// (`MVMemory.record`: the values move into the version lists, neither copied there nor destroyed here).
+    @inline(__always) mutating func takeValue(_ i: Int) -> MVValue { valueBuffer.move(i) }
+
+    /// Forgets the values after `takeValue` took each of them (the locations stay).
+    mutating func forgetTakenValues() { valueBuffer.forgetMoved() }
+
     /// Empties the buffer, keeping its memory.
     mutating func removeAll() {
         locationBuffer.removeAll()

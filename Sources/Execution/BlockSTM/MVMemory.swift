@@ -26,7 +26,9 @@ final class MVMemory: Sendable {
         var last: Entry
         var lower: [Entry] = []
 
-        init(_ entry: Entry) { last = entry }
+        /// No entry yet (index -1, below every transaction's): only while `record` inserts the first one, under the
+        /// stripe's lock.
+        init() { last = Entry(index: -1, incarnation: 0, value: nil) }
 
         /// The latest entry with index < `index`.
         @inline(__always) func latest(below index: TxIndex) -> Entry? {
@@ -36,9 +38,9 @@ final class MVMemory: Sendable {
         }
 
         /// Inserts keeping the order by transaction index, replacing the transaction's earlier entry.
-        mutating func insertOrReplace(_ entry: Entry) {
+        mutating func insertOrReplace(_ entry: consuming Entry) {
             if entry.index > last.index {
-                lower.append(last)
+                if last.index >= 0 { lower.append(last) }
                 last = entry
             } else if entry.index == last.index {
                 last = entry
@@ -308,19 +310,22 @@ final class MVMemory: Sendable {
     /// wrote a location its previous incarnation did not (then higher transactions must be re-validated).
     /// `worker`: the recording worker (below the run's `threads`; no two record with the same one at once), whose
     /// arenas keep the sets.
-    func record(_ version: TxVersion, reads: UnsafeBufferPointer<RecordedRead>, writes: borrowing WriteBuffer,
+    /// The reads move into the worker's arena and the written values into the version lists: both buffers are left
+    /// empty of them (the written locations stay in `writes`).
+    func record(_ version: TxVersion, reads: ReusableBuffer<RecordedRead>, writes: inout WriteBuffer,
                 fee: UInt256, worker: Int) -> Bool {
         precondition(worker >= 0 && worker < arenas.count - 1, "MVMemory.record: worker out of range")
-        return record(version, reads: reads, writes: writes, fee: fee, arenas: arenas[worker])
+        let mine = arenas[worker]
+        return record(version, readSet: mine.reads.store(moving: reads), writes: &writes, fee: fee, arenas: mine)
     }
 
-    private func record(_ version: TxVersion, reads: UnsafeBufferPointer<RecordedRead>, writes: borrowing WriteBuffer,
+    /// `readSet`: the reads, already in `arenas`.
+    private func record(_ version: TxVersion, readSet: UnsafeBufferPointer<RecordedRead>, writes: inout WriteBuffer,
                         fee: UInt256, arenas: Arenas) -> Bool {
         let index = version.index
         let count = writes.count
         // Copied into the worker's arenas: no allocation of their own, nothing to free per incarnation.
         let locations = arenas.writes.store(writes.locations)
-        let readSet = arenas.reads.store(reads)
         // The write set goes in first: a reader that finds a marker's bucket lowered below looks the keys up there.
         let previous = txSlots.withLock(index) { sets -> TxSets in
             let previous = sets
@@ -333,19 +338,23 @@ final class MVMemory: Sendable {
             let location = writes.locations[i]
             let hash = location.stripeHash
             writers.lower(hash, to: index)
+            // Every value is taken (moved out), the marker's too.
+            let value = writes.takeValue(i)
             switch location {
             case .storageKeys: continue  // the marker stays in the write set only (see `hasStorage`)
             case .lifecycle: lifecycleWrites.wrappingAdd(1, ordering: .sequentiallyConsistent)
             case .account, .storage: break
             }
-            let entry = Entry(index: index, incarnation: version.incarnation, value: writes.values[i])
+            // Moved into the version list (taken out of the optional): copying it there and destroying this copy cost
+            // two outlined copies and destroys of the value per write.
+            var entry: Entry? = Entry(index: index, incarnation: version.incarnation, value: consume value)
             withStripe(hash) { map in
                 if map.capacity == 0 { map.reserveCapacity(perStripe) }
-                // One lookup, in place: a new location starts as the entry, which `insertOrReplace` then replaces
-                // with itself.
-                map[location, default: Versions(entry)].insertOrReplace(entry)
+                // One lookup, in place: a new location starts without an entry, and `insertOrReplace` puts it in.
+                map[location, default: Versions()].insertOrReplace(entry.take()!)
             }
         }
+        writes.forgetTakenValues()
         // The first incarnation always counts as new: at least its fee appeared.
         if version.incarnation == 0 || previous.isEmpty { return true }
         let now = Set(writes.locations)
@@ -360,17 +369,19 @@ final class MVMemory: Sendable {
 
     /// `record` by a caller that is not one of the run's workers (the serial finish of an abandoned run, tests): the
     /// sets go to the spare arenas, one caller at a time.
-    func record(_ version: TxVersion, reads: [RecordedRead], writes: borrowing WriteBuffer, fee: UInt256) -> Bool {
+    /// The written values move into the version lists (the locations stay in `writes`).
+    func record(_ version: TxVersion, reads: [RecordedRead], writes: inout WriteBuffer, fee: UInt256) -> Bool {
         spareLock.withLock { _ in
-            reads.withUnsafeBufferPointer { reads in
-                record(version, reads: reads, writes: writes, fee: fee, arenas: arenas[arenas.count - 1])
-            }
+            let spare = arenas[arenas.count - 1]
+            let readSet = reads.withUnsafeBufferPointer { spare.reads.store($0) }
+            return record(version, readSet: readSet, writes: &writes, fee: fee, arenas: spare)
         }
     }
 
     /// `record` from pairs (tests).
     func record(_ version: TxVersion, reads: [RecordedRead], writes: [(MemoryLocation, MVValue)], fee: UInt256) -> Bool {
-        record(version, reads: reads, writes: WriteBuffer(writes), fee: fee)
+        var buffer = WriteBuffer(writes)
+        return record(version, reads: reads, writes: &buffer, fee: fee)
     }
 
     /// Marks an aborted incarnation's writes and fee as ESTIMATEs (paper: convert_writes_to_estimates).

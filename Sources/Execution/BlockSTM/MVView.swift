@@ -20,7 +20,7 @@ final class MVView: StateReader {
     private(set) var blocking: TxIndex = -1
     /// The location of the aborted read (for the profile's contended locations).
     private(set) var blockedLocation: MemoryLocation?
-    /// Everything read, in order (a location read twice appears twice; validation checks both). Copied by the
+    /// Everything read, in order (a location read twice appears twice; validation checks both). Moved by the
     /// multi-version memory into the worker's arena (`MVMemory.record`); the buffer is reused.
     let reads = ReusableBuffer<RecordedRead>(capacity: 32)
     /// Account values as first read, to drop writes that leave an account as the transaction found it

@@ -41,6 +41,19 @@ final class ReusableBuffer<Element> {
         count = 0
     }
 
+    /// Moves every element to `destination` (uninitialized, room for `count`), leaving the buffer empty: no copy,
+    /// and nothing left to destroy.
+    @inline(__always) func moveAll(to destination: UnsafeMutablePointer<Element>) {
+        destination.moveInitialize(from: base, count: count)
+        count = 0
+    }
+
+    /// Moves element `i` out. The caller must move out every element the same way and then call `forgetMoved()`.
+    @inline(__always) func move(_ i: Int) -> Element { (base + i).move() }
+
+    /// Empties the buffer after `move` took every element out (nothing is destroyed).
+    @inline(__always) func forgetMoved() { count = 0 }
+
     /// The elements, valid until the buffer next changes.
     @inline(__always) var elements: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: base, count: count) }
 

@@ -24,6 +24,24 @@ final class SetArena<Element>: @unchecked Sendable {
     func store(_ elements: UnsafeBufferPointer<Element>) -> UnsafeBufferPointer<Element> {
         let count = elements.count
         guard count > 0, let source = elements.baseAddress else { return UnsafeBufferPointer(start: nil, count: 0) }
+        let at = reserve(count)
+        at.initialize(from: source, count: count)
+        return UnsafeBufferPointer(start: at, count: count)
+    }
+
+    /// `buffer`'s elements moved here (the buffer is left empty), living until `free`: no copy of each element and no
+    /// destroy of the original (for a type with references, the copy went through the runtime's generic
+    /// `swift_arrayInitWithCopy`).
+    func store(moving buffer: ReusableBuffer<Element>) -> UnsafeBufferPointer<Element> {
+        let count = buffer.count
+        guard count > 0 else { return UnsafeBufferPointer(start: nil, count: 0) }
+        let at = reserve(count)
+        buffer.moveAll(to: at)
+        return UnsafeBufferPointer(start: at, count: count)
+    }
+
+    /// Room for `count` (> 0) elements, uninitialized, counted as stored.
+    @inline(__always) private func reserve(_ count: Int) -> UnsafeMutablePointer<Element> {
         if count > left {
             // The current chunk's rest is left unused.
             let size = max(count, chunkSize)
@@ -34,11 +52,10 @@ final class SetArena<Element>: @unchecked Sendable {
             left = size
         }
         let at = next!
-        at.initialize(from: source, count: count)
         next = at + count
         left -= count
         chunks[chunks.count - 1].used += count
-        return UnsafeBufferPointer(start: at, count: count)
+        return at
     }
 
     /// Deinitializes and frees every chunk: no set stored here may be read afterwards.
