@@ -6,9 +6,13 @@
 /// lock (`MVMemory.TxSets`): a stored range is never written again until `free`, which runs once no worker records
 /// or reads (after the run, or at the memory's deinit). An aborted incarnation's sets are left in place, unused.
 final class SetArena<Element>: @unchecked Sendable {
+    /// The chunks filled before the current one.
     private var chunks: [(start: UnsafeMutablePointer<Element>, used: Int)] = []
-    private var next: UnsafeMutablePointer<Element>?
-    private var left = 0
+    /// The chunk being filled, its elements stored and its room: plain fields, so that a store does not write
+    /// through the array of chunks (its uniqueness check and bounds check).
+    private var current: UnsafeMutablePointer<Element>?
+    private var used = 0
+    private var capacity = 0
     private var chunkSize: Int
     /// Elements per chunk at most: larger blocks would go to `mmap` (and its page faults) in every run.
     private static var maxChunk: Int { max(64, (96 << 10) / max(1, MemoryLayout<Element>.stride)) }
@@ -42,19 +46,17 @@ final class SetArena<Element>: @unchecked Sendable {
 
     /// Room for `count` (> 0) elements, uninitialized, counted as stored.
     @inline(__always) private func reserve(_ count: Int) -> UnsafeMutablePointer<Element> {
-        if count > left {
+        if count > capacity - used {
             // The current chunk's rest is left unused.
+            if let current { chunks.append((current, used)) }
             let size = max(count, chunkSize)
             chunkSize = min(Self.maxChunk, chunkSize * 2)
-            let start = UnsafeMutablePointer<Element>.allocate(capacity: size)
-            chunks.append((start, 0))
-            next = start
-            left = size
+            current = .allocate(capacity: size)
+            used = 0
+            capacity = size
         }
-        let at = next!
-        next = at + count
-        left -= count
-        chunks[chunks.count - 1].used += count
+        let at = current.unsafelyUnwrapped + used
+        used += count
         return at
     }
 
@@ -65,7 +67,12 @@ final class SetArena<Element>: @unchecked Sendable {
             chunk.start.deallocate()
         }
         chunks.removeAll()
-        next = nil
-        left = 0
+        if let current {
+            current.deinitialize(count: used)
+            current.deallocate()
+        }
+        current = nil
+        used = 0
+        capacity = 0
     }
 }
