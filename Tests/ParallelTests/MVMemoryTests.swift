@@ -27,6 +27,51 @@ final class MVMemoryTests: XCTestCase {
         guard case .base = m.read(.storage(a, 2), below: 7) else { return XCTFail("other slot untouched") }
     }
 
+    /// A worker's `record` moves the incarnation's reads into its arena and the written values into the version
+    /// lists: both buffers come back empty of them (the written locations stay), and every transaction's read set and
+    /// values read back intact, across the arena's chunks (far more reads than its first chunk holds).
+    func testWorkerRecordMovesItsBuffersIntact() {
+        let n = 200
+        let m = MVMemory(base: InMemoryState(), coinbase: cb, transactions: n, threads: 2)
+        let reads = ReusableBuffer<RecordedRead>(capacity: 4)
+        var writes = WriteBuffer(capacity: 4)
+        func address(_ i: Int) -> Address { Address(a: 7, b: UInt64(i), c: 1) }
+        func readsOf(_ i: Int) -> [RecordedRead] {
+            (0..<(i % 37 + 1)).map { k in
+                k % 3 == 0 ? RecordedRead(.account(address(k)), .coinbase(AccountInfo(nonce: UInt64(k), code: Code([0x60, UInt8(k % 256)]))))
+                    : RecordedRead(.storage(address(i), UInt256(UInt64(k))), k % 3 == 1 ? .base : .version(TxVersion(k, 0)))
+            }
+        }
+        for i in 0..<n {
+            reads.removeAll()
+            for r in readsOf(i) { reads.append(r) }
+            writes.removeAll()
+            writes.append(.account(address(i)), .account(AccountInfo(nonce: UInt64(i), code: Code([0x60, UInt8(i % 256)]))))
+            writes.append(.storage(address(i), UInt256(UInt64(i))), .storage(UInt256(UInt64(i + 1))))
+            writes.append(.storageKeys(address(i)), .storageKeys)
+            XCTAssertTrue(m.record(TxVersion(i, 0), reads: reads, writes: &writes, fee: .zero, worker: i % 2))
+            XCTAssertEqual(reads.count, 0, "tx \(i): the reads moved")
+            XCTAssertEqual(writes.values.count, 0, "tx \(i): the values moved")
+            XCTAssertEqual(Array(writes.locations), [.account(address(i)), .storage(address(i), UInt256(UInt64(i))),
+                                                      .storageKeys(address(i))], "tx \(i): the locations stay")
+        }
+        for i in 0..<n {
+            let recorded = m.readSet(i), expected = readsOf(i)
+            XCTAssertEqual(recorded.map(\.location), expected.map(\.location), "tx \(i)")
+            XCTAssertEqual(recorded.map(\.origin), expected.map(\.origin), "tx \(i)")
+            guard case .value(let v, .account(let info?)) = m.read(.account(address(i)), below: n) else {
+                return XCTFail("tx \(i): its account write")
+            }
+            XCTAssertEqual(v, TxVersion(i, 0))
+            XCTAssertEqual(info, AccountInfo(nonce: UInt64(i), code: Code([0x60, UInt8(i % 256)])))
+            guard case .success(let (word, _)) = m.storage(address(i), UInt256(UInt64(i)), below: n) else {
+                return XCTFail("tx \(i): its slot write")
+            }
+            XCTAssertEqual(word, UInt256(UInt64(i + 1)))
+            guard case .success(true) = m.hasStorage(address(i), below: n) else { return XCTFail("tx \(i): storage") }
+        }
+    }
+
     /// The lock-free summary of writers never answers above an index that wrote a hash (that would make a
     /// read skip a real write), keeps the lowest of several, and starts empty.
     func testLowestWritersNeverAboveAWrittenIndex() {
