@@ -381,15 +381,10 @@ final class SerialProbeTests: XCTestCase {
     /// abandoned once its sample is in and finished serially from its validated prefix: bit for bit the serial result
     /// (before Byzantium too, where the receipts carry intermediate roots), `serialReason` "slow run", before its end. With a thousand times the measured estimate it never is, and with none (no probe) there
     /// is no check.
-    ///
-    /// Before Byzantium the block is 80 transactions, not 150: every run computes a state root per transaction over
-    /// the whole state (0.75 s a run at 150 in a debug build, most of the test's time, several times that under Thread
-    /// Sanitizer); 80 still leaves the run's sample (`ProgressRule`: 16 + 32 executions after the probe) well before
-    /// its last eighth.
     func testSlowRunIsFinishedSerially() throws {
         try XCTSkipIf(SerialRule.cores < 2, "one processor")
+        let block = Self.independentTransfers(150)
         for fork in [Fork.cancun, .homestead] {
-            let block = Self.independentTransfers(fork == .homestead ? 80 : 150)
             let serial = SerialExecutor().execute(pre: block.pre, env: block.env, transactions: block.txs, fork: fork)
             func run(_ threads: Int, probe: Int, scale: Double?, stress: StressOptions? = nil) -> BlockOutcome {
                 var executor = BlockSTMExecutor(threads: threads, stress: stress)
