@@ -104,6 +104,46 @@ final class BlockRewardsTests: XCTestCase {
         }
     }
 
+    /// The incremental account trie behind the intermediate roots, on a block of random changes over a few hundred
+    /// accounts: balances and nonces, storage written and cleared, accounts deleted (EIP-161, self-destruct) and
+    /// created again, the coinbase paid or not; every root equals the full state root after that transaction.
+    func testIntermediateRootsEqualFullRootsOnRandomChanges() {
+        for seed in UInt64(1)...4 {
+            var rng = SplitMix64(seed: seed)
+            let addresses = (0..<300).map { Address(a: 0x20, b: UInt64($0), c: UInt32(seed)) }
+            let coinbase = addresses[7]
+            var base = InMemoryState()
+            for a in addresses where rng.below(3) > 0 {
+                base.accounts[a] = Account(info: AccountInfo(nonce: UInt64(rng.below(4)), balance: UInt256(UInt64(rng.below(1000)))),
+                                           storage: rng.below(4) == 0 ? [UInt256(1): UInt256(UInt64(1 + rng.below(9)))] : [:])
+            }
+            var commits: [(changes: StateChanges, coinbaseFee: UInt256)] = []
+            for _ in 0..<60 {
+                var c = StateChanges()
+                for _ in 0..<(1 + rng.below(5)) {
+                    let a = addresses[rng.below(addresses.count)]
+                    switch rng.below(5) {
+                    case 0:
+                        c.accounts[a] = AccountChange(info: nil)
+                    case 1:
+                        c.accounts[a] = AccountChange(info: AccountInfo(nonce: 1, balance: UInt256(UInt64(rng.below(50)))),
+                                                      storage: [UInt256(UInt64(rng.below(3))): UInt256(UInt64(rng.below(3)))])
+                    default:
+                        c.accounts[a] = AccountChange(info: AccountInfo(nonce: UInt64(rng.below(9)), balance: UInt256(UInt64(rng.below(5000)))))
+                    }
+                }
+                commits.append((c, rng.below(2) == 0 ? .zero : UInt256(UInt64(1 + rng.below(100)))))
+            }
+            let roots = BlockFinalization.intermediateStateRoots(base: base, commits: commits, coinbase: coinbase)
+            var state = base
+            for (i, c) in commits.enumerated() {
+                state.apply(c.changes)
+                state.credit(coinbase, c.coinbaseFee)
+                XCTAssertEqual(roots[i], state.stateRoot(), "seed \(seed), after transaction \(i)")
+            }
+        }
+    }
+
     /// Before Byzantium the parallel block end fills the same intermediate roots as the serial path, at every
     /// gang size; from Byzantium on it leaves the status.
     func testParallelFinishFillsIntermediateRoots() {
