@@ -107,7 +107,10 @@ public enum ParallelFinalization {
         let receiptChunk = 64
         let accountChunk = 64
         let slotChunk = 256
-        let commitChunk = 128
+        /// Commits freed per stage-2 task: small tasks, so that the frees interleave with the leaf tasks' allocations
+        /// on both threads (at 128 a task, the two tasks that freed the dependent counter block's 200 commits took
+        /// about 170 µs of the stage's 445 µs of CPU at two threads; at 8, about 60 µs).
+        let commitChunk = 8
 
         // Stage 1 results.
         var receiptChunks = 0
