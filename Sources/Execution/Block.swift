@@ -292,7 +292,7 @@ public enum BlockFinalization {
                 trie.update(leaf(address) ?? (Keccak256.hash(address.bytes).bytes, []))
             }
             if !c.coinbaseFee.isZero, let l = leaf(coinbase) { trie.update(l) }
-            roots.append(trie.root())
+            roots.append(trie.root(keepingNodes: roots.count + 1 < commits.count))
         }
         return roots
     }

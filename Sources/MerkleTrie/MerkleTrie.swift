@@ -123,7 +123,9 @@ struct SortedTrieBuilder {
     /// For `IncrementalTrie`: the reference of each node below the root met so far, by the nibbles above it (a node
     /// at `depth` holds exactly the keys that share their first `depth` nibbles), taken instead of building the node
     /// again and filled with every node built. Nil: none kept.
-    var memo: [TriePrefix: [UInt8]]? = nil
+    var memo: [TriePrefix: NodeReference]? = nil
+    /// Whether the nodes built go into `memo` (not for a last root).
+    var fillsMemo = true
 
     init(pairs: [(key: [UInt8], value: [UInt8])], order: [Int]) {
         self.pairs = pairs
@@ -149,15 +151,17 @@ struct SortedTrieBuilder {
                 out.bytes.append(contentsOf: p.reference)
                 return
             }
-            if memo != nil {
+            // Leaves are not kept: only a node of two keys or more lies no deeper than the prefix its keys share, which
+            // is what lets an update find every kept node that holds its key (`IncrementalTrie.update`).
+            if memo != nil && hi - lo > 1 {
                 let prefix = TriePrefix(key(lo), depth: depth)
                 if let reference = memo![prefix] {
-                    out.bytes.append(contentsOf: reference)
+                    reference.append(to: &out.bytes)
                     return
                 }
                 let start = out.bytes.count
                 build(lo, hi, depth: depth, isRoot: false)
-                memo![prefix] = Array(out.bytes[start...])
+                if fillsMemo { memo![prefix] = NodeReference(out.bytes[start...]) }
                 return
             }
         }
@@ -339,6 +343,15 @@ struct TriePrefix: Hashable {
         self.depth = depth
     }
 
+    /// How many leading nibbles two keys (as `words(_:)`) share.
+    static func sharedNibbles(_ a: (UInt64, UInt64, UInt64, UInt64), _ b: (UInt64, UInt64, UInt64, UInt64)) -> Int {
+        if a.0 != b.0 { return (a.0 ^ b.0).leadingZeroBitCount / 4 }
+        if a.1 != b.1 { return 16 + (a.1 ^ b.1).leadingZeroBitCount / 4 }
+        if a.2 != b.2 { return 32 + (a.2 ^ b.2).leadingZeroBitCount / 4 }
+        if a.3 != b.3 { return 48 + (a.3 ^ b.3).leadingZeroBitCount / 4 }
+        return 64
+    }
+
     /// A 32-byte key as four big-endian words.
     static func words(_ key: [UInt8]) -> (UInt64, UInt64, UInt64, UInt64) {
         precondition(key.count == 32, "IncrementalTrie keys are 32 bytes")
@@ -353,16 +366,35 @@ struct TriePrefix: Hashable {
     }
 }
 
+/// A node's reference as its parent holds it, without an allocation of its own: an inline node (under 32 bytes) or the
+/// RLP string of its hash (33 bytes).
+struct NodeReference {
+    private var storage: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+    private let count: Int
+
+    init(_ bytes: ArraySlice<UInt8>) {
+        precondition(bytes.count <= 40, "a node reference is at most 33 bytes")
+        count = bytes.count
+        withUnsafeMutableBytes(of: &storage) { raw in
+            bytes.withUnsafeBytes { raw.copyMemory(from: $0) }
+        }
+    }
+
+    func append(to out: inout [UInt8]) {
+        withUnsafeBytes(of: storage) { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+    }
+}
+
 /// A trie of 32-byte keys (a secure trie's hashed keys: the state trie's, a storage trie's) whose root is computed
-/// again after a few updates at the cost of the nodes on the changed keys' paths: every node built is kept by the
-/// nibbles above it (`TriePrefix`), and an update forgets only the nodes above its key. For a root after each of a
+/// again after a few updates at the cost of the nodes on the changed keys' paths: every node of two keys or more
+/// built is kept by the nibbles above it (`TriePrefix`), and an update forgets only the kept nodes above its key. For a root after each of a
 /// block's transactions before Byzantium (the receipts' intermediate state roots): building the whole trie each time
 /// cost thousands of hashes a transaction on a mainnet block's state. `root` equals `MerkleTrie.root(of:)` over the
 /// same pairs.
 public struct IncrementalTrie {
     /// Sorted by key, distinct, values non-empty.
     private var pairs: [(key: [UInt8], value: [UInt8])]
-    private var memo: [TriePrefix: [UInt8]] = [:]
+    private var memo: [TriePrefix: NodeReference] = [:]
 
     /// The trie of `pairs` (32-byte keys; duplicates and empty values resolve as in `MerkleTrie.root(of:)`).
     public init(_ pairs: [(key: [UInt8], value: [UInt8])]) {
@@ -382,6 +414,14 @@ public struct IncrementalTrie {
             if MerkleTrie.compareBytes(pairs[mid].key, key) < 0 { lo = mid + 1 } else { hi = mid }
         }
         let present = lo < pairs.count && pairs[lo].key == key
+        // The kept nodes that hold the key (nodes of two keys or more: leaves are not kept) lie no deeper than the
+        // longest prefix it shares with a neighbour in key order (another key of the node is one; the nearest in order
+        // shares at least as much): only those, before and after the update, can change.
+        let words = TriePrefix.words(key)
+        var shared = 0
+        if lo > 0 { shared = Swift.max(shared, TriePrefix.sharedNibbles(words, TriePrefix.words(pairs[lo - 1].key))) }
+        let next = present ? lo + 1 : lo
+        if next < pairs.count { shared = Swift.max(shared, TriePrefix.sharedNibbles(words, TriePrefix.words(pairs[next].key))) }
         if value.isEmpty {
             guard present else { return }
             pairs.remove(at: lo)
@@ -391,22 +431,30 @@ public struct IncrementalTrie {
         } else {
             pairs.insert((key, value), at: lo)
         }
-        // Every node above the key holds it; no other node changed (their keys and values are the same).
-        let words = TriePrefix.words(key)
-        for depth in 1...64 { memo[TriePrefix(words: words, depth: depth)] = nil }
+        // No other node changed (their keys and values are the same).
+        var depth = 1
+        while depth <= shared {
+            memo[TriePrefix(words: words, depth: depth)] = nil
+            depth += 1
+        }
     }
 
     /// `update(pair.key, pair.value)`.
     public mutating func update(_ pair: (key: [UInt8], value: [UInt8])) { update(pair.key, pair.value) }
 
-    /// The root hash.
-    public mutating func root() -> Hash32 {
+    /// The root hash. `keepingNodes`: false where no root follows (the nodes kept so far are used, no new one kept).
+    public mutating func root(keepingNodes: Bool = true) -> Hash32 {
         if pairs.isEmpty { return MerkleTrie.emptyRoot }
         var builder = SortedTrieBuilder(pairs: pairs, order: Array(0..<pairs.count))
-        builder.memo = memo
-        memo = [:]  // the builder's copy unique: filled in place
+        if keepingNodes || !memo.isEmpty {
+            // About one node below the root per key and a branch per few keys: the first root fills it without growing.
+            if memo.isEmpty { memo.reserveCapacity(pairs.count * 3 / 2) }
+            builder.memo = memo
+            builder.fillsMemo = keepingNodes
+            memo = [:]  // the builder's copy unique: filled in place
+        }
         let h = builder.rootHash()
-        memo = builder.memo ?? [:]
+        if let kept = builder.memo { memo = kept }
         return h
     }
 }
