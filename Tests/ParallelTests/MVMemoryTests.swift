@@ -14,6 +14,42 @@ final class MVMemoryTests: XCTestCase {
         MVMemory(base: base, coinbase: cb, transactions: txs, threads: 2)
     }
 
+    /// `MVView.readUnchanged`: a change is no account write only where the incarnation read the account and the change
+    /// leaves it as read: existence, nonce, balance and code (the same code by hash, not only by reference).
+    func testReadUnchangedComparesExistenceFieldsAndCode() {
+        let code = Code([0x60, 0x01, 0x00])
+        let b = Address(a: 4, b: 4, c: 4), c = Address(a: 5, b: 5, c: 5), absent = Address(a: 6, b: 6, c: 6)
+        let infoA = AccountInfo(nonce: 3, balance: UInt256(100))
+        let infoB = AccountInfo(nonce: 1, balance: UInt256(7), code: code)
+        let base = InMemoryState(accounts: [a: Account(info: infoA), b: Account(info: infoB)])
+        let view = MVView(memory: memory(base), jitter: nil)
+        view.begin(1)
+        XCTAssertFalse(view.readUnchanged(a, as: AccountChange(info: infoA)), "not read yet")
+        XCTAssertEqual(view.account(a), infoA)
+        XCTAssertEqual(view.account(b), infoB)
+        XCTAssertNil(view.account(absent))
+        XCTAssertTrue(view.readUnchanged(a, as: AccountChange(info: infoA)))
+        XCTAssertFalse(view.readUnchanged(a, as: AccountChange(info: AccountInfo(nonce: 4, balance: UInt256(100)))))
+        XCTAssertFalse(view.readUnchanged(a, as: AccountChange(info: AccountInfo(nonce: 3, balance: UInt256(101)))))
+        XCTAssertFalse(view.readUnchanged(a, as: AccountChange(info: nil)), "deleted")
+        XCTAssertFalse(view.readUnchanged(a, as: AccountChange(info: AccountInfo(nonce: 3, balance: UInt256(100),
+                                                                                  code: code))), "code added")
+        XCTAssertTrue(view.readUnchanged(b, as: AccountChange(info: infoB)))
+        XCTAssertTrue(view.readUnchanged(b, as: AccountChange(info: AccountInfo(nonce: 1, balance: UInt256(7),
+                                                                                 code: Code(code.bytes)))), "same hash")
+        XCTAssertFalse(view.readUnchanged(b, as: AccountChange(info: AccountInfo(nonce: 1, balance: UInt256(7),
+                                                                                  code: Code([0x00])))), "other code")
+        XCTAssertFalse(view.readUnchanged(b, as: AccountChange(info: AccountInfo(nonce: 1, balance: UInt256(7)))),
+                       "code removed")
+        XCTAssertTrue(view.readUnchanged(absent, as: AccountChange(info: nil)), "read absent, left absent")
+        XCTAssertFalse(view.readUnchanged(absent, as: AccountChange(info: AccountInfo())), "read absent, created")
+        XCTAssertFalse(view.readUnchanged(c, as: AccountChange(info: nil)), "never read")
+        // A second read of an account answers the first read's value; a new incarnation forgets them.
+        XCTAssertEqual(view.account(a), infoA)
+        view.begin(1)
+        XCTAssertFalse(view.readUnchanged(a, as: AccountChange(info: infoA)))
+    }
+
     func testReadReturnsLatestLowerWriteOrBase() {
         let m = memory()
         _ = m.record(TxVersion(2, 0), reads: [], writes: [(.storage(a, 1), .storage(UInt256(20)))], fee: .zero)

@@ -251,8 +251,7 @@ final class BlockSTMRun: Sendable {
                 fee = r.coinbaseFee
                 if pace != nil { counts.usefulGas &+= Int(r.gasUsed) }
                 for (address, change) in r.changes.accounts {
-                    Self.appendWrites(address, change, unchanged: view.readUnchanged(address, as: change.info),
-                                      to: &writes)
+                    Self.appendWrites(address, change, unchanged: view.readUnchanged(address, as: change), to: &writes)
                 }
                 outcome = .included(Included(changes: r.changes, coinbaseFee: r.coinbaseFee, gasUsed: r.gasUsed,
                                              blobGasUsed: r.blobGasUsed,

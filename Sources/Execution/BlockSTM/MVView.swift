@@ -29,7 +29,24 @@ final class MVView: StateReader {
     /// arrays rather than one of pairs: the scan compares plain addresses, where iterating the pairs copied and
     /// destroyed each pair (its account's code reference) through an outlined generic destroy.
     private let addressesRead = ReusableBuffer<Address>(capacity: 8)
-    private let infosRead = ReusableBuffer<AccountInfo?>(capacity: 8)
+    /// Not `AccountInfo?`: copying an optional account in or out of memory went through the runtime's generic
+    /// value witness (`initializeWithCopy` of the optional's metadata, about 100 instructions a copy); this
+    /// struct's copy is its fields'.
+    private let infosRead = ReusableBuffer<FirstRead>(capacity: 8)
+
+    /// An account as first read: `info` is meaningful only where `exists`.
+    private struct FirstRead {
+        let exists: Bool
+        let info: AccountInfo
+
+        @inline(__always) init(_ info: AccountInfo?) {
+            if let info { exists = true; self.info = info } else { exists = false; self.info = MVView.absent }
+        }
+
+        @inline(__always) var value: AccountInfo? { exists ? info : nil }
+    }
+
+    private static let absent = AccountInfo()
 
     init(memory: MVMemory, jitter: Jitter?) {
         self.memory = memory
@@ -55,7 +72,7 @@ final class MVView: StateReader {
 
     func account(_ address: Address) -> AccountInfo? {
         if isAborted { return nil }
-        if let i = firstRead(address) { return infosRead[i] }
+        if let i = firstRead(address) { return infosRead[i].value }
         jitter?.perturb()
         let info: AccountInfo?
         if address == memory.coinbase {
@@ -77,7 +94,7 @@ final class MVView: StateReader {
             }
         }
         addressesRead.append(address)
-        infosRead.append(info)
+        infosRead.append(FirstRead(info))
         return info
     }
 
@@ -88,11 +105,22 @@ final class MVView: StateReader {
         return nil
     }
 
-    /// True when this incarnation read the account and found it as `info` (fields and code): then leaving it as
-    /// `info` is no write (`BlockSTMRun.appendWrites`).
-    func readUnchanged(_ address: Address, as info: AccountInfo?) -> Bool {
+    /// True when this incarnation read the account and found it as `change` leaves it (existence, fields and code):
+    /// then the change is no write to the account (`BlockSTMRun.appendWrites`).
+    func readUnchanged(_ address: Address, as change: AccountChange) -> Bool {
         guard let i = firstRead(address) else { return false }
-        return Self.same(infosRead.elements[i], info)
+        // Compared field by field in place (`AccountInfo.==`): binding `change.info` copied the optional account
+        // through its metadata's value witness.
+        let first = infosRead.elements
+        guard let nonce = change.info?.nonce else { return !first[i].exists }
+        guard first[i].exists, first[i].info.nonce == nonce, first[i].info.balance == change.info?.balance else {
+            return false
+        }
+        switch (first[i].info.storedCode, change.info?.storedCode ?? nil) {
+        case (nil, nil): return true
+        case (let a?, let b?): return a === b || a.hash == b.hash
+        default: return false
+        }
     }
 
     func storage(_ address: Address, key: UInt256) -> UInt256 {
@@ -121,10 +149,4 @@ final class MVView: StateReader {
         }
     }
 
-    /// Equality of two optional accounts, written out (`AccountInfo.==` when both exist).
-    @inline(__always) private static func same(_ l: AccountInfo?, _ r: AccountInfo?) -> Bool {
-        guard let l else { return r == nil }
-        guard let r else { return false }
-        return l == r
-    }
 }
