@@ -80,6 +80,19 @@ final class BlockRewardsTests: XCTestCase {
         XCTAssertEqual(Array(withRoot[3..<36]), [0xa0] + root.bytes)
     }
 
+    /// Each intermediate root equals the full state root after its transaction's changes and fee.
+    static func assertIntermediateRootsEqualFullRoots(base: InMemoryState, commits: [(changes: StateChanges, coinbaseFee: UInt256)],
+                                                      coinbase: Address, _ what: String = "",
+                                                      file: StaticString = #filePath, line: UInt = #line) {
+        let roots = BlockFinalization.intermediateStateRoots(base: base, commits: commits, coinbase: coinbase)
+        var state = base
+        for (i, c) in commits.enumerated() {
+            state.apply(c.changes)
+            state.credit(coinbase, c.coinbaseFee)
+            XCTAssertEqual(roots[i], state.stateRoot(), "\(what) after transaction \(i)", file: file, line: line)
+        }
+    }
+
     /// The intermediate roots equal full state roots after each transaction.
     func testIntermediateRootsEqualFullRoots() {
         var base = InMemoryState()
@@ -95,13 +108,7 @@ final class BlockRewardsTests: XCTestCase {
         c4.accounts[b] = AccountChange(info: nil)  // deleted (EIP-161): its cached leaf must go
         let commits: [(changes: StateChanges, coinbaseFee: UInt256)] = [(c1, UInt256(1)), (c2, .zero), (c3, UInt256(2)),
                                                                         (StateChanges(), .zero), (c4, UInt256(3))]
-        let roots = BlockFinalization.intermediateStateRoots(base: base, commits: commits, coinbase: coinbase)
-        var state = base
-        for (i, c) in commits.enumerated() {
-            state.apply(c.changes)
-            state.credit(coinbase, c.coinbaseFee)
-            XCTAssertEqual(roots[i], state.stateRoot(), "after transaction \(i)")
-        }
+        Self.assertIntermediateRootsEqualFullRoots(base: base, commits: commits, coinbase: coinbase)
     }
 
     /// The incremental account trie behind the intermediate roots, on a block of random changes over a few hundred
@@ -134,13 +141,7 @@ final class BlockRewardsTests: XCTestCase {
                 }
                 commits.append((c, rng.below(2) == 0 ? .zero : UInt256(UInt64(1 + rng.below(100)))))
             }
-            let roots = BlockFinalization.intermediateStateRoots(base: base, commits: commits, coinbase: coinbase)
-            var state = base
-            for (i, c) in commits.enumerated() {
-                state.apply(c.changes)
-                state.credit(coinbase, c.coinbaseFee)
-                XCTAssertEqual(roots[i], state.stateRoot(), "seed \(seed), after transaction \(i)")
-            }
+            Self.assertIntermediateRootsEqualFullRoots(base: base, commits: commits, coinbase: coinbase, "seed \(seed)")
         }
     }
 
