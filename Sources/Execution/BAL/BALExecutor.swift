@@ -45,8 +45,10 @@ public struct BALExecutor: BlockExecutor {
 
     public var name: String { "bal" }
 
-    /// Transactions per task of the execution stage (as the partition bound).
-    static let chunk = 8
+    /// Transactions per task of the execution stage: 8 (as the partition bound), fewer where the block would make under
+    /// four tasks a thread, so that a small block of uneven transactions still spreads evenly (mainnet 4369999: 22
+    /// transactions were three tasks on two threads, one thread running two of them).
+    static func chunk(transactions n: Int, threads: Int) -> Int { max(1, min(8, n / (4 * threads))) }
 
     /// `threads` outside 1...64 is clamped into that range.
     public init(threads: Int, list: BlockAccessList, stress: StressOptions? = nil,
@@ -111,7 +113,7 @@ public struct BALExecutor: BlockExecutor {
         BlockFinalization.applyPreBlockSystemCalls(&base, env: env, fork: fork)
         if let m = Self.checkSystemCall(pre: pre, base: base, list: indexed) { return .failure(m) }
 
-        let chunk = Self.chunk
+        let chunk = Self.chunk(transactions: n, threads: threads)
         let chunks = (n + chunk - 1) / chunk
         let results = ResultSlots<TxResult>(count: n)
         // The listed read-only locations that some transaction read, marked by the tasks that check them.
