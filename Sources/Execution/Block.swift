@@ -45,16 +45,35 @@ public struct Bloom: Sendable, Equatable {
     public init() { bytes = [UInt8](repeating: 0, count: 256) }
 
     public mutating func add(_ data: [UInt8]) {
-        let h = Keccak256.hash(data).bytes
-        for i in stride(from: 0, to: 6, by: 2) {
-            let bit = (Int(h[i]) << 8 | Int(h[i + 1])) & 2047
-            bytes[255 - bit / 8] |= 1 << UInt8(bit % 8)
-        }
+        set(Keccak256.hash(data))
+    }
+
+    /// Adds an address (its 20 bytes), hashed without building a byte array.
+    public mutating func add(_ address: Address) {
+        set(Keccak256.hash(address))
+    }
+
+    /// Adds a topic (its 32 bytes), hashed without building a byte array.
+    public mutating func add(_ topic: Hash32) {
+        set(Keccak256.hash(topic))
     }
 
     public mutating func add(_ log: Log) {
-        add(log.address.bytes)
-        for t in log.topics { add(t.bytes) }
+        add(log.address)
+        for t in log.topics { add(t) }
+    }
+
+    /// Sets the three bits a hash selects: each of its first three big-endian 16-bit pairs (bytes 0-1,
+    /// 2-3, 4-5: the top 48 bits of `w0`), taken mod 2048, is a bit index counted from the filter's end.
+    private mutating func set(_ h: Hash32) {
+        setBit(Int(truncatingIfNeeded: h.w0 &>> 48) & 2047)
+        setBit(Int(truncatingIfNeeded: h.w0 &>> 32) & 2047)
+        setBit(Int(truncatingIfNeeded: h.w0 &>> 16) & 2047)
+    }
+
+    @inline(__always)
+    private mutating func setBit(_ bit: Int) {
+        bytes[255 - bit / 8] |= 1 << UInt8(bit % 8)
     }
 
     public mutating func formUnion(_ other: Bloom) {
