@@ -55,6 +55,10 @@ let package = Package(
         .executableTarget(name: "lockstep", dependencies: [
             "EVMPrimitives", "EVMState", "Vectors", "VectorIO", "Execution", "Workloads", "Reports", "Harness", "Precompiles",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], linkerSettings: [
+            // mimalloc (Debian's libmimalloc-dev) replaces glibc's malloc for the whole process: linked before libc, its
+            // malloc and free are the ones every library binds to. See README, "The allocator".
+            .linkedLibrary("mimalloc", .when(platforms: [.linux])),
         ]),
 
         // Helpers more than one test target uses (not a test target itself: test targets cannot depend on each other).

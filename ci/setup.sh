@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system libraries Lockstep links against (Debian packages) and the tools CI uses.
 set -euo pipefail
-packages=(libzstd-dev libsecp256k1-dev pkg-config zstd libxml2-utils)
+packages=(libzstd-dev libsecp256k1-dev libmimalloc-dev pkg-config zstd libxml2-utils)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -223,6 +223,7 @@ enum ReportFacts {
             ("executors", e.executors.joined(separator: ", ")),
             ("repetitions", "\(e.repetitions) timed rounds after a warm-up (medians)" + MarkdownWriter.moreRounds(e)),
         ]
+        if let allocator = e.allocator { out.append(("allocator", allocator)) }
         if let shards = e.shards { out.append(("shards", shards.map(\.description).joined(separator: ", "))) }
         out.append(("command", e.command))
         return out

@@ -8,7 +8,24 @@ extension RunEnvironment {
                                seed: seed, date: iso8601(date), command: command, threads: threads, executors: executors,
                                repetitions: repetitions, shards: shards, build: buildConfiguration)
         e.bootstrap = BootstrapSettings(seed: seed)
+        e.allocator = allocator()
         return e
+    }
+
+    /// The allocator that `malloc` resolves to in this process: `mimalloc <version>` where mimalloc's `mi_version` is
+    /// loaded and `malloc` is mimalloc's own (the `lockstep` binary links it ahead of libc), else `glibc malloc`
+    /// (in a sanitizer build, the sanitizer's allocator, whose `malloc` the binary itself defines, answers so too).
+    public static func allocator() -> String {
+        #if os(Linux)
+        typealias Version = @convention(c) () -> Int32
+        guard let handle = dlopen(nil, RTLD_NOW), let version = dlsym(handle, "mi_version"),
+              let malloc = dlsym(handle, "malloc"), let mimalloc = dlopen("libmimalloc.so.2", RTLD_NOW | RTLD_NOLOAD),
+              let own = dlsym(mimalloc, "malloc"), malloc == own else { return "glibc malloc" }
+        let v = Int(unsafeBitCast(version, to: Version.self)())
+        return "mimalloc \(v / 100).\(v / 10 % 10).\(v % 10)"
+        #else
+        return "system malloc"
+        #endif
     }
 
     /// `release` or `debug`, as this module was compiled.

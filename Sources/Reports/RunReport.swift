@@ -95,6 +95,9 @@ public struct RunEnvironment: Codable, Sendable, Equatable {
     public var build: String
     /// How the intervals of this run's figures were resampled; nil in reports from before intervals.
     public var bootstrap: BootstrapSettings?
+    /// The memory allocator the process ran with (`mimalloc 2.0.9`, `glibc malloc`): it moves every timing, serial and
+    /// parallel alike; nil in reports from before it was recorded.
+    public var allocator: String?
 
     public init(cores: Int, cpuModel: String, commit: String, seed: UInt64, date: String, command: String,
                 threads: [Int], executors: [String], repetitions: Int, shards: [Shard]? = nil, build: String) {

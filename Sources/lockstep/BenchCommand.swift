@@ -8,6 +8,7 @@ import Harness
 import Precompiles
 import Vectors
 import Workloads
+import Reports
 
 /// `lockstep bench`: micro and block benchmarks. Build with `-c release` for meaningful numbers.
 struct BenchCommand: ParsableCommand {
@@ -122,7 +123,7 @@ struct BenchBlockSTMCommand: ParsableCommand {
             }
             return
         }
-        Output.err("bench blockstm: \(txs) txs per block, threads \(threadCounts), \(repeats) rounds, policy \(self.policy.rawValue), \(ProcessInfo.processInfo.activeProcessorCount) processors\n")
+        Output.err("bench blockstm: \(txs) txs per block, threads \(threadCounts), \(repeats) rounds, policy \(self.policy.rawValue), \(ProcessInfo.processInfo.activeProcessorCount) processors, \(RunEnvironment.allocator())\n")
         let rows = Mutex<[Row]>([])
         // The serial executor runs on this thread: give it a deep stack, as every EVM thread has.
         WorkerThreads.run(count: 1) { _ in

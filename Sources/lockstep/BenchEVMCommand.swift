@@ -7,6 +7,7 @@ import Execution
 import Harness
 import Vectors
 import Workloads
+import Reports
 
 /// `lockstep bench evm`: Lockstep's serial executor and revm (through pyrevm) on the same blocks, in interleaved
 /// rounds. Build with `-c release` for meaningful numbers.
@@ -111,7 +112,7 @@ struct BenchEVMCommand: ParsableCommand {
         defer { peerProcess?.close() }
         let clock = self.clock
         let emptyCall: UInt64? = try peerProcess.map { try $0.emptyCallNanoseconds(calls: 2000, clock: clock) }
-        Output.err("bench evm: \(txs) txs per block, seed \(seed), \(repeats) rounds, peer \(peer), \(clock.rawValue) time\n")
+        Output.err("bench evm: \(txs) txs per block, seed \(seed), \(repeats) rounds, peer \(peer), \(clock.rawValue) time, \(RunEnvironment.allocator())\n")
         let repeats = self.repeats
         let result = Mutex<Result<[Row], PeerError>>(.success([]))
         let box = PeerBox(peerProcess)
