@@ -45,7 +45,7 @@ public struct InMemoryState: StateReader, Sendable, Equatable {
         for (k, v) in storage where !v.isZero {
             var w = RLPWriter(capacity: 33)
             w.appendUInt256(v)
-            pairs.append((Keccak256.hash(k.bigEndianBytes).bytes, w.bytes))
+            pairs.append((Keccak256.hash(k).bytes, w.bytes))
         }
         return pairs
     }
@@ -59,7 +59,7 @@ public struct InMemoryState: StateReader, Sendable, Equatable {
             w.appendHash(storageRoot)
             w.appendHash(info.codeHash)
         }
-        return (Keccak256.hash(address.bytes).bytes, w.bytes)
+        return (Keccak256.hash(address).bytes, w.bytes)
     }
 
     /// The state root: the secure trie of keccak(address) -> rlp([nonce, balance, storageRoot, codeHash]).

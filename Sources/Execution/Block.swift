@@ -308,7 +308,7 @@ public enum BlockFinalization {
             state.credit(coinbase, c.coinbaseFee)
             for (address, change) in c.changes.accounts {
                 if change.info == nil || change.storageCleared || !change.storage.isEmpty { storageRoots[address] = nil }
-                trie.update(leaf(address) ?? (Keccak256.hash(address.bytes).bytes, []))
+                trie.update(leaf(address) ?? (Keccak256.hash(address).bytes, []))
             }
             if !c.coinbaseFee.isZero, let l = leaf(coinbase) { trie.update(l) }
             roots.append(trie.root(keepingNodes: roots.count + 1 < commits.count))

@@ -77,6 +77,30 @@ public enum Keccak256 {
         return withUnsafeBytes(of: &words) { hash(UnsafeRawBufferPointer(rebasing: $0[0..<32])) }
     }
 
+    /// Hashes a 256-bit word's 32 big-endian bytes (as `UInt256.bigEndianBytes`, e.g. a storage slot) from a
+    /// stack copy: no array.
+    public static func hash(_ word: UInt256) -> Hash32 {
+        var words = (word.w3.bigEndian, word.w2.bigEndian, word.w1.bigEndian, word.w0.bigEndian)
+        return withUnsafeBytes(of: &words) { hash(UnsafeRawBufferPointer(rebasing: $0[0..<32])) }
+    }
+
+    /// The CREATE2 address (EIP-1014): the low 20 bytes of keccak(0xff ++ sender ++ salt ++ initCodeHash), the
+    /// 85-byte preimage built on the stack.
+    public static func create2Address(sender: Address, salt: UInt256, initCodeHash: Hash32) -> Address {
+        // 0xff at byte 7 so that the sender starts on a lane boundary (byte 8 of 96); bytes 7..<92 are hashed.
+        var words = (UInt64(0xff).bigEndian, sender.a.bigEndian, sender.b.bigEndian,
+                     (UInt64(sender.c) << 32 | salt.w3 >> 32).bigEndian,
+                     (salt.w3 << 32 | salt.w2 >> 32).bigEndian, (salt.w2 << 32 | salt.w1 >> 32).bigEndian,
+                     (salt.w1 << 32 | salt.w0 >> 32).bigEndian,
+                     (salt.w0 << 32 | initCodeHash.w0 >> 32).bigEndian,
+                     (initCodeHash.w0 << 32 | initCodeHash.w1 >> 32).bigEndian,
+                     (initCodeHash.w1 << 32 | initCodeHash.w2 >> 32).bigEndian,
+                     (initCodeHash.w2 << 32 | initCodeHash.w3 >> 32).bigEndian,
+                     (initCodeHash.w3 << 32).bigEndian)
+        let h = withUnsafeBytes(of: &words) { hash(UnsafeRawBufferPointer(rebasing: $0[7..<92])) }
+        return Address(truncating: h.word)
+    }
+
     /// XORs one 136-byte block (17 little-endian lanes) into the state.
     @inline(__always)
     static func absorb(_ state: UnsafeMutablePointer<UInt64>, _ block: UnsafeRawPointer) {

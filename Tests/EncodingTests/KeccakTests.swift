@@ -14,6 +14,48 @@ final class KeccakTests: XCTestCase {
         XCTAssertEqual(hex(Array("abc".utf8)), "0x4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45")
     }
 
+    /// The stack overloads (Address, Hash32, UInt256, the CREATE2 preimage) hash exactly the bytes the array forms
+    /// would: `address.bytes`, `hash.bytes`, `word.bigEndianBytes`, `0xff ++ sender ++ salt ++ initCodeHash`.
+    func testStackOverloadsEqualHashingTheBytes() {
+        var seed: UInt64 = 0x9e37_79b9_7f4a_7c15
+        func next() -> UInt64 {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return seed ^ (seed >> 29)
+        }
+        var words: [UInt256] = [.zero, .one, .max, UInt256(w0: 0, w1: 0, w2: 0, w3: 1 << 63)]
+        for _ in 0..<60 { words.append(UInt256(w0: next(), w1: next(), w2: next(), w3: next())) }
+        for w in words {
+            XCTAssertEqual(Keccak256.hash(w), Keccak256.hash(w.bigEndianBytes), "\(w)")
+            let h = Hash32(w0: w.w3, w1: w.w2, w2: w.w1, w3: w.w0)
+            XCTAssertEqual(Keccak256.hash(h), Keccak256.hash(h.bytes))
+            let address = Address(truncating: w)
+            XCTAssertEqual(Keccak256.hash(address), Keccak256.hash(address.bytes))
+            let salt = UInt256(w0: w.w2, w1: w.w0, w2: w.w3, w3: w.w1)
+            let preimage = [0xff] + address.bytes + salt.bigEndianBytes + h.bytes
+            XCTAssertEqual(preimage.count, 85)
+            XCTAssertEqual(Keccak256.create2Address(sender: address, salt: salt, initCodeHash: h),
+                           Address(Keccak256.hash(preimage).bytes[12...]))
+        }
+    }
+
+    /// EIP-1014's examples 0, 1 and 5.
+    func testCreate2AddressEIP1014Examples() throws {
+        func create2(_ sender: String, _ salt: String, _ initCode: [UInt8]) throws -> Address {
+            Keccak256.create2Address(sender: try Address(hex: sender),
+                                     salt: UInt256(bigEndianBytes: try Hash32(hex: salt).bytes),
+                                     initCodeHash: Keccak256.hash(initCode))
+        }
+        let zeroSalt = "0x0000000000000000000000000000000000000000000000000000000000000000"
+        XCTAssertEqual(try create2("0x0000000000000000000000000000000000000000", zeroSalt, [0x00]),
+                       try Address(hex: "0x4d1a2e2bb4f88f0250f26ffff098b0b30b26bf38"))
+        XCTAssertEqual(try create2("0xdeadbeef00000000000000000000000000000000", zeroSalt, [0x00]),
+                       try Address(hex: "0xb928f69bb1d91cd65274e3c79d8986362984fda3"))
+        XCTAssertEqual(try create2("0x00000000000000000000000000000000deadbeef",
+                                   "0x00000000000000000000000000000000000000000000000000000000cafebabe",
+                                   Array(repeating: [0xde, 0xad, 0xbe, 0xef], count: 11).flatMap { $0 }),
+                       try Address(hex: "0x1d8bfdc5d46dc4f61d6b6115972536ebe6a8854c"))
+    }
+
     func testMillionA() {
         // One million 'a' (the long message of the Keccak known-answer set).
         XCTAssertEqual(hex([UInt8](repeating: 0x61, count: 1_000_000)),
