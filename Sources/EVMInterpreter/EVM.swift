@@ -149,18 +149,35 @@ public final class EVM {
         return state.hasStorage(address)
     }
 
+    /// The CREATE address: the low 20 bytes of keccak(rlp([sender, nonce])), the at most 31-byte encoding built on
+    /// the stack (a short list: 0xc0 + length, 0x94 and the sender's 20 bytes, then the nonce as an RLP integer).
     public static func createAddress(sender: Address, nonce: UInt64) -> Address {
-        let encoded = RLP.encode(.list([.bytes(sender.bytes), .bytes(UInt256(nonce).minimalBigEndianBytes)]))
-        return Address(Keccak256.hash(encoded).bytes[12...])
+        var buffer: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        return withUnsafeMutableBytes(of: &buffer) { p -> Address in
+            let nonceBytes = (64 &- nonce.leadingZeroBitCount &+ 7) >> 3
+            let nonceLength = nonce < 0x80 ? 1 : 1 &+ nonceBytes
+            p[0] = 0xc0 &+ UInt8(truncatingIfNeeded: 21 &+ nonceLength)
+            p[1] = 0x94
+            p.storeBytes(of: sender.a.bigEndian, toByteOffset: 2, as: UInt64.self)
+            p.storeBytes(of: sender.b.bigEndian, toByteOffset: 10, as: UInt64.self)
+            p.storeBytes(of: sender.c.bigEndian, toByteOffset: 18, as: UInt32.self)
+            if nonce == 0 {
+                p[22] = 0x80
+            } else if nonce < 0x80 {
+                p[22] = UInt8(truncatingIfNeeded: nonce)
+            } else {
+                p[22] = 0x80 &+ UInt8(truncatingIfNeeded: nonceBytes)
+                for i in 0..<nonceBytes {
+                    p[23 &+ i] = UInt8(truncatingIfNeeded: nonce >> UInt64(8 &* (nonceBytes &- 1 &- i)))
+                }
+            }
+            let h = Keccak256.hash(UnsafeRawBufferPointer(rebasing: p[0..<(22 &+ nonceLength)]))
+            return Address(truncating: h.word)
+        }
     }
 
     public static func create2Address(sender: Address, salt: UInt256, initCode: [UInt8]) -> Address {
-        var buf: [UInt8] = [0xff]
-        buf.reserveCapacity(85)
-        buf += sender.bytes
-        buf += salt.bigEndianBytes
-        buf += Keccak256.hash(initCode).bytes
-        return Address(Keccak256.hash(buf).bytes[12...])
+        Keccak256.create2Address(sender: sender, salt: salt, initCodeHash: Keccak256.hash(initCode))
     }
 }
 

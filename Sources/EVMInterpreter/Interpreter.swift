@@ -369,9 +369,13 @@ extension EVM {
                     returnData = []
                     let sender = msg.target
                     let senderNonce = state.nonce(sender)
-                    let address = op == 0xf5
-                        ? EVM.create2Address(sender: sender, salt: salt, initCode: initCode)
-                        : EVM.createAddress(sender: sender, nonce: senderNonce)
+                    // CREATE2 builds the init code's Code here and takes its hash for the address (one hash of it).
+                    let create2Code: Code? = op == 0xf5 ? Code(initCode) : nil
+                    let address = if let create2Code {
+                        Keccak256.create2Address(sender: sender, salt: salt, initCodeHash: create2Code.hash)
+                    } else {
+                        EVM.createAddress(sender: sender, nonce: senderNonce)
+                    }
                     if accessLists { state.accessAddress(address) }
                     hook.enter(gasLeft: gas)  // the creation's cost, without the child's gas (as the Python spec)
                     let childGas = schedule.allButOne64th ? gas - gas / 64 : gas  // EIP-150: all but one 64th
@@ -388,7 +392,7 @@ extension EVM {
                     }
                     let child = Message(caller: sender, target: address, codeAddress: address, value: value,
                                         input: [], gas: childGas, depth: msg.depth + 1, isStatic: false,
-                                        transfersValue: true, code: Code(initCode))
+                                        transfersValue: true, code: create2Code ?? Code(initCode))
                     let result = create(child)
                     gas += result.gasLeft
                     if let created = result.createdAddress {

@@ -266,7 +266,7 @@ public enum TransactionCodec {
                                             UInt32(SECP256K1_EC_UNCOMPRESSED)) == 1, length == 65 else {
             throw .invalidSignature("cannot serialize the recovered public key")
         }
-        return Address(Keccak256.hash(Array(serialized[1...])).bytes[12...])
+        return Address(truncating: Keccak256.hash(serialized[1...]).word)
     }
 
     // MARK: - Decoding

@@ -97,6 +97,6 @@ extension Precompiles {
         guard let publicKey = Secp256k1Context.shared.recover(
             hash: hash.bytes[...], rs: (r.bigEndianBytes + s.bigEndianBytes)[...], recoveryID: Int32(recoveryID)
         ) else { return nil }
-        return Address(Keccak256.hash(Array(publicKey[1..<65])).bytes[12...])
+        return Address(truncating: Keccak256.hash(publicKey[1..<65]).word)
     }
 }

@@ -2,6 +2,7 @@ import XCTest
 import EVMPrimitives
 import EVMState
 import EVMInterpreter
+import Keccak
 @testable import Execution
 
 /// Opcode, gas and transaction-lifecycle tests on hand-written bytecode. Expected gas figures are worked
@@ -10,6 +11,27 @@ final class InterpreterTests: XCTestCase {
     let sender = Address(a: 0xa94f_5374_fce5_edbc, b: 0x8e2a_8697_c153_3167, c: 0x7e6e_bf0b)
     let contract = Address(a: 0, b: 0, c: 0xc0de)
     let coinbase = Address(a: 0, b: 0, c: 0xc0ba5e)
+
+    /// CREATE addresses from the stack encoding equal keccak(rlp([sender, nonce])) built as arrays, for nonces on
+    /// both sides of each RLP length boundary, and the well-known addresses of 0x6ac7...dbf0's first deployments.
+    func testCreateAddressMatchesRLPOfSenderAndNonce() throws {
+        var nonces: [UInt64] = [0, 1, 0x7f, 0x80, 0x81, 0xff, 0x100, 0xffff, 0x1_0000, UInt64.max - 1, UInt64.max]
+        for shift in stride(from: 8, to: 64, by: 8) { nonces += [(1 << UInt64(shift)) - 1, 1 << UInt64(shift)] }
+        for nonce in nonces {
+            let n = UInt256(nonce).minimalBigEndianBytes
+            let nonceEncoding: [UInt8] = nonce == 0 ? [0x80] : nonce < 0x80 ? n : [0x80 + UInt8(n.count)] + n
+            let payload = [0x94] + sender.bytes + nonceEncoding
+            let encoded = [0xc0 + UInt8(payload.count)] + payload
+            XCTAssertEqual(EVM.createAddress(sender: sender, nonce: nonce), Address(Keccak256.hash(encoded).bytes[12...]),
+                           "nonce \(nonce)")
+        }
+        let deployer = try Address(hex: "0x6ac7ea33f8831ea9dcc53393aaa88b25a785dbf0")
+        let expected = ["0xcd234a471b72ba2f1ccf0a70fcaba648a5eecd8d", "0x343c43a37d37dff08ae8c4a11544c718abb4fcf8",
+                        "0xf778b86fa74e846c4f0a1fbd1335fe81c00a0c91", "0xfffd933a0bc612844eaf0c6fe3e5b8e9b6c1d19c"]
+        for (nonce, address) in expected.enumerated() {
+            XCTAssertEqual(EVM.createAddress(sender: deployer, nonce: UInt64(nonce)), try Address(hex: address))
+        }
+    }
     let oneEther = UInt256(1_000_000_000_000_000_000)
 
     func code(_ hex: String) -> Code { Code((try? Hex.decode(hex)) ?? []) }
