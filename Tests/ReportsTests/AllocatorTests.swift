@@ -1,6 +1,8 @@
 import Foundation
+import Synchronization
 import XCTest
 @testable import Reports
+@testable import Execution
 
 /// The `lockstep` binary runs on mimalloc (linked ahead of libc; README, "The allocator"), and its reports say which
 /// allocator a run had.
@@ -36,6 +38,53 @@ final class AllocatorTests: XCTestCase {
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0, text)
         XCTAssertTrue(text.contains(", mimalloc 2."), "the header names another allocator: \(text)")
+        #endif
+    }
+
+    /// Idle gang workers call mimalloc's `mi_collect` only where `malloc` is mimalloc's: never in the test process.
+    func testIdleWorkersCollectOnlyUnderMimalloc() throws {
+        #if os(Linux)
+        XCTAssertFalse(IdleCollection.isActive)
+        XCTAssertNil(IdleCollection.Hook.resolve().collect)
+        // The path itself is harmless without the hook: a gang woken and given jobs, over and over.
+        let gang = WorkerGang(threads: 2)
+        defer { gang.stop() }
+        let sum = Mutex<Int>(0)
+        for _ in 0..<50 {
+            gang.wake()
+            gang.forEach(8) { i in sum.withLock { $0 += i } }
+        }
+        XCTAssertEqual(sum.withLock { $0 }, 50 * 28)
+        #endif
+    }
+
+    /// The `lockstep` binary, on mimalloc, runs parallel blocks whose idle workers collect between them (Block-STM, BAL
+    /// and the partition bound all wake their gangs ahead of a block), and they check out.
+    func testTheLockstepBinaryRunsParallelBlocksWithIdleCollection() throws {
+        #if os(Linux)
+        if let handle = dlopen(nil, RTLD_NOW), dlsym(handle, "__tsan_init") != nil || dlsym(handle, "__asan_init") != nil {
+            throw XCTSkip("a sanitizer build: its allocator is the sanitizer's")
+        }
+        let runner = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        let binary = runner.deletingLastPathComponent().appendingPathComponent("lockstep")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            return XCTFail("no lockstep binary at \(binary.path): build it with the tests (swift build --build-tests)")
+        }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["bench", "blockstm", "--txs", "40", "--threads", "2", "--repeat", "3", "--policy", "parallel",
+                             "--workloads", "transfers,dependent-counter"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out  // the header (with the allocator) goes to stderr, the table to stdout
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, text)
+        XCTAssertTrue(text.contains(", mimalloc 2."), text)
+        let rows = text.split(separator: "\n").filter { $0.hasPrefix("transfers ") || $0.hasPrefix("dependent-counter ") }
+        XCTAssertEqual(rows.count, 2, text)
+        for row in rows { XCTAssertTrue(row.trimmingCharacters(in: .whitespaces).hasSuffix(" ok"), String(row)) }
         #endif
     }
 
