@@ -17,29 +17,41 @@ final class AllocatorTests: XCTestCase {
     /// The built `lockstep` binary, next to the test bundle, names mimalloc in its benchmark header.
     func testTheLockstepBinaryRunsOnMimalloc() throws {
         #if os(Linux)
-        // A sanitizer build's binary has the sanitizer's allocator (its interceptors are linked into the binary itself).
-        if let handle = dlopen(nil, RTLD_NOW), dlsym(handle, "__tsan_init") != nil || dlsym(handle, "__asan_init") != nil {
-            throw XCTSkip("a sanitizer build: its allocator is the sanitizer's")
-        }
-        // The products directory: the test runner's own (Linux: the .xctest executable sits there).
-        let runner = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
-        let binary = runner.deletingLastPathComponent().appendingPathComponent("lockstep")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            return XCTFail("no lockstep binary at \(binary.path): build it with the tests (swift build --build-tests)")
-        }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["bench", "evm", "--peer", "none", "--txs", "1", "--repeat", "1", "--workloads", "transfers"]
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, text)
+        guard let (status, text) = try runLockstep(["bench", "evm", "--peer", "none", "--txs", "1", "--repeat", "1",
+                                                    "--workloads", "transfers"]) else { return }
+        XCTAssertEqual(status, 0, text)
         XCTAssertTrue(text.contains(", mimalloc 2."), "the header names another allocator: \(text)")
         #endif
     }
+
+    #if os(Linux)
+    /// Runs the built `lockstep` binary (the test runner's products directory holds it) with `arguments`: its exit status
+    /// and its stdout and stderr together (the benchmark headers, with the allocator, go to stderr). Skips in a sanitizer
+    /// build, whose binary has the sanitizer's allocator (its interceptors are linked into the binary itself); nil after
+    /// a failure when there is no binary.
+    private func runLockstep(_ arguments: [String]) throws -> (Int32, String)? {
+        if let handle = dlopen(nil, RTLD_NOW), dlsym(handle, "__tsan_init") != nil || dlsym(handle, "__asan_init") != nil {
+            throw XCTSkip("a sanitizer build: its allocator is the sanitizer's")
+        }
+        // Linux: the .xctest executable sits in the products directory.
+        let runner = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        let binary = runner.deletingLastPathComponent().appendingPathComponent("lockstep")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            XCTFail("no lockstep binary at \(binary.path): build it with the tests (swift build --build-tests)")
+            return nil
+        }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+    #endif
 
     /// Idle gang workers call mimalloc's `mi_collect` only where `malloc` is mimalloc's: never in the test process.
     func testIdleWorkersCollectOnlyUnderMimalloc() throws {
@@ -62,25 +74,10 @@ final class AllocatorTests: XCTestCase {
     /// and the partition bound all wake their gangs ahead of a block), and they check out.
     func testTheLockstepBinaryRunsParallelBlocksWithIdleCollection() throws {
         #if os(Linux)
-        if let handle = dlopen(nil, RTLD_NOW), dlsym(handle, "__tsan_init") != nil || dlsym(handle, "__asan_init") != nil {
-            throw XCTSkip("a sanitizer build: its allocator is the sanitizer's")
-        }
-        let runner = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
-        let binary = runner.deletingLastPathComponent().appendingPathComponent("lockstep")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            return XCTFail("no lockstep binary at \(binary.path): build it with the tests (swift build --build-tests)")
-        }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["bench", "blockstm", "--txs", "40", "--threads", "2", "--repeat", "3", "--policy", "parallel",
-                             "--workloads", "transfers,dependent-counter"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out  // the header (with the allocator) goes to stderr, the table to stdout
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, text)
+        guard let (status, text) = try runLockstep(["bench", "blockstm", "--txs", "40", "--threads", "2", "--repeat", "3",
+                                                    "--policy", "parallel", "--workloads", "transfers,dependent-counter"])
+        else { return }
+        XCTAssertEqual(status, 0, text)
         XCTAssertTrue(text.contains(", mimalloc 2."), text)
         let rows = text.split(separator: "\n").filter { $0.hasPrefix("transfers ") || $0.hasPrefix("dependent-counter ") }
         XCTAssertEqual(rows.count, 2, text)
