@@ -429,14 +429,15 @@ private final class StageBarrier: @unchecked Sendable {
 }
 
 /// What an idle worker does for the allocator: where the process runs on mimalloc (the `lockstep` binary links it;
-/// README, "The allocator"), `mi_collect(false)` on the worker's own heap, which takes back the blocks other threads freed
-/// into it and retires its empty pages. A parallel block hands what its workers allocated (results, commits, receipts) to
-/// the caller and the block end, which free much of it on another thread; mimalloc queues such a block on its page's
-/// list of blocks freed by other threads, and the owner walks that list (a cache miss a block) in its next allocation
-/// from the page. Without this, that walk fell in the worker's first transaction of the next block: 88-102 us for a
-/// transaction that otherwise takes 9 (BAL on the dependent counter, 2 threads, median of 31 runs; `perf`: 40% of the
-/// worker's samples in that transaction at that one load). The idle worker collects every `collectNanoseconds` while it
-/// polls after a job, and when it is woken ahead of one (`wake`); the first transaction then took 57-75 us.
+/// README, "The allocator"), `mi_collect(false)` on the worker's own heap, which takes back the blocks other threads
+/// freed into it and retires its empty pages. A parallel block hands what its workers allocated (results, commits,
+/// receipts) to the caller and the block end, which free much of it on another thread; mimalloc queues such a block on
+/// its page's list of blocks freed by other threads, and the owner walks that list (a cache miss a block) in its next
+/// allocation from the page. Without this, that walk fell in the worker's first transaction of the next block: 88-102
+/// us for a transaction that otherwise takes 9-14 us (BAL on the dependent counter, 2 threads, median of 31 runs;
+/// `perf`: 40% of the worker's samples in that transaction at that one load). The idle worker collects every
+/// `collectNanoseconds` while it polls after a job, and when it is woken ahead of one (`wake`); the first transaction
+/// then took 57-75 us.
 /// A no-op under any other allocator (the test binaries, a sanitizer build).
 enum IdleCollection {
     typealias Collect = @convention(c) (Bool) -> Void
