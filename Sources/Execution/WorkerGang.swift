@@ -446,7 +446,7 @@ enum IdleCollection {
         var collect: Collect?
     }
 
-    /// `mi_collect`, where `malloc` is mimalloc's (as `RunEnvironment.allocator` decides).
+    /// `mi_collect`, where `malloc` is mimalloc's (`Mimalloc.symbol`).
     static let hook = Hook.resolve()
 
     /// Whether idle workers collect (the process runs on mimalloc).
@@ -458,15 +458,9 @@ enum IdleCollection {
 }
 
 extension IdleCollection.Hook {
-    /// Looks the hook up in this process now.
+    /// Looks the hook up in this process now (`Mimalloc.symbol`).
     static func resolve() -> Self {
-        #if os(Linux)
-        guard let process = dlopen(nil, RTLD_NOW), let malloc = dlsym(process, "malloc"),
-              let mimalloc = dlopen("libmimalloc.so.2", RTLD_NOW | RTLD_NOLOAD), let own = dlsym(mimalloc, "malloc"),
-              malloc == own, let collect = dlsym(mimalloc, "mi_collect") else { return Self() }
+        guard let collect = Mimalloc.symbol("mi_collect") else { return Self() }
         return Self(collect: unsafeBitCast(collect, to: IdleCollection.Collect.self))
-        #else
-        return Self()
-        #endif
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Execution
 
 extension RunEnvironment {
     /// The environment of this process: cores, CPU model, the checkout's commit, the current UTC time.
@@ -18,9 +19,7 @@ extension RunEnvironment {
     public static func allocator() -> String {
         #if os(Linux)
         typealias Version = @convention(c) () -> Int32
-        guard let handle = dlopen(nil, RTLD_NOW), let version = dlsym(handle, "mi_version"),
-              let malloc = dlsym(handle, "malloc"), let mimalloc = dlopen("libmimalloc.so.2", RTLD_NOW | RTLD_NOLOAD),
-              let own = dlsym(mimalloc, "malloc"), malloc == own else { return "glibc malloc" }
+        guard let version = Mimalloc.symbol("mi_version") else { return "glibc malloc" }
         let v = Int(unsafeBitCast(version, to: Version.self)())
         return "mimalloc \(v / 100).\(v / 10 % 10).\(v % 10)"
         #else
