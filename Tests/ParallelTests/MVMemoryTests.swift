@@ -110,6 +110,51 @@ final class MVMemoryTests: XCTestCase {
 
     /// The lock-free summary of writers never answers above an index that wrote a hash (that would make a
     /// read skip a real write), keeps the lowest of several, and starts empty.
+    func testFirstWriterOfABucketKeepsItsWritesInItsOwnSets() {
+        // The first transaction to write a bucket keeps its writes there in its own sets (no version list); every later
+        // writer's go into the lists; a read combines both, the higher writer below the reader winning.
+        let m = memory(InMemoryState(), txs: 6)
+        let slot = MemoryLocation.storage(a, UInt256(7))
+        func value(below index: Int) -> String {
+            switch m.read(slot, below: index) {
+            case .base: return "base"
+            case .estimate(let i): return "estimate \(i)"
+            case .value(let v, .storage(let w)): return "\(v.index).\(v.incarnation)=\(w)"
+            case .value: return "other"
+            }
+        }
+        _ = m.record(TxVersion(3, 0), reads: [], writes: [(slot, .storage(UInt256(30)))], fee: .zero)
+        XCTAssertEqual((2...5).map { value(below: $0) }, ["base", "base", "3.0=30", "3.0=30"])
+        _ = m.record(TxVersion(1, 0), reads: [], writes: [(slot, .storage(UInt256(10)))], fee: .zero)
+        _ = m.record(TxVersion(4, 0), reads: [], writes: [(slot, .storage(UInt256(40)))], fee: .zero)
+        XCTAssertEqual((1...5).map { value(below: $0) }, ["base", "1.0=10", "1.0=10", "3.0=30", "4.0=40"])
+        m.convertWritesToEstimates(3)
+        XCTAssertEqual((3...5).map { value(below: $0) }, ["1.0=10", "estimate 3", "4.0=40"])
+        // The next incarnation of the first writer no longer writes the slot: its old write is gone.
+        _ = m.record(TxVersion(3, 1), reads: [], writes: [(.storage(a, UInt256(8)), .storage(UInt256(1)))], fee: .zero)
+        XCTAssertEqual((3...5).map { value(below: $0) }, ["1.0=10", "1.0=10", "4.0=40"])
+        // And again it does, as incarnation 2: found as that incarnation.
+        _ = m.record(TxVersion(3, 2), reads: [], writes: [(slot, .storage(UInt256(32)))], fee: .zero)
+        XCTAssertEqual((3...5).map { value(below: $0) }, ["1.0=10", "3.2=32", "4.0=40"])
+    }
+
+    func testLowestWritersRegisterOneFirstWriterPerBucket() {
+        let w = LowestWriters(buckets: 1 << 12)
+        let h: UInt64 = 0x1234_5678_9abc_def0
+        XCTAssertTrue(w.mayRegister(h, 5))
+        XCTAssertTrue(w.register(h, 5), "the first writer of an empty bucket")
+        XCTAssertEqual(w.lowest(h), 5)
+        XCTAssertFalse(w.mayRegister(h, 2))
+        XCTAssertFalse(w.register(h, 2), "a second writer goes to the lists")
+        XCTAssertEqual(w.lowest(h), 2, "and lowers the bucket")
+        XCTAssertTrue(w.register(h, 5), "the first writer stays the first writer")
+        XCTAssertEqual(w.bucket(of: h).first, 5)
+        XCTAssertFalse(w.bucket(of: h).listed)
+        w.lower(h, to: 9, listing: true)
+        XCTAssertTrue(w.bucket(of: h).listed)
+        XCTAssertEqual(w.lowest(h), 2, "never raised")
+    }
+
     func testLowestWritersNeverAboveAWrittenIndex() {
         for buckets in [1, 4096, 32 * 1000, 1 << 30] {
             let writers = LowestWriters(buckets: buckets)

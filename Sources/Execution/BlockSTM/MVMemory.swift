@@ -82,23 +82,45 @@ final class MVMemory: Sendable {
     /// Both sets are copies in the recording worker's arenas (`SetArena`), which outlive every reader of them.
     struct TxSets: @unchecked Sendable {  // the buffers are immutable once published, freed only after the run
         var reads = UnsafeBufferPointer<RecordedRead>(start: nil, count: 0)
-        /// The locations written, without their values (those live in the version lists). The pairs themselves
-        /// stay in the worker's reused buffer (`BlockSTMRun.work`).
+        /// The locations written, without their values (those live in the version lists, or in `kept`). The pairs
+        /// themselves stay in the worker's reused buffer (`BlockSTMRun.work`).
         var writes = UnsafeBufferPointer<MemoryLocation>(start: nil, count: 0)
         var fee: Fee = .missing
+        /// The incarnation these sets are of.
+        var incarnation: Incarnation = 0
+        /// The writes to buckets whose first writer this transaction is (`LowestWriters.register`), with their values
+        /// (in the recording worker's arenas): kept here instead of in the version lists, whose shared tables cost every write a few cache lines that the
+        /// other threads wrote last. A reader looks here for the bucket's first writer, and in the lists for the rest.
+        var kept = UnsafeBufferPointer<Kept>(start: nil, count: 0)
+    }
+
+    /// A buffer of a transaction's sets, passed out of its lock: the sets' buffers are immutable once published (see
+    /// `TxSets`).
+    struct Published<T>: @unchecked Sendable {
+        let value: T
+        init(_ value: T) { self.value = value }
+    }
+
+    /// A write kept in its transaction's sets (`TxSets.kept`).
+    struct Kept: Sendable {
+        var location: MemoryLocation
+        var value: MVValue
     }
 
     /// One worker's arenas for the sets it records.
     final class Arenas: Sendable {
         let reads: SetArena<RecordedRead>
         let writes: SetArena<MemoryLocation>
+        let kept: SetArena<Kept>
         init(transactions: Int) {
             reads = SetArena(expected: 12 * transactions)
             writes = SetArena(expected: 4 * transactions)
+            kept = SetArena(expected: 4 * transactions)
         }
         func free() {
             reads.free()
             writes.free()
+            kept.free()
         }
     }
 
@@ -179,12 +201,33 @@ final class MVMemory: Sendable {
     /// The latest write to `location` by a transaction below `index` (paper: MVMemory.read).
     func read(_ location: MemoryLocation, below index: TxIndex) -> MVRead {
         let hash = location.stripeHash
-        guard writers.lowest(hash) < index else { return .base }
-        return withStripe(hash) { map -> MVRead in
-            guard let e = map[location]?.latest(below: index) else { return .base }
+        let bucket = writers.bucket(of: hash)
+        guard bucket.lowest < index else { return .base }
+        // The bucket's first writer keeps its writes in its own sets; every other writer's are in the version lists.
+        // The lists first: where they hold a write above the first writer's, that decides without a look at its sets
+        // (every reader of a hot location would otherwise take the first writer's lock as well as the stripe's).
+        let first = bucket.first
+        var listed: Entry?
+        if bucket.listed {
+            listed = withStripe(hash) { map -> Entry? in map[location]?.latest(below: index) }
+        }
+        if let e = listed, e.index > first || first >= index {
             guard let value = e.value else { return .estimate(e.index) }
             return .value(TxVersion(e.index, e.incarnation), value)
         }
+        if first < index {
+            let kept = txSlots.withLock(first) { sets -> MVRead? in
+                for k in sets.kept where k.location == location {
+                    if case .estimate = sets.fee { return .estimate(first) }
+                    return .value(TxVersion(first, sets.incarnation), k.value)
+                }
+                return nil
+            }
+            if let kept { return kept }
+        }
+        guard let e = listed else { return .base }
+        guard let value = e.value else { return .estimate(e.index) }
+        return .value(TxVersion(e.index, e.incarnation), value)
     }
 
     /// A storage slot as seen by transaction `index`: the latest lower write among the slot itself and the
@@ -326,33 +369,66 @@ final class MVMemory: Sendable {
         let count = writes.count
         // Copied into the worker's arenas: no allocation of their own, nothing to free per incarnation.
         let locations = arenas.writes.store(writes.locations)
-        // The write set goes in first: a reader that finds a marker's bucket lowered below looks the keys up there.
-        let previous = txSlots.withLock(index) { sets -> TxSets in
-            let previous = sets
-            sets.writes = locations
-            sets.reads = readSet
-            sets.fee = .fee(fee)
+        // The writes to buckets this transaction is (or looks like it will be) the first writer of are kept in its sets,
+        // which go in first: a reader that finds a bucket lowered below looks there (and a reader that finds a marker's
+        // bucket lowered looks the keys up in the write set).
+        let previous = withUnsafeTemporaryAllocation(of: Bool.self, capacity: max(1, count)) { isKept in
+            var keptCount = 0
+            for i in 0..<count {
+                let location = writes.locations[i]
+                isKept[i] = !location.isStorageMarker && writers.mayRegister(location.stripeHash, index)
+                if isKept[i] { keptCount += 1 }
+            }
+            let kept = arenas.kept.store(count: keptCount) { at in
+                var j = 0
+                for i in 0..<count where isKept[i] {
+                    (at + j).initialize(to: Kept(location: writes.locations[i], value: writes.takeValue(i)))
+                    j += 1
+                }
+            }
+            let previous = txSlots.withLock(index) { sets -> Published<UnsafeBufferPointer<MemoryLocation>> in
+                let previous = sets.writes
+                sets.writes = locations
+                sets.reads = readSet
+                sets.fee = .fee(fee)
+                sets.incarnation = version.incarnation
+                sets.kept = kept
+                return Published(previous)
+            }.value
+            var k = 0  // writes kept so far
+            for i in 0..<count {
+                let location = writes.locations[i]
+                let hash = location.stripeHash
+                switch location {
+                case .storageKeys:
+                    // The marker stays in the write set only (see `hasStorage`); its value is taken as every other.
+                    writers.lower(hash, to: index)
+                    _ = writes.takeValue(i)
+                    continue
+                case .lifecycle: lifecycleWrites.wrappingAdd(1, ordering: .sequentiallyConsistent)
+                case .account, .storage: break
+                }
+                var entry: Entry?
+                if isKept[i] {
+                    k += 1
+                    if writers.register(hash, index) { continue }
+                    // Another transaction became the bucket's first writer in between: this write goes into the lists
+                    // too (its copy in `kept` is never looked at: readers look there only for the bucket's first writer).
+                    let j = k - 1
+                    entry = Entry(index: index, incarnation: version.incarnation, value: kept[j].value)
+                } else {
+                    // Moved into the version list (taken out of the optional): copying it there and destroying this copy
+                    // cost two outlined copies and destroys of the value per write.
+                    entry = Entry(index: index, incarnation: version.incarnation, value: writes.takeValue(i))
+                }
+                writers.lower(hash, to: index, listing: true)
+                withStripe(hash) { map in
+                    if map.capacity == 0 { map.reserveCapacity(perStripe) }
+                    // One lookup, in place: a new location starts without an entry, and `insertOrReplace` puts it in.
+                    map[location, default: Versions()].insertOrReplace(entry.take()!)
+                }
+            }
             return previous
-        }.writes
-        for i in 0..<count {
-            let location = writes.locations[i]
-            let hash = location.stripeHash
-            writers.lower(hash, to: index)
-            // Every value is taken (moved out), the marker's too.
-            let value = writes.takeValue(i)
-            switch location {
-            case .storageKeys: continue  // the marker stays in the write set only (see `hasStorage`)
-            case .lifecycle: lifecycleWrites.wrappingAdd(1, ordering: .sequentiallyConsistent)
-            case .account, .storage: break
-            }
-            // Moved into the version list (taken out of the optional): copying it there and destroying this copy cost
-            // two outlined copies and destroys of the value per write.
-            var entry: Entry? = Entry(index: index, incarnation: version.incarnation, value: consume value)
-            withStripe(hash) { map in
-                if map.capacity == 0 { map.reserveCapacity(perStripe) }
-                // One lookup, in place: a new location starts without an entry, and `insertOrReplace` puts it in.
-                map[location, default: Versions()].insertOrReplace(entry.take()!)
-            }
         }
         writes.forgetTakenValues()
         // The first incarnation always counts as new: at least its fee appeared.
@@ -386,10 +462,10 @@ final class MVMemory: Sendable {
 
     /// Marks an aborted incarnation's writes and fee as ESTIMATEs (paper: convert_writes_to_estimates).
     func convertWritesToEstimates(_ index: TxIndex) {
-        let writes = txSlots.withLock(index) { sets -> TxSets in
+        let writes = txSlots.withLock(index) { sets -> Published<UnsafeBufferPointer<MemoryLocation>> in
             sets.fee = .estimate
-            return sets
-        }.writes
+            return Published(sets.writes)
+        }.value
         for location in writes where !location.isStorageMarker {
             withStripe(location.stripeHash) { map in
                 map[location]?.markEstimate(index: index)
@@ -406,7 +482,7 @@ final class MVMemory: Sendable {
     /// The location of the first read of the transaction's last incarnation that would no longer return what it
     /// returned; nil when the read set is still valid.
     func firstInvalidRead(_ index: TxIndex) -> MemoryLocation? {
-        let reads = txSlots.withLock(index) { $0 }.reads
+        let reads = txSlots.withLock(index) { Published($0.reads) }.value
         guard let first = reads.baseAddress else { return nil }
         let noLifecycle = lifecycleWrites.load(ordering: .sequentiallyConsistent) == 0
         for i in 0..<reads.count {
@@ -475,7 +551,7 @@ final class MVMemory: Sendable {
 
     /// The transaction's last recorded read set (tests and diagnostics).
     func readSet(_ index: TxIndex) -> [RecordedRead] {
-        Array(txSlots.withLock(index) { $0 }.reads)
+        Array(txSlots.withLock(index) { Published($0.reads) }.value)
     }
 }
 
@@ -523,10 +599,26 @@ extension Array where Element == MVMemory.Entry {
 /// lower than any real writer of a location (another location shares its bucket, or the entry was
 /// removed since), never higher than the index of a write made before (in the happens-before order).
 final class LowestWriters: @unchecked Sendable {  // the words are atomics; the pointer never changes
-    private let words: UnsafeMutablePointer<Atomic<Int32>>
+    /// Per bucket one word: the lowest writer in bits 0-30, the bucket's first writer (`register`) in bits 32-62, and
+    /// bit 63 set once some write to the bucket went into the version lists.
+    private let words: UnsafeMutablePointer<Atomic<UInt64>>
     private let count: Int
-    /// What an untouched bucket holds: above every transaction index.
+    /// What an untouched bucket holds as its lowest and first writer: above every transaction index.
     static let none = Int(Int32.max)
+    private static let mask: UInt64 = 0x7FFF_FFFF
+    private static let empty: UInt64 = mask << 32 | mask
+    private static let listed: UInt64 = 1 << 63
+
+    /// A bucket's word, decoded.
+    struct Bucket {
+        let word: UInt64
+        /// The lowest index that wrote a location here (`none` when nothing did).
+        var lowest: Int { Int(word & LowestWriters.mask) }
+        /// The transaction whose writes here are kept in its own set, not in the version lists (`none`: nobody's).
+        var first: Int { Int(word >> 32 & LowestWriters.mask) }
+        /// Whether some write here went into the version lists.
+        var listed: Bool { word & LowestWriters.listed != 0 }
+    }
 
     /// At least `buckets` buckets (rounded up to a power of two, between 2^12 and 2^22).
     init(buckets: Int) {
@@ -534,11 +626,11 @@ final class LowestWriters: @unchecked Sendable {  // the words are atomics; the 
         while count < 1 << 22 && count < buckets { count <<= 1 }
         self.count = count
         words = .allocate(capacity: count)
-        for i in 0..<count { (words + i).initialize(to: Atomic(Int32.max)) }
+        for i in 0..<count { (words + i).initialize(to: Atomic(Self.empty)) }
     }
 
     deinit {
-        // No deinitialization: an `Atomic<Int32>` holds no resources, and deinitializing the words one by one
+        // No deinitialization: an `Atomic<UInt64>` holds no resources, and deinitializing the words one by one
         // (the generic `Atomic` deinit, once per word) cost more than the rest of the teardown.
         words.deallocate()
     }
@@ -548,15 +640,52 @@ final class LowestWriters: @unchecked Sendable {  // the words are atomics; the 
         Int(truncatingIfNeeded: (hash >> 16) & UInt64(count - 1))
     }
 
-    /// The lowest index that wrote a location in `hash`'s bucket (`none` when nothing did).
-    @inline(__always) func lowest(_ hash: UInt64) -> Int {
-        Int(words[bucket(hash)].load(ordering: .relaxed))
+    /// `hash`'s bucket.
+    @inline(__always) func bucket(of hash: UInt64) -> Bucket {
+        Bucket(word: words[bucket(hash)].load(ordering: .relaxed))
     }
 
-    /// Lowers `hash`'s bucket to `index` (indices fit in 31 bits: a block holds far fewer transactions).
-    @inline(__always) func lower(_ hash: UInt64, to index: TxIndex) {
+    /// The lowest index that wrote a location in `hash`'s bucket (`none` when nothing did).
+    @inline(__always) func lowest(_ hash: UInt64) -> Int { bucket(of: hash).lowest }
+
+    /// Lowers `hash`'s bucket to `index` (indices fit in 31 bits: a block holds far fewer transactions); with `listing`,
+    /// also marks that a write to it goes into the version lists (before it does).
+    @inline(__always) func lower(_ hash: UInt64, to index: TxIndex, listing: Bool = false) {
         let word = words + bucket(hash)
-        let i = Int32(truncatingIfNeeded: index)
-        if word.pointee.load(ordering: .relaxed) > i { word.pointee.min(i, ordering: .relaxed) }
+        let i = UInt64(truncatingIfNeeded: index) & Self.mask
+        var old = word.pointee.load(ordering: .relaxed)
+        while true {
+            let new = (old & ~Self.mask) | min(old & Self.mask, i) | (listing ? Self.listed : 0)
+            if new == old { return }
+            let (exchanged, original) = word.pointee.compareExchange(expected: old, desired: new, ordering: .relaxed)
+            if exchanged { return }
+            old = original
+        }
+    }
+
+    /// Whether transaction `index` is (or now becomes) the first writer of `hash`'s bucket: the first to write there,
+    /// its writes to the bucket kept in its own set (`MVMemory.TxSets.kept`); the bucket is lowered to it either way.
+    /// Nobody else is ever its first writer.
+    @inline(__always) func register(_ hash: UInt64, _ index: TxIndex) -> Bool {
+        let word = words + bucket(hash)
+        let i = UInt64(truncatingIfNeeded: index) & Self.mask
+        var old = word.pointee.load(ordering: .relaxed)
+        while true {
+            let first = old >> 32 & Self.mask
+            if first == i && old & Self.mask <= i { return true }
+            let takes = first == Self.mask
+            let new = takes ? (old & Self.listed) | i << 32 | min(old & Self.mask, i)
+                : (old & ~Self.mask) | min(old & Self.mask, i)
+            if new == old { return false }
+            let (exchanged, original) = word.pointee.compareExchange(expected: old, desired: new, ordering: .relaxed)
+            if exchanged { return takes }
+            old = original
+        }
+    }
+
+    /// Whether `register` would make transaction `index` the first writer of `hash`'s bucket now.
+    @inline(__always) func mayRegister(_ hash: UInt64, _ index: TxIndex) -> Bool {
+        let first = bucket(of: hash).first
+        return first == LowestWriters.none || first == index
     }
 }

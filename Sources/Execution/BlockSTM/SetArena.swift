@@ -44,6 +44,14 @@ final class SetArena<Element>: @unchecked Sendable {
         return UnsafeBufferPointer(start: at, count: count)
     }
 
+    /// `count` elements made in place by `initialize` (which must initialize all of them), living until `free`.
+    func store(count: Int, _ initialize: (UnsafeMutablePointer<Element>) -> Void) -> UnsafeBufferPointer<Element> {
+        guard count > 0 else { return UnsafeBufferPointer(start: nil, count: 0) }
+        let at = reserve(count)
+        initialize(at)
+        return UnsafeBufferPointer(start: at, count: count)
+    }
+
     /// Room for `count` (> 0) elements, uninitialized, counted as stored.
     @inline(__always) private func reserve(_ count: Int) -> UnsafeMutablePointer<Element> {
         if count > capacity - used {
