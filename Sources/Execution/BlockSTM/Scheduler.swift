@@ -3,8 +3,10 @@
 // Algorithm in brief:
 //   - Two shared counters hand out work by lowest index first: `executionIndex` (next transaction to
 //     execute) and `validationIndex` (next transaction to validate). A worker takes a validation task when
-//     validationIndex < executionIndex, an execution task otherwise, so validation never runs far ahead
-//     of execution and the lowest transactions, which everyone else depends on, go first.
+//     validationIndex < executionIndex and the transaction there has executed, an execution task otherwise, so
+//     validation never runs far ahead of execution and the lowest transactions, which everyone else depends on, go
+//     first. (The paper's worker also claims the validation of a transaction still executing, finds it empty, and
+//     moves the index past it: see `nextTask`.)
 //   - An execution that reads an ESTIMATE (a write of an aborted lower transaction) suspends on that
 //     transaction (`addDependency`); when it finishes executing it resumes its dependents and lowers
 //     executionIndex so they are picked up again.
