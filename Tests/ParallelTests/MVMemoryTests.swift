@@ -10,6 +10,16 @@ final class MVMemoryTests: XCTestCase {
     let a = Address(a: 1, b: 2, c: 3)
     let cb = Address(a: 9, b: 9, c: 9)
 
+    /// A read's answer as text: "base", "estimate I", or the writer and word, "I:W" (with `incarnations`, "I.N=W").
+    func text(_ read: MVRead, incarnations: Bool = false) -> String {
+        switch read {
+        case .base: return "base"
+        case .estimate(let i): return "estimate \(i)"
+        case .value(let v, .storage(let w)): return incarnations ? "\(v.index).\(v.incarnation)=\(w)" : "\(v.index):\(w)"
+        case .value: return "?"
+        }
+    }
+
     func memory(_ base: InMemoryState = InMemoryState(), txs: Int = 8) -> MVMemory {
         MVMemory(base: base, coinbase: cb, transactions: txs, threads: 2)
     }
@@ -115,14 +125,7 @@ final class MVMemoryTests: XCTestCase {
         // writer's go into the lists; a read combines both, the higher writer below the reader winning.
         let m = memory(InMemoryState(), txs: 6)
         let slot = MemoryLocation.storage(a, UInt256(7))
-        func value(below index: Int) -> String {
-            switch m.read(slot, below: index) {
-            case .base: return "base"
-            case .estimate(let i): return "estimate \(i)"
-            case .value(let v, .storage(let w)): return "\(v.index).\(v.incarnation)=\(w)"
-            case .value: return "other"
-            }
-        }
+        func value(below index: Int) -> String { text(m.read(slot, below: index), incarnations: true) }
         _ = m.record(TxVersion(3, 0), reads: [], writes: [(slot, .storage(UInt256(30)))], fee: .zero)
         XCTAssertEqual((2...5).map { value(below: $0) }, ["base", "base", "3.0=30", "3.0=30"])
         _ = m.record(TxVersion(1, 0), reads: [], writes: [(slot, .storage(UInt256(10)))], fee: .zero)
@@ -215,14 +218,7 @@ final class MVMemoryTests: XCTestCase {
         for i in [5, 2, 7, 3] {
             _ = m.record(TxVersion(i, 0), reads: [], writes: [(slot, .storage(UInt256(UInt64(i * 10))))], fee: .zero)
         }
-        func seen(below i: Int) -> String {
-            switch m.read(slot, below: i) {
-            case .base: return "base"
-            case .estimate(let j): return "estimate \(j)"
-            case .value(let v, .storage(let w)): return "\(v.index):\(w)"
-            case .value: return "?"
-            }
-        }
+        func seen(below i: Int) -> String { text(m.read(slot, below: i)) }
         XCTAssertEqual((0..<10).map(seen), ["base", "base", "base", "2:20", "3:30", "3:30", "5:50", "5:50", "7:70", "7:70"])
         m.convertWritesToEstimates(7)
         m.convertWritesToEstimates(3)
