@@ -26,6 +26,12 @@ final class MVMemory: Sendable {
         var index: TxIndex
         var incarnation: Incarnation
         var value: MVValue?
+
+        /// What a read that finds this entry returns.
+        var answer: MVRead {
+            guard let value else { return .estimate(index) }
+            return .value(TxVersion(index, incarnation), value)
+        }
     }
 
     /// A location's writes, sorted by transaction index: the highest one inline, the others (rare: most
@@ -220,10 +226,7 @@ final class MVMemory: Sendable {
         if bucket.listed {
             listed = withStripe(hash) { map -> Entry? in map[location]?.latest(below: index) }
         }
-        if let e = listed, e.index > first || first >= index {
-            guard let value = e.value else { return .estimate(e.index) }
-            return .value(TxVersion(e.index, e.incarnation), value)
-        }
+        if let e = listed, e.index > first || first >= index { return e.answer }
         if first < index {
             let kept = txSlots.withLock(first) { sets -> MVRead? in
                 for k in sets.kept where k.location == location {
@@ -234,9 +237,7 @@ final class MVMemory: Sendable {
             }
             if let kept { return kept }
         }
-        guard let e = listed else { return .base }
-        guard let value = e.value else { return .estimate(e.index) }
-        return .value(TxVersion(e.index, e.incarnation), value)
+        return listed?.answer ?? .base
     }
 
     /// A storage slot as seen by transaction `index`: the latest lower write among the slot itself and the
@@ -419,11 +420,11 @@ final class MVMemory: Sendable {
                 }
                 var entry: Entry?
                 if isKept[i] {
+                    let j = k
                     k += 1
                     if writers.register(hash, index) { continue }
                     // Another transaction became the bucket's first writer in between: this write goes into the lists
                     // too (its copy in `kept` is never looked at: readers look there only for the bucket's first writer).
-                    let j = k - 1
                     entry = Entry(index: index, incarnation: version.incarnation, value: kept[j].value)
                 } else {
                     // Moved into the version list (taken out of the optional): copying it there and destroying this copy
