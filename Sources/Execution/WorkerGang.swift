@@ -80,28 +80,9 @@ public final class WorkerGang: @unchecked Sendable {
     /// slice (milliseconds) while another processor goes idle, because a processor that was busy until just
     /// now skips idle balancing.
     private static func pin(_ threads: [pthread_t]) {
-        #if os(Linux)
-        // Looked up at run time: Glibc's Swift module leaves out these GNU extensions.
-        typealias GetAffinity = @convention(c) (Int32, Int, UnsafeMutableRawPointer?) -> Int32
-        typealias SetAffinity = @convention(c) (pthread_t, Int, UnsafeRawPointer?) -> Int32
-        guard !threads.isEmpty, let handle = dlopen(nil, RTLD_NOW),
-              let get = dlsym(handle, "sched_getaffinity"), let set = dlsym(handle, "pthread_setaffinity_np") else { return }
-        let getAffinity = unsafeBitCast(get, to: GetAffinity.self)
-        let setAffinity = unsafeBitCast(set, to: SetAffinity.self)
-        let setSize = 128  // bytes: 1024 processors, glibc's cpu_set_t
-        var allowed = [UInt8](repeating: 0, count: setSize)
-        guard allowed.withUnsafeMutableBytes({ getAffinity(0, setSize, $0.baseAddress) }) == 0 else { return }
-        var cpus: [Int] = []
-        for byte in 0..<setSize where allowed[byte] != 0 {
-            for bit in 0..<8 where allowed[byte] & (1 << bit) != 0 { cpus.append(byte * 8 + bit) }
-        }
-        guard threads.count + 1 <= cpus.count else { return }
-        for (i, thread) in threads.enumerated() {
-            var one = [UInt8](repeating: 0, count: setSize)
-            one[cpus[i + 1] / 8] |= UInt8(1 << (cpus[i + 1] % 8))
-            _ = one.withUnsafeBytes { setAffinity(thread, setSize, $0.baseAddress) }
-        }
-        #endif
+        let cpus = Affinity.allowedProcessors()
+        guard !threads.isEmpty, threads.count + 1 <= cpus.count else { return }
+        for (i, thread) in threads.enumerated() { Affinity.pin(thread, to: cpus[i + 1]) }
     }
 
     deinit {

@@ -224,6 +224,7 @@ enum ReportFacts {
             ("repetitions", "\(e.repetitions) timed rounds after a warm-up (medians)" + MarkdownWriter.moreRounds(e)),
         ]
         if let allocator = e.allocator { out.append(("allocator", allocator)) }
+        if let latency = e.crossCoreRoundTrip { out.append(("cross-core round trip", latency.description)) }
         if let shards = e.shards { out.append(("shards", shards.map(\.description).joined(separator: ", "))) }
         out.append(("command", e.command))
         return out

@@ -98,6 +98,30 @@ public struct RunEnvironment: Codable, Sendable, Equatable {
     /// The memory allocator the process ran with (`mimalloc 2.0.9`, `glibc malloc`): it moves every timing, serial and
     /// parallel alike; nil in reports from before it was recorded.
     public var allocator: String?
+    /// The cross-core round trip (`CrossCoreLatency`) at the start and at the end of the run: every hand-off between two
+    /// threads costs about half of it, so the parallel executors' ratios move with it where the serial time does not;
+    /// nil with one processor, where it could not be measured, or in reports from before it was recorded.
+    public var crossCoreRoundTrip: CrossCoreRoundTrip?
+
+    /// Two `CrossCoreLatency` measurements between the same two processors.
+    public struct CrossCoreRoundTrip: Codable, Sendable, Equatable {
+        public var processors: [Int]
+        public var startNanoseconds: Double
+        /// Nil where the measurement after the run failed.
+        public var endNanoseconds: Double?
+
+        public init(processors: [Int], startNanoseconds: Double, endNanoseconds: Double? = nil) {
+            self.processors = processors; self.startNanoseconds = startNanoseconds; self.endNanoseconds = endNanoseconds
+        }
+
+        /// `392 ns at the start, 447 ns at the end (processors 0 and 1)`.
+        public var description: String {
+            func ns(_ x: Double) -> String { "\(Int(x.rounded())) ns" }
+            let between = processors.map(String.init).joined(separator: " and ")
+            return ns(startNanoseconds) + " at the start" + (endNanoseconds.map { ", " + ns($0) + " at the end" } ?? "")
+                + " (processors \(between))"
+        }
+    }
 
     public init(cores: Int, cpuModel: String, commit: String, seed: UInt64, date: String, command: String,
                 threads: [Int], executors: [String], repetitions: Int, shards: [Shard]? = nil, build: String) {

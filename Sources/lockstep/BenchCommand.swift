@@ -123,7 +123,9 @@ struct BenchBlockSTMCommand: ParsableCommand {
             }
             return
         }
-        Output.err("bench blockstm: \(txs) txs per block, threads \(threadCounts), \(repeats) rounds, policy \(self.policy.rawValue), \(ProcessInfo.processInfo.activeProcessorCount) processors, \(RunEnvironment.allocator())\n")
+        // The cross-core round trip moves every parallel ratio (`CrossCoreLatency`): printed before and after the rounds.
+        let latency = CrossCoreLatency.measure()
+        Output.err("bench blockstm: \(txs) txs per block, threads \(threadCounts), \(repeats) rounds, policy \(self.policy.rawValue), \(ProcessInfo.processInfo.activeProcessorCount) processors, \(RunEnvironment.allocator())\(latency.map { ", cross-core round trip \($0.description)" } ?? "")\n")
         let rows = Mutex<[Row]>([])
         // The serial executor runs on this thread: give it a deep stack, as every EVM thread has.
         WorkerThreads.run(count: 1) { _ in
@@ -135,6 +137,9 @@ struct BenchBlockSTMCommand: ParsableCommand {
         }
         let measured = rows.withLock { $0 }
         Output.out(BenchBlockSTMCommand.table(measured) + "\n")
+        if latency != nil, let after = CrossCoreLatency.measure() {
+            Output.err("bench blockstm: cross-core round trip after the rounds \(after.description)\n")
+        }
         // A benchmark whose executors disagree with serial measured nothing: fail like `blocks` does.
         for r in measured { if let p = r.balProblem { Output.err("\(r.workload) bal x\(r.threads): \(p)\n") } }
         if measured.contains(where: { !$0.matches || !$0.boundMatches || $0.balProblem != nil }) { throw ExitCode(1) }

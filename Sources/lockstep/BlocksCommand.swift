@@ -144,8 +144,18 @@ struct BlocksCommand: ParsableCommand {
             line += "\n"
             Output.out(line)
         }
+        // Timed runs: the cross-core round trip before and after them, on stderr (it moves every parallel ratio;
+        // `CrossCoreLatency`).
+        let threadCounts = try BlocksCommand.threadList(threads)
+        let timesParallel = repeats > 0 && threadCounts.contains { $0 > 1 }
+        if timesParallel, let latency = CrossCoreLatency.measure() {
+            Output.err("blocks: cross-core round trip before the timed runs \(latency.description)\n")
+        }
         var results: [BlockRunResult] = []
         if !builtIn.isEmpty || tools.isEmpty || balOut != nil { results = runner.run(sources: sources, each: emit) }
+        if timesParallel, let latency = CrossCoreLatency.measure() {
+            Output.err("blocks: cross-core round trip after the timed runs \(latency.description)\n")
+        }
         for tool in tools { results += tool.check(sources: sources, each: emit) }
         if let trace {
             let traceThreads = try BlocksCommand.threadList(threads).first ?? 2

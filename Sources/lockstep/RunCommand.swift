@@ -155,12 +155,18 @@ struct RunCommand: ParsableCommand {
             seed: seed, command: Self.commandLine(), threads: threadList, executors: plan.executors.map(\.rawValue),
             repetitions: repetitions, shards: shard.map { [$0] }, date: now)
         environment.minimumTimedSeconds = minimumTimedMilliseconds / 1000
+        // Measured before and after the timed runs, which it moves (`CrossCoreLatency`).
+        let latency = repetitions > 0 && threadList.contains { $0 > 1 } ? CrossCoreLatency.measure() : nil
+        environment.crossCoreRoundTrip = latency.map {
+            RunEnvironment.CrossCoreRoundTrip(processors: [$0.first, $0.second], startNanoseconds: $0.nanoseconds)
+        }
         let progress = ProgressLine.ifTerminal()
         var onProgress: (@Sendable (RunProgress) -> Void)?
         if let progress { onProgress = { progress.update($0) } }
         var report = SuiteRunner.run(plan, environment: environment, runID: RunEnvironment.runID(date: now, shard: shard),
                                      progress: onProgress)
         progress?.finish()
+        if latency != nil, let end = CrossCoreLatency.measure() { report.environment.crossCoreRoundTrip?.endNanoseconds = end.nanoseconds }
 
         report.gate = Gate.evaluate(report, baseline: baselineReport, baselineName: baseline,
                                     settings: try gateOptions.settings(for: report))

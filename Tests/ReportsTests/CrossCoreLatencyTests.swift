@@ -1,0 +1,55 @@
+import Foundation
+import XCTest
+@testable import Reports
+@testable import Execution
+
+/// The cross-core round trip (`CrossCoreLatency`) that `bench blockstm`, `blocks --repeat` and run reports print: it
+/// moves every parallel ratio on a host whose processors change cache domains (README, "Cross-core latency").
+final class CrossCoreLatencyTests: XCTestCase {
+    /// Where two processors are allowed, a measurement between the first two of them, of a plausible size (a round
+    /// trip through memory is well under a millisecond on any machine this runs on); with one, none.
+    func testMeasuresTheFirstTwoAllowedProcessors() throws {
+        let allowed = Affinity.allowedProcessors()
+        let m = CrossCoreLatency.measure(exchanges: 2_000, trials: 3)
+        guard allowed.count >= 2 else {
+            XCTAssertNil(m, "one processor: there is no other core to measure")
+            return
+        }
+        let measurement = try XCTUnwrap(m, "two processors are allowed (\(allowed)), so the probe must measure")
+        XCTAssertEqual(measurement.first, allowed[0])
+        XCTAssertEqual(measurement.second, allowed[1])
+        XCTAssertGreaterThan(measurement.nanoseconds, 1, "a round trip through another core's cache takes time")
+        XCTAssertLessThan(measurement.nanoseconds, 1_000_000, "a round trip of a millisecond is no cache line's")
+        XCTAssertTrue(measurement.description.hasSuffix("ns (processors \(allowed[0]) and \(allowed[1]))"), measurement.description)
+        // The probe pins only its own two threads: the caller keeps every processor it had.
+        XCTAssertEqual(Affinity.allowedProcessors(), allowed)
+    }
+
+    func testNoExchangesMeasureNothing() {
+        XCTAssertNil(CrossCoreLatency.measure(exchanges: 0))
+        XCTAssertNil(CrossCoreLatency.measure(trials: 0))
+    }
+
+    /// The header line shows only where the run recorded a measurement; it says both ends and the processors, and the
+    /// field survives JSON (a report from before it has none and still decodes).
+    func testTheHeaderShowsTheRoundTripWhenRecorded() throws {
+        var report = Fixtures.report()
+        XCTAssertFalse(ReportFacts.header(report).contains { $0.0 == "cross-core round trip" })
+        report.environment.crossCoreRoundTrip = RunEnvironment.CrossCoreRoundTrip(processors: [0, 1], startNanoseconds: 391.6,
+                                                                                  endNanoseconds: 447.2)
+        XCTAssertTrue(ReportFacts.header(report).contains {
+            $0 == ("cross-core round trip", "392 ns at the start, 447 ns at the end (processors 0 and 1)")
+        })
+        report.environment.crossCoreRoundTrip?.endNanoseconds = nil
+        XCTAssertTrue(ReportFacts.header(report).contains {
+            $0 == ("cross-core round trip", "392 ns at the start (processors 0 and 1)")
+        })
+
+        let encoded = try JSONEncoder().encode(report.environment)
+        XCTAssertEqual(try JSONDecoder().decode(RunEnvironment.self, from: encoded), report.environment)
+        var object = try XCTUnwrap(JSONSerialization.jsonObject(with: encoded) as? [String: Any])
+        XCTAssertNotNil(object.removeValue(forKey: "crossCoreRoundTrip"))
+        let older = try JSONDecoder().decode(RunEnvironment.self, from: JSONSerialization.data(withJSONObject: object))
+        XCTAssertNil(older.crossCoreRoundTrip)
+    }
+}
