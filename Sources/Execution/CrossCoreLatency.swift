@@ -12,8 +12,8 @@ import Synchronization
 /// Every parallel executor pays it at each hand-off between threads (a transaction's result read by the in-order
 /// stage, a reference count touched on both sides, a stage barrier), so its ratios to serial move with it while the
 /// serial time does not. On a host whose two virtual processors the hypervisor places sometimes in one cache domain
-/// and sometimes in two (this project's AMD EPYC host: 58-77 ns, then 360-490 ns, within minutes), the same binary's
-/// BAL executor ran the dependent counter block at 1.56-1.60x one moment and 1.20-1.31x the next (README, "Cross-core
+/// and sometimes in two (this project's AMD EPYC host: 55-77 ns, then 360-490 ns, within minutes), the same binary's
+/// BAL executor ran the dependent counter block at 1.58-1.63x one moment and 1.19-1.31x the next (README, "Cross-core
 /// latency"). `lockstep bench blockstm`, `blocks --repeat` and every run report print it, so that two sets of ratios
 /// are compared only where they were measured on comparable placements.
 public enum CrossCoreLatency {
