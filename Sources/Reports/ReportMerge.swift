@@ -55,6 +55,8 @@ public enum ReportMerge {
         if machines.count > 1 { env.cpuModel = machines.sorted().joined(separator: " | ") }
         env.cores = reports.map(\.environment.cores).min() ?? e.cores
         if Set(reports.map(\.environment.build)).count > 1 { env.build = "mixed" }
+        // Each shard measured its own machine at its own time: no one figure stands for the merge.
+        if reports.count > 1 { env.crossCoreRoundTrip = nil }
         var merged = RunReport(runID: runID, environment: env, cases: cases, workloads: workloads)
         merged.sort()
         return (merged, notes)

@@ -100,7 +100,8 @@ public struct RunEnvironment: Codable, Sendable, Equatable {
     public var allocator: String?
     /// The cross-core round trip (`CrossCoreLatency`) at the start and at the end of the run: every hand-off between two
     /// threads costs about half of it, so the parallel executors' ratios move with it where the serial time does not;
-    /// nil with one processor, where it could not be measured, or in reports from before it was recorded.
+    /// nil with one processor, where it could not be measured, in a merge of several shards' reports (each measured its
+    /// own machine), or in reports from before it was recorded.
     public var crossCoreRoundTrip: CrossCoreRoundTrip?
 
     /// Two `CrossCoreLatency` measurements between the same two processors.

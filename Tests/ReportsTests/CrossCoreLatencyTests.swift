@@ -52,4 +52,18 @@ final class CrossCoreLatencyTests: XCTestCase {
         let older = try JSONDecoder().decode(RunEnvironment.self, from: JSONSerialization.data(withJSONObject: object))
         XCTAssertNil(older.crossCoreRoundTrip)
     }
+
+    /// A merge of one report keeps its measurement; a merge of several drops it (each shard measured its own machine).
+    func testAMergeOfSeveralShardsHasNoRoundTrip() throws {
+        var one = Fixtures.report()
+        one.cases = []
+        one.workloads = []
+        one.environment.crossCoreRoundTrip = RunEnvironment.CrossCoreRoundTrip(processors: [0, 1], startNanoseconds: 60)
+        var two = one
+        two.runID = "other"
+        two.environment.crossCoreRoundTrip?.startNanoseconds = 450
+        XCTAssertEqual(try ReportMerge.merge([one], runID: "m", command: "", date: "").report.environment.crossCoreRoundTrip,
+                       one.environment.crossCoreRoundTrip)
+        XCTAssertNil(try ReportMerge.merge([one, two], runID: "m", command: "", date: "").report.environment.crossCoreRoundTrip)
+    }
 }
