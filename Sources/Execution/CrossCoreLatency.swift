@@ -47,19 +47,16 @@ public enum CrossCoreLatency {
         let warmUp = min(exchanges, 1_000)
         let total = warmUp + trials * exchanges
         let times = Mutex<[Double]?>(nil)
-        // The echoing thread: waits for each odd value and answers with the next even one.
+        let first = cpus[0], second = cpus[1]
+        // The echoing thread: waits for each odd value and answers with the next even one. Each thread pins itself; one
+        // that cannot stops both.
         guard let echo = WorkerThreads.start({
+            guard Affinity.pin(pthread_self(), to: second) else { return line.stop.store(true, ordering: .relaxed) }
             for i in 0..<total {
                 guard wait(line, until: 2 * i + 1, timeout: timeoutNanoseconds) else { return }
                 line.counter.store(2 * i + 2, ordering: .releasing)
             }
         }) else { return nil }
-        guard Affinity.pin(echo, to: cpus[1]) else {
-            line.stop.store(true, ordering: .relaxed)
-            pthread_join(echo, nil)
-            return nil
-        }
-        let first = cpus[0], second = cpus[1]
         guard let caller = WorkerThreads.start({
             guard Affinity.pin(pthread_self(), to: first) else { return line.stop.store(true, ordering: .relaxed) }
             var next = 0

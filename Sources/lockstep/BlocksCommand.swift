@@ -122,8 +122,9 @@ struct BlocksCommand: ParsableCommand {
                 tools.append(tool)
             }
         }
+        let threadCounts = try BlocksCommand.threadList(threads)
         var runner = BlockRunner(
-            executors: builtIn, threads: try BlocksCommand.threadList(threads), repeats: repeats, stressRuns: stress,
+            executors: builtIn, threads: threadCounts, repeats: repeats, stressRuns: stress,
             seed: baseSeed, policy: policy)
         runner.balSource = bal == "derive" ? .derive : .file(bal)
         runner.minimumTimedNanoseconds = UInt64(minimumTimedMilliseconds * 1e6)
@@ -146,7 +147,6 @@ struct BlocksCommand: ParsableCommand {
         }
         // Timed runs: the cross-core round trip before and after them, on stderr (it moves every parallel ratio;
         // `CrossCoreLatency`).
-        let threadCounts = try BlocksCommand.threadList(threads)
         let timesParallel = repeats > 0 && threadCounts.contains { $0 > 1 }
         if timesParallel, let latency = CrossCoreLatency.measure() {
             Output.err("blocks: cross-core round trip before the timed runs \(latency.description)\n")
@@ -158,7 +158,7 @@ struct BlocksCommand: ParsableCommand {
         }
         for tool in tools { results += tool.check(sources: sources, each: emit) }
         if let trace {
-            let traceThreads = try BlocksCommand.threadList(threads).first ?? 2
+            let traceThreads = threadCounts.first ?? 2
             try BlocksCommand.writeTraces(sources: sources, executors: chosen.filter { $0 != .builtIn(.bound) },
                                           threads: traceThreads, to: trace)
         }
