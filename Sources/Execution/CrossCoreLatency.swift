@@ -18,6 +18,23 @@ import Synchronization
 /// are compared only where they were measured on comparable placements.
 public enum CrossCoreLatency {
     /// One measurement: the median round trip over `trials`, between processors `first` and `second`.
+    /// Round trips further apart than this factor come from different placements of the two processors (on the AMD host
+    /// of the README's "Cross-core latency", 55-77 ns in one cache domain and 360-490 ns across two): the parallel
+    /// ratios of blocks of cheap transactions measured under them do not compare.
+    public static let placementFactor = 2.0
+
+    /// Whether round trips spanning `range` (nanoseconds) come from more than one placement (`placementFactor`).
+    public static func spansPlacements(_ range: ClosedRange<Double>) -> Bool {
+        range.lowerBound > 0 ? range.upperBound / range.lowerBound > placementFactor : range.upperBound > 0
+    }
+
+    /// `; the placement changed during the <what>` where `before` and `after` span two placements, else empty: for the
+    /// line that prints `after`.
+    public static func changeNote(_ before: Measurement, _ after: Measurement, during what: String) -> String {
+        let a = before.nanoseconds, b = after.nanoseconds
+        return spansPlacements(min(a, b)...max(a, b)) ? "; the placement changed during the \(what)" : ""
+    }
+
     public struct Measurement: Sendable, Equatable {
         public var nanoseconds: Double
         public var first: Int

@@ -81,6 +81,12 @@ public struct GateSettings: Codable, Sendable, Equatable {
 ///   it does not. Figures: each speedup (ratios of timings of the same rounds on one machine, so they compare
 ///   across machines); on the same machine (cores, CPU model) and build only, each throughput (Mgas/s) and the total
 ///   serial wall clock.
+/// - Where both runs measured the cross-core round trip and the measurements span more than
+///   `CrossCoreLatency.placementFactor` (the two processors sat in one cache domain in one run and across two in the
+///   other, or the placement changed during a run), a figure of a run on several threads (its speedup and Mgas/s) that
+///   would regress is "not measurable", naming both round trips, and a note says why: the same code's parallel ratios
+///   of blocks of cheap transactions differ by a fifth between placements (README, "Cross-core latency"). A run on one
+///   thread hands nothing between processors and is judged as always.
 /// - Figures without samples on either side (a baseline of schema version 1) are not gated, and a note says so.
 /// - Figures present on one side only (another thread count, a workload added since) are noted, not failed; so are
 ///   workloads under `minimumSerialSeconds` serially in either run (thread start-up and scheduling dominate them).
@@ -137,6 +143,14 @@ public enum Gate {
                                          detail: "not compared: baseline machine \(baseline.environment.machine) (\(baseline.environment.build)), this run \(report.environment.machine) (\(report.environment.build)); speedups still are"))
             }
             var judge = Judge(settings: settings)
+            // Another placement of the two processors moves every parallel ratio of a block of cheap transactions (README,
+            // "Cross-core latency"): a figure of a run on several threads that would regress then is not measurable.
+            if let now = report.environment.crossCoreRoundTrip, let then = baseline.environment.crossCoreRoundTrip,
+               let difference = now.placementDifference(from: then) {
+                judge.placementDifference = difference
+                notes.append(GateFinding(kind: .note, subject: "cross-core round trip",
+                                         detail: "\(difference): the speedups and Mgas/s of runs on several threads move with it; such a figure that would regress is reported not measurable"))
+            }
             var oldWorkloads: [String: WorkloadPerformance] = [:]
             for w in baseline.workloads { oldWorkloads[w.id] = w }
             var unmatched = 0
@@ -166,14 +180,14 @@ public enum Gate {
                                  baseline: oldRun.speedup, current: run.speedup, floor: settings.floors.speedup,
                                  change: oldPairs.flatMap { o in newPairs.flatMap { n in
                                      speedupChange(old: o, new: n, settings: settings.bootstrap, stream: "speedup|\(w.id)|\(subject)") } },
-                                 hasSamples: (oldPairs != nil, newPairs != nil))
+                                 hasSamples: (oldPairs != nil, newPairs != nil), handsOver: run.threads > 1)
                     if sameMachine {
                         judge.figure(.throughputRegression, subject: subject, metric: "Mgas/s",
                                      baseline: oldRun.mgasPerSecond, current: run.mgasPerSecond, floor: settings.floors.mgas,
                                      change: oldRun.samples.flatMap { a in run.samples.flatMap { b in
                                          throughputChange(old: a, oldGas: old.gasUsed, new: b, newGas: w.gasUsed,
                                                           settings: settings.bootstrap, stream: "mgas|\(w.id)|\(subject)") } },
-                                     hasSamples: (oldRun.samples != nil, run.samples != nil))
+                                     hasSamples: (oldRun.samples != nil, run.samples != nil), handsOver: run.threads > 1)
                     }
                 }
             }
@@ -221,13 +235,17 @@ public enum Gate {
         var notMeasurable: [GateFinding] = []
         var compared = 0, unchanged = 0, improved = 0
         var baselineWithoutSamples = 0, currentWithoutSamples = 0
+        /// Set where the two runs' cross-core round trips come from different placements
+        /// (`CrossCoreRoundTrip.placementDifference`): figures of runs on several threads (`handsOver`) that would regress
+        /// are not measurable.
+        var placementDifference: String?
 
         init(settings: GateSettings) { self.settings = settings }
 
         /// Judges one figure from its change's interval (percent; nil when either side has no samples).
         mutating func figure(_ kind: GateFinding.Kind, subject: String, metric: String, baseline: Double, current: Double,
                              floor: Double, change: ConfidenceInterval?, hasSamples: (old: Bool, new: Bool),
-                             higherIsBetter: Bool = true) {
+                             higherIsBetter: Bool = true, handsOver: Bool = false) {
             guard hasSamples.old else { baselineWithoutSamples += 1; return }
             guard hasSamples.new else { currentWithoutSamples += 1; return }
             guard let ci = change, baseline > 0 else { return }
@@ -241,6 +259,10 @@ public enum Gate {
             if ci.width > settings.maxIntervalWidthPercent {
                 notMeasurable.append(GateFinding(kind: .notMeasurable, subject: subject,
                                                  detail: text + ": interval wider than \(Format.fixed(settings.maxIntervalWidthPercent, 1)) points, not measurable",
+                                                 baselineValue: baseline, currentValue: current, changeInterval: ci))
+            } else if worse, handsOver, let placementDifference {
+                notMeasurable.append(GateFinding(kind: .notMeasurable, subject: subject,
+                                                 detail: text + ": cross-core round trip \(placementDifference), not measurable",
                                                  baselineValue: baseline, currentValue: current, changeInterval: ci))
             } else if worse {
                 fails.append(GateFinding(kind: kind, subject: subject,

@@ -115,12 +115,40 @@ public struct RunEnvironment: Codable, Sendable, Equatable {
             self.processors = processors; self.startNanoseconds = startNanoseconds; self.endNanoseconds = endNanoseconds
         }
 
-        /// `392 ns at the start, 447 ns at the end (processors 0 and 1)`.
+        /// The lowest and highest of the measurements.
+        public var range: ClosedRange<Double> {
+            let end = endNanoseconds ?? startNanoseconds
+            return min(startNanoseconds, end)...max(startNanoseconds, end)
+        }
+
+        /// Whether the start and the end differ by more than `CrossCoreLatency.placementFactor`: the placement changed
+        /// during the run.
+        public var changedDuringRun: Bool { CrossCoreLatency.spansPlacements(range) }
+
+        /// Why parallel figures measured under `self` and under `other` (the baseline) do not compare, as `58-77 ns in the
+        /// baseline, 450-452 ns in this run` (their measurements together span more than
+        /// `CrossCoreLatency.placementFactor`), or nil when they do.
+        public func placementDifference(from other: CrossCoreRoundTrip) -> String? {
+            let a = range, b = other.range
+            guard CrossCoreLatency.spansPlacements(min(a.lowerBound, b.lowerBound)...max(a.upperBound, b.upperBound)) else {
+                return nil
+            }
+            return "\(other.span) in the baseline, \(span) in this run"
+        }
+
+        /// `58 ns` or `58-451 ns`.
+        var span: String {
+            let lo = Int(range.lowerBound.rounded()), hi = Int(range.upperBound.rounded())
+            return lo == hi ? "\(lo) ns" : "\(lo)-\(hi) ns"
+        }
+
+        /// `392 ns at the start, 447 ns at the end (processors 0 and 1)`, and where the two span two placements
+        /// (`changedDuringRun`), `; the placement changed during the run`.
         public var description: String {
             func ns(_ x: Double) -> String { "\(Int(x.rounded())) ns" }
             let between = processors.map(String.init).joined(separator: " and ")
             return ns(startNanoseconds) + " at the start" + (endNanoseconds.map { ", " + ns($0) + " at the end" } ?? "")
-                + " (processors \(between))"
+                + " (processors \(between))" + (changedDuringRun ? "; the placement changed during the run" : "")
         }
     }
 

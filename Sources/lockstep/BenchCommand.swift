@@ -137,8 +137,9 @@ struct BenchBlockSTMCommand: ParsableCommand {
         }
         let measured = rows.withLock { $0 }
         Output.out(BenchBlockSTMCommand.table(measured) + "\n")
-        if latency != nil, let after = CrossCoreLatency.measure() {
-            Output.err("bench blockstm: cross-core round trip after the rounds \(after.description)\n")
+        if let latency, let after = CrossCoreLatency.measure() {
+            Output.err("bench blockstm: cross-core round trip after the rounds \(after.description)"
+                       + CrossCoreLatency.changeNote(latency, after, during: "rounds") + "\n")
         }
         // A benchmark whose executors disagree with serial measured nothing: fail like `blocks` does.
         for r in measured { if let p = r.balProblem { Output.err("\(r.workload) bal x\(r.threads): \(p)\n") } }

@@ -148,13 +148,13 @@ struct BlocksCommand: ParsableCommand {
         // Timed runs: the cross-core round trip before and after them, on stderr (it moves every parallel ratio;
         // `CrossCoreLatency`).
         let timesParallel = repeats > 0 && threadCounts.contains { $0 > 1 }
-        if timesParallel, let latency = CrossCoreLatency.measure() {
-            Output.err("blocks: cross-core round trip before the timed runs \(latency.description)\n")
-        }
+        let before = timesParallel ? CrossCoreLatency.measure() : nil
+        if let before { Output.err("blocks: cross-core round trip before the timed runs \(before.description)\n") }
         var results: [BlockRunResult] = []
         if !builtIn.isEmpty || tools.isEmpty || balOut != nil { results = runner.run(sources: sources, each: emit) }
-        if timesParallel, let latency = CrossCoreLatency.measure() {
-            Output.err("blocks: cross-core round trip after the timed runs \(latency.description)\n")
+        if timesParallel, let after = CrossCoreLatency.measure() {
+            Output.err("blocks: cross-core round trip after the timed runs \(after.description)"
+                       + (before.map { CrossCoreLatency.changeNote($0, after, during: "timed runs") } ?? "") + "\n")
         }
         for tool in tools { results += tool.check(sources: sources, each: emit) }
         if let trace {

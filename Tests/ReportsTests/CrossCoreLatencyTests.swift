@@ -53,6 +53,36 @@ final class CrossCoreLatencyTests: XCTestCase {
         XCTAssertNil(older.crossCoreRoundTrip)
     }
 
+    /// Round trips more than `placementFactor` apart are two placements: within a run, the header says the placement
+    /// changed; across two runs, `placementDifference` names both.
+    func testAPlacementChangeIsNamed() {
+        typealias RoundTrip = RunEnvironment.CrossCoreRoundTrip
+        let fast = RoundTrip(processors: [0, 1], startNanoseconds: 57.6, endNanoseconds: 76.8)
+        let slow = RoundTrip(processors: [0, 1], startNanoseconds: 452, endNanoseconds: 449.7)
+        let switched = RoundTrip(processors: [0, 1], startNanoseconds: 58, endNanoseconds: 451)
+        XCTAssertFalse(fast.changedDuringRun)
+        XCTAssertFalse(slow.changedDuringRun)
+        XCTAssertTrue(switched.changedDuringRun)
+        XCTAssertFalse(RoundTrip(processors: [0, 1], startNanoseconds: 58).changedDuringRun)
+        XCTAssertEqual(switched.description,
+                       "58 ns at the start, 451 ns at the end (processors 0 and 1); the placement changed during the run")
+        XCTAssertEqual(slow.description, "452 ns at the start, 450 ns at the end (processors 0 and 1)")
+
+        XCTAssertNil(fast.placementDifference(from: RoundTrip(processors: [0, 1], startNanoseconds: 60, endNanoseconds: 65)))
+        XCTAssertNil(slow.placementDifference(from: RoundTrip(processors: [0, 1], startNanoseconds: 365)))
+        XCTAssertEqual(slow.placementDifference(from: fast), "58-77 ns in the baseline, 450-452 ns in this run")
+        XCTAssertEqual(fast.placementDifference(from: slow), "450-452 ns in the baseline, 58-77 ns in this run")
+        // `bench blockstm` and `blocks --repeat` say so on the line after their rounds.
+        typealias Measurement = CrossCoreLatency.Measurement
+        let before = Measurement(nanoseconds: 58, first: 0, second: 1)
+        XCTAssertEqual(CrossCoreLatency.changeNote(before, Measurement(nanoseconds: 451, first: 0, second: 1), during: "rounds"),
+                       "; the placement changed during the rounds")
+        XCTAssertEqual(CrossCoreLatency.changeNote(before, Measurement(nanoseconds: 77, first: 0, second: 1), during: "rounds"), "")
+        // A run that switched differs from either placement.
+        XCTAssertNotNil(switched.placementDifference(from: fast))
+        XCTAssertNotNil(slow.placementDifference(from: switched))
+    }
+
     /// A merge of one report keeps its measurement; a merge of several drops it (each shard measured its own machine).
     func testAMergeOfSeveralShardsHasNoRoundTrip() throws {
         var one = Fixtures.report()

@@ -233,6 +233,82 @@ final class GateTests: XCTestCase {
         XCTAssertEqual(Set(slower.findings.filter(\.fails).map(\.kind)), [.speedupRegression])
     }
 
+    /// `r` with a cross-core round trip of `start` and `end` nanoseconds measured around it.
+    func measured(_ r: RunReport, _ start: Double, _ end: Double) -> RunReport {
+        var r = r
+        r.environment.crossCoreRoundTrip = .init(processors: [0, 1], startNanoseconds: start, endNanoseconds: end)
+        return r
+    }
+
+    /// `r` with the runs on several threads `factor` times slower (their figures recomputed from the samples).
+    func handOversSlower(_ r: RunReport, by factor: Double) -> RunReport {
+        var r = r
+        for i in r.workloads.indices {
+            let gas = Double(r.workloads[i].gasUsed) / 1e6
+            for j in r.workloads[i].runs.indices where r.workloads[i].runs[j].threads > 1 {
+                var run = r.workloads[i].runs[j]
+                let samples = run.samples!.map { $0 * factor }
+                run.samples = samples
+                run.seconds = Bootstrap.median(samples)
+                run.speedup = Bootstrap.pairedRatio(run.serialSamples!, samples)
+                run.mgasPerSecond = gas / run.seconds
+                r.workloads[i].runs[j] = run
+            }
+        }
+        return r
+    }
+
+    func testParallelSlowdownUnderAnotherPlacementIsNotMeasurable() {
+        // The baseline ran with both processors in one cache domain (60-65 ns), this run across two (450-460 ns): runs on
+        // two threads 25 % slower there is what the placement does to blocks of cheap transactions.
+        let base = measured(sampled(baseline(), noise: 0.005, seed: 1), 60, 65)
+        let now = measured(handOversSlower(sampled(baseline(), noise: 0.005, seed: 2), by: 1.25), 450, 460)
+        let decision = Gate.evaluate(now, baseline: base)
+        XCTAssertTrue(decision.passed, "\(decision.findings.map(\.line))")
+        let speedup = decision.findings.first { $0.kind == .notMeasurable && $0.subject == "erc20-transfers blockstm x2"
+            && $0.detail.hasPrefix("speedup") }
+        XCTAssertNotNil(speedup, "\(decision.findings.map(\.line))")
+        XCTAssertTrue(speedup?.detail.hasSuffix(": cross-core round trip 60-65 ns in the baseline, 450-460 ns in this run, not measurable") ?? false,
+                      speedup?.detail ?? "")
+        XCTAssertTrue(decision.findings.contains { $0.kind == .notMeasurable && $0.subject == "erc20-transfers blockstm x2"
+            && $0.detail.hasPrefix("Mgas/s") })
+        XCTAssertTrue(decision.findings.contains { $0.kind == .note && $0.subject == "cross-core round trip"
+            && $0.detail.hasPrefix("60-65 ns in the baseline, 450-460 ns in this run: ") })
+
+        // One thread hands nothing between processors, and the serial executor does not move with the placement: their
+        // slowdowns still fail the run.
+        let allSlower = measured(sampled(baseline(), noise: 0.005, slowdown: 1.25, seed: 2), 450, 460)
+        let one = Gate.evaluate(allSlower, baseline: base)
+        XCTAssertFalse(one.passed)
+        XCTAssertEqual(Set(one.findings.filter(\.fails).map(\.subject)), ["erc20-transfers blockstm x1"], "\(one.findings.map(\.line))")
+        var serialSlower = now
+        for i in serialSlower.workloads.indices {
+            serialSlower.workloads[i].serialSamples = serialSlower.workloads[i].serialSamples?.map { $0 * 1.1 }
+            serialSlower.workloads[i].serialMgasPerSecond /= 1.1
+        }
+        let serial = Gate.evaluate(serialSlower, baseline: base)
+        XCTAssertFalse(serial.passed)
+        XCTAssertTrue(serial.findings.contains { $0.kind == .throughputRegression && $0.subject == "erc20-transfers serial" },
+                      "\(serial.findings.map(\.line))")
+    }
+
+    func testParallelSlowdownUnderTheSamePlacementStillFails() {
+        // 60-77 ns on both sides is one placement: the same slowdown is a regression.
+        let base = measured(sampled(baseline(), noise: 0.005, seed: 1), 60, 65)
+        let now = measured(handOversSlower(sampled(baseline(), noise: 0.005, seed: 2), by: 1.25), 70, 77)
+        let decision = Gate.evaluate(now, baseline: base)
+        XCTAssertFalse(decision.passed)
+        XCTAssertTrue(decision.findings.contains { $0.kind == .speedupRegression && $0.subject == "erc20-transfers blockstm x2" })
+        XCTAssertFalse(decision.findings.contains { $0.subject == "cross-core round trip" })
+        // A placement change inside this run is another placement too.
+        let switched = Gate.evaluate(measured(now, 70, 455), baseline: base)
+        XCTAssertTrue(switched.passed, "\(switched.findings.map(\.line))")
+        // Without a round trip on one side (a report from before it was recorded) the speedups are judged as before.
+        var old = base
+        old.environment.crossCoreRoundTrip = nil
+        XCTAssertFalse(Gate.evaluate(measured(now, 450, 460), baseline: old).passed)
+    }
+
     func testCasesMissingFromThisRunAreNotedNotFailed() {
         let base = baseline()
         var now = base
