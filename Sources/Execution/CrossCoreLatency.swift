@@ -17,7 +17,6 @@ import Synchronization
 /// latency"). `lockstep bench blockstm`, `blocks --repeat` and every run report print it, so that two sets of ratios
 /// are compared only where they were measured on comparable placements.
 public enum CrossCoreLatency {
-    /// One measurement: the median round trip over `trials`, between processors `first` and `second`.
     /// Round trips further apart than this factor come from different placements of the two processors (on the AMD host
     /// of the README's "Cross-core latency", 55-77 ns in one cache domain and 360-490 ns across two): the parallel
     /// ratios of blocks of cheap transactions measured under them do not compare.
@@ -35,6 +34,7 @@ public enum CrossCoreLatency {
         return spansPlacements(min(a, b)...max(a, b)) ? "; the placement changed during the \(what)" : ""
     }
 
+    /// One measurement: the median round trip over `trials`, between processors `first` and `second`.
     public struct Measurement: Sendable, Equatable {
         public var nanoseconds: Double
         public var first: Int
